@@ -1,0 +1,73 @@
+import type { Spec } from '../spec/index.ts';
+import type { Action, Status } from './status.ts';
+
+/** Who did something, as Slack knows them. */
+export interface Actor {
+  userId: string;
+  /** Display name at the time, for readable history; the id is what counts. */
+  name?: string;
+}
+
+export interface Revision {
+  number: number;
+  spec: Spec;
+  warnings: { path: string; message: string }[];
+  submittedBy: Actor;
+  submittedAt: Date;
+}
+
+export interface Approval {
+  project: string;
+  /** Approver's App Engine version label, when given; otherwise derived from id and revision. */
+  versionLabel?: string;
+  promote: boolean;
+  by: Actor;
+  at: Date;
+}
+
+/** Where the submission's review thread lives: its root message. */
+export interface ThreadRef {
+  channel: string;
+  ts: string;
+}
+
+export interface Submission {
+  /** Short readable id, e.g. PG-0042. */
+  id: string;
+  status: Status;
+  partner: Actor;
+  revision: number;
+  revisions: Revision[];
+  thread?: ThreadRef;
+  approval?: Approval;
+  /** The reason given with the last reject or request for changes. */
+  reason?: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** One line of the append-only audit trail. */
+export interface AuditEvent {
+  at: Date;
+  actor: Actor;
+  /** A status action, or a non-transition event such as a refused click. */
+  action: Action | 'submit' | 'refused';
+  from?: Status;
+  to?: Status;
+  /** Slack request that caused it (for tracing retries and duplicates). */
+  requestId?: string;
+  detail?: string;
+}
+
+export function currentRevision(submission: Submission): Revision {
+  const revision = submission.revisions.find((r) => r.number === submission.revision);
+  if (!revision) throw new Error(`${submission.id} has no revision ${submission.revision}`);
+  return revision;
+}
+
+/** PG-0042 from a counter value; ids stay readable and sortable up to PG-9999, then widen. */
+export function formatSubmissionId(counter: number): string {
+  return `PG-${String(counter).padStart(4, '0')}`;
+}
+
+export const SUBMISSION_ID = /^PG-\d{4,}$/;
