@@ -1,0 +1,85 @@
+import { load } from 'js-yaml';
+import { validateSpec } from './schema.ts';
+import type { SpecResult } from './types.ts';
+
+/**
+ * Validates a submission given as a plain object (the Slack modal builds one), returning
+ * every error and warning at once. Never throws.
+ */
+export function parseSpec(input: unknown): SpecResult {
+  let result: ReturnType<typeof validateSpec>;
+  try {
+    result = validateSpec(input);
+  } catch {
+    // Only exotic objects (throwing getters, proxies) get here; plain data never does.
+    return {
+      ok: false,
+      errors: [{ path: '', message: 'could not be read as a submission' }],
+      warnings: [],
+    };
+  }
+  const { spec, errors, warnings } = result;
+  return spec !== undefined && errors.length === 0
+    ? { ok: true, spec, warnings }
+    : { ok: false, errors, warnings };
+}
+
+/** A Slack modal input holds at most 3000 characters; a spec file is far smaller than this. */
+export const SPEC_YAML_MAX = 64 * 1024;
+
+/**
+ * Validates a submission written as YAML. Uses js-yaml's default (core) schema: plain
+ * data only, no custom tags, and duplicate keys are errors rather than silently last-wins.
+ */
+export function parseSpecYaml(text: string): SpecResult {
+  const fail = (message: string): SpecResult => ({
+    ok: false,
+    errors: [{ path: 'yaml', message }],
+    warnings: [],
+  });
+  if (typeof text !== 'string') return fail('expected YAML text');
+  if (text.length > SPEC_YAML_MAX) {
+    return fail(
+      `too long: ${text.length} characters (a spec is a few lines; at most ${SPEC_YAML_MAX})`,
+    );
+  }
+  if (text.trim() === '' || isOnlyComments(text)) {
+    return fail(
+      'empty; paste the spec, starting with a line like `image: eu.gcr.io/my-project/my-model:1.0.3`',
+    );
+  }
+  let document: unknown;
+  try {
+    document = load(text);
+  } catch (error) {
+    return fail(yamlErrorMessage(error, text));
+  }
+  return parseSpec(document);
+}
+
+function isOnlyComments(text: string): boolean {
+  return text.split(/\r?\n/).every((line) => /^\s*(#.*)?$/.test(line));
+}
+
+/** `invalid YAML at line 2, column 1: ...`, without js-yaml's multi-line snippet. */
+function yamlErrorMessage(error: unknown, text: string): string {
+  if (!(error instanceof Error)) return 'invalid YAML';
+  const { reason, mark } = error as Error & {
+    reason?: unknown;
+    mark?: { line?: unknown; column?: unknown };
+  };
+  let what =
+    typeof reason === 'string' && reason !== '' ? reason : (error.message.split('\n')[0] ?? '');
+  if (!mark || typeof mark.line !== 'number' || typeof mark.column !== 'number') {
+    return `invalid YAML: ${what}`;
+  }
+  if (what === 'duplicated mapping key') {
+    // js-yaml does not name the key; it is the text at the mark, up to the colon.
+    const line = text.split(/\r?\n/)[mark.line] ?? '';
+    const key = /^\s*["']?([^"':]+)/.exec(line.slice(mark.column))?.[1]?.trim();
+    what = key
+      ? `${JSON.stringify(key)} is given twice; give each field once`
+      : 'a key is given twice';
+  }
+  return `invalid YAML at line ${mark.line + 1}, column ${mark.column + 1}: ${what}`;
+}

@@ -1,0 +1,47 @@
+/** A validated, normalised submission: what the renderer and the pipeline consume. */
+export interface Spec {
+  /** Normalised Docker reference, e.g. `docker.io/library/ubuntu:22.04`. */
+  image: string;
+  /** App Engine service id. */
+  service: string;
+  ZOOM_LEVEL: number;
+  PADDING: number;
+  PREDICTOR_CLASS: string;
+  PREDICTOR_PACKAGE: string;
+  resources: { cpu: number; memory_gb: number; disk_size_gb: number };
+  gunicorn: { workers: number; backlog: number; timeout: number };
+  describe: { title?: string; description?: string; organization?: string; email?: string };
+}
+
+/**
+ * One problem with a submission. `path` names the field (`PADDING`, `resources.cpu`),
+ * `yaml` for YAML syntax problems, `''` for the document as a whole. `message` starts
+ * with what is wrong and does not repeat the field name, so it reads well on its own
+ * under a Slack modal input; use `formatIssue` for `PATH: message` output.
+ */
+export interface SpecIssue {
+  path: string;
+  message: string;
+}
+
+export type SpecResult =
+  | { ok: true; spec: Spec; warnings: SpecIssue[] }
+  | { ok: false; errors: SpecIssue[]; warnings: SpecIssue[] };
+
+type Loose<T> = { [K in keyof T]?: T[K] | string | null };
+
+/**
+ * What a partner may submit. Numbers may arrive as numeric strings (Slack text inputs
+ * send strings); optional sections may be absent or null (an empty `resources:` in YAML).
+ */
+export interface SpecInput {
+  image: string;
+  service: string;
+  ZOOM_LEVEL: number | string;
+  PADDING: number | string;
+  PREDICTOR_CLASS: string;
+  PREDICTOR_PACKAGE: string;
+  resources?: Loose<Spec['resources']> | null;
+  gunicorn?: Loose<Spec['gunicorn']> | null;
+  describe?: { [K in keyof Spec['describe']]?: string | null } | null;
+}
