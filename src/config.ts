@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { projectIdProblem } from './gcp/project-id.ts';
+
+/** Everything the bot reads from its environment, typed. */
+export interface Config {
+  slack: {
+    botToken: string;
+    signingSecret: string;
+    /** Socket Mode when set; HTTP otherwise. */
+    appToken?: string;
+    /** Web API base URL; a local stand-in in tests and local mode. */
+    apiUrl?: string;
+  };
+  port: number;
+  reviewChannel: string;
+  /** Slack user ids (U…/W…) and user-group ids (S…). */
+  approvers: string[];
+  gcp: {
+    project: string;
+    targetProjects: string[];
+    registry: string;
+    firestoreEmulatorHost?: string;
+    cloudBuildApiUrl?: string;
+    appEngineApiUrl?: string;
+  };
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'invalid_config';
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+const required = (what: string) =>
+  z.string({ error: `is missing: ${what}` }).trim().min(1, { error: `is empty: ${what}` });
+
+const httpUrl = (what: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => /^https?:\/\/[^\s/]+/.test(value), { error: `must be ${what}` })
+    .optional();
+
+const projectId = (value: string, ctx: z.RefinementCtx) => {
+  const problem = projectIdProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+};
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: required('the bot token from the Slack app (starts with xoxb-)').refine(
+    (v) => v.startsWith('xoxb-'),
+    { error: 'must be a bot token starting with xoxb-' },
+  ),
+  SLACK_SIGNING_SECRET: required("the signing secret from the Slack app's Basic Information page"),
+  SLACK_APP_TOKEN: z
+    .string()
+    .trim()
+    .refine((v) => v.startsWith('xapp-'), { error: 'must be an app-level token starting with xapp-' })
+    .optional(),
+  SLACK_API_URL: httpUrl('an http(s) URL of a Slack Web API, e.g. http://127.0.0.1:9000/api/'),
+  PORT: z
+    .string()
+    .default('3000')
+    .refine((v) => /^\d+$/.test(v) && Number(v) > 0 && Number(v) < 65536, {
+      error: 'must be a TCP port number (1 to 65535)',
+    }),
+  PLAYGROUND_REVIEW_CHANNEL: required('the id of the review channel, e.g. C0123456789').refine(
+    (v) => /^[CG][A-Z0-9]{2,}$/.test(v),
+    { error: 'must be a Slack channel id like C0123456789 (not a #name)' },
+  ),
+  PLAYGROUND_APPROVERS: required(
+    'comma-separated Slack user ids (U…) and/or user-group ids (S…)',
+  ).superRefine((value, ctx) => {
+    const bad = list(value).filter((id) => !/^[UWS][A-Z0-9]{2,}$/.test(id));
+    if (bad.length > 0 || list(value).length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must list Slack user ids (U…, W…) or user-group ids (S…); not ids: ${bad.join(', ') || '(none given)'}`,
+      });
+    }
+  }),
+  GOOGLE_CLOUD_PROJECT: required('the project where Firestore and Cloud Build live').superRefine(
+    projectId,
+  ),
+  PLAYGROUND_TARGET_PROJECTS: required(
+    'comma-separated projects to deploy into, the first is the default',
+  ).superRefine((value, ctx) => {
+    for (const id of list(value)) projectId(id, ctx);
+  }),
+  PLAYGROUND_REGISTRY: required(
+    'the repository for wrapped images, e.g. europe-docker.pkg.dev/my-project/playground',
+  ).refine((v) => /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/.test(v), {
+    error: 'must be a registry path like europe-docker.pkg.dev/my-project/playground',
+  }),
+  FIRESTORE_EMULATOR_HOST: z
+    .string()
+    .trim()
+    .refine((v) => /^[\w.-]+:\d+$/.test(v), { error: 'must be host:port, e.g. 127.0.0.1:8080' })
+    .optional(),
+  CLOUD_BUILD_API_URL: httpUrl('an http(s) URL of a Cloud Build stand-in'),
+  APPENGINE_API_URL: httpUrl('an http(s) URL of an App Engine Admin stand-in'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+});
+
+/** Reads the environment into a Config, or throws one ConfigError listing every problem. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Blank variables count as unset, as in most deploy tools.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  return {
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
+      ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
+    },
+    port: Number(e.PORT),
+    reviewChannel: e.PLAYGROUND_REVIEW_CHANNEL,
+    approvers: list(e.PLAYGROUND_APPROVERS),
+    gcp: {
+      project: e.GOOGLE_CLOUD_PROJECT,
+      targetProjects: list(e.PLAYGROUND_TARGET_PROJECTS),
+      registry: e.PLAYGROUND_REGISTRY,
+      ...(e.FIRESTORE_EMULATOR_HOST ? { firestoreEmulatorHost: e.FIRESTORE_EMULATOR_HOST } : {}),
+      ...(e.CLOUD_BUILD_API_URL ? { cloudBuildApiUrl: e.CLOUD_BUILD_API_URL } : {}),
+      ...(e.APPENGINE_API_URL ? { appEngineApiUrl: e.APPENGINE_API_URL } : {}),
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, readConfig } from '../src/config.ts';
+
+const VALID = {
+  SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+  SLACK_SIGNING_SECRET: 'secret',
+  PLAYGROUND_REVIEW_CHANNEL: 'C0123456789',
+  PLAYGROUND_APPROVERS: 'U0AAA, S0BBB',
+  GOOGLE_CLOUD_PROJECT: 'pg-bot-1',
+  PLAYGROUND_TARGET_PROJECTS: 'pg-prod-1,pg-dev-1',
+  PLAYGROUND_REGISTRY: 'europe-docker.pkg.dev/pg-bot-1/playground',
+};
+
+function problems(env: NodeJS.ProcessEnv): string[] {
+  try {
+    readConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('readConfig', () => {
+  it('reads a complete environment with defaults', () => {
+    expect(readConfig(VALID)).toEqual({
+      slack: { botToken: 'xoxb-1-2-abc', signingSecret: 'secret' },
+      port: 3000,
+      reviewChannel: 'C0123456789',
+      approvers: ['U0AAA', 'S0BBB'],
+      gcp: {
+        project: 'pg-bot-1',
+        targetProjects: ['pg-prod-1', 'pg-dev-1'],
+        registry: 'europe-docker.pkg.dev/pg-bot-1/playground',
+      },
+      logLevel: 'info',
+    });
+  });
+
+  it('reads the optional stand-in addresses and Socket Mode token', () => {
+    const config = readConfig({
+      ...VALID,
+      SLACK_APP_TOKEN: 'xapp-1',
+      SLACK_API_URL: 'http://127.0.0.1:9000/api/',
+      FIRESTORE_EMULATOR_HOST: '127.0.0.1:8085',
+      CLOUD_BUILD_API_URL: 'http://127.0.0.1:9090',
+      APPENGINE_API_URL: 'http://127.0.0.1:9091',
+      PORT: '8080',
+    });
+    expect(config.slack.appToken).toBe('xapp-1');
+    expect(config.slack.apiUrl).toBe('http://127.0.0.1:9000/api/');
+    expect(config.port).toBe(8080);
+    expect(config.gcp).toMatchObject({
+      firestoreEmulatorHost: '127.0.0.1:8085',
+      cloudBuildApiUrl: 'http://127.0.0.1:9090',
+      appEngineApiUrl: 'http://127.0.0.1:9091',
+    });
+  });
+
+  it('lists every missing variable at once, with what it should be', () => {
+    const found = problems({});
+    expect(found).toHaveLength(7);
+    expect(found).toContain(
+      'SLACK_BOT_TOKEN is missing: the bot token from the Slack app (starts with xoxb-)',
+    );
+    expect(found.some((p) => p.startsWith('PLAYGROUND_REGISTRY is missing: '))).toBe(true);
+  });
+
+  it('treats blank variables as missing', () => {
+    expect(problems({ ...VALID, SLACK_SIGNING_SECRET: '  ' })).toEqual([
+      "SLACK_SIGNING_SECRET is missing: the signing secret from the Slack app's Basic Information page",
+    ]);
+  });
+
+  it('names each invalid value and its expected shape', () => {
+    const found = problems({
+      ...VALID,
+      SLACK_BOT_TOKEN: 'xoxp-user-token',
+      PORT: '70000',
+      PLAYGROUND_REVIEW_CHANNEL: '#review',
+      PLAYGROUND_APPROVERS: 'U0AAA,alice',
+      PLAYGROUND_TARGET_PROJECTS: 'pg-prod-1,Bad_Project',
+      SLACK_API_URL: 'slack.local',
+    });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'SLACK_BOT_TOKEN must be a bot token starting with xoxb-',
+        'PORT must be a TCP port number (1 to 65535)',
+        'PLAYGROUND_REVIEW_CHANNEL must be a Slack channel id like C0123456789 (not a #name)',
+        'PLAYGROUND_APPROVERS must list Slack user ids (U…, W…) or user-group ids (S…); not ids: alice',
+        expect.stringMatching(/^PLAYGROUND_TARGET_PROJECTS "Bad_Project" is not a Google Cloud project id/),
+        expect.stringMatching(/^SLACK_API_URL must be an http\(s\) URL/),
+      ]),
+    );
+    expect(found).toHaveLength(6);
+  });
+
+  it('puts every problem in the error message, one per line', () => {
+    expect(() => readConfig({})).toThrow(/^Invalid configuration:\n {2}- SLACK_BOT_TOKEN/);
+  });
+});
