@@ -1,0 +1,114 @@
+// The App Home tab: a "Deploy a model" button and the user's own submissions; for
+// approvers, the review queue with the review buttons too. Stays within Slack's 100
+// blocks however long the lists get.
+import type { Button, HomeView, KnownBlock } from '@slack/types';
+import { canApply, type Status } from '../../domain/status.ts';
+import type { Submission } from '../../domain/submission.ts';
+import { ACTION_ID } from './ids.ts';
+import { actions, button, context, header, LIMITS, section } from './kit.ts';
+import { code } from './mrkdwn.ts';
+import { revisionOf } from './review-message.ts';
+import { cancelButton, listLine } from './status-text.ts';
+
+/** Statuses shown in the approvers' queue, in the order they are listed. */
+export const QUEUE_STATUSES: readonly Status[] = [
+  'submitted',
+  'approved',
+  'building',
+  'testing',
+  'deploying',
+  'failed',
+];
+
+/** Own submissions shown before "…and N more" (fewer for approvers, who also get the queue). */
+export const HOME_MINE_MAX = 40;
+export const HOME_MINE_MAX_WITH_QUEUE = 10;
+
+export function homeView(options: { mine: Submission[]; queue?: Submission[] }): HomeView {
+  const blocks: KnownBlock[] = [
+    header('OneAtlas Playground deployments'),
+    section(
+      'Deploy your ML model on the Playground: fill in a form, the Playground team reviews it, and it is built, tested and deployed for you.',
+      button('Deploy a model', ACTION_ID.open_submit, { style: 'primary' }),
+    ),
+    { type: 'divider' },
+  ];
+
+  const queue = options.queue;
+  const mineMax = queue ? HOME_MINE_MAX_WITH_QUEUE : HOME_MINE_MAX;
+  const mine = [...options.mine].sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
+  blocks.push(header(`Your submissions${mine.length > 0 ? ` (${mine.length})` : ''}`));
+  if (mine.length === 0) {
+    blocks.push(
+      context('Nothing yet. Press *Deploy a model* or type `/playground submit` to start.'),
+    );
+  }
+  for (const submission of mine.slice(0, mineMax)) {
+    blocks.push(section(listLine(submission, false), partnerAccessory(submission)));
+  }
+  if (mine.length > mineMax) {
+    blocks.push(
+      context(`…and ${mine.length - mineMax} more: \`/playground list\` shows them all.`),
+    );
+  }
+
+  if (queue) {
+    blocks.push({ type: 'divider' });
+    const ordered = orderQueue(queue);
+    blocks.push(header(`Review queue (${ordered.length})`));
+    if (ordered.length === 0) blocks.push(context('Nothing waiting. :tada:'));
+    // Leave room for the "…and N more" line.
+    const budget = LIMITS.homeBlocks - blocks.length - 1;
+    let used = 0;
+    let shown = 0;
+    for (const submission of ordered) {
+      const cost = submission.status === 'submitted' ? 2 : 1;
+      if (used + cost > budget) break;
+      blocks.push(section(queueLine(submission)));
+      if (submission.status === 'submitted') blocks.push(reviewButtons(submission.id));
+      used += cost;
+      shown += 1;
+    }
+    if (shown < ordered.length) {
+      blocks.push(
+        context(
+          `…and ${ordered.length - shown} more: \`/playground list all\` shows every submission.`,
+        ),
+      );
+    }
+  }
+  return { type: 'home', blocks };
+}
+
+/** Waiting for review first (oldest first: first come, first served), then in progress, then failed. */
+function orderQueue(queue: Submission[]): Submission[] {
+  const rank = (s: Submission) => QUEUE_STATUSES.indexOf(s.status);
+  return queue
+    .filter((s) => QUEUE_STATUSES.includes(s.status))
+    .sort((a, b) => rank(a) - rank(b) || a.updatedAt.getTime() - b.updatedAt.getTime());
+}
+
+function queueLine(submission: Submission): string {
+  const spec = revisionOf(submission)?.spec;
+  const line = listLine(submission, true);
+  return spec ? `${line}\n${code(spec.image, 300)}` : line;
+}
+
+function reviewButtons(id: string) {
+  return actions([
+    button('Approve', ACTION_ID.approve, { value: id, style: 'primary' }),
+    button('Request changes', ACTION_ID.request_changes, { value: id }),
+    button('Reject', ACTION_ID.reject, { value: id, style: 'danger' }),
+  ]);
+}
+
+function partnerAccessory(submission: Submission): Button | undefined {
+  if (submission.status === 'changes_requested') {
+    return button('Edit and resubmit', ACTION_ID.resubmit, {
+      value: submission.id,
+      style: 'primary',
+    });
+  }
+  if (canApply(submission.status, 'cancel')) return cancelButton(submission.id);
+  return undefined;
+}

@@ -1,0 +1,40 @@
+/**
+ * Identifiers shared by the views and the handlers: view callback ids, button action ids
+ * and the block ids of the approve and reason forms. Buttons carry the submission id as
+ * their value (except `open_submit`, which has none).
+ */
+
+/** `callback_id` of each modal. */
+export const CALLBACK_ID = {
+  submit: 'submit',
+  approve: 'approve',
+  reason: 'reason',
+} as const;
+
+/** `action_id` of each button. */
+export const ACTION_ID = {
+  approve: 'approve',
+  reject: 'reject',
+  request_changes: 'request_changes',
+  resubmit: 'resubmit',
+  cancel: 'cancel',
+  open_submit: 'open_submit',
+} as const;
+
+export type ButtonActionId = (typeof ACTION_ID)[keyof typeof ACTION_ID];
+
+/** Every input element of every modal uses this action id; the block id names the field. */
+export const VALUE_ACTION_ID = 'value';
+
+/** Block id of the pasted-YAML input in the submit modal. */
+export const YAML_BLOCK_ID = 'yaml';
+
+/** Block ids of the approve modal. */
+export const APPROVE_BLOCK_ID = {
+  project: 'project',
+  version: 'version',
+  promote: 'promote',
+} as const;
+
+/** Block id of the reason input in the reject / request-changes modal. */
+export const REASON_BLOCK_ID = 'reason';

@@ -1,0 +1,100 @@
+// The reason modal behind Reject and Request changes: the partner reads the reason.
+import type { ViewStateValue } from '@slack/bolt';
+import type { KnownBlock, ModalView } from '@slack/types';
+import type { Submission } from '../../domain/submission.ts';
+import { CALLBACK_ID, REASON_BLOCK_ID, VALUE_ACTION_ID } from './ids.ts';
+import { context, fromMetadata, LIMITS, plain, section, stringOf, toMetadata } from './kit.ts';
+import { code, mention } from './mrkdwn.ts';
+import { revisionOf } from './review-message.ts';
+
+export type ReasonAction = 'reject' | 'request_changes';
+
+export interface ReasonMetadata {
+  id: string;
+  /** Which button opened the modal (both share the `reason` callback id). */
+  action: ReasonAction;
+  /** The review message (root of the thread), to update in place. */
+  channel?: string;
+  ts?: string;
+}
+
+export const REASON_MAX = 2000;
+
+export function reasonModal(options: {
+  submission: Submission;
+  action: ReasonAction;
+  metadata: { id: string; channel?: string; ts?: string };
+}): ModalView {
+  const { submission, action } = options;
+  const spec = revisionOf(submission)?.spec;
+  const reject = action === 'reject';
+  const blocks: KnownBlock[] = [
+    section(
+      `*${submission.id}* · ${spec ? code(spec.service) : 'submission'} from ${mention(submission.partner.userId)}, revision ${submission.revision}`,
+    ),
+    {
+      type: 'input',
+      block_id: REASON_BLOCK_ID,
+      label: plain(reject ? 'Why is it rejected?' : 'What should the partner change?'),
+      hint: plain(
+        reject
+          ? 'The partner reads this. Rejecting ends this submission; they can start a new one.'
+          : 'The partner reads this and gets a button to edit and resubmit; the new revision comes back to this thread.',
+      ),
+      element: {
+        type: 'plain_text_input',
+        action_id: VALUE_ACTION_ID,
+        multiline: true,
+        min_length: 1,
+        max_length: REASON_MAX,
+        focus_on_load: true,
+      },
+    },
+  ];
+  if (!reject)
+    blocks.push(
+      context(
+        'Be specific: name the field and the value you expect, e.g. "PADDING: 32, the model needs 320 px tiles".',
+      ),
+    );
+  return {
+    type: 'modal',
+    callback_id: CALLBACK_ID.reason,
+    title: plain(reject ? `Reject ${submission.id}` : 'Request changes', LIMITS.modalTitle),
+    submit: plain(reject ? 'Reject' : 'Send to partner', LIMITS.modalButton),
+    close: plain('Cancel', LIMITS.modalButton),
+    private_metadata: toMetadata({ ...options.metadata, action }),
+    blocks,
+  };
+}
+
+export function parseReasonMetadata(text: string | undefined): ReasonMetadata | undefined {
+  const raw = fromMetadata(text);
+  const id = stringOf(raw, 'id');
+  const action = stringOf(raw, 'action');
+  if (id === undefined || (action !== 'reject' && action !== 'request_changes')) return undefined;
+  const metadata: ReasonMetadata = { id, action };
+  const channel = stringOf(raw, 'channel');
+  const ts = stringOf(raw, 'ts');
+  if (channel !== undefined) metadata.channel = channel;
+  if (ts !== undefined) metadata.ts = ts;
+  return metadata;
+}
+
+/** The reason, trimmed; '' when only blanks were typed (see `reasonErrors`). */
+export function readReasonForm(values: Record<string, Record<string, ViewStateValue>>): string {
+  const state = Object.hasOwn(values, REASON_BLOCK_ID)
+    ? values[REASON_BLOCK_ID]?.[VALUE_ACTION_ID]
+    : undefined;
+  return (state?.value ?? '').trim();
+}
+
+/** The `response_action: 'errors'` map for a blank or too-long reason, else undefined. */
+export function reasonErrors(reason: string): Record<string, string> | undefined {
+  if (reason === '')
+    return { [REASON_BLOCK_ID]: 'Write a reason; the partner needs to know what to do next' };
+  const length = [...reason].length;
+  if (length > REASON_MAX)
+    return { [REASON_BLOCK_ID]: `Too long: ${length} characters (at most ${REASON_MAX})` };
+  return undefined;
+}
