@@ -23,7 +23,8 @@ export function appEngineSettings(spec: Spec) {
       timeout_sec: 4,
       failure_threshold: 4,
       success_threshold: 2,
-      initial_delay_sec: 300,
+      // As long as readiness waits: a model still loading must not be restarted as dead.
+      initial_delay_sec: 1800,
     },
     readiness_check: {
       path: HEALTH_PATH,
