@@ -109,7 +109,8 @@ async function main(argv: string[]): Promise<number> {
     }
   } catch (error) {
     // parseArgs throws TypeErrors with a code for unknown or malformed options.
-    const known = error instanceof CliError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const known =
+      error instanceof CliError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     if (!known) throw error;
     console.error(`playground-deploy: ${(error as Error).message}`);
     if (!(error instanceof CliError) || error.exitCode === 2) console.error(USAGE);

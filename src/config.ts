@@ -42,7 +42,10 @@ const list = (value: string) =>
     .filter(Boolean);
 
 const required = (what: string) =>
-  z.string({ error: `is missing: ${what}` }).trim().min(1, { error: `is empty: ${what}` });
+  z
+    .string({ error: `is missing: ${what}` })
+    .trim()
+    .min(1, { error: `is empty: ${what}` });
 
 const httpUrl = (what: string) =>
   z
@@ -65,7 +68,9 @@ const envSchema = z.object({
   SLACK_APP_TOKEN: z
     .string()
     .trim()
-    .refine((v) => v.startsWith('xapp-'), { error: 'must be an app-level token starting with xapp-' })
+    .refine((v) => v.startsWith('xapp-'), {
+      error: 'must be an app-level token starting with xapp-',
+    })
     .optional(),
   SLACK_API_URL: httpUrl('an http(s) URL of a Slack Web API, e.g. http://127.0.0.1:9000/api/'),
   PORT: z

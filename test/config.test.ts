@@ -88,7 +88,9 @@ describe('readConfig', () => {
         'PORT must be a TCP port number (1 to 65535)',
         'PLAYGROUND_REVIEW_CHANNEL must be a Slack channel id like C0123456789 (not a #name)',
         'PLAYGROUND_APPROVERS must list Slack user ids (U…, W…) or user-group ids (S…); not ids: alice',
-        expect.stringMatching(/^PLAYGROUND_TARGET_PROJECTS "Bad_Project" is not a Google Cloud project id/),
+        expect.stringMatching(
+          /^PLAYGROUND_TARGET_PROJECTS "Bad_Project" is not a Google Cloud project id/,
+        ),
         expect.stringMatching(/^SLACK_API_URL must be an http\(s\) URL/),
       ]),
     );

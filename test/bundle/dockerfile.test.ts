@@ -16,6 +16,7 @@ describe('wrap Dockerfile', () => {
       'WORKDIR',
       'CMD',
     ]);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Dockerfile variable syntax, not JavaScript
     expect(instructions[1]?.args).toBe('${base_id}');
     expect(instructions[2]?.args).toBe('8080');
     expect(instructions[3]?.args).toBe('requirements.txt /tmp/requirements.txt');

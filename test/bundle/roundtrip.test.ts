@@ -29,16 +29,20 @@ print(json.dumps(out))
 describe('no accepted spec value escapes its place in a generated file', () => {
   it('Dockerfile and app.yaml (js-yaml) parse back to exactly the values given', () => {
     fc.assert(
-      fc.property(validSpecArb, fc.constantFrom('playground-prod', 'my-proj-123'), (spec, project) => {
-        const bundle = render(spec, { project });
-        const instructions = parseDockerfile(bundle.Dockerfile ?? '');
-        expect(instructions[0]).toEqual({ keyword: 'ARG', args: `base_id=${spec.image}` });
-        expect(instructions).toHaveLength(8);
-        expect(load(bundle['app/app.yaml'] ?? '')).toEqual({
-          ...appEngineSettings(spec),
-          env_variables: wrapperEnv(spec, project),
-        });
-      }),
+      fc.property(
+        validSpecArb,
+        fc.constantFrom('playground-prod', 'my-proj-123'),
+        (spec, project) => {
+          const bundle = render(spec, { project });
+          const instructions = parseDockerfile(bundle.Dockerfile ?? '');
+          expect(instructions[0]).toEqual({ keyword: 'ARG', args: `base_id=${spec.image}` });
+          expect(instructions).toHaveLength(8);
+          expect(load(bundle['app/app.yaml'] ?? '')).toEqual({
+            ...appEngineSettings(spec),
+            env_variables: wrapperEnv(spec, project),
+          });
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -1,4 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
@@ -22,7 +29,14 @@ describe('playground-deploy render', () => {
     const dir = workdir();
     writeFileSync(join(dir, 'spec.yaml'), SEED_SPEC);
     const out = join(dir, 'bundle');
-    const run = await runCli(['render', join(dir, 'spec.yaml'), '--out', out, '--project', 'pg-prod-1']);
+    const run = await runCli([
+      'render',
+      join(dir, 'spec.yaml'),
+      '--out',
+      out,
+      '--project',
+      'pg-prod-1',
+    ]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Wrote 8 files to ${out}`);
@@ -80,7 +94,14 @@ describe('playground-deploy render', () => {
   it('refuses a bad project id before writing anything', async () => {
     const dir = workdir();
     writeFileSync(join(dir, 'spec.yaml'), SEED_SPEC);
-    const run = await runCli(['render', join(dir, 'spec.yaml'), '--out', join(dir, 'b'), '--project', 'X']);
+    const run = await runCli([
+      'render',
+      join(dir, 'spec.yaml'),
+      '--out',
+      join(dir, 'b'),
+      '--project',
+      'X',
+    ]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('"X" is not a Google Cloud project id');
     expect(existsSync(join(dir, 'b'))).toBe(false);

@@ -7,7 +7,10 @@ const REQUIRED_MODULES = ['flask', 'gunicorn', 'yaml', 'PIL', 'numpy'];
  * The Python the wrapper runs under, checked once: a missing module fails the suite
  * with the install command instead of skipping anything.
  */
+let checked: string | undefined;
+
 export function requirePython(): string {
+  if (checked) return checked;
   const python = pythonExecutable();
   try {
     execFileSync(python, ['-c', `import ${REQUIRED_MODULES.join(', ')}`], { stdio: 'pipe' });
@@ -18,6 +21,7 @@ export function requirePython(): string {
         `(${(error as Error).message.split('\n')[0]})`,
     );
   }
+  checked = python;
   return python;
 }
 

@@ -9,34 +9,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32, deflateSync } from 'node:zlib';
 import { dump } from 'js-yaml';
+import { requirePython } from '../helpers/python.ts';
 
 /** Debian's Python, the one with python3-flask, gunicorn, python3-yaml, python3-pil, numpy. */
-export const PYTHON = '/usr/bin/python3';
+export const PYTHON = requirePython();
 export const TEMPLATES = fileURLToPath(new URL('../../src/bundle/templates/', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../fixtures/predictors/', import.meta.url));
 export const CHECK_SCRIPT = join(TEMPLATES, 'check_service.py');
 export const EQUATOR_RESOLUTION = 156543.03392;
 /** Codes the Playground retries; a bad request or a bad result must never get one. */
 export const TRANSIENT = [408, 423, 429, 500, 502, 503, 504];
-
-const APT_HINT = 'apt-get install -y python3-flask gunicorn python3-yaml python3-pil python3-numpy';
-
-let pythonChecked = false;
-
-/** Fails loudly (never skips) when the Python the wrapper tests need is not there. */
-export function requirePython(): void {
-  if (pythonChecked) return;
-  const probe = spawnSync(PYTHON, ['-c', 'import flask, gunicorn, yaml, PIL, numpy'], {
-    encoding: 'utf8',
-  });
-  if (probe.status !== 0) {
-    const why = probe.error?.message ?? probe.stderr.trim();
-    throw new Error(
-      `${PYTHON} cannot run the wrapper tests (${why}). Install Debian's packages: ${APT_HINT}`,
-    );
-  }
-  pythonChecked = true;
-}
 
 /** Python's environment for the wrapper: fixtures importable, no __pycache__ in the repo. */
 export function pythonEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -97,12 +79,10 @@ export function appYaml(options: ServiceOptions): string {
 }
 
 /**
- * Starts the wrapper under real gunicorn, on a port gunicorn picks (bind :0, read back
- * from its "Listening at" line). Resolves once gunicorn listens, not once the predictor
- * is loaded: call waitHealthy for that.
+ * Starts the wrapper under real gunicorn with a test app.yaml and a minimal
+ * gunicorn.conf.py (one worker, short timeouts).
  */
 export async function startService(options: ServiceOptions): Promise<Service> {
-  requirePython();
   const dir = mkdtempSync(join(tmpdir(), 'wrapper-'));
   for (const file of ['app.py', 'app_utils.py', 'openapi.yaml']) {
     copyFileSync(join(TEMPLATES, file), join(dir, file));
@@ -112,6 +92,16 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     join(dir, 'gunicorn.conf.py'),
     'workers = 1\ntimeout = 30\ngraceful_timeout = 2\naccesslog = "-"\n',
   );
+  return startGunicorn(dir);
+}
+
+/**
+ * Runs `gunicorn --config DIR/gunicorn.conf.py app:APP` in DIR (an `app/` folder of a
+ * bundle), on a port gunicorn picks (bind :0, read back from its "Listening at" line).
+ * Resolves once gunicorn listens, not once the predictor is loaded: call waitHealthy.
+ * `stop()` ends the process group and removes DIR.
+ */
+export async function startGunicorn(dir: string): Promise<Service> {
   const child = spawn(
     PYTHON,
     [
@@ -334,7 +324,6 @@ export interface CheckRun {
 
 /** Runs check_service.py against a URL with extra arguments. */
 export function runCheckScript(args: string[]): Promise<CheckRun> {
-  requirePython();
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(PYTHON, [CHECK_SCRIPT, ...args], {
@@ -373,7 +362,6 @@ export const ALL_CHECKS = [
 
 /** Runs a Python snippet with the templates folder importable; returns parsed JSON stdout. */
 export function runPython(script: string, input: unknown = null): unknown {
-  requirePython();
   const result = spawnSync(PYTHON, ['-c', script], {
     input: JSON.stringify(input),
     encoding: 'utf8',
