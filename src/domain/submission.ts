@@ -42,16 +42,21 @@ export interface Submission {
   approval?: Approval;
   /** The reason given with the last reject or request for changes. */
   reason?: string;
+  /** The latest audit event that changed the submission (refusals excluded), for lists. */
+  lastEvent?: AuditEvent;
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** What an audit line records: a status action, the first submission, or a refused attempt. */
+export type AuditAction = Action | 'submit' | 'refused';
 
 /** One line of the append-only audit trail. */
 export interface AuditEvent {
   at: Date;
   actor: Actor;
   /** A status action, or a non-transition event such as a refused click. */
-  action: Action | 'submit' | 'refused';
+  action: AuditAction;
   from?: Status;
   to?: Status;
   /** Slack request that caused it (for tracing retries and duplicates). */
@@ -71,3 +76,14 @@ export function formatSubmissionId(counter: number): string {
 }
 
 export const SUBMISSION_ID = /^PG-\d{4,}$/;
+
+/**
+ * The canonical id from what a person typed: `PG-0042`, `pg-42`, `PG42` and `42` all give
+ * `PG-0042`; anything else gives undefined.
+ */
+export function parseSubmissionId(text: string): string | undefined {
+  const match = /^(?:PG-?)?0*(\d{1,9})$/i.exec(text.trim());
+  if (!match?.[1]) return undefined;
+  const counter = Number(match[1]);
+  return counter > 0 ? formatSubmissionId(counter) : undefined;
+}

@@ -1,0 +1,149 @@
+/**
+ * Domain objects <-> Firestore documents. Dates become Timestamps, undefined fields are left
+ * out (Firestore refuses them), and whatever is read back is checked before the rest of the
+ * app sees it: a document of the wrong shape is a StoreError `invalid_data`, not a crash later.
+ *
+ * The spec inside a revision is checked only as an object: it is history, written by an
+ * earlier version of the spec schema, and must stay readable when that schema changes.
+ */
+import { Timestamp } from '@google-cloud/firestore';
+import { z } from 'zod';
+import { ACTIONS, type Action, STATUSES } from '../domain/status.ts';
+import type { AuditAction, AuditEvent, Submission } from '../domain/submission.ts';
+import type { Spec } from '../spec/index.ts';
+import { StoreError } from './port.ts';
+
+/** Bumped when the stored shape changes incompatibly. */
+export const SCHEMA_VERSION = 1;
+
+/** Date -> Timestamp, undefined dropped, recursively; everything else as is. */
+export function toFirestoreValue(value: unknown): unknown {
+  if (value instanceof Date) return Timestamp.fromDate(value);
+  if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(toFirestoreValue);
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      if (v !== undefined) out[key] = toFirestoreValue(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+const date = z.instanceof(Timestamp).transform((t) => t.toDate());
+const actor = z.object({ userId: z.string().min(1), name: z.string().optional() });
+const status = z.enum(STATUSES);
+const auditActions = [...(Object.keys(ACTIONS) as Action[]), 'submit', 'refused'] as const;
+const auditAction = z.enum(auditActions as unknown as [AuditAction, ...AuditAction[]]);
+const spec = z.custom<Spec>(isPlainObject, { message: 'expected the spec object' });
+
+const auditEvent = z.object({
+  at: date,
+  actor,
+  action: auditAction,
+  from: status.optional(),
+  to: status.optional(),
+  requestId: z.string().optional(),
+  detail: z.string().optional(),
+});
+
+const revision = z.object({
+  number: z.number().int().positive(),
+  spec,
+  warnings: z.array(z.object({ path: z.string(), message: z.string() })),
+  submittedBy: actor,
+  submittedAt: date,
+});
+
+const submissionDoc = z
+  .object({
+    id: z.string().min(1),
+    status,
+    partner: actor,
+    revision: z.number().int().positive(),
+    revisions: z.array(revision).min(1),
+    thread: z.object({ channel: z.string().min(1), ts: z.string().min(1) }).optional(),
+    approval: z
+      .object({
+        project: z.string().min(1),
+        versionLabel: z.string().optional(),
+        promote: z.boolean(),
+        by: actor,
+        at: date,
+      })
+      .optional(),
+    reason: z.string().optional(),
+    lastEvent: auditEvent.optional(),
+    createdAt: date,
+    updatedAt: date,
+    auditSeq: z.number().int().nonnegative(),
+  })
+  .refine((d) => d.revisions.some((r) => r.number === d.revision), {
+    message: 'the current revision is missing from revisions',
+    path: ['revision'],
+  });
+
+const auditDoc = auditEvent.extend({ seq: z.number().int().positive() });
+
+export const requestDoc = z.object({
+  requestId: z.string(),
+  op: z.enum(['create', 'apply', 'resubmit', 'refusal']),
+  submissionId: z.string(),
+  action: z.string().optional(),
+  at: date,
+});
+export type RequestRecord = z.infer<typeof requestDoc>;
+
+function invalid(what: string, error: z.ZodError): StoreError {
+  const problems = error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`)
+    .join('; ');
+  return new StoreError('invalid_data', `${what} in the database is not readable: ${problems}`, {
+    cause: error,
+  });
+}
+
+/** A stored submission with the store's bookkeeping (the last audit sequence number). */
+export interface StoredSubmission {
+  submission: Submission;
+  auditSeq: number;
+}
+
+export function submissionFromDoc(id: string, data: unknown): StoredSubmission {
+  const parsed = submissionDoc.safeParse(data);
+  if (!parsed.success) throw invalid(`submission ${id}`, parsed.error);
+  const { auditSeq, ...submission } = parsed.data;
+  return { submission: submission as Submission, auditSeq };
+}
+
+export function submissionToDoc(stored: StoredSubmission): Record<string, unknown> {
+  return toFirestoreValue({
+    ...stored.submission,
+    auditSeq: stored.auditSeq,
+    schemaVersion: SCHEMA_VERSION,
+  }) as Record<string, unknown>;
+}
+
+export function auditFromDoc(where: string, data: unknown): AuditEvent {
+  const parsed = auditDoc.safeParse(data);
+  if (!parsed.success) throw invalid(`audit event ${where}`, parsed.error);
+  const { seq: _seq, ...event } = parsed.data;
+  return event;
+}
+
+export function auditToDoc(event: AuditEvent, seq: number): Record<string, unknown> {
+  return toFirestoreValue({ ...event, seq }) as Record<string, unknown>;
+}
+
+export function requestFromDoc(where: string, data: unknown): RequestRecord {
+  const parsed = requestDoc.safeParse(data);
+  if (!parsed.success) throw invalid(`request record ${where}`, parsed.error);
+  return parsed.data;
+}

@@ -1,0 +1,525 @@
+/**
+ * SubmissionStore on Firestore.
+ *
+ * Layout:
+ *   counters/submissions            {value}: the last PG number handed out
+ *   submissions/{PG-0042}           the submission, its revisions inline (an array)
+ *   submissions/{PG-0042}/audit/{000001}   append-only audit events, id = sequence number
+ *   requests/{sha256(requestId)}    one per Slack request that changed something (idempotency)
+ *
+ * Every change is one transaction that reads what it depends on (submission, request record,
+ * counter) and writes everything or nothing. Changes from this process are also queued per
+ * submission (and on the counter for creates) so they do not contend with each other.
+ */
+import { createHash } from 'node:crypto';
+import type { DocumentReference, Firestore, Transaction } from '@google-cloud/firestore';
+import { ACTIONS, type Action, nextStatus } from '../domain/status.ts';
+import {
+  type AuditEvent,
+  formatSubmissionId,
+  parseSubmissionId,
+  type Revision,
+  type Submission,
+  type ThreadRef,
+} from '../domain/submission.ts';
+import {
+  auditFromDoc,
+  auditToDoc,
+  type RequestRecord,
+  requestFromDoc,
+  type StoredSubmission,
+  submissionFromDoc,
+  submissionToDoc,
+  toFirestoreValue,
+} from './codec.ts';
+import { toStoreError, UNREACHABLE } from './errors.ts';
+import { KeyedLock } from './lock.ts';
+import {
+  type ApplyOptions,
+  type ChangeResult,
+  type ListAllOptions,
+  type ListOptions,
+  type NewSubmission,
+  type RequestContext,
+  type ResubmitInput,
+  StoreError,
+  type SubmissionStore,
+} from './port.ts';
+
+export interface FirestoreStoreOptions {
+  /** The clock (tests pass a fixed one). */
+  now?: () => Date;
+  /**
+   * Longest wait for one store call, queueing included, in ms (default 10 000). Past it the
+   * call fails with `unavailable` and its transaction is not committed.
+   */
+  timeoutMs?: number;
+  /** Transaction attempts on contention or transient errors (Firestore's default is 5). */
+  maxAttempts?: number;
+  /** How long request records are kept for idempotency (TTL field `expiresAt`; default 30 days). */
+  requestRetentionMs?: number;
+}
+
+/** A submission never grows past this many revisions (keeps the document far below 1 MiB). */
+export const MAX_REVISIONS = 50;
+export const DEFAULT_LIST_LIMIT = 50;
+export const MAX_LIST_LIMIT = 200;
+
+export const COLLECTIONS = {
+  submissions: 'submissions',
+  audit: 'audit',
+  counters: 'counters',
+  requests: 'requests',
+} as const;
+const COUNTER_ID = 'submissions';
+
+/** The request record's document id: Slack ids may contain characters Firestore ids may not. */
+export function requestDocId(requestId: string): string {
+  return createHash('sha256').update(requestId).digest('hex');
+}
+
+/** Audit event document id: the sequence number, zero-padded so ids sort like numbers. */
+export function auditDocId(seq: number): string {
+  return String(seq).padStart(6, '0');
+}
+
+type RequestOp = RequestRecord['op'];
+
+interface Change {
+  /** New field values for the submission document (domain values; converted on write). */
+  fields: Partial<Submission>;
+  /** The audit event to append. */
+  event: AuditEvent;
+  /** Whether the event becomes the submission's `lastEvent` (refusals do not). */
+  isLastEvent: boolean;
+}
+
+export class FirestoreStore implements SubmissionStore {
+  readonly #db: Firestore;
+  readonly #now: () => Date;
+  readonly #timeoutMs: number;
+  readonly #maxAttempts: number;
+  readonly #retentionMs: number;
+  readonly #lock = new KeyedLock();
+  /** Calls still running, including those abandoned at their deadline. */
+  readonly #pending = new Set<Promise<unknown>>();
+
+  constructor(db: Firestore, options: FirestoreStoreOptions = {}) {
+    this.#db = db;
+    this.#now = options.now ?? (() => new Date());
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#maxAttempts = options.maxAttempts ?? 5;
+    this.#retentionMs = options.requestRetentionMs ?? 30 * 24 * 3600 * 1000;
+  }
+
+  // ---- references -------------------------------------------------------------------------
+
+  #submissionRef(id: string): DocumentReference {
+    return this.#db.collection(COLLECTIONS.submissions).doc(id);
+  }
+  #auditRef(id: string, seq: number): DocumentReference {
+    return this.#submissionRef(id).collection(COLLECTIONS.audit).doc(auditDocId(seq));
+  }
+  #counterRef(): DocumentReference {
+    return this.#db.collection(COLLECTIONS.counters).doc(COUNTER_ID);
+  }
+  #requestRef(requestId: string): DocumentReference {
+    return this.#db.collection(COLLECTIONS.requests).doc(requestDocId(requestId));
+  }
+
+  // ---- plumbing ---------------------------------------------------------------------------
+
+  /**
+   * Runs one store call under the deadline, queued behind earlier calls on `key` when given,
+   * and turns every failure into a StoreError.
+   */
+  async #run<T>(what: string, key: string | undefined, body: (signal: AbortSignal) => Promise<T>) {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(
+          new StoreError('unavailable', UNREACHABLE, {
+            cause: new Error(`${what}: no answer within ${this.#timeoutMs} ms`),
+          }),
+        );
+      }, this.#timeoutMs);
+      timer.unref?.();
+    });
+    const work =
+      key === undefined
+        ? body(controller.signal)
+        : this.#lock.run(key, async (release) => {
+            controller.signal.addEventListener('abort', release, { once: true });
+            abortIfLate(controller.signal);
+            return body(controller.signal);
+          });
+    // After the deadline the work may still settle; only drain() waits for it.
+    const settled = work.then(
+      () => {},
+      () => {},
+    );
+    this.#pending.add(settled);
+    void settled.then(() => this.#pending.delete(settled));
+    try {
+      return await Promise.race([work, deadline]);
+    } catch (error) {
+      throw toStoreError(error, what);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** A read-write transaction; an attempt that starts after the deadline stops at once. */
+  #transaction<T>(signal: AbortSignal, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.#db.runTransaction(
+      (tx) => {
+        abortIfLate(signal);
+        return fn(tx);
+      },
+      { maxAttempts: this.#maxAttempts },
+    );
+  }
+
+  /**
+   * Waits until every call has settled, including calls abandoned at their deadline that are
+   * still retrying. Call before `firestore.terminate()` at shutdown.
+   */
+  async drain(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  }
+
+  #requestRecord(
+    requestId: string,
+    op: RequestOp,
+    submissionId: string,
+    at: Date,
+    action?: string,
+  ): Record<string, unknown> {
+    return toFirestoreValue({
+      requestId,
+      op,
+      submissionId,
+      action,
+      at,
+      expiresAt: new Date(at.getTime() + this.#retentionMs),
+    }) as Record<string, unknown>;
+  }
+
+  // ---- create -----------------------------------------------------------------------------
+
+  async create(input: NewSubmission): Promise<ChangeResult> {
+    requireText(input.requestId, 'requestId');
+    requireText(input.partner?.userId, 'partner.userId');
+    return this.#run('saving the submission', `${COLLECTIONS.counters}/${COUNTER_ID}`, (signal) =>
+      this.#transaction(signal, async (tx) => {
+        const requestRef = this.#requestRef(input.requestId);
+        const counterRef = this.#counterRef();
+        const [requestSnap, counterSnap] = await tx.getAll(requestRef, counterRef);
+        if (requestSnap?.exists) {
+          const record = requestFromDoc(requestRef.path, requestSnap.data());
+          if (record.op !== 'create') throw reusedRequest(input.requestId, record);
+          const snap = await tx.get(this.#submissionRef(record.submissionId));
+          if (!snap.exists) {
+            throw new StoreError(
+              'invalid_data',
+              `request ${input.requestId} created ${record.submissionId}, which is gone`,
+            );
+          }
+          return { submission: submissionFromDoc(snap.id, snap.data()).submission, applied: false };
+        }
+        const counter = counterValue(counterSnap?.get('value'));
+        const number = counter + 1;
+        const id = formatSubmissionId(number);
+        const now = this.#now();
+        const event: AuditEvent = {
+          at: now,
+          actor: input.partner,
+          action: 'submit',
+          to: 'submitted',
+          requestId: input.requestId,
+        };
+        const stored: StoredSubmission = {
+          auditSeq: 1,
+          submission: {
+            id,
+            status: 'submitted',
+            partner: input.partner,
+            revision: 1,
+            revisions: [
+              {
+                number: 1,
+                spec: input.spec,
+                warnings: input.warnings,
+                submittedBy: input.partner,
+                submittedAt: now,
+              },
+            ],
+            lastEvent: event,
+            createdAt: now,
+            updatedAt: now,
+          },
+        };
+        const doc = submissionToDoc(stored);
+        abortIfLate(signal);
+        tx.set(counterRef, { value: number });
+        tx.create(this.#submissionRef(id), doc);
+        tx.create(this.#auditRef(id, 1), auditToDoc(event, 1));
+        tx.create(requestRef, this.#requestRecord(input.requestId, 'create', id, now));
+        // What a later read returns (undefined fields dropped, values checked).
+        return { submission: submissionFromDoc(id, doc).submission, applied: true };
+      }),
+    );
+  }
+
+  // ---- reads ------------------------------------------------------------------------------
+
+  async get(id: string): Promise<Submission | undefined> {
+    const sid = typeof id === 'string' ? parseSubmissionId(id) : undefined;
+    if (!sid) return undefined;
+    return this.#run(`reading ${sid}`, undefined, async () => {
+      const snap = await this.#submissionRef(sid).get();
+      return snap.exists ? submissionFromDoc(sid, snap.data()).submission : undefined;
+    });
+  }
+
+  async listByPartner(userId: string, options: ListOptions = {}): Promise<Submission[]> {
+    requireText(userId, 'userId');
+    const limit = listLimit(options.limit);
+    return this.#run('listing submissions', undefined, async () => {
+      const snap = await this.#db
+        .collection(COLLECTIONS.submissions)
+        .where('partner.userId', '==', userId)
+        .orderBy('createdAt', 'desc')
+        .limit(limit)
+        .get();
+      return snap.docs.map((d) => submissionFromDoc(d.id, d.data()).submission);
+    });
+  }
+
+  async listAll(options: ListAllOptions = {}): Promise<Submission[]> {
+    const limit = listLimit(options.limit);
+    const statuses = [...new Set(options.statuses ?? [])];
+    return this.#run('listing submissions', undefined, async () => {
+      let query = this.#db.collection(COLLECTIONS.submissions).orderBy('createdAt', 'desc');
+      if (statuses.length > 0) query = query.where('status', 'in', statuses);
+      const snap = await query.limit(limit).get();
+      return snap.docs.map((d) => submissionFromDoc(d.id, d.data()).submission);
+    });
+  }
+
+  async audit(id: string): Promise<AuditEvent[]> {
+    const sid = submissionId(id);
+    return this.#run(`reading the history of ${sid}`, undefined, async () => {
+      const ref = this.#submissionRef(sid);
+      const [submission, events] = await Promise.all([
+        ref.get(),
+        ref.collection(COLLECTIONS.audit).orderBy('seq', 'asc').get(),
+      ]);
+      if (!submission.exists) throw notFound(sid);
+      return events.docs.map((d) => auditFromDoc(d.ref.path, d.data()));
+    });
+  }
+
+  // ---- changes ----------------------------------------------------------------------------
+
+  /**
+   * The shared shape of apply / resubmit / refusal: one transaction reading the submission
+   * and the request record; a seen request id answers `applied: false`; otherwise `decide`
+   * says what to write (or throws, e.g. TransitionError).
+   */
+  async #change(
+    what: string,
+    id: string,
+    context: RequestContext,
+    op: RequestOp,
+    action: string,
+    decide: (current: Submission, now: Date) => Change,
+  ): Promise<ChangeResult> {
+    const sid = submissionId(id);
+    requireText(context.requestId, 'requestId');
+    requireText(context.actor?.userId, 'actor.userId');
+    return this.#run(what, sid, (signal) =>
+      this.#transaction(signal, async (tx) => {
+        const ref = this.#submissionRef(sid);
+        const requestRef = this.#requestRef(context.requestId);
+        const [snap, requestSnap] = await tx.getAll(ref, requestRef);
+        if (!snap?.exists) throw notFound(sid);
+        const stored = submissionFromDoc(sid, snap.data());
+        if (requestSnap?.exists) {
+          const record = requestFromDoc(requestRef.path, requestSnap.data());
+          if (record.op === op && record.submissionId === sid && (record.action ?? '') === action) {
+            return { submission: stored.submission, applied: false };
+          }
+          throw reusedRequest(context.requestId, record);
+        }
+        const now = this.#now();
+        const change = decide(stored.submission, now);
+        const seq = stored.auditSeq + 1;
+        const fields: Partial<Submission> & { auditSeq: number } = {
+          ...change.fields,
+          ...(change.isLastEvent ? { lastEvent: change.event } : {}),
+          auditSeq: seq,
+        };
+        const update = toFirestoreValue(fields) as Record<string, unknown>;
+        abortIfLate(signal);
+        tx.update(ref, update);
+        tx.create(this.#auditRef(sid, seq), auditToDoc(change.event, seq));
+        tx.create(requestRef, this.#requestRecord(context.requestId, op, sid, now, action));
+        const { submission } = submissionFromDoc(
+          sid,
+          toFirestoreValue({ ...snap.data(), ...fields }) as Record<string, unknown>,
+        );
+        return { submission, applied: true };
+      }),
+    );
+  }
+
+  async apply(id: string, action: Action, options: ApplyOptions): Promise<ChangeResult> {
+    if (!Object.hasOwn(ACTIONS, action)) {
+      throw new StoreError('invalid_transition', `unknown action ${String(action)}`);
+    }
+    const { actor, requestId, detail, patch } = options;
+    return this.#change(
+      `${action.replace('_', ' ')} ${id}`,
+      id,
+      options,
+      'apply',
+      action,
+      (current, now) => {
+        const from = current.status;
+        const to = nextStatus(from, action);
+        return {
+          fields: {
+            status: to,
+            updatedAt: now,
+            ...(patch?.approval !== undefined ? { approval: patch.approval } : {}),
+            ...(patch?.reason !== undefined ? { reason: patch.reason } : {}),
+          },
+          event: { at: now, actor, action, from, to, requestId, detail },
+          isLastEvent: true,
+        };
+      },
+    );
+  }
+
+  async resubmit(id: string, input: ResubmitInput): Promise<ChangeResult> {
+    const { actor, requestId, detail, spec, warnings } = input;
+    return this.#change(`resubmitting ${id}`, id, input, 'resubmit', 'resubmit', (current, now) => {
+      const from = current.status;
+      const to = nextStatus(from, 'resubmit');
+      if (current.revisions.length >= MAX_REVISIONS) {
+        throw new StoreError(
+          'invalid_transition',
+          `${current.id} already has ${MAX_REVISIONS} revisions; submit it as a new one`,
+        );
+      }
+      const number = Math.max(...current.revisions.map((r) => r.number)) + 1;
+      const revision: Revision = { number, spec, warnings, submittedBy: actor, submittedAt: now };
+      return {
+        fields: {
+          status: to,
+          revision: number,
+          revisions: [...current.revisions, revision],
+          updatedAt: now,
+        },
+        event: {
+          at: now,
+          actor,
+          action: 'resubmit',
+          from,
+          to,
+          requestId,
+          detail: detail ?? `revision ${number}`,
+        },
+        isLastEvent: true,
+      };
+    });
+  }
+
+  async recordRefusal(id: string, context: RequestContext): Promise<ChangeResult> {
+    const { actor, requestId, detail } = context;
+    return this.#change(`recording a refusal on ${id}`, id, context, 'refusal', 'refused', (_, now) => ({
+      fields: {},
+      event: { at: now, actor, action: 'refused', requestId, detail },
+      isLastEvent: false,
+    }));
+  }
+
+  async setThread(
+    id: string,
+    thread: ThreadRef,
+    options: { replace?: boolean } = {},
+  ): Promise<ChangeResult> {
+    const sid = submissionId(id);
+    requireText(thread?.channel, 'thread.channel');
+    requireText(thread?.ts, 'thread.ts');
+    return this.#run(`saving the thread of ${sid}`, sid, (signal) =>
+      this.#transaction(signal, async (tx) => {
+        const ref = this.#submissionRef(sid);
+        const snap = await tx.get(ref);
+        if (!snap.exists) throw notFound(sid);
+        const { submission } = submissionFromDoc(sid, snap.data());
+        const same = submission.thread?.channel === thread.channel && submission.thread.ts === thread.ts;
+        if (same || (submission.thread && !options.replace)) return { submission, applied: false };
+        abortIfLate(signal);
+        const value = { channel: thread.channel, ts: thread.ts };
+        tx.update(ref, { thread: value });
+        return { submission: { ...submission, thread: value }, applied: true };
+      }),
+    );
+  }
+}
+
+/** A store over `db`. The Firestore instance is the caller's (and so is terminating it). */
+export function createFirestoreStore(db: Firestore, options?: FirestoreStoreOptions): SubmissionStore {
+  return new FirestoreStore(db, options);
+}
+
+// ---- helpers --------------------------------------------------------------------------------
+
+function abortIfLate(signal: AbortSignal): void {
+  if (signal.aborted) {
+    throw new StoreError('unavailable', UNREACHABLE, { cause: new Error('deadline passed') });
+  }
+}
+
+function submissionId(text: string): string {
+  const id = typeof text === 'string' ? parseSubmissionId(text) : undefined;
+  if (!id) throw notFound(String(text));
+  return id;
+}
+
+function notFound(id: string): StoreError {
+  return new StoreError('not_found', `there is no submission ${id}`);
+}
+
+function reusedRequest(requestId: string, record: RequestRecord): StoreError {
+  return new StoreError(
+    'conflict',
+    `request ${requestId} was already used for ${record.op}${record.action ? ` (${record.action})` : ''} of ${record.submissionId}`,
+  );
+}
+
+function requireText(value: unknown, name: string): void {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new StoreError('internal', `${name} is required`);
+  }
+}
+
+function counterValue(value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new StoreError('invalid_data', `the submission counter holds ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function listLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_LIST_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new StoreError('internal', `list limit must be a positive integer, not ${limit}`);
+  }
+  return Math.min(limit, MAX_LIST_LIMIT);
+}

@@ -1,0 +1,139 @@
+/**
+ * What the Slack layer (and later the pipeline) asks of storage. One implementation talks to
+ * Firestore (firestore-store.ts); tests run it against the emulator rather than a fake.
+ *
+ * Exactly-once: every write takes the Slack request's id. A request id seen before writes
+ * nothing and answers with the current state (`applied: false`), so Slack
+ * retries, double clicks and duplicate deliveries produce one change and let the caller skip
+ * its Slack messages when `applied` is false.
+ */
+import type { Action, Status } from '../domain/status.ts';
+import type {
+  Actor,
+  Approval,
+  AuditEvent,
+  Revision,
+  Submission,
+  ThreadRef,
+} from '../domain/submission.ts';
+import type { Spec } from '../spec/index.ts';
+
+export type StoreErrorCode =
+  /** No submission with that id (or the id is not of the PG-0042 form); `get` answers undefined. */
+  | 'not_found'
+  /** The status machine refuses the action; the message says why, for the user. */
+  | 'invalid_transition'
+  /** Firestore could not be reached (or answered too late): nothing was written, try again. */
+  | 'unavailable'
+  /** Too much contention or a request id reused for a different change: nothing was written. */
+  | 'conflict'
+  /** A stored document does not have the shape this code expects. */
+  | 'invalid_data'
+  /** Anything else (a bug); `cause` has the original error. */
+  | 'internal';
+
+export const STORE_ERROR_CODES: readonly StoreErrorCode[] = [
+  'not_found',
+  'invalid_transition',
+  'unavailable',
+  'conflict',
+  'invalid_data',
+  'internal',
+];
+
+export class StoreError extends Error {
+  readonly code: StoreErrorCode;
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+    this.code = code;
+  }
+}
+
+export function isStoreError(error: unknown, code?: StoreErrorCode): error is StoreError {
+  return error instanceof StoreError && (code === undefined || error.code === code);
+}
+
+/** A problem the spec check found that does not block the submission (e.g. an unpinned tag). */
+export type SpecWarning = Revision['warnings'][number];
+
+export interface NewSubmission {
+  partner: Actor;
+  spec: Spec;
+  warnings: SpecWarning[];
+  /** The Slack request that asked for it; the same id never creates twice. */
+  requestId: string;
+}
+
+/** Who asks for a change and from which Slack request. */
+export interface RequestContext {
+  actor: Actor;
+  requestId: string;
+  /** Free text for the audit trail (e.g. the reason, the chosen project). */
+  detail?: string;
+}
+
+/** Fields written together with a status change. */
+export interface SubmissionPatch {
+  approval?: Approval;
+  reason?: string;
+}
+
+export interface ApplyOptions extends RequestContext {
+  patch?: SubmissionPatch;
+}
+
+export interface ResubmitInput extends RequestContext {
+  spec: Spec;
+  warnings: SpecWarning[];
+}
+
+export interface ChangeResult {
+  submission: Submission;
+  /**
+   * False when nothing was written: the request id was seen before (a retry or double
+   * click; `submission` is the current state), or setThread found a thread already set.
+   * Send Slack messages only when true.
+   */
+  applied: boolean;
+}
+
+export interface ListOptions {
+  /** At most this many, newest first (default 50, at most 200). */
+  limit?: number;
+}
+
+export interface ListAllOptions extends ListOptions {
+  /** Only these statuses (all when omitted or empty). */
+  statuses?: readonly Status[];
+}
+
+export interface SubmissionStore {
+  /**
+   * Stores a new submission (next PG-#### id, revision 1, `submitted`, audit `submit`).
+   * The same requestId again returns the same submission with `applied: false`.
+   */
+  create(input: NewSubmission): Promise<ChangeResult>;
+  /** The submission, or undefined when there is none. Accepts `pg-42`, `42` too. */
+  get(id: string): Promise<Submission | undefined>;
+  /** A partner's own submissions, newest first. */
+  listByPartner(userId: string, options?: ListOptions): Promise<Submission[]>;
+  /** Everyone's submissions, newest first, optionally only some statuses. */
+  listAll(options?: ListAllOptions): Promise<Submission[]>;
+  /** The audit trail, oldest first; StoreError `not_found` when there is no such submission. */
+  audit(id: string): Promise<AuditEvent[]>;
+  /**
+   * Moves the submission through the status machine in one transaction: status, patch and
+   * an audit event. `invalid_transition` when the machine refuses (e.g. already approved).
+   */
+  apply(id: string, action: Action, options: ApplyOptions): Promise<ChangeResult>;
+  /** Adds revision n+1 and moves changes_requested -> submitted, in one transaction. */
+  resubmit(id: string, input: ResubmitInput): Promise<ChangeResult>;
+  /**
+   * Records where the review thread lives. The first thread wins: when one is already set
+   * (and `replace` is not given) nothing changes and `applied` is false.
+   */
+  setThread(id: string, thread: ThreadRef, options?: { replace?: boolean }): Promise<ChangeResult>;
+  /** Audits a refused attempt (e.g. a non-approver's click); the submission does not change. */
+  recordRefusal(id: string, context: RequestContext): Promise<ChangeResult>;
+}

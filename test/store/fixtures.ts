@@ -1,0 +1,40 @@
+import type { Actor } from '../../src/domain/submission.ts';
+import { FirestoreStore, type FirestoreStoreOptions } from '../../src/store/firestore-store.ts';
+import type { NewSubmission } from '../../src/store/port.ts';
+import { sampleSpec } from '../helpers/sample-spec.ts';
+import type { TestFirestore } from '../setup/firestore-project.ts';
+
+export const PARTNER: Actor = { userId: 'UPARTNER1', name: 'pat' };
+export const OTHER: Actor = { userId: 'UPARTNER2', name: 'otto' };
+export const APPROVER: Actor = { userId: 'UAPPROVER', name: 'alex' };
+
+/** A clock that moves one second per reading, from a fixed start. */
+export function steppingClock(start = '2026-03-01T09:00:00.000Z'): () => Date {
+  let t = Date.parse(start);
+  return () => {
+    const now = new Date(t);
+    t += 1000;
+    return now;
+  };
+}
+
+export function newStore(fs: TestFirestore, options: FirestoreStoreOptions = {}): FirestoreStore {
+  return new FirestoreStore(fs.db, { now: steppingClock(), ...options });
+}
+
+let counter = 0;
+export function newSubmission(overrides: Partial<NewSubmission> = {}): NewSubmission {
+  counter += 1;
+  return {
+    partner: PARTNER,
+    spec: sampleSpec(),
+    warnings: [{ path: 'image', message: 'the tag is not pinned to a digest' }],
+    requestId: `view:V${counter}:${Math.random().toString(36).slice(2)}`,
+    ...overrides,
+  };
+}
+
+export function requestId(label = 'req'): string {
+  counter += 1;
+  return `${label}:${counter}:${Math.random().toString(36).slice(2)}`;
+}

@@ -1,0 +1,189 @@
+/**
+ * Firestore out of reach: a TCP proxy in front of the emulator is stopped (connections
+ * refused, open ones cut) and started again. The store must answer `unavailable` quickly and
+ * leave nothing half-written.
+ */
+import type { Firestore } from '@google-cloud/firestore';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createFirestore } from '../../src/store/firestore-client.ts';
+import { FirestoreStore } from '../../src/store/firestore-store.ts';
+import { StoreError } from '../../src/store/port.ts';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
+import { useTestFirestore } from '../setup/firestore-project.ts';
+import { APPROVER, newStore, newSubmission, requestId } from './fixtures.ts';
+
+const fs = useTestFirestore();
+const TIMEOUT_MS = 1_500;
+let proxy: TcpProxy;
+const clients: Firestore[] = [];
+const stores: FirestoreStore[] = [];
+
+/** A client that reaches the emulator only through `host`. */
+function clientVia(host: string): Firestore {
+  // The client prefers FIRESTORE_EMULATOR_HOST over its settings: hide it while building.
+  const saved = process.env.FIRESTORE_EMULATOR_HOST;
+  delete process.env.FIRESTORE_EMULATOR_HOST;
+  try {
+    const db = createFirestore({
+      projectId: fs.projectId,
+      env: { FIRESTORE_EMULATOR_HOST: host },
+      // Reconnect quickly once the proxy is back (gax's default first back-off is 1 s).
+      settings: {
+        grpcOptions: { 'grpc.initial_reconnect_backoff_ms': 50, 'grpc.max_reconnect_backoff_ms': 250 },
+      },
+    });
+    clients.push(db);
+    return db;
+  } finally {
+    process.env.FIRESTORE_EMULATOR_HOST = saved;
+  }
+}
+
+function storeViaProxy(): FirestoreStore {
+  const store = new FirestoreStore(clientVia(proxy.host), { timeoutMs: TIMEOUT_MS, maxAttempts: 2 });
+  stores.push(store);
+  return store;
+}
+
+async function failure(promise: Promise<unknown>): Promise<StoreError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(StoreError);
+    return error as StoreError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** Retries `fn` until it succeeds (the client reconnects with back-off once the proxy is back). */
+async function eventually<T>(fn: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (Date.now() - start > timeoutMs) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+async function counts() {
+  const [submissions, requests, counter] = await Promise.all([
+    fs.db.collection('submissions').get(),
+    fs.db.collection('requests').get(),
+    fs.db.doc('counters/submissions').get(),
+  ]);
+  return { submissions: submissions.size, requests: requests.size, counter: counter.get('value') ?? 0 };
+}
+
+beforeAll(async () => {
+  proxy = await startTcpProxy(fs.host);
+});
+
+afterEach(async () => {
+  await proxy.start().catch(() => {}); // already listening is fine
+});
+
+afterAll(async () => {
+  // Calls abandoned at their deadline finish their retries once the proxy is back.
+  await Promise.all(stores.map((s) => s.drain()));
+  await Promise.all(clients.map((c) => c.terminate()));
+  await proxy.close();
+});
+
+describe('Firestore unreachable', () => {
+  it('answers unavailable within the deadline, for writes and reads', async () => {
+    const store = storeViaProxy();
+    await proxy.stop();
+    const calls: [string, () => Promise<unknown>][] = [
+      ['create', () => store.create(newSubmission())],
+      ['get', () => store.get('PG-0001')],
+      ['listByPartner', () => store.listByPartner('U1')],
+      ['listAll', () => store.listAll({ statuses: ['submitted'] })],
+      ['audit', () => store.audit('PG-0001')],
+      ['apply', () => store.apply('PG-0001', 'approve', { actor: APPROVER, requestId: requestId() })],
+      ['setThread', () => store.setThread('PG-0001', { channel: 'C', ts: '1.2' })],
+    ];
+    await Promise.all(
+      calls.map(async ([name, call]) => {
+        const start = Date.now();
+        const error = await failure(call());
+        expect({ name, code: error.code, message: error.message }).toEqual({
+          name,
+          code: 'unavailable',
+          message: 'could not reach the database',
+        });
+        expect(Date.now() - start).toBeLessThan(TIMEOUT_MS + 1_000);
+      }),
+    );
+  });
+
+  it('leaves nothing behind when a create fails, and the retry takes the first id', async () => {
+    const store = storeViaProxy();
+    const input = newSubmission();
+    await proxy.stop();
+    expect((await failure(store.create(input))).code).toBe('unavailable');
+    await proxy.start();
+    // Give an abandoned attempt every chance to write late: it must not.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await counts()).toEqual({ submissions: 0, requests: 0, counter: 0 });
+
+    const { submission, applied } = await eventually(() => store.create(input));
+    expect(applied).toBe(true);
+    expect(submission.id).toBe('PG-0001');
+    expect(await counts()).toEqual({ submissions: 1, requests: 1, counter: 1 });
+  });
+
+  it('leaves a submission as it was when a transition fails, and the retry applies once', async () => {
+    const direct = newStore(fs);
+    await direct.create(newSubmission());
+    const store = storeViaProxy();
+    await eventually(() => store.get('PG-0001')); // connected
+    const rid = requestId('view:approve');
+    await proxy.stop();
+    expect((await failure(store.apply('PG-0001', 'approve', { actor: APPROVER, requestId: rid }))).code).toBe(
+      'unavailable',
+    );
+    await proxy.start();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await direct.get('PG-0001'))?.status).toBe('submitted');
+    expect((await direct.audit('PG-0001')).map((e) => e.action)).toEqual(['submit']);
+
+    const results = [
+      await eventually(() => store.apply('PG-0001', 'approve', { actor: APPROVER, requestId: rid })),
+      await store.apply('PG-0001', 'approve', { actor: APPROVER, requestId: rid }),
+    ];
+    expect(results.map((r) => r.applied)).toEqual([true, false]);
+    expect((await direct.audit('PG-0001')).map((e) => e.action)).toEqual(['submit', 'approve']);
+  });
+
+  it('stays consistent when the connection is cut at any moment of a create', async () => {
+    const store = storeViaProxy();
+    await eventually(() => store.listAll({ limit: 1 })); // connected
+    const inputs = [];
+    for (const delayMs of [0, 3, 10, 30]) {
+      const input = newSubmission();
+      inputs.push(input);
+      const attempt = store.create(input).then(
+        () => 'saved',
+        (error: StoreError) => error.code,
+      );
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await proxy.stop();
+      expect(['saved', 'unavailable']).toContain(await attempt);
+      await proxy.start();
+      // Whatever happened, the three records move together.
+      const now = await counts();
+      expect(now.requests).toBe(now.submissions);
+      expect(now.counter).toBe(now.submissions);
+    }
+    // Retrying every request (as Slack or the partner would) gives each one submission, no gaps.
+    const results = [];
+    for (const input of inputs) results.push(await eventually(() => store.create(input)));
+    const ids = results.map((r) => r.submission.id);
+    expect(new Set(ids).size).toBe(inputs.length);
+    expect([...ids].sort()).toEqual(inputs.map((_, i) => `PG-${String(i + 1).padStart(4, '0')}`));
+    expect(await counts()).toEqual({ submissions: inputs.length, requests: inputs.length, counter: inputs.length });
+  });
+});
