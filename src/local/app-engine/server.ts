@@ -1,0 +1,303 @@
+// A stand-in for the App Engine Admin API v1 on loopback, speaking the REST API that
+// @google-cloud/appengine-admin sends through google-gax's REST transport (see
+// src/gcp/client-options.ts): the paths of the `google.api.http` rules in the client's
+// protos.json, Google JSON errors, and enums as numbers when `$alt=json;enum-encoding=int`.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AppEngineState } from './state.ts';
+import {
+  ApiError,
+  type AppSeed,
+  type DeployScript,
+  type JsonObject,
+  notFound,
+  type RecordedRequest,
+  type RequestMatch,
+  unavailable,
+} from './types.ts';
+
+export type {
+  AppSeed,
+  DeployScript,
+  JsonObject,
+  RecordedRequest,
+  RequestMatch,
+} from './types.ts';
+
+export interface AppEngineApiOptions {
+  /** 0 or absent: a free port. */
+  port?: number;
+  /** The applications (project ids) that exist; any other is 404. Default `['p1']`. */
+  apps?: Array<string | AppSeed>;
+  /** Milliseconds since the epoch; drives operation durations and timestamps. */
+  clock?: () => number;
+  /** Who the operations say started them. */
+  user?: string;
+}
+
+export interface AppEngineApiStandIn {
+  /** `http://127.0.0.1:PORT`, for APPENGINE_API_URL. */
+  url: string;
+  /** Every request, in order (live array). */
+  requests: RecordedRequest[];
+  /** Requests with this method whose path starts with (or matches) `path`. */
+  requestsTo(method: string, path: string | RegExp): RecordedRequest[];
+  addApp(app: string | AppSeed): void;
+  /**
+   * How the next deploy (or the deploy of `script.versionId`) goes: how many polls and how
+   * long until its operation is done, whether it ends in an error, whether the version
+   * has a versionUrl. Scripts are used once, in order.
+   */
+  scriptDeploy(script: DeployScript): void;
+  /** The next `times` requests (matching `match`) answer 503 UNAVAILABLE. */
+  unavailable(times: number, match?: RequestMatch): void;
+  /** The next `times` requests (matching `match`) get no answer while the stand-in runs. */
+  stall(times: number, match?: RequestMatch): void;
+  /** A stored version, or undefined. */
+  version(app: string, service: string, version: string): JsonObject | undefined;
+  versions(app: string, service: string): JsonObject[];
+  /** The service's traffic split, or undefined when the service does not exist. */
+  split(
+    app: string,
+    service: string,
+  ): { shardBy: string; allocations: Record<string, number> } | undefined;
+  /** An operation as it stands, without counting a poll. */
+  operation(name: string): JsonObject | undefined;
+  /** Forgets services, versions, operations, scripts, faults and requests; keeps the apps. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+interface Fault {
+  kind: 'unavailable' | 'stall';
+  times: number;
+  match: RequestMatch;
+}
+
+type Reply = { status: number; body: JsonObject };
+type Kind = 'application' | 'service' | 'version' | 'operation';
+
+const ENUMS: Record<string, string[]> = {
+  'application.servingStatus': ['UNSPECIFIED', 'SERVING', 'USER_DISABLED', 'SYSTEM_DISABLED'],
+  'application.databaseType': [
+    'DATABASE_TYPE_UNSPECIFIED',
+    'CLOUD_DATASTORE',
+    'CLOUD_FIRESTORE',
+    'CLOUD_DATASTORE_COMPATIBILITY',
+  ],
+  'version.servingStatus': ['SERVING_STATUS_UNSPECIFIED', 'SERVING', 'STOPPED'],
+  'split.shardBy': ['UNSPECIFIED', 'COOKIE', 'IP', 'RANDOM'],
+};
+
+const SEGMENT = '([^/]+)';
+const ROUTES: Array<{
+  method: string;
+  path: RegExp;
+  kind: Kind;
+  answer: (
+    state: AppEngineState,
+    params: string[],
+    query: URLSearchParams,
+    body: unknown,
+  ) => JsonObject;
+}> = [
+  {
+    method: 'GET',
+    path: new RegExp(`^/v1/apps/${SEGMENT}$`),
+    kind: 'application',
+    answer: (state, [app = '']) => state.application(app),
+  },
+  {
+    method: 'GET',
+    path: new RegExp(`^/v1/apps/${SEGMENT}/services/${SEGMENT}$`),
+    kind: 'service',
+    answer: (state, [app = '', service = '']) => state.service(app, service),
+  },
+  {
+    method: 'PATCH',
+    path: new RegExp(`^/v1/apps/${SEGMENT}/services/${SEGMENT}$`),
+    kind: 'operation',
+    answer: (state, [app = '', service = ''], query, body) =>
+      state.patchService(app, service, query.get('updateMask') ?? '', body),
+  },
+  {
+    method: 'POST',
+    path: new RegExp(`^/v1/apps/${SEGMENT}/services/${SEGMENT}/versions$`),
+    kind: 'operation',
+    answer: (state, [app = '', service = ''], _query, body) =>
+      state.createVersion(app, service, body),
+  },
+  {
+    method: 'GET',
+    path: new RegExp(`^/v1/apps/${SEGMENT}/services/${SEGMENT}/versions/${SEGMENT}$`),
+    kind: 'version',
+    answer: (state, [app = '', service = '', version = '']) => state.version(app, service, version),
+  },
+  {
+    method: 'GET',
+    path: new RegExp(`^/v1/apps/${SEGMENT}/operations/${SEGMENT}$`),
+    kind: 'operation',
+    answer: (state, [app = '', operation = '']) => state.pollOperation(app, operation),
+  },
+];
+
+/** Starts the App Engine Admin API stand-in on loopback. */
+export async function startAppEngineApi(
+  options: AppEngineApiOptions = {},
+): Promise<AppEngineApiStandIn> {
+  const clock = options.clock ?? Date.now;
+  const state = new AppEngineState({ clock, user: options.user ?? 'deployer@example.com' });
+  for (const app of options.apps ?? ['p1'])
+    state.addApp(typeof app === 'string' ? { id: app } : app);
+  const requests: RecordedRequest[] = [];
+  const faults: Fault[] = [];
+
+  const takeFault = (method: string, path: string): Fault['kind'] | undefined => {
+    const fault = faults.find((f) => f.times > 0 && matches(f.match, method, path));
+    if (!fault) return undefined;
+    fault.times -= 1;
+    return fault.kind;
+  };
+
+  const answer = (method: string, url: URL, body: unknown): Reply => {
+    for (const route of ROUTES) {
+      const found = route.path.exec(url.pathname);
+      if (!found || route.method !== method) continue;
+      const params = found.slice(1).map((part) => decodeURIComponent(part));
+      const json = route.answer(state, params, url.searchParams, body);
+      const intEnums = (url.searchParams.get('$alt') ?? '').includes('enum-encoding=int');
+      return { status: 200, body: intEnums ? enumsAsNumbers(route.kind, json) : json };
+    }
+    throw notFound(`No such method: ${method} ${url.pathname}`);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = req.method ?? 'GET';
+    const text = await readBody(req);
+    const body = parseBody(text);
+    const request: RecordedRequest = {
+      method,
+      path: decodeURIComponent(url.pathname),
+      query: Object.fromEntries(url.searchParams),
+      body,
+      status: 0,
+      time: clock(),
+    };
+    requests.push(request);
+    const fault = takeFault(method, request.path);
+    if (fault === 'stall') return; // never answered; close() drops the connection
+    let reply: Reply;
+    try {
+      if (fault === 'unavailable') throw unavailable();
+      if (body instanceof SyntaxError)
+        throw new ApiError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload.');
+      reply = answer(method, url, body);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      reply = {
+        status: error.httpStatus,
+        body: { error: { code: error.httpStatus, message: error.message, status: error.status } },
+      };
+    }
+    request.status = reply.status;
+    res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(reply.body));
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ error: { code: 500, message: String(error), status: 'INTERNAL' } }));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    requestsTo: (method, path) =>
+      requests.filter((r) => r.method === method && matches({ path }, r.method, r.path)),
+    addApp: (app) => state.addApp(typeof app === 'string' ? { id: app } : app),
+    scriptDeploy: (script) => state.scriptDeploy(script),
+    unavailable: (times, match = {}) => {
+      faults.push({ kind: 'unavailable', times, match });
+    },
+    stall: (times, match = {}) => {
+      faults.push({ kind: 'stall', times, match });
+    },
+    version: (app, service, version) => {
+      try {
+        return state.version(app, service, version);
+      } catch {
+        return undefined;
+      }
+    },
+    versions: (app, service) => state.versionsOf(app, service),
+    split: (app, service) => state.splitOf(app, service),
+    operation: (name) => state.operation(name),
+    reset: () => {
+      state.reset();
+      faults.length = 0;
+      requests.length = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function matches(match: RequestMatch, method: string, path: string): boolean {
+  if (match.method !== undefined && match.method !== method) return false;
+  if (match.path === undefined) return true;
+  return typeof match.path === 'string' ? path.startsWith(match.path) : match.path.test(path);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    return error as SyntaxError;
+  }
+}
+
+/** The same resource with its enums as numbers, for `$alt=json;enum-encoding=int`. */
+function enumsAsNumbers(kind: Kind, json: JsonObject): JsonObject {
+  if (kind === 'operation') {
+    const response = json.response;
+    if (typeof response !== 'object' || response === null || Array.isArray(response)) return json;
+    const type = String(response['@type'] ?? '');
+    const inner: Kind = type.endsWith('.Service') ? 'service' : 'version';
+    return { ...json, response: enumsAsNumbers(inner, response) };
+  }
+  const out: JsonObject = { ...json };
+  const number = (key: string, value: unknown) => {
+    const index = ENUMS[key]?.indexOf(String(value)) ?? -1;
+    return index < 0 ? value : index;
+  };
+  if (kind === 'application') {
+    out.servingStatus = number('application.servingStatus', out.servingStatus) as number;
+    out.databaseType = number('application.databaseType', out.databaseType) as number;
+  }
+  if (kind === 'version') {
+    out.servingStatus = number('version.servingStatus', out.servingStatus) as number;
+  }
+  const split = out.split;
+  if (kind === 'service' && typeof split === 'object' && split !== null && !Array.isArray(split)) {
+    out.split = { ...split, shardBy: number('split.shardBy', split.shardBy) as number };
+  }
+  return out;
+}

@@ -1,0 +1,302 @@
+// The deploy port and its App Engine Admin API adapter (@google-cloud/appengine-admin).
+// Against a stand-in (APPENGINE_API_URL) the client speaks REST over plain HTTP; without
+// one it speaks gRPC to Google with Application Default Credentials.
+import { protos, v1 } from '@google-cloud/appengine-admin';
+import { googleClientOptions } from '../gcp/client-options.ts';
+import { createVersionRequest, type DeployPlan, serviceName } from './version-request.ts';
+
+export type { DeployPlan } from './version-request.ts';
+export { VersionRequestError, versionRequest } from './version-request.ts';
+
+/** Where an operation stands; `done` with neither `error` nor a URL is a finished promote. */
+export interface OperationState {
+  done: boolean;
+  /** The operation's google.rpc.Status when it failed (e.g. 9 "readiness check failed"). */
+  error?: { code: number; message: string };
+  /** A finished deploy's URL: the version's `versionUrl`, or one built on the default host. */
+  versionUrl?: string;
+  /** A finished promote's traffic split: version id -> share. */
+  split?: Record<string, number>;
+}
+
+/** What the pipeline needs from App Engine. */
+export interface DeployPort {
+  /** Starts creating the version; returns the operation's name without waiting for it. */
+  createVersion(plan: DeployPlan): Promise<{ operation: string }>;
+  /** One poll of an operation started by createVersion or promote. */
+  getOperation(name: string): Promise<OperationState>;
+  /** Moves all of the service's traffic to the version; returns the operation's name. */
+  promote(project: string, service: string, versionId: string): Promise<{ operation: string }>;
+  /** The application's default host name, e.g. `p1.ew.r.appspot.com`. */
+  defaultHostname(project: string): Promise<string>;
+}
+
+export type AppEngineErrorCode = 'unavailable' | 'version_exists' | 'appengine_api_error';
+
+/**
+ * A failed Admin API call. `unavailable` is worth retrying later (UNAVAILABLE,
+ * DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, no connection, no answer in time);
+ * `version_exists` means the version id is taken (ALREADY_EXISTS).
+ */
+export class AppEngineError extends Error {
+  readonly code: AppEngineErrorCode;
+  /** The gRPC status code when known (14 UNAVAILABLE, 6 ALREADY_EXISTS, 5 NOT_FOUND...). */
+  readonly grpcCode: number | undefined;
+  readonly retryable: boolean;
+  constructor(code: AppEngineErrorCode, message: string, grpcCode?: number) {
+    super(message);
+    this.code = code;
+    this.grpcCode = grpcCode;
+    this.retryable = code === 'unavailable';
+  }
+}
+
+export interface AppEngineAdapterOptions {
+  /** APPENGINE_API_URL: a stand-in's address; absent for the real API. */
+  apiUrl?: string;
+  /** Longest wait for one call's answer. Default 20 s. */
+  timeoutMs?: number;
+  /** Tries of a call that is safe to repeat (reads, promote), on `unavailable`. Default 3. */
+  attempts?: number;
+  /** Wait before the first repeat, doubled each time. Default 200 ms. */
+  retryDelayMs?: number;
+}
+
+type ClientOptions = ConstructorParameters<typeof v1.VersionsClient>[0];
+/** The google-gax call options this adapter sets (a subset of gax's CallOptions). */
+type CallOptions = { timeout: number; retry: null };
+type GetOperationRequest = Parameters<v1.VersionsClient['operationsClient']['getOperation']>[0];
+
+const VERSION_TYPE = 'type.googleapis.com/google.appengine.v1.Version';
+const SERVICE_TYPE = 'type.googleapis.com/google.appengine.v1.Service';
+
+/** The App Engine Admin API behind DeployPort. Call close() when done. */
+export class AppEngineAdapter implements DeployPort {
+  readonly #versions: v1.VersionsClient;
+  readonly #services: v1.ServicesClient;
+  readonly #applications: v1.ApplicationsClient;
+  readonly #timeoutMs: number;
+  readonly #attempts: number;
+  readonly #retryDelayMs: number;
+
+  constructor(options: AppEngineAdapterOptions = {}) {
+    // google-gax carries its own google-auth-library, whose AuthClient type differs from the
+    // project's copy in private fields only; the PassThroughClient works with either.
+    const clientOptions = googleClientOptions(options.apiUrl) as unknown as ClientOptions;
+    this.#versions = new v1.VersionsClient(clientOptions);
+    this.#services = new v1.ServicesClient(clientOptions);
+    this.#applications = new v1.ApplicationsClient(clientOptions);
+    this.#timeoutMs = options.timeoutMs ?? 20_000;
+    this.#attempts = Math.max(1, options.attempts ?? 3);
+    this.#retryDelayMs = options.retryDelayMs ?? 200;
+  }
+
+  async createVersion(plan: DeployPlan): Promise<{ operation: string }> {
+    const request = createVersionRequest(plan);
+    // Not repeated here: a create whose answer was lost may have started; the caller
+    // decides (a repeat would answer version_exists).
+    const [operation] = await this.#call('createVersion', 1, () =>
+      this.#versions.createVersion(request, this.#callOptions()),
+    );
+    return { operation: required(operation.name, 'createVersion answered no operation name') };
+  }
+
+  async getOperation(name: string): Promise<OperationState> {
+    // The raw operation, not checkCreateVersionProgress: the client decodes createVersion's
+    // metadata as CreateVersionMetadataV1 while the API sends OperationMetadataV1, and it
+    // would decode a promote's Service as a Version. The result is decoded by its own type.
+    const [operation] = await this.#call('getOperation', this.#attempts, () =>
+      this.#versions.operationsClient.getOperation(
+        { name } as GetOperationRequest,
+        this.#callOptions(),
+      ),
+    );
+    if (!operation.done) return { done: false };
+    if (operation.error) {
+      return {
+        done: true,
+        error: { code: operation.error.code ?? 2, message: operation.error.message ?? '' },
+      };
+    }
+    const response = operation.response;
+    if (response?.type_url === VERSION_TYPE && response.value) {
+      const version = protos.google.appengine.v1.Version.decode(response.value);
+      return { done: true, versionUrl: await this.#versionUrl(version) };
+    }
+    if (response?.type_url === SERVICE_TYPE && response.value) {
+      const service = protos.google.appengine.v1.Service.decode(response.value);
+      return { done: true, split: { ...(service.split?.allocations ?? {}) } };
+    }
+    return { done: true };
+  }
+
+  async promote(
+    project: string,
+    service: string,
+    versionId: string,
+  ): Promise<{ operation: string }> {
+    // Setting the whole split is idempotent, so a lost answer can be repeated safely.
+    const [operation] = await this.#call('promote', this.#attempts, () =>
+      this.#services.updateService(
+        {
+          name: serviceName(project, service),
+          service: { split: { allocations: { [versionId]: 1 }, shardBy: 'IP' } },
+          updateMask: { paths: ['split'] },
+        },
+        this.#callOptions(),
+      ),
+    );
+    return { operation: required(operation.name, 'updateService answered no operation name') };
+  }
+
+  async defaultHostname(project: string): Promise<string> {
+    const [application] = await this.#call('getApplication', this.#attempts, () =>
+      this.#applications.getApplication({ name: `apps/${project}` }, this.#callOptions()),
+    );
+    return required(application.defaultHostname, `apps/${project} has no default host name`);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#versions.close(), this.#services.close(), this.#applications.close()]);
+  }
+
+  /** The version's URL, or `https://VERSION-dot-SERVICE-dot-DEFAULT_HOST` without one. */
+  async #versionUrl(version: protos.google.appengine.v1.Version): Promise<string | undefined> {
+    if (version.versionUrl) return version.versionUrl;
+    const parts = /^apps\/([^/]+)\/services\/([^/]+)\/versions\/([^/]+)$/.exec(version.name);
+    if (!parts) return undefined;
+    const [, project = '', service = '', id = ''] = parts;
+    return `https://${id}-dot-${service}-dot-${await this.defaultHostname(project)}`;
+  }
+
+  // google-gax's own retries are off (with gRPC they would retry UNAVAILABLE for up to
+  // 10 minutes; over REST they do not recognise HTTP errors): this adapter repeats calls
+  // itself, briefly, the same way on both transports. `timeout` sets the gRPC deadline;
+  // the REST transport ignores it, hence the timer in #call.
+  #callOptions(): CallOptions {
+    return { timeout: this.#timeoutMs, retry: null };
+  }
+
+  async #call<T>(what: string, attempts: number, call: () => Promise<T>): Promise<T> {
+    let delay = this.#retryDelayMs;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await withTimeout(call(), this.#timeoutMs, what);
+      } catch (error) {
+        const mapped = toAppEngineError(error, what);
+        if (!mapped.retryable || attempt >= attempts) throw mapped;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay *= 2;
+    }
+  }
+}
+
+function required(value: string | null | undefined, message: string): string {
+  if (!value) throw new AppEngineError('appengine_api_error', message);
+  return value;
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new AppEngineError('unavailable', `${what}: no answer within ${ms} ms`, 4)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// gRPC status codes (google.rpc.Code) and their HTTP mapping.
+const GRPC = { DEADLINE_EXCEEDED: 4, ALREADY_EXISTS: 6, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14 };
+const RETRYABLE = new Set([GRPC.DEADLINE_EXCEEDED, GRPC.RESOURCE_EXHAUSTED, GRPC.UNAVAILABLE]);
+const STATUS_NAMES: Record<string, number> = {
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  DATA_LOSS: 15,
+  UNAUTHENTICATED: 16,
+};
+const HTTP_TO_GRPC: Record<number, number> = {
+  400: 3,
+  401: 16,
+  403: 7,
+  404: 5,
+  409: 6,
+  429: 8,
+  500: 13,
+  501: 12,
+  503: 14,
+  504: 4,
+};
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+]);
+
+/**
+ * Maps what the client throws to an AppEngineError. With gRPC that is a GoogleError whose
+ * `code` is the gRPC status; over REST (stand-ins) gaxios rejects a non-2xx answer itself
+ * with the HTTP status and the Google JSON error as its message, or a network error code.
+ */
+export function toAppEngineError(error: unknown, what: string): AppEngineError {
+  if (error instanceof AppEngineError) return error;
+  const e = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    status?: unknown;
+    message?: unknown;
+    details?: unknown;
+  };
+  const rawMessage = typeof e.message === 'string' ? e.message : String(error);
+  const body = googleErrorBody(rawMessage);
+  let grpcCode: number | undefined;
+  if (body?.status && STATUS_NAMES[body.status] !== undefined) grpcCode = STATUS_NAMES[body.status];
+  else if (typeof e.status === 'number') grpcCode = HTTP_TO_GRPC[e.status];
+  else if (typeof e.code === 'number' && e.code < 100) grpcCode = e.code;
+  const network = typeof e.code === 'string' && NETWORK_ERRORS.has(e.code);
+  const details = typeof e.details === 'string' && e.details !== '' ? e.details : undefined;
+  const message = `${what}: ${body?.message ?? details ?? rawMessage}`;
+  if (network || (grpcCode !== undefined && RETRYABLE.has(grpcCode))) {
+    return new AppEngineError('unavailable', message, grpcCode ?? GRPC.UNAVAILABLE);
+  }
+  if (grpcCode === GRPC.ALREADY_EXISTS)
+    return new AppEngineError('version_exists', message, grpcCode);
+  return new AppEngineError('appengine_api_error', message, grpcCode);
+}
+
+function googleErrorBody(text: string): { message?: string; status?: string } | undefined {
+  if (!text.startsWith('{')) return undefined;
+  try {
+    const parsed = JSON.parse(text) as { error?: { message?: unknown; status?: unknown } };
+    const inner = parsed.error;
+    if (!inner) return undefined;
+    return {
+      ...(typeof inner.message === 'string' ? { message: inner.message } : {}),
+      ...(typeof inner.status === 'string' ? { status: inner.status } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,366 @@
+// The Admin API stand-in over plain HTTP: paths, Google JSON errors, enums, operations.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AppEngineApiStandIn,
+  type JsonObject,
+  startAppEngineApi,
+} from '../../../src/local/app-engine/server.ts';
+
+const INT = '?$alt=json%3Benum-encoding=int';
+const IMAGE = `europe-docker.pkg.dev/b/playground/pg-1@sha256:${'e'.repeat(64)}`;
+
+let now = Date.parse('2030-01-01T00:00:00Z');
+let api: AppEngineApiStandIn;
+
+beforeAll(async () => {
+  api = await startAppEngineApi({
+    apps: ['p1', { id: 'p2', locationId: 'us-central', regionCode: 'uc' }],
+    clock: () => now,
+    user: 'bot@p1.iam.gserviceaccount.com',
+  });
+});
+afterEach(() => api.reset());
+afterAll(() => api.close());
+
+async function call(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${api.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  return { status: response.status, json: (await response.json()) as JsonObject };
+}
+
+function version(overrides: JsonObject = {}): JsonObject {
+  return {
+    id: 'v1',
+    runtime: 'custom',
+    env: 'flex',
+    servingStatus: 1,
+    deployment: { container: { image: IMAGE } },
+    resources: { cpu: 4, memoryGb: 3.2, diskGb: 10 },
+    automaticScaling: { minTotalInstances: 1, maxTotalInstances: 2, coolDownPeriod: '180s' },
+    livenessCheck: { path: '/api/v1/health', checkInterval: '30s', initialDelay: '1800s' },
+    readinessCheck: { path: '/api/v1/health', checkInterval: '5s', appStartTimeout: '1800s' },
+    envVariables: { ZOOM_LEVEL: '16' },
+    ...overrides,
+  };
+}
+
+async function deploy(app = 'p1', service = 's1', body = version()) {
+  const created = await call('POST', `/v1/apps/${app}/services/${service}/versions${INT}`, body);
+  expect(created.status).toBe(200);
+  const name = String(created.json.name);
+  return { name, poll: () => call('GET', `/v1/${name}`) };
+}
+
+describe('applications', () => {
+  it('serves an application with its default host name, enums as asked', async () => {
+    expect(await call('GET', '/v1/apps/p2')).toEqual({
+      status: 200,
+      json: expect.objectContaining({
+        name: 'apps/p2',
+        id: 'p2',
+        locationId: 'us-central',
+        defaultHostname: 'p2.uc.r.appspot.com',
+        servingStatus: 'SERVING',
+      }),
+    });
+    expect((await call('GET', `/v1/apps/p1${INT}`)).json).toMatchObject({
+      defaultHostname: 'p1.ew.r.appspot.com',
+      servingStatus: 1,
+      databaseType: 2,
+    });
+  });
+
+  it.each([
+    ['/v1/apps/nope', 'Application not found: apps/nope'],
+    ['/v1/apps/p1/services/none', 'Service not found: apps/p1/services/none'],
+    ['/v1/apps/p1/services/none/versions/v1', 'Service not found: apps/p1/services/none'],
+    ['/v1/apps/p1/operations/none', 'Operation not found: apps/p1/operations/none'],
+    ['/v1/apps/nope/operations/x', 'Application not found: apps/nope'],
+    ['/v2/whatever', 'No such method: GET /v2/whatever'],
+  ])('answers 404 NOT_FOUND for %s', async (path, message) => {
+    expect(await call('GET', path)).toEqual({
+      status: 404,
+      json: { error: { code: 404, message, status: 'NOT_FOUND' } },
+    });
+  });
+});
+
+describe('versions.create', () => {
+  it('starts an operation with OperationMetadataV1, then ends it with the version', async () => {
+    const created = await call('POST', `/v1/apps/p1/services/s1/versions${INT}`, version());
+    expect(created.json).toEqual({
+      name: expect.stringMatching(/^apps\/p1\/operations\/[0-9a-f-]{36}$/),
+      metadata: {
+        '@type': 'type.googleapis.com/google.appengine.v1.OperationMetadataV1',
+        method: 'google.appengine.v1.Versions.CreateVersion',
+        insertTime: '2030-01-01T00:00:00.000Z',
+        target: 'apps/p1/services/s1/versions/v1',
+        user: 'bot@p1.iam.gserviceaccount.com',
+      },
+      done: false,
+    });
+    const done = await call('GET', `/v1/${created.json.name}`);
+    expect(done.json).toMatchObject({
+      done: true,
+      metadata: { endTime: '2030-01-01T00:00:00.000Z' },
+      response: {
+        '@type': 'type.googleapis.com/google.appengine.v1.Version',
+        name: 'apps/p1/services/s1/versions/v1',
+        id: 'v1',
+        servingStatus: 'SERVING',
+        versionUrl: 'https://v1-dot-s1-dot-p1.ew.r.appspot.com',
+        createdBy: 'bot@p1.iam.gserviceaccount.com',
+        deployment: { container: { image: IMAGE } },
+      },
+    });
+    expect((await call('GET', `/v1/apps/p1/services/s1/versions/v1${INT}`)).json).toMatchObject({
+      id: 'v1',
+      servingStatus: 1,
+    });
+    expect(api.split('p1', 's1')).toEqual({ shardBy: 'UNSPECIFIED', allocations: { v1: 1 } });
+  });
+
+  it('records the request as sent', async () => {
+    await deploy();
+    expect(api.requests[0]).toEqual({
+      method: 'POST',
+      path: '/v1/apps/p1/services/s1/versions',
+      query: { $alt: 'json;enum-encoding=int' },
+      body: version(),
+      status: 200,
+      time: now,
+    });
+  });
+
+  it('ends an operation only after its scripted polls and duration', async () => {
+    api.scriptDeploy({ versionId: 'v2', polls: 2, durationMs: 60_000 });
+    const first = await deploy();
+    const second = await deploy('p1', 's1', version({ id: 'v2' }));
+    expect((await first.poll()).json.done).toBe(true); // unscripted: the first poll
+    expect((await second.poll()).json.done).toBe(false);
+    expect((await second.poll()).json.done).toBe(false); // polled enough, not long enough
+    now += 60_000;
+    expect((await second.poll()).json).toMatchObject({
+      done: true,
+      metadata: { endTime: '2030-01-01T00:01:00.000Z' },
+    });
+    expect(api.operation(second.name)).toMatchObject({ done: true });
+  });
+
+  it('ends a scripted failure with the operation error and no version', async () => {
+    api.scriptDeploy({ error: { code: 9, message: 'readiness check failed' } });
+    const { poll } = await deploy();
+    expect((await poll()).json).toMatchObject({
+      done: true,
+      error: { code: 9, message: 'readiness check failed' },
+    });
+    expect((await poll()).json).not.toHaveProperty('response');
+    expect(api.versions('p1', 's1')).toEqual([]);
+    expect(api.split('p1', 's1')).toBeUndefined();
+  });
+
+  it('answers 409 ALREADY_EXISTS for a version id in use, also while it is being created', async () => {
+    api.scriptDeploy({ polls: 2 });
+    const { poll } = await deploy();
+    const conflict = {
+      status: 409,
+      json: {
+        error: {
+          code: 409,
+          message: 'Version v1 already exists in service s1.',
+          status: 'ALREADY_EXISTS',
+        },
+      },
+    };
+    expect(await call('POST', '/v1/apps/p1/services/s1/versions', version())).toEqual(conflict);
+    await poll();
+    await poll();
+    expect(await call('POST', '/v1/apps/p1/services/s1/versions', version())).toEqual(conflict);
+  });
+
+  it.each([
+    ['no image', { deployment: {} }, /deployment\.container\.image is required/],
+    [
+      'an image without tag or digest',
+      { deployment: { container: { image: 'eu.gcr.io/p/x' } } },
+      /fully qualified/,
+    ],
+    ['no id', { id: undefined }, /Version id is required/],
+    ['an invalid id', { id: 'V_1' }, /Invalid version id "V_1"/],
+    ['a reserved id', { id: 'ah-x' }, /Invalid version id/],
+    ['a host name over 63 characters', { id: 'v'.repeat(52) }, /must be at most 63 characters/],
+    ['the standard environment', { env: 'standard' }, /flexible versions only/],
+    ['no environment', { env: undefined }, /not env "standard"/],
+    ['no runtime', { runtime: '' }, /Runtime is required/],
+    [
+      'an odd CPU count',
+      { resources: { cpu: 3, memoryGb: 3.2, diskGb: 10 } },
+      /cpu 3 is not available/,
+    ],
+    [
+      'too much memory',
+      { resources: { cpu: 1, memoryGb: 8, diskGb: 10 } },
+      /memoryGb 8 is outside 0.5..6.1/,
+    ],
+    ['too small a disk', { resources: { cpu: 1, memoryGb: 1, diskGb: 5 } }, /diskGb 5 is outside/],
+    [
+      'max below min instances',
+      { automaticScaling: { minTotalInstances: 3, maxTotalInstances: 2 } },
+      /minTotalInstances/,
+    ],
+    [
+      'a bad duration',
+      { livenessCheck: { checkInterval: 30 } },
+      /livenessCheck\.checkInterval must be a duration/,
+    ],
+    ['a relative check path', { readinessCheck: { path: 'health' } }, /must start with "\/"/],
+    [
+      'a non-string env variable',
+      { envVariables: { ZOOM_LEVEL: 16 } },
+      /envVariables\.ZOOM_LEVEL must be a string/,
+    ],
+  ])('answers 400 INVALID_ARGUMENT for %s', async (_what, overrides, message) => {
+    const body = JSON.parse(JSON.stringify(version(overrides as JsonObject)));
+    const answer = await call('POST', '/v1/apps/p1/services/s1/versions', body);
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toEqual({
+      code: 400,
+      message: expect.stringMatching(message),
+      status: 'INVALID_ARGUMENT',
+    });
+    expect(api.versions('p1', 's1')).toEqual([]);
+  });
+
+  it('answers 400 for a body that is not JSON, and 404 for an unknown application', async () => {
+    expect((await call('POST', '/v1/apps/p1/services/s1/versions', '{nope')).status).toBe(400);
+    expect((await call('POST', '/v1/apps/nope/services/s1/versions', version())).json).toEqual({
+      error: { code: 404, message: 'Application not found: apps/nope', status: 'NOT_FOUND' },
+    });
+  });
+
+  it('leaves out versionUrl when scripted to', async () => {
+    api.scriptDeploy({ omitVersionUrl: true });
+    const { poll } = await deploy();
+    expect((await poll()).json.response).not.toHaveProperty('versionUrl');
+  });
+});
+
+describe('services.patch (traffic split)', () => {
+  it('moves traffic when its operation ends, and answers with the service', async () => {
+    await (await deploy()).poll();
+    await (await deploy('p1', 's1', version({ id: 'v2' }))).poll();
+    const patch = await call(
+      'PATCH',
+      `/v1/apps/p1/services/s1?updateMask=split&$alt=json%3Benum-encoding=int`,
+      {
+        split: { allocations: { v2: 1 }, shardBy: 2 },
+      },
+    );
+    expect(patch.json).toMatchObject({
+      done: false,
+      metadata: {
+        method: 'google.appengine.v1.Services.UpdateService',
+        target: 'apps/p1/services/s1',
+      },
+    });
+    expect(api.split('p1', 's1')?.allocations).toEqual({ v1: 1 });
+    const done = await call('GET', `/v1/${patch.json.name}`);
+    expect(done.json.response).toEqual({
+      '@type': 'type.googleapis.com/google.appengine.v1.Service',
+      name: 'apps/p1/services/s1',
+      id: 's1',
+      split: { shardBy: 'IP', allocations: { v2: 1 } },
+    });
+    expect((await call('GET', `/v1/apps/p1/services/s1${INT}`)).json).toEqual({
+      name: 'apps/p1/services/s1',
+      id: 's1',
+      split: { shardBy: 2, allocations: { v2: 1 } },
+    });
+  });
+
+  it.each([
+    ['no updateMask', '', { split: { allocations: { v1: 1 } } }, /updateMask is required/],
+    [
+      'another field',
+      '?updateMask=split,labels',
+      { split: { allocations: { v1: 1 } } },
+      /not: labels/,
+    ],
+    [
+      'an unknown version',
+      '?updateMask=split',
+      { split: { allocations: { v9: 1 } } },
+      /Version v9 does not exist/,
+    ],
+    [
+      'shares not summing to 1',
+      '?updateMask=split',
+      { split: { allocations: { v1: 0.5 } } },
+      /sum to 1/,
+    ],
+    [
+      'a bad shardBy',
+      '?updateMask=split',
+      { split: { allocations: { v1: 1 }, shardBy: 9 } },
+      /shardBy/,
+    ],
+  ])('answers 400 for %s', async (_what, query, body, message) => {
+    await (await deploy()).poll();
+    const answer = await call('PATCH', `/v1/apps/p1/services/s1${query}`, body);
+    expect(answer.status).toBe(400);
+    expect(String((answer.json.error as JsonObject).message)).toMatch(message);
+  });
+});
+
+describe('scripted faults', () => {
+  it('answers 503 UNAVAILABLE to the next matching requests only, and records them', async () => {
+    api.unavailable(2, { method: 'GET', path: '/v1/apps/p1' });
+    const unavailable = {
+      status: 503,
+      json: {
+        error: {
+          code: 503,
+          message: 'The service is currently unavailable.',
+          status: 'UNAVAILABLE',
+        },
+      },
+    };
+    expect(await call('GET', '/v1/apps/p2')).toMatchObject({ status: 200 });
+    expect(await call('GET', '/v1/apps/p1')).toEqual(unavailable);
+    expect(await call('GET', '/v1/apps/p1')).toEqual(unavailable);
+    expect(await call('GET', '/v1/apps/p1')).toMatchObject({ status: 200 });
+    expect(api.requestsTo('GET', /^\/v1\/apps\/p1$/).map((r) => r.status)).toEqual([503, 503, 200]);
+  });
+
+  it('holds a stalled request without blocking others', async () => {
+    api.stall(1, { path: /^\/v1\/apps\/p1$/ });
+    const controller = new AbortController();
+    const stalled = fetch(`${api.url}/v1/apps/p1`, { signal: controller.signal }).catch(
+      (error: unknown) => error,
+    );
+    expect(await call('GET', '/v1/apps/p2')).toMatchObject({ status: 200 });
+    expect(api.requestsTo('GET', '/v1/apps/p1')[0]?.status).toBe(0);
+    controller.abort();
+    expect(await stalled).toBeInstanceOf(Error);
+  });
+
+  it('forgets state, scripts and faults on reset, keeping the applications', async () => {
+    await (await deploy()).poll();
+    api.unavailable(5);
+    api.scriptDeploy({ error: { code: 13, message: 'boom' } });
+    api.reset();
+    expect(api.versions('p1', 's1')).toEqual([]);
+    expect(api.requests).toEqual([]);
+    const { poll } = await deploy();
+    expect((await poll()).json).toMatchObject({ done: true, response: { id: 'v1' } });
+  });
+
+  it('adds applications on the fly', async () => {
+    expect((await call('GET', '/v1/apps/p3')).status).toBe(404);
+    api.addApp('p3');
+    expect((await call('GET', '/v1/apps/p3')).json.defaultHostname).toBe('p3.ew.r.appspot.com');
+  });
+});

@@ -1,0 +1,290 @@
+// The AppEngineAdapter with the real @google-cloud/appengine-admin client (google-gax REST
+// transport) against the Admin API stand-in on loopback.
+import { createServer } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type AppEngineApiStandIn, startAppEngineApi } from '../../src/local/app-engine/server.ts';
+import {
+  AppEngineAdapter,
+  AppEngineError,
+  type DeployPlan,
+  VersionRequestError,
+} from '../../src/pipeline/app-engine.ts';
+import { sampleSpec } from '../helpers/sample-spec.ts';
+
+const DIGEST = `sha256:${'c0ffee'.repeat(10)}abcd`;
+const IMAGE = `europe-docker.pkg.dev/pg-build/playground/pg-0042@${DIGEST}`;
+const SERVICE = 'my-service';
+
+let api: AppEngineApiStandIn;
+let adapter: AppEngineAdapter;
+
+beforeAll(async () => {
+  api = await startAppEngineApi({ apps: ['p1', { id: 'p2', regionCode: 'uc' }] });
+  adapter = new AppEngineAdapter({ apiUrl: api.url, timeoutMs: 2000, retryDelayMs: 20 });
+});
+afterEach(() => api.reset());
+afterAll(async () => {
+  await adapter.close();
+  await api.close();
+});
+
+function plan(overrides: Partial<DeployPlan> = {}): DeployPlan {
+  return {
+    project: 'p1',
+    spec: sampleSpec(),
+    versionId: 'pg-0042-r1',
+    imageUrl: IMAGE,
+    ...overrides,
+  };
+}
+
+async function failure(promise: Promise<unknown>): Promise<AppEngineError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppEngineError);
+  return error as AppEngineError;
+}
+
+/** Polls until done, as the tracker would (without its backoff); returns the states seen. */
+async function pollToEnd(name: string) {
+  const states = [];
+  for (let i = 0; i < 20; i += 1) {
+    const state = await adapter.getOperation(name);
+    states.push(state);
+    if (state.done) return states;
+  }
+  throw new Error(`operation ${name} never finished`);
+}
+
+describe('createVersion and getOperation', () => {
+  it('creates the version, returns the operation without waiting, and polls it to its URL', async () => {
+    const { operation } = await adapter.createVersion(plan());
+    expect(operation).toMatch(/^apps\/p1\/operations\/[0-9a-f-]{36}$/);
+    expect(api.requestsTo('GET', '/v1/apps/p1/operations/')).toHaveLength(0);
+
+    const states = await pollToEnd(operation);
+    expect(states).toEqual([
+      { done: true, versionUrl: 'https://pg-0042-r1-dot-my-service-dot-p1.ew.r.appspot.com' },
+    ]);
+
+    const [create, ...rest] = api.requestsTo('POST', '/v1/apps/');
+    expect(rest).toEqual([]);
+    expect(create?.path).toBe('/v1/apps/p1/services/my-service/versions');
+    expect(create?.query).toEqual({ $alt: 'json;enum-encoding=int' });
+    expect(create?.body).toMatchObject({
+      id: 'pg-0042-r1',
+      runtime: 'custom',
+      env: 'flex',
+      servingStatus: 1,
+      deployment: { container: { image: IMAGE } },
+      resources: { cpu: 4, memoryGb: 3.2, diskGb: 10 },
+      automaticScaling: { minTotalInstances: 1, maxTotalInstances: 2, coolDownPeriod: '180s' },
+      livenessCheck: {
+        path: '/api/v1/health',
+        checkInterval: '30s',
+        timeout: '4s',
+        failureThreshold: 4,
+        successThreshold: 2,
+        initialDelay: '1800s',
+      },
+      readinessCheck: {
+        path: '/api/v1/health',
+        checkInterval: '5s',
+        timeout: '4s',
+        failureThreshold: 2,
+        successThreshold: 2,
+        appStartTimeout: '1800s',
+      },
+      envVariables: {
+        PREDICTOR_CLASS: 'MyPredictor',
+        PREDICTOR_PACKAGE: 'my_package.my_module',
+        PROJECT_NAME: 'p1',
+        ZOOM_LEVEL: '16',
+        PADDING: '24',
+        SERVICE_NAME: 'my-service',
+        PARTNER_IMAGE: 'eu.gcr.io/theplayground_repo/my_service:1.0.3',
+      },
+    });
+    expect(api.version('p1', SERVICE, 'pg-0042-r1')).toMatchObject({
+      name: 'apps/p1/services/my-service/versions/pg-0042-r1',
+      servingStatus: 'SERVING',
+    });
+  });
+
+  it('reports a deploy operation that ends in an error, and the id can be used again', async () => {
+    api.scriptDeploy({ polls: 2, error: { code: 9, message: 'readiness check failed' } });
+    const { operation } = await adapter.createVersion(plan());
+    expect(await pollToEnd(operation)).toEqual([
+      { done: false },
+      { done: true, error: { code: 9, message: 'readiness check failed' } },
+    ]);
+    expect(api.versions('p1', SERVICE)).toEqual([]);
+
+    const again = await adapter.createVersion(plan());
+    expect((await pollToEnd(again.operation)).at(-1)?.versionUrl).toMatch(
+      /^https:\/\/pg-0042-r1-dot/,
+    );
+  });
+
+  it('follows a slow operation over several polls', async () => {
+    api.scriptDeploy({ polls: 4 });
+    const { operation } = await adapter.createVersion(plan());
+    const states = await pollToEnd(operation);
+    expect(states.map((s) => s.done)).toEqual([false, false, false, true]);
+    expect(api.requestsTo('GET', `/v1/${operation}`)).toHaveLength(4);
+  });
+
+  it('falls back to the default host name when the version has no versionUrl', async () => {
+    api.scriptDeploy({ omitVersionUrl: true });
+    const { operation } = await adapter.createVersion(plan({ project: 'p2' }));
+    expect(await pollToEnd(operation)).toEqual([
+      { done: true, versionUrl: 'https://pg-0042-r1-dot-my-service-dot-p2.uc.r.appspot.com' },
+    ]);
+    expect(api.requestsTo('GET', /^\/v1\/apps\/p2$/)).toHaveLength(1);
+  });
+
+  it('says version_exists for a version id that is taken (or still being created)', async () => {
+    api.scriptDeploy({ polls: 3 });
+    await adapter.createVersion(plan());
+    const error = await failure(adapter.createVersion(plan()));
+    expect(error).toMatchObject({ code: 'version_exists', grpcCode: 6, retryable: false });
+    expect(error.message).toBe(
+      'createVersion: Version pg-0042-r1 already exists in service my-service.',
+    );
+  });
+
+  it('passes on what the API refuses in the version, with its message', async () => {
+    const spec = sampleSpec({ resources: { cpu: 3, memory_gb: 3.2, disk_size_gb: 10 } });
+    const error = await failure(adapter.createVersion(plan({ spec })));
+    expect(error).toMatchObject({ code: 'appengine_api_error', grpcCode: 3, retryable: false });
+    expect(error.message).toMatch(/^createVersion: resources\.cpu 3 is not available/);
+  });
+
+  it('refuses a plan that breaks the version rules before calling the API', async () => {
+    await expect(
+      adapter.createVersion(plan({ imageUrl: 'europe-docker.pkg.dev/p/r/img:latest' })),
+    ).rejects.toBeInstanceOf(VersionRequestError);
+    await expect(adapter.createVersion(plan({ versionId: 'x'.repeat(42) }))).rejects.toThrow(
+      /more than App Engine allows in a host name/,
+    );
+    expect(api.requests).toEqual([]);
+  });
+
+  it('answers 404 for an unknown project', async () => {
+    const error = await failure(adapter.createVersion(plan({ project: 'nobody' })));
+    expect(error).toMatchObject({ code: 'appengine_api_error', grpcCode: 5 });
+    expect(error.message).toBe('createVersion: Application not found: apps/nobody');
+    await expect(adapter.defaultHostname('nobody')).rejects.toMatchObject({
+      code: 'appengine_api_error',
+      message: 'getApplication: Application not found: apps/nobody',
+    });
+    await expect(adapter.getOperation('apps/p1/operations/unknown')).rejects.toMatchObject({
+      code: 'appengine_api_error',
+      grpcCode: 5,
+    });
+  });
+});
+
+describe('promote', () => {
+  it('moves all traffic to the version with a split patch', async () => {
+    for (const versionId of ['pg-0042-r1', 'pg-0042-r2']) {
+      const { operation } = await adapter.createVersion(plan({ versionId }));
+      await pollToEnd(operation);
+    }
+    // The first version of a new service takes its traffic; the second does not.
+    expect(api.split('p1', SERVICE)?.allocations).toEqual({ 'pg-0042-r1': 1 });
+
+    const { operation } = await adapter.promote('p1', SERVICE, 'pg-0042-r2');
+    expect(operation).toMatch(/^apps\/p1\/operations\//);
+    expect(await pollToEnd(operation)).toEqual([{ done: true, split: { 'pg-0042-r2': 1 } }]);
+    expect(api.split('p1', SERVICE)).toEqual({
+      shardBy: 'IP',
+      allocations: { 'pg-0042-r2': 1 },
+    });
+
+    const [patch] = api.requestsTo('PATCH', '/v1/apps/');
+    expect(patch?.path).toBe('/v1/apps/p1/services/my-service');
+    expect(patch?.query).toEqual({ updateMask: 'split', $alt: 'json;enum-encoding=int' });
+    expect(patch?.body).toMatchObject({
+      split: { allocations: { 'pg-0042-r2': 1 }, shardBy: 2 },
+    });
+  });
+
+  it('fails for a service that does not exist', async () => {
+    await expect(adapter.promote('p1', 'nothing-here', 'v1')).rejects.toMatchObject({
+      code: 'appengine_api_error',
+      grpcCode: 5,
+    });
+  });
+});
+
+describe('an unavailable or silent API', () => {
+  it('repeats a poll after UNAVAILABLE, briefly, and gets the answer', async () => {
+    const { operation } = await adapter.createVersion(plan());
+    api.unavailable(2, { method: 'GET', path: '/v1/apps/p1/operations/' });
+    expect(await adapter.getOperation(operation)).toMatchObject({ done: true });
+    expect(api.requestsTo('GET', '/v1/apps/p1/operations/').map((r) => r.status)).toEqual([
+      503, 503, 200,
+    ]);
+  });
+
+  it('gives up after its attempts with a retryable unavailable error', async () => {
+    api.unavailable(3, { path: '/v1/apps/p1' });
+    const error = await failure(adapter.defaultHostname('p1'));
+    expect(error).toMatchObject({ code: 'unavailable', grpcCode: 14, retryable: true });
+    expect(error.message).toBe('getApplication: The service is currently unavailable.');
+    expect(await adapter.defaultHostname('p1')).toBe('p1.ew.r.appspot.com');
+  });
+
+  it('does not repeat a create itself: UNAVAILABLE, then success when the caller retries', async () => {
+    api.unavailable(1, { method: 'POST' });
+    const error = await failure(adapter.createVersion(plan()));
+    expect(error).toMatchObject({ code: 'unavailable', retryable: true });
+    expect(api.requestsTo('POST', '/v1/apps/')).toHaveLength(1);
+
+    const { operation } = await adapter.createVersion(plan());
+    expect((await pollToEnd(operation)).at(-1)?.versionUrl).toBeDefined();
+    expect(api.requestsTo('POST', '/v1/apps/').map((r) => r.status)).toEqual([503, 200]);
+  });
+
+  it('stops waiting for an answer that does not come, and tries again', async () => {
+    const impatient = new AppEngineAdapter({ apiUrl: api.url, timeoutMs: 300, retryDelayMs: 10 });
+    try {
+      api.stall(1, { path: '/v1/apps/p1' });
+      const started = Date.now();
+      expect(await impatient.defaultHostname('p1')).toBe('p1.ew.r.appspot.com');
+      expect(Date.now() - started).toBeLessThan(2000);
+      api.stall(1, { method: 'POST' });
+      const error = await failure(impatient.createVersion(plan()));
+      expect(error).toMatchObject({ code: 'unavailable', grpcCode: 4 });
+      expect(error.message).toBe('createVersion: no answer within 300 ms');
+    } finally {
+      await impatient.close();
+    }
+  });
+
+  it('says unavailable at once when nothing listens', async () => {
+    const port = await freePort();
+    const dead = new AppEngineAdapter({ apiUrl: `http://127.0.0.1:${port}`, retryDelayMs: 10 });
+    try {
+      const started = Date.now();
+      const error = await failure(dead.getOperation('apps/p1/operations/x'));
+      expect(error).toMatchObject({ code: 'unavailable', retryable: true });
+      expect(error.message).toMatch(/ECONNREFUSED/);
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await dead.close();
+    }
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (typeof address !== 'object' || address === null) throw new Error('no port');
+  return address.port;
+}
