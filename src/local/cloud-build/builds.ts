@@ -1,0 +1,246 @@
+// The stand-in's builds. A build's state is a pure function of its scenario, its create
+// and cancel times and the clock: it progresses "in the background" without timers
+// (QUEUED, WORKING step by step with timing, then its end), and an injected clock makes
+// every moment of it reachable in a test.
+import { createHash } from 'node:crypto';
+import { convertEnums } from './enums.ts';
+import type { Json, JsonObject, Scenario, StepEnd, StepScript } from './types.ts';
+
+export interface StoredBuild {
+  id: string;
+  projectId: string;
+  /** `global` for builds created without a location. */
+  location: string;
+  /** The request's Build, enums as names. */
+  request: JsonObject;
+  scenario: Scenario;
+  createdAt: number;
+  cancelledAt?: number;
+}
+
+type Status = 'QUEUED' | 'WORKING' | 'SUCCESS' | 'FAILURE' | 'TIMEOUT' | 'CANCELLED';
+
+interface StepState {
+  status: Status;
+  startedAt?: number;
+  endedAt?: number;
+  exitCode?: number;
+}
+
+export interface Progress {
+  status: Status;
+  startedAt?: number;
+  finishedAt?: number;
+  steps: StepState[];
+  /** Index of the step that ended the build badly. */
+  failedStep?: number;
+  failure?: { type: 'USER_BUILD_STEP'; detail: string };
+  statusDetail?: string;
+  pushedAt?: { start: number; end: number };
+}
+
+const DEFAULTS = { queuedMs: 10, stepMs: 20, pushMs: 5 };
+const DEFAULT_TIMEOUT_MS = 3600_000;
+
+export function isFinal(status: string): boolean {
+  return !['STATUS_UNKNOWN', 'PENDING', 'QUEUED', 'WORKING'].includes(status);
+}
+
+function stepsOf(build: StoredBuild): JsonObject[] {
+  const steps = build.request.steps;
+  return Array.isArray(steps) ? (steps as JsonObject[]) : [];
+}
+
+/** The scripted run of step `i`. */
+export function stepScript(build: StoredBuild, i: number): StepScript {
+  const scripted = build.scenario.steps;
+  if (Array.isArray(scripted)) return scripted[i] ?? {};
+  const id = stepsOf(build)[i]?.id;
+  if (scripted && typeof id === 'string' && Object.hasOwn(scripted, id)) return scripted[id] ?? {};
+  return {};
+}
+
+/** Milliseconds of a proto3 JSON Duration such as `"1800s"` or `"1.5s"`. */
+export function durationMs(value: Json | undefined): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = /^(\d+(?:\.\d+)?)s$/.exec(value);
+  return match ? Number(match[1]) * 1000 : undefined;
+}
+
+/** Where the build stands at `now`. */
+export function progress(build: StoredBuild, now: number): Progress {
+  const scenario = build.scenario;
+  const steps = stepsOf(build);
+  const states: StepState[] = steps.map(() => ({ status: 'QUEUED' }));
+  const startedAt = build.createdAt + (scenario.queuedMs ?? DEFAULTS.queuedMs);
+  const cancelAt = build.cancelledAt ?? Number.POSITIVE_INFINITY;
+  if (now < startedAt || cancelAt < startedAt) {
+    return cancelAt <= now
+      ? {
+          status: 'CANCELLED',
+          finishedAt: cancelAt,
+          steps: states,
+          statusDetail: 'Build cancelled.',
+        }
+      : { status: 'QUEUED', steps: states };
+  }
+  const timeoutMs = scenario.timeoutMs ?? durationMs(build.request.timeout) ?? DEFAULT_TIMEOUT_MS;
+  const deadline = startedAt + timeoutMs;
+  // The build runs until `end`, and `why` says what stops it there.
+  const end = Math.min(now, cancelAt, deadline);
+  const why: 'now' | 'cancel' | 'timeout' =
+    end === deadline && deadline <= Math.min(now, cancelAt)
+      ? 'timeout'
+      : end === cancelAt && cancelAt <= now
+        ? 'cancel'
+        : 'now';
+  const interrupted = (i: number | undefined, at: number): Progress =>
+    why === 'cancel'
+      ? {
+          status: 'CANCELLED',
+          startedAt,
+          finishedAt: at,
+          steps: states,
+          ...(i === undefined ? {} : { failedStep: i }),
+          statusDetail: 'Build cancelled.',
+        }
+      : {
+          status: 'TIMEOUT',
+          startedAt,
+          finishedAt: at,
+          steps: states,
+          ...(i === undefined ? {} : { failedStep: i }),
+          statusDetail: `Build exceeded its timeout of ${Math.round(timeoutMs / 1000)}s.`,
+        };
+
+  let cursor = startedAt;
+  for (let i = 0; i < steps.length; i += 1) {
+    const script = stepScript(build, i);
+    const state = states[i] as StepState;
+    if (end < cursor || (end === cursor && why !== 'now')) {
+      // Not started: either still ahead, or the build was stopped between steps.
+      return why === 'now'
+        ? { status: 'WORKING', startedAt, steps: states }
+        : interrupted(undefined, end);
+    }
+    state.startedAt = cursor;
+    const stepEnd = cursor + (script.durationMs ?? scenario.stepMs ?? DEFAULTS.stepMs);
+    if (stepEnd > end || (stepEnd === end && why !== 'now')) {
+      if (why === 'now') {
+        state.status = 'WORKING';
+        return { status: 'WORKING', startedAt, steps: states };
+      }
+      state.status = why === 'cancel' ? 'CANCELLED' : 'TIMEOUT';
+      state.endedAt = end;
+      return interrupted(i, end);
+    }
+    state.endedAt = stepEnd;
+    const outcome: StepEnd = script.status ?? 'SUCCESS';
+    state.status = outcome;
+    if (outcome !== 'SUCCESS') {
+      const name = String(steps[i]?.name ?? '');
+      if (outcome === 'FAILURE') state.exitCode = script.exitCode ?? 1;
+      const detail =
+        outcome === 'FAILURE'
+          ? `Build step failure: build step ${i} "${name}" failed: step exited with non-zero status: ${state.exitCode}`
+          : outcome === 'TIMEOUT'
+            ? `Build step failure: build step ${i} "${name}" timed out`
+            : `Build step ${i} "${name}" was cancelled`;
+      return {
+        status: outcome,
+        startedAt,
+        finishedAt: stepEnd,
+        steps: states,
+        failedStep: i,
+        statusDetail: detail,
+        ...(outcome === 'CANCELLED' ? {} : { failure: { type: 'USER_BUILD_STEP', detail } }),
+      };
+    }
+    cursor = stepEnd;
+  }
+  const images = Array.isArray(build.request.images) ? build.request.images : [];
+  const pushEnd = cursor + (images.length > 0 ? (scenario.pushMs ?? DEFAULTS.pushMs) : 0);
+  if (pushEnd > end || (pushEnd === end && why !== 'now' && images.length > 0)) {
+    return why === 'now'
+      ? { status: 'WORKING', startedAt, steps: states }
+      : interrupted(undefined, end);
+  }
+  return {
+    status: 'SUCCESS',
+    startedAt,
+    finishedAt: pushEnd,
+    steps: states,
+    ...(images.length > 0 ? { pushedAt: { start: cursor, end: pushEnd } } : {}),
+  };
+}
+
+/** `sha256:` and 64 hex digits derived from a name, stable across runs. */
+export function digestOf(name: string): string {
+  return `sha256:${createHash('sha256').update(name).digest('hex')}`;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const span = (start?: number, end?: number): JsonObject => ({
+  ...(start === undefined ? {} : { startTime: iso(start) }),
+  ...(end === undefined ? {} : { endTime: iso(end) }),
+});
+
+export interface RenderOptions {
+  now: number;
+  consoleBase: string;
+  /** Enums as numbers (`$alt=json;enum-encoding=int`) instead of names. */
+  numericEnums: boolean;
+}
+
+/** The Build resource at `now`, as the REST API answers it. */
+export function renderBuild(build: StoredBuild, options: RenderOptions): JsonObject {
+  const state = progress(build, options.now);
+  const final = isFinal(state.status);
+  const liveSteps = (build.scenario.stepStatus ?? 'live') === 'live';
+  const request = build.request;
+  const images = Array.isArray(request.images) ? (request.images as string[]) : [];
+  const steps = stepsOf(build).map((step, i): JsonObject => {
+    const s = state.steps[i] as StepState;
+    return {
+      ...step,
+      ...(s.startedAt === undefined ? {} : { timing: span(s.startedAt, s.endedAt) }),
+      ...(liveSteps || final ? { status: s.status } : {}),
+      ...(s.exitCode === undefined ? {} : { exitCode: s.exitCode }),
+    };
+  });
+  const timing: JsonObject = {};
+  if (state.startedAt !== undefined) timing.BUILD = span(state.startedAt, state.finishedAt);
+  if (state.pushedAt) timing.PUSH = span(state.pushedAt.start, state.pushedAt.end);
+
+  const resource: JsonObject = {
+    ...request,
+    name: `projects/${build.projectId}/locations/${build.location}/builds/${build.id}`,
+    id: build.id,
+    projectId: build.projectId,
+    status: state.status,
+    steps,
+    createTime: iso(build.createdAt),
+    timeout: request.timeout ?? '3600s',
+    queueTtl: request.queueTtl ?? '3600s',
+    logUrl:
+      build.location === 'global'
+        ? `${options.consoleBase}/cloud-build/builds/${build.id}?project=${build.projectId}`
+        : `${options.consoleBase}/cloud-build/builds;region=${build.location}/${build.id}?project=${build.projectId}`,
+    timing,
+  };
+  if (state.startedAt !== undefined) resource.startTime = iso(state.startedAt);
+  if (state.finishedAt !== undefined) resource.finishTime = iso(state.finishedAt);
+  if (state.statusDetail) resource.statusDetail = state.statusDetail;
+  if (state.failure) resource.failureInfo = state.failure;
+  if (state.status === 'SUCCESS') {
+    resource.results = {
+      images: images.map((name) => ({
+        name,
+        digest: digestOf(name),
+        ...(state.pushedAt ? { pushTiming: span(state.pushedAt.start, state.pushedAt.end) } : {}),
+      })),
+      buildStepImages: steps.map((step) => digestOf(String(step.name))),
+    };
+  }
+  return convertEnums(resource, options.numericEnums ? 'number' : 'name');
+}

@@ -1,0 +1,323 @@
+// A stand-in for the Cloud Build REST API v1 on loopback, for the official client
+// (@google-cloud/cloudbuild through google-gax's REST transport, CLOUD_BUILD_API_URL):
+//
+//   POST /v1/projects/{p}/builds                     createBuild -> long-running Operation
+//   GET  /v1/projects/{p}/builds/{id}                getBuild
+//   POST /v1/projects/{p}/builds/{id}:cancel         cancelBuild -> the Build
+//   GET  /v1/projects/{p}/builds?filter=tags="x"     listBuilds (tag filters only)
+//   GET  /v1/operations/build/{p}/{base64 id}        the create operation, polled
+//   ... and the /v1/projects/{p}/locations/{l}/... forms of each.
+//
+// Answers are proto3 JSON, with enums as numbers when the client asks for
+// `$alt=json;enum-encoding=int` (it always does), and errors in Google's shape
+// `{ error: { code, message, status } }`. Builds progress by themselves on the
+// stand-in's clock (see builds.ts), scripted per test with `script()`.
+//
+// The real API serves no build logs (they live in Cloud Logging or a GCS bucket), so
+// the stand-in's own `logs()` method, and `GET /stand-in/builds/{id}/logs`, give a
+// step's scripted lines instead; nothing in the API surface pretends to.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isFinal, progress, renderBuild, type StoredBuild, stepScript } from './builds.ts';
+import { convertEnums } from './enums.ts';
+import {
+  ApiError,
+  invalid,
+  type JsonObject,
+  notFound,
+  type RecordedRequest,
+  type RequestMatch,
+  type Scenario,
+  unavailable,
+} from './types.ts';
+import { validateBuild } from './validate.ts';
+
+export type { RecordedRequest, RequestMatch, Scenario, StepScript } from './types.ts';
+
+const METADATA_TYPE = 'type.googleapis.com/google.devtools.cloudbuild.v1.BuildOperationMetadata';
+const BUILD_TYPE = 'type.googleapis.com/google.devtools.cloudbuild.v1.Build';
+
+export interface CloudBuildApiOptions {
+  /** 0 or absent: a free port. */
+  port?: number;
+  /** Milliseconds since the epoch; builds progress on it. Default Date.now. */
+  clock?: () => number;
+  /** The scenario of builds nobody scripted. Default: every step succeeds quickly. */
+  defaultScenario?: Scenario;
+  /** Base of `logUrl`. Default `https://console.cloud.google.com`. */
+  consoleBase?: string;
+}
+
+export interface CloudBuildStandIn {
+  /** `http://127.0.0.1:PORT`: the value for CLOUD_BUILD_API_URL. */
+  url: string;
+  /** Every request, in order (live array), including refused ones. */
+  requests: RecordedRequest[];
+  /** The bodies of the createBuild requests it accepted, in order. */
+  createdBuilds(): JsonObject[];
+  /** How the build `id` goes, or the next build created (`'next'`, queued in order). */
+  script(buildIdOrNext: string, scenario: Scenario): void;
+  /** The next `times` requests (matching `match`) answer 503 UNAVAILABLE. */
+  unavailable(times: number, match?: RequestMatch): void;
+  /** The next `times` requests (matching `match`) get no answer while the stand-in runs. */
+  stall(times: number, match?: RequestMatch): void;
+  /** The build as getBuild would answer it now (enums as names); undefined when unknown. */
+  build(id: string): JsonObject | undefined;
+  /**
+   * A step's scripted log lines: the given step, else the one that ended the build
+   * badly, else the last one that started. Not part of the real API (see above).
+   */
+  logs(buildId: string, stepId?: string): string[];
+  /** Forgets builds, scripts, pending faults and requests. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+function send(res: ServerResponse, status: number, body: JsonObject): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+const PARENT = '/v1/projects/([^/]+)(?:/locations/([^/]+))?';
+const ROUTES = {
+  create: new RegExp(`^${PARENT}/builds$`),
+  get: new RegExp(`^${PARENT}/builds/([^/:]+)$`),
+  cancel: new RegExp(`^${PARENT}/builds/([^/:]+):cancel$`),
+  globalOperation: /^\/v1\/operations\/build\/([^/]+)\/([^/]+)$/,
+  regionalOperation: /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/operations\/([^/]+)$/,
+  logs: /^\/stand-in\/builds\/([^/]+)\/logs$/,
+};
+
+/** Starts the Cloud Build API stand-in on loopback. */
+export async function startCloudBuildApi(
+  options: CloudBuildApiOptions = {},
+): Promise<CloudBuildStandIn> {
+  const clock = options.clock ?? Date.now;
+  const consoleBase = options.consoleBase ?? 'https://console.cloud.google.com';
+  const builds = new Map<string, StoredBuild>();
+  const requests: RecordedRequest[] = [];
+  const nextScenarios: Scenario[] = [];
+  const faults: { kind: 'unavailable' | 'stall'; times: number; match: RequestMatch }[] = [];
+
+  const find = (projectId: string, id: string): StoredBuild => {
+    const build = builds.get(id);
+    if (!build || build.projectId !== projectId) throw notFound('Requested entity was not found.');
+    return build;
+  };
+
+  const render = (build: StoredBuild, numericEnums: boolean) =>
+    renderBuild(build, { now: clock(), consoleBase, numericEnums });
+
+  const operationOf = (build: StoredBuild, numericEnums: boolean): JsonObject => {
+    const resource = render(build, numericEnums);
+    const encodedId = Buffer.from(build.id).toString('base64');
+    const name =
+      build.location === 'global'
+        ? `operations/build/${build.projectId}/${encodedId}`
+        : `projects/${build.projectId}/locations/${build.location}/operations/${encodedId}`;
+    const status = progress(build, clock()).status;
+    const operation: JsonObject = {
+      name,
+      metadata: { '@type': METADATA_TYPE, build: resource },
+    };
+    if (isFinal(status)) {
+      operation.done = true;
+      if (status === 'SUCCESS') operation.response = { '@type': BUILD_TYPE, ...resource };
+      else
+        operation.error = {
+          code: 2,
+          message: `Build ${status.toLowerCase()}; check build logs for details`,
+        };
+    }
+    return operation;
+  };
+
+  const create = (projectId: string, location: string, body: unknown, numeric: boolean) => {
+    validateBuild(body);
+    const id = randomUUID();
+    const build: StoredBuild = {
+      id,
+      projectId,
+      location,
+      request: convertEnums(body, 'name'),
+      scenario: nextScenarios.shift() ?? options.defaultScenario ?? {},
+      createdAt: clock(),
+    };
+    builds.set(id, build);
+    return operationOf(build, numeric);
+  };
+
+  const list = (projectId: string, filter: string | undefined, numeric: boolean): JsonObject => {
+    // Only what the pipeline may ask: `tags="a"` terms joined by AND.
+    const wanted = [...(filter ?? '').matchAll(/tags\s*=\s*"([^"]*)"/g)].map((match) => match[1]);
+    const matching = [...builds.values()]
+      .filter((build) => build.projectId === projectId)
+      .filter((build) => {
+        const tags = Array.isArray(build.request.tags) ? build.request.tags : [];
+        return wanted.every((tag) => tags.includes(tag ?? ''));
+      })
+      .sort((a, b) => b.createdAt - a.createdAt);
+    return { builds: matching.map((build) => render(build, numeric)) };
+  };
+
+  const answer = (method: string, path: string, query: URLSearchParams, body: unknown) => {
+    const numeric = (query.get('$alt') ?? '').includes('enum-encoding=int');
+    const collection = ROUTES.create.exec(path);
+    if (collection) {
+      const [, projectId = '', location = 'global'] = collection;
+      if (method === 'POST') return create(projectId, location, body, numeric);
+      if (method === 'GET') return list(projectId, query.get('filter') ?? undefined, numeric);
+    }
+    const get = ROUTES.get.exec(path);
+    if (get && method === 'GET') return render(find(get[1] ?? '', get[3] ?? ''), numeric);
+    const cancel = ROUTES.cancel.exec(path);
+    if (cancel && method === 'POST') {
+      const build = find(cancel[1] ?? '', cancel[3] ?? '');
+      // Cancelling a finished build leaves it as it is.
+      if (!isFinal(progress(build, clock()).status)) build.cancelledAt ??= clock();
+      return render(build, numeric);
+    }
+    const globalOperation = ROUTES.globalOperation.exec(path);
+    if (globalOperation && method === 'GET') {
+      const id = Buffer.from(globalOperation[2] ?? '', 'base64').toString('utf8');
+      return operationOf(find(globalOperation[1] ?? '', id), numeric);
+    }
+    const regionalOperation = ROUTES.regionalOperation.exec(path);
+    if (regionalOperation && method === 'GET') {
+      const id = Buffer.from(regionalOperation[3] ?? '', 'base64').toString('utf8');
+      return operationOf(find(regionalOperation[1] ?? '', id), numeric);
+    }
+    const standInLogs = ROUTES.logs.exec(path);
+    if (standInLogs && method === 'GET') {
+      return { lines: logs(standInLogs[1] ?? '', query.get('step') ?? undefined) };
+    }
+    throw notFound(`The requested URL ${path} was not found on this server.`);
+  };
+
+  const logs = (buildId: string, stepId?: string): string[] => {
+    const build = builds.get(buildId);
+    if (!build) throw notFound(`no build ${buildId}`);
+    const steps = Array.isArray(build.request.steps) ? (build.request.steps as JsonObject[]) : [];
+    const state = progress(build, clock());
+    let index =
+      stepId === undefined ? state.failedStep : steps.findIndex((step) => step.id === stepId);
+    if (index === undefined) {
+      index = state.steps.findLastIndex((step) => step.startedAt !== undefined);
+    }
+    return index >= 0 ? [...(stepScript(build, index).logs ?? [])] : [];
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const text = await readBody(req);
+    const body = parseBody(text);
+    const method = req.method ?? 'GET';
+    const path = decodeURIComponent(url.pathname);
+    const record = (status: number) => {
+      requests.push({
+        method,
+        path,
+        query: Object.fromEntries(url.searchParams),
+        body,
+        status,
+        time: clock(),
+      });
+    };
+    const fault = faults.find((f) => f.times > 0 && matches(f.match, method, path));
+    if (fault) fault.times -= 1;
+    if (fault?.kind === 'stall') {
+      record(0);
+      return; // never answered; close() drops the connection
+    }
+    try {
+      if (fault?.kind === 'unavailable') throw unavailable();
+      if (typeof body === 'string') throw invalid('Invalid JSON payload received.');
+      const result = answer(method, path, url.searchParams, body);
+      record(200);
+      send(res, 200, result);
+    } catch (error) {
+      const apiError =
+        error instanceof ApiError
+          ? error
+          : new ApiError(500, 'INTERNAL', `stand-in: ${String(error)}`);
+      record(apiError.httpStatus);
+      send(res, apiError.httpStatus, {
+        error: { code: apiError.httpStatus, message: apiError.message, status: apiError.status },
+      });
+    }
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent)
+        send(res, 500, { error: { code: 500, message: String(error), status: 'INTERNAL' } });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    createdBuilds: () =>
+      requests
+        .filter((r) => r.method === 'POST' && r.status === 200 && ROUTES.create.test(r.path))
+        .map((r) => r.body as JsonObject),
+    script(buildIdOrNext, scenario) {
+      if (buildIdOrNext === 'next') {
+        nextScenarios.push(scenario);
+        return;
+      }
+      const build = builds.get(buildIdOrNext);
+      if (!build) throw new Error(`stand-in: no build ${buildIdOrNext} to script`);
+      build.scenario = scenario;
+    },
+    unavailable(times, match = {}) {
+      faults.push({ kind: 'unavailable', times, match });
+    },
+    stall(times, match = {}) {
+      faults.push({ kind: 'stall', times, match });
+    },
+    build(id) {
+      const build = builds.get(id);
+      return build ? render(build, false) : undefined;
+    },
+    logs,
+    reset() {
+      builds.clear();
+      nextScenarios.length = 0;
+      requests.length = 0;
+      faults.length = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+function matches(match: RequestMatch, method: string, path: string): boolean {
+  if (match.method && match.method !== method) return false;
+  if (match.path === undefined) return true;
+  return typeof match.path === 'string' ? path.startsWith(match.path) : match.path.test(path);
+}

@@ -1,0 +1,357 @@
+// The Cloud Build request that wraps, tests and pushes one approved revision (pure).
+//
+// Every value that varies per submission (the partner's image reference, padding, zoom,
+// the bundle) reaches the build as data: a list element of `args`, or the value of an
+// `env` entry read by a constant script. No shell string is ever assembled from it. Cloud
+// Build then expands `$NAME` / `${NAME}` in step fields itself (substitutions); this
+// build uses none, so `escapeSubstitutions` turns every `$` into `$$` (Cloud Build's
+// literal dollar) as the very last thing, and `unescapedDollars` proves none is left.
+
+import { gzipSync } from 'node:zlib';
+import type { protos } from '@google-cloud/cloudbuild';
+import type { Bundle } from '../bundle/render.ts';
+import { parseDockerRef, type Spec } from '../spec/index.ts';
+
+type IBuild = protos.google.devtools.cloudbuild.v1.IBuild;
+type IBuildStep = protos.google.devtools.cloudbuild.v1.IBuildStep;
+
+export interface BuildPlan {
+  /** e.g. `PG-0042`. */
+  submissionId: string;
+  revision: number;
+  spec: Spec;
+  /** The wrap bundle rendered for this revision (`render(spec, { project })`). */
+  bundle: Bundle;
+  /** The wrapped image to push, e.g. `europe-docker.pkg.dev/p/playground/my-service:pg-0042-r1`. */
+  image: string;
+  /** Whole-build timeout; default DEFAULT_BUILD_TIMEOUT_SECONDS. */
+  timeoutSeconds?: number;
+}
+
+/** The step ids, in order; the tracker's checklist maps them to render/wrap/test/push. */
+export const STEP_IDS = ['bundle', 'wrap', 'test-start', 'test', 'push'] as const;
+export type StepId = (typeof STEP_IDS)[number];
+
+/** Google's Docker builder: docker CLI, bash, coreutils and tar; pre-authenticated to the project's registries. */
+export const DOCKER_BUILDER = 'gcr.io/cloud-builders/docker';
+/**
+ * Runs check_service.py (standard library only). Docker Hub's official image through
+ * Google's mirror of it, which Cloud Build reaches without Docker Hub's pull limits.
+ */
+export const CHECK_IMAGE = 'mirror.gcr.io/library/python:3.12-slim';
+/** The wrapped service's container name on the `cloudbuild` network during `test`. */
+export const WRAPPED_CONTAINER = 'pg-wrapped';
+
+/**
+ * 30 minutes: pulling a multi-GB partner image and installing the wrapper's requirements
+ * (~5-10 min), the acceptance check (health waits up to HEALTH_TIMEOUT_SECONDS for a model
+ * to load, then a few requests), and pushing the image (~5 min). Longer means something is
+ * stuck; the build then ends TIMEOUT instead of holding a worker for the default hour.
+ */
+export const DEFAULT_BUILD_TIMEOUT_SECONDS = 30 * 60;
+/** How long check_service.py waits for /api/v1/health to answer 200 (model loading). */
+export const HEALTH_TIMEOUT_SECONDS = 600;
+/** The `test` step's own limit: the health wait plus room for the checks themselves. */
+export const TEST_STEP_TIMEOUT_SECONDS = HEALTH_TIMEOUT_SECONDS + 5 * 60;
+/** How long a build may wait for a worker before it ends EXPIRED (Cloud Build's default, set on purpose). */
+export const QUEUE_TTL_SECONDS = 60 * 60;
+
+/**
+ * Linux refuses an environment string over 128 KiB (MAX_ARG_STRLEN) when it starts a
+ * step's container; the bundle (~75 KB of text, ~27 KB gzipped and base64-encoded) stays
+ * well below this cap.
+ */
+export const MAX_INLINE_BUNDLE_BYTES = 96 * 1024;
+
+/** The env variable of the `bundle` step holding the bundle as a base64 tar.gz. */
+export const BUNDLE_ENV = 'PG_BUNDLE_TGZ';
+
+// The `bundle` step. The bundle travels inside the build request itself, as a base64
+// gzipped tar in one env entry: no Cloud Storage bucket to create, grant, upload to and
+// clean up, no second write that can fail or race the build, and the request recorded
+// for a build is the whole of its input. It is small (see MAX_INLINE_BUNDLE_BYTES).
+// Steps start in /workspace, so the files land there; tar keeps a corrupt archive from
+// half-extracting silently (gzip's CRC), and `set -o pipefail` fails the step on it.
+const BUNDLE_SCRIPT = [
+  'set -euo pipefail',
+  `printf '%s' "$${BUNDLE_ENV}" | base64 --decode | tar --extract --gzip --no-same-owner --file=-`,
+  'echo "wrap bundle:"',
+  'find . -type f | sort',
+].join('\n');
+
+// The `test` step: runs check_service.py in CHECK_IMAGE on the `cloudbuild` network
+// against the wrapped container started by `test-start`. The script arrives on stdin
+// (`python3 -`): a nested `docker run` cannot mount the step's /workspace. Meanwhile the
+// wrapped container is watched, so a service that dies while loading (a bad
+// PREDICTOR_PACKAGE) fails the step at once instead of after the whole health wait. On
+// failure the service's last log lines are printed into the build log; the container is
+// removed either way.
+const TEST_SCRIPT = [
+  'set -uo pipefail',
+  'docker run --rm --interactive --network cloudbuild "$PG_CHECK_IMAGE" \\',
+  '  python3 - "$PG_SERVICE_URL" --padding "$PG_PADDING" --zoom "$PG_ZOOM" \\',
+  '  --timeout "$PG_HEALTH_TIMEOUT" < check_service.py &',
+  'check=$!',
+  'while kill -0 "$check" 2>/dev/null; do',
+  `  if [ "$(docker inspect --format '{{.State.Running}}' "$PG_CONTAINER" 2>/dev/null)" != true ]; then`,
+  '    echo "FAIL service: the wrapped container stopped running"',
+  '    kill "$check" 2>/dev/null',
+  '    break',
+  '  fi',
+  '  sleep 1',
+  'done',
+  'wait "$check"',
+  'status=$?',
+  'if [ "$status" -ne 0 ]; then',
+  '  echo "--- last 100 lines of the wrapped service\'s log:"',
+  '  docker logs --tail 100 "$PG_CONTAINER" 2>&1',
+  'fi',
+  'docker rm --force "$PG_CONTAINER" >/dev/null 2>&1 || true',
+  'exit "$status"',
+].join('\n');
+
+/** Thrown for a plan that cannot become a safe build request (a programming error upstream). */
+export class BuildRequestError extends Error {
+  readonly code = 'invalid_build_request';
+}
+
+/** The Cloud Build `Build` for one plan: steps bundle, wrap, test-start, test, push. */
+export function buildRequest(plan: BuildPlan): IBuild {
+  const { spec, image } = plan;
+  checkImage(image, 'image');
+  checkImage(spec.image, 'spec.image');
+  for (const [name, value] of Object.entries({
+    PADDING: spec.PADDING,
+    ZOOM_LEVEL: spec.ZOOM_LEVEL,
+    revision: plan.revision,
+  })) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new BuildRequestError(`${name} must be a non-negative integer, got ${value}`);
+    }
+  }
+  if (
+    !Object.hasOwn(plan.bundle, 'check_service.py') ||
+    !Object.hasOwn(plan.bundle, 'Dockerfile')
+  ) {
+    throw new BuildRequestError('the bundle has no Dockerfile or check_service.py');
+  }
+  const timeout = plan.timeoutSeconds ?? DEFAULT_BUILD_TIMEOUT_SECONDS;
+  if (!Number.isSafeInteger(timeout) || timeout < 60 || timeout > 24 * 3600) {
+    throw new BuildRequestError(`timeoutSeconds must be 60..86400, got ${timeout}`);
+  }
+  const archive = bundleArchive(plan.bundle);
+  if (archive.length > MAX_INLINE_BUNDLE_BYTES) {
+    throw new BuildRequestError(
+      `the bundle is ${archive.length} bytes as base64 tar.gz; at most ${MAX_INLINE_BUNDLE_BYTES} fit in the request`,
+    );
+  }
+
+  const steps: IBuildStep[] = [
+    {
+      id: 'bundle',
+      name: DOCKER_BUILDER,
+      entrypoint: 'bash',
+      args: ['-c', BUNDLE_SCRIPT],
+      env: [`${BUNDLE_ENV}=${archive}`],
+    },
+    {
+      id: 'wrap',
+      name: DOCKER_BUILDER,
+      // The partner's reference exactly as validated, also pinned in the Dockerfile's ARG.
+      args: ['build', '--build-arg', `base_id=${spec.image}`, '-t', image, '.'],
+    },
+    {
+      id: 'test-start',
+      name: DOCKER_BUILDER,
+      args: ['run', '--detach', '--name', WRAPPED_CONTAINER, '--network', 'cloudbuild', image],
+    },
+    {
+      id: 'test',
+      name: DOCKER_BUILDER,
+      entrypoint: 'bash',
+      args: ['-c', TEST_SCRIPT],
+      env: [
+        `PG_CHECK_IMAGE=${CHECK_IMAGE}`,
+        `PG_CONTAINER=${WRAPPED_CONTAINER}`,
+        `PG_SERVICE_URL=http://${WRAPPED_CONTAINER}:8080`,
+        `PG_PADDING=${spec.PADDING}`,
+        `PG_ZOOM=${spec.ZOOM_LEVEL}`,
+        `PG_HEALTH_TIMEOUT=${HEALTH_TIMEOUT_SECONDS}`,
+      ],
+      timeout: { seconds: TEST_STEP_TIMEOUT_SECONDS },
+    },
+    { id: 'push', name: DOCKER_BUILDER, args: ['push', image] },
+  ];
+
+  return escapeSubstitutions({
+    steps,
+    // Also pushed by Cloud Build after the steps (a no-op then): this is what puts the
+    // image and its digest into `results.images`, which the deploy uses.
+    images: [image],
+    tags: buildTags(plan.submissionId, plan.revision),
+    timeout: { seconds: timeout },
+    queueTtl: { seconds: QUEUE_TTL_SECONDS },
+    options: {
+      // Logs in Cloud Logging only: no logs bucket to own, and required anyway when
+      // the build runs as a user-specified service account.
+      logging: 'CLOUD_LOGGING_ONLY',
+      // 8 vCPUs: decompressing and recompressing multi-GB ML images is CPU-bound.
+      machineType: 'E2_HIGHCPU_8',
+    },
+  });
+}
+
+/** Tags: `playground-deploy`, the submission id, and `<id>-r<revision>` (Cloud Build's tag rules). */
+export function buildTags(submissionId: string, revision: number): string[] {
+  const id = submissionId
+    .toLowerCase()
+    .replace(/[^\w.-]+/g, '-')
+    .replace(/^[.-]+/, '')
+    .slice(0, 100);
+  if (id === '')
+    throw new BuildRequestError(`submission id ${JSON.stringify(submissionId)} makes no tag`);
+  return ['playground-deploy', id, `${id}-r${revision}`];
+}
+
+/** A normalised Docker reference (the spec's), or a tagged one to push (`image`). */
+function checkImage(reference: string, what: 'image' | 'spec.image'): void {
+  const parsed = parseDockerRef(reference);
+  const problem =
+    typeof parsed === 'string'
+      ? parsed
+      : parsed.reference !== reference
+        ? `is not normalised (${parsed.reference})`
+        : what === 'image' && (!parsed.tag || parsed.digest)
+          ? 'needs a tag and no digest to be pushed'
+          : undefined;
+  if (problem) throw new BuildRequestError(`${what} ${JSON.stringify(reference)}: ${problem}`);
+}
+
+// ------------------------------------------------------------------- substitutions
+
+/** `$` -> `$$` in a string: Cloud Build's escape for a literal dollar sign. */
+export function escapeDollars(text: string): string {
+  return text.replaceAll('$', '$$$$');
+}
+
+/** Escapes every string of the fields Cloud Build expands substitutions in. */
+function escapeSubstitutions(build: IBuild): IBuild {
+  const strings = (values: string[] | null | undefined) => values?.map(escapeDollars);
+  const text = (value: string | null | undefined) => (value == null ? value : escapeDollars(value));
+  return {
+    ...build,
+    steps: build.steps?.map((step) => ({
+      ...step,
+      name: text(step.name),
+      id: text(step.id),
+      entrypoint: text(step.entrypoint),
+      dir: text(step.dir),
+      args: strings(step.args),
+      env: strings(step.env),
+    })),
+    images: strings(build.images),
+  };
+}
+
+/**
+ * Where a request still holds a `$` that Cloud Build would read as a substitution: one
+ * not doubled as `$$`. Returns `steps[3].args[1]`-style paths; empty when all is escaped.
+ */
+export function unescapedDollars(build: IBuild): string[] {
+  const found: string[] = [];
+  const check = (path: string, value: string | null | undefined) => {
+    if (value != null && hasUnescapedDollar(value)) found.push(path);
+  };
+  build.steps?.forEach((step, i) => {
+    for (const field of ['name', 'id', 'entrypoint', 'dir', 'script'] as const) {
+      check(`steps[${i}].${field}`, step[field]);
+    }
+    for (const field of ['args', 'env', 'waitFor', 'secretEnv'] as const) {
+      step[field]?.forEach((value, j) => {
+        check(`steps[${i}].${field}[${j}]`, value);
+      });
+    }
+  });
+  build.images?.forEach((value, i) => {
+    check(`images[${i}]`, value);
+  });
+  build.tags?.forEach((value, i) => {
+    check(`tags[${i}]`, value);
+  });
+  return found;
+}
+
+/** True when some `$` is not part of a `$$` pair (scanning left to right). */
+export function hasUnescapedDollar(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    if (text[i] !== '$') continue;
+    if (text[i + 1] !== '$') return true;
+    i += 1;
+  }
+  return false;
+}
+
+// ------------------------------------------------------------------- the inline bundle
+
+/** Fixed mtime (2024-01-01) so the same bundle always makes the same archive. */
+const TAR_MTIME = 1_704_067_200;
+
+/** The bundle as a base64 gzipped ustar archive, entries sorted, owned by root. */
+export function bundleArchive(bundle: Bundle): string {
+  return gzipSync(tar(bundle), { level: 9 }).toString('base64');
+}
+
+/** A POSIX ustar archive of `path -> UTF-8 text` files, with their parent directories. */
+export function tar(files: Record<string, string>): Buffer {
+  const paths = Object.keys(files).sort();
+  const directories = new Set<string>();
+  for (const path of paths) {
+    checkBundlePath(path);
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i += 1) directories.add(`${parts.slice(0, i).join('/')}/`);
+  }
+  const blocks: Buffer[] = [];
+  for (const directory of [...directories].sort()) {
+    blocks.push(tarHeader(directory, 0, '5', 0o755));
+  }
+  for (const path of paths) {
+    const content = Buffer.from(files[path] ?? '', 'utf8');
+    blocks.push(tarHeader(path, content.length, '0', 0o644), content);
+    const padding = (512 - (content.length % 512)) % 512;
+    if (padding) blocks.push(Buffer.alloc(padding));
+  }
+  blocks.push(Buffer.alloc(1024)); // end of archive: two zero blocks
+  return Buffer.concat(blocks);
+}
+
+function checkBundlePath(path: string): void {
+  const ok =
+    /^[\w.-]+(?:\/[\w.-]+)*$/.test(path) &&
+    !path.split('/').some((part) => part === '.' || part === '..') &&
+    Buffer.byteLength(path) <= 99;
+  if (!ok)
+    throw new BuildRequestError(`bundle path ${JSON.stringify(path)} is not a plain relative path`);
+}
+
+function tarHeader(name: string, size: number, type: '0' | '5', mode: number): Buffer {
+  const header = Buffer.alloc(512);
+  header.write(name, 0, 100, 'utf8');
+  writeOctal(header, 100, 8, mode);
+  writeOctal(header, 108, 8, 0); // uid
+  writeOctal(header, 116, 8, 0); // gid
+  writeOctal(header, 124, 12, size);
+  writeOctal(header, 136, 12, TAR_MTIME);
+  header.fill(' ', 148, 156); // checksum counts as spaces while summing
+  header.write(type, 156, 1, 'latin1');
+  header.write('ustar\u000000', 257, 8, 'latin1');
+  header.write('root', 265, 32, 'latin1');
+  header.write('root', 297, 32, 'latin1');
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  header.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 8, 'latin1');
+  return header;
+}
+
+function writeOctal(header: Buffer, offset: number, length: number, value: number): void {
+  header.write(`${value.toString(8).padStart(length - 1, '0')}\u0000`, offset, length, 'latin1');
+}

@@ -1,0 +1,351 @@
+// The Cloud Build request (pure) and the two shell scripts it carries, run for real with
+// bash: the bundle step unpacks the inline archive, the test step drives a fake `docker`.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Bundle, CHECK_SCRIPT_PATH, render } from '../../src/bundle/render.ts';
+import {
+  BUNDLE_ENV,
+  type BuildPlan,
+  BuildRequestError,
+  buildRequest,
+  buildTags,
+  bundleArchive,
+  escapeDollars,
+  hasUnescapedDollar,
+  unescapedDollars,
+} from '../../src/pipeline/build-request.ts';
+import type { Spec } from '../../src/spec/index.ts';
+import { sampleSpec } from '../helpers/sample-spec.ts';
+import { validSpecArb } from '../spec/arbitraries.ts';
+
+const IMAGE = 'europe-docker.pkg.dev/pg-builds/playground/my-service:pg-0042-r1';
+
+function planFor(spec: Spec = sampleSpec(), overrides: Partial<BuildPlan> = {}): BuildPlan {
+  return {
+    submissionId: 'PG-0042',
+    revision: 1,
+    spec,
+    bundle: render(spec, { project: 'playground-target' }),
+    image: IMAGE,
+    ...overrides,
+  };
+}
+
+/** What Cloud Build runs after substitution: `$$` is `$`. */
+const substituted = (text: string) => text.replaceAll('$$', '$');
+
+const work = mkdtempSync(join(tmpdir(), 'pg-cloud-build-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('buildRequest', () => {
+  const request = buildRequest(planFor());
+  const steps = request.steps ?? [];
+
+  it('has the steps bundle, wrap, test-start, test, push, in order', () => {
+    expect(steps.map((step) => step.id)).toEqual(['bundle', 'wrap', 'test-start', 'test', 'push']);
+    expect(steps.every((step) => step.name === 'gcr.io/cloud-builders/docker')).toBe(true);
+    // Sequential: no waitFor anywhere.
+    expect(steps.some((step) => step.waitFor)).toBe(false);
+  });
+
+  it('builds FROM the partner image with exactly its reference, and tags the wrapped image', () => {
+    expect(steps[1]).toEqual({
+      id: 'wrap',
+      name: 'gcr.io/cloud-builders/docker',
+      args: [
+        'build',
+        '--build-arg',
+        'base_id=eu.gcr.io/theplayground_repo/my_service:1.0.3',
+        '-t',
+        IMAGE,
+        '.',
+      ],
+    });
+  });
+
+  it('keeps a digest-pinned partner reference verbatim', () => {
+    const image = `eu.gcr.io/theplayground_repo/my_service:1.0.3@sha256:${'ab'.repeat(32)}`;
+    const wrap = buildRequest(planFor(sampleSpec({ image }))).steps?.[1];
+    expect(wrap?.args?.[2]).toBe(`base_id=${image}`);
+  });
+
+  it('runs the wrapped container on the cloudbuild network, then the check with padding and zoom', () => {
+    expect(steps[2]).toEqual({
+      id: 'test-start',
+      name: 'gcr.io/cloud-builders/docker',
+      args: ['run', '--detach', '--name', 'pg-wrapped', '--network', 'cloudbuild', IMAGE],
+    });
+    expect(steps[3]?.entrypoint).toBe('bash');
+    expect(steps[3]?.args?.[0]).toBe('-c');
+    expect(steps[3]?.env).toEqual([
+      'PG_CHECK_IMAGE=mirror.gcr.io/library/python:3.12-slim',
+      'PG_CONTAINER=pg-wrapped',
+      'PG_SERVICE_URL=http://pg-wrapped:8080',
+      'PG_PADDING=24',
+      'PG_ZOOM=16',
+      'PG_HEALTH_TIMEOUT=600',
+    ]);
+    expect(steps[3]?.timeout).toEqual({ seconds: 900 });
+  });
+
+  it('pushes the wrapped image and lists it in images for its digest', () => {
+    expect(steps[4]).toEqual({
+      id: 'push',
+      name: 'gcr.io/cloud-builders/docker',
+      args: ['push', IMAGE],
+    });
+    expect(request.images).toEqual([IMAGE]);
+  });
+
+  it('sets tags, timeouts and logging deliberately, and no substitutions', () => {
+    expect(request.tags).toEqual(['playground-deploy', 'pg-0042', 'pg-0042-r1']);
+    expect(request.timeout).toEqual({ seconds: 1800 });
+    expect(request.queueTtl).toEqual({ seconds: 3600 });
+    expect(request.options).toEqual({ logging: 'CLOUD_LOGGING_ONLY', machineType: 'E2_HIGHCPU_8' });
+    expect(request.substitutions).toBeUndefined();
+    expect(buildRequest(planFor(sampleSpec(), { timeoutSeconds: 2700 })).timeout).toEqual({
+      seconds: 2700,
+    });
+  });
+
+  it('carries the bundle inline and escapes every $ of its scripts', () => {
+    expect(steps[0]?.entrypoint).toBe('bash');
+    expect(steps[0]?.env).toHaveLength(1);
+    expect(steps[0]?.env?.[0]).toMatch(new RegExp(`^${BUNDLE_ENV}=[A-Za-z0-9+/]+=*$`));
+    expect(steps[0]?.args?.[1]).toContain('"$$PG_BUNDLE_TGZ"');
+    expect(steps[3]?.args?.[1]).toContain('"$$PG_PADDING"');
+    expect(steps[3]?.args?.[1]).toContain('check=$$!');
+    expect(unescapedDollars(request)).toEqual([]);
+  });
+
+  it('is deterministic', () => {
+    expect(buildRequest(planFor())).toEqual(request);
+  });
+
+  it('refuses what cannot be made safe', () => {
+    expect(() =>
+      buildRequest(planFor(sampleSpec(), { image: 'europe-docker.pkg.dev/p/r/x' })),
+    ).toThrow(/needs a tag/);
+    expect(() => buildRequest(planFor(sampleSpec(), { image: 'x:1; rm -rf /' }))).toThrow(
+      BuildRequestError,
+    );
+    expect(() => buildRequest(planFor(sampleSpec({ image: 'UPPER/case' })))).toThrow(
+      BuildRequestError,
+    );
+    expect(() => buildRequest(planFor(sampleSpec({ PADDING: 1.5 })))).toThrow(/PADDING/);
+    expect(() => buildRequest(planFor(sampleSpec(), { timeoutSeconds: 10 }))).toThrow(
+      /timeoutSeconds/,
+    );
+    const bundle = { ...planFor().bundle, '../evil': 'x' };
+    expect(() => buildRequest(planFor(sampleSpec(), { bundle }))).toThrow(/plain relative path/);
+  });
+});
+
+describe('escaping for Cloud Build substitutions', () => {
+  it('finds every $ not doubled', () => {
+    expect(hasUnescapedDollar('no dollar')).toBe(false);
+    expect(hasUnescapedDollar('$$HOME and $$$$')).toBe(false);
+    expect(hasUnescapedDollar('$HOME')).toBe(true);
+    expect(hasUnescapedDollar('$$$HOME')).toBe(true);
+    expect(hasUnescapedDollar('cost: 5$')).toBe(true);
+    expect(escapeDollars('a$b$$c')).toBe('a$$b$$$$c');
+  });
+
+  it('reports where a $ slipped through', () => {
+    const request = buildRequest(planFor());
+    const tampered = structuredClone(request);
+    tampered.steps?.[3]?.env?.push('X=$HOME');
+    tampered.images = ['x:$TAG'];
+    expect(unescapedDollars(tampered)).toEqual(['steps[3].env[6]', 'images[0]']);
+  });
+
+  it('no accepted spec leaves an unescaped $, and its values arrive verbatim as data', () => {
+    fc.assert(
+      fc.property(validSpecArb, fc.integer({ min: 1, max: 999 }), (spec, revision) => {
+        const request = buildRequest(planFor(spec, { revision }));
+        expect(unescapedDollars(request)).toEqual([]);
+        const steps = request.steps ?? [];
+        expect(steps[1]?.args).toEqual([
+          'build',
+          '--build-arg',
+          `base_id=${spec.image}`,
+          '-t',
+          IMAGE,
+          '.',
+        ]);
+        expect(steps[3]?.env).toContain(`PG_PADDING=${spec.PADDING}`);
+        expect(steps[3]?.env).toContain(`PG_ZOOM=${spec.ZOOM_LEVEL}`);
+        // The scripts never vary: partner values are only ever in args and env values.
+        expect(steps[0]?.args).toEqual(buildRequest(planFor()).steps?.[0]?.args);
+        expect(steps[3]?.args).toEqual(buildRequest(planFor()).steps?.[3]?.args);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('buildTags', () => {
+  it('follows Cloud Build tag rules', () => {
+    expect(buildTags('PG-0042', 3)).toEqual(['playground-deploy', 'pg-0042', 'pg-0042-r3']);
+    expect(buildTags('PG 12/x', 1)).toEqual(['playground-deploy', 'pg-12-x', 'pg-12-x-r1']);
+    for (const tag of buildTags('-Weird..ID-', 12)) expect(tag).toMatch(/^[\w][\w.-]{0,127}$/);
+  });
+});
+
+describe('the bundle step, run with bash', () => {
+  function runBundleStep(bundle: Bundle): string {
+    const request = buildRequest(planFor(sampleSpec(), { bundle }));
+    const step = request.steps?.[0];
+    const dir = mkdtempSync(join(work, 'workspace-'));
+    const env = Object.fromEntries(
+      (step?.env ?? []).map((entry) => {
+        const [key = '', ...value] = substituted(entry).split('=');
+        return [key, value.join('=')];
+      }),
+    );
+    execFileSync('bash', ['-c', substituted(step?.args?.[1] ?? '')], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, ...env },
+      stdio: 'pipe',
+    });
+    return dir;
+  }
+
+  it('unpacks exactly the rendered bundle into the workspace', () => {
+    const bundle = planFor().bundle;
+    const dir = runBundleStep(bundle);
+    for (const [path, content] of Object.entries(bundle)) {
+      expect(readFileSync(join(dir, path), 'utf8')).toBe(content);
+    }
+    const listed = execFileSync('find', ['.', '-type', 'f'], { cwd: dir, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((line) => line.slice(2))
+      .sort();
+    expect(listed).toEqual(Object.keys(bundle).sort());
+  });
+
+  it('keeps any text byte for byte (UTF-8, $, quotes, blocks of 512)', () => {
+    const bundle: Bundle = {
+      Dockerfile: 'FROM x\n',
+      'check_service.py': `print("$HOME ${'é'.repeat(300)} '\\"")\n`,
+      'app/exact.txt': 'x'.repeat(512),
+      'app/empty.txt': '',
+    };
+    const dir = runBundleStep(bundle);
+    for (const [path, content] of Object.entries(bundle)) {
+      expect(readFileSync(join(dir, path), 'utf8')).toBe(content);
+    }
+  });
+
+  it('makes an archive Python tarfile reads as plain files and directories', () => {
+    const archive = join(work, 'bundle.tgz');
+    writeFileSync(
+      archive,
+      Buffer.from(bundleArchive({ 'a/b/c.txt': 'c', 'd.txt': 'd' }), 'base64'),
+    );
+    const listing = execFileSync(
+      'python3',
+      [
+        '-c',
+        'import sys, tarfile\nfor m in tarfile.open(sys.argv[1]).getmembers(): print(m.name, m.type.decode(), oct(m.mode), m.uid)',
+        archive,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(listing.trim().split('\n')).toEqual([
+      'a 5 0o755 0',
+      'a/b 5 0o755 0',
+      'a/b/c.txt 0 0o644 0',
+      'd.txt 0 0o644 0',
+    ]);
+  });
+});
+
+describe('the test step, run with bash and a fake docker', () => {
+  const script = substituted(buildRequest(planFor()).steps?.[3]?.args?.[1] ?? '');
+  const env = Object.fromEntries(
+    (buildRequest(planFor()).steps?.[3]?.env ?? []).map((entry) => {
+      const [key = '', ...value] = entry.split('=');
+      return [key, value.join('=')];
+    }),
+  );
+
+  /** A `docker` that logs its calls; `check` is what `docker run ... python3` does. */
+  function fakeDocker(check: string, running: 'true' | 'false'): string {
+    const dir = mkdtempSync(join(work, 'docker-'));
+    const bin = join(dir, 'docker');
+    writeFileSync(
+      bin,
+      [
+        '#!/bin/bash',
+        `echo "$*" >> ${JSON.stringify(join(dir, 'calls'))}`,
+        'case "$1" in',
+        `  run) cat > ${JSON.stringify(join(dir, 'stdin'))}; ${check} ;;`,
+        `  inspect) echo ${running} ;;`,
+        '  logs) echo "Traceback: ModuleNotFoundError: my_package" ;;',
+        'esac',
+      ].join('\n'),
+    );
+    chmodSync(bin, 0o755);
+    return dir;
+  }
+
+  function runTestStep(docker: string) {
+    const workspace = mkdtempSync(join(work, 'workspace-'));
+    writeFileSync(join(workspace, 'check_service.py'), readFileSync(CHECK_SCRIPT_PATH));
+    const result = spawnSync('bash', ['-c', script], {
+      cwd: workspace,
+      env: { ...env, PATH: `${docker}:${process.env.PATH}` },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    const calls = readFileSync(join(docker, 'calls'), 'utf8').trim().split('\n');
+    return { status: result.status, output: result.stdout, calls };
+  }
+
+  it('pipes check_service.py into python with the service URL, padding, zoom and health timeout', () => {
+    const docker = fakeDocker('exit 0', 'true');
+    const { status, calls, output } = runTestStep(docker);
+    expect(status).toBe(0);
+    expect(calls[0]).toBe(
+      'run --rm --interactive --network cloudbuild mirror.gcr.io/library/python:3.12-slim python3 - http://pg-wrapped:8080 --padding 24 --zoom 16 --timeout 600',
+    );
+    expect(readFileSync(join(docker, 'stdin'), 'utf8')).toBe(
+      readFileSync(CHECK_SCRIPT_PATH, 'utf8'),
+    );
+    expect(calls.at(-1)).toBe('rm --force pg-wrapped');
+    expect(calls.some((call) => call.startsWith('logs'))).toBe(false);
+    expect(output).not.toContain('last 100 lines');
+  });
+
+  it('fails with the check, printing the service log and removing the container', () => {
+    const { status, calls, output } = runTestStep(fakeDocker('exit 1', 'true'));
+    expect(status).toBe(1);
+    expect(calls).toContain('logs --tail 100 pg-wrapped');
+    expect(output).toContain('ModuleNotFoundError');
+    expect(calls.at(-1)).toBe('rm --force pg-wrapped');
+  });
+
+  it('fails at once when the wrapped container stops, not after the health wait', () => {
+    const started = Date.now();
+    const { status, output } = runTestStep(fakeDocker('exec sleep 30', 'false'));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(status).not.toBe(0);
+    expect(output).toContain('the wrapped container stopped running');
+    expect(output).toContain('ModuleNotFoundError');
+  });
+
+  it('check_service.py runs from stdin as `python3 -`', () => {
+    const result = spawnSync('python3', ['-', '--help'], {
+      input: readFileSync(CHECK_SCRIPT_PATH),
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('--padding');
+  });
+});
