@@ -1,0 +1,47 @@
+import type { webApi } from '@slack/bolt';
+
+type WebClient = webApi.WebClient;
+
+/**
+ * Who may approve, from PLAYGROUND_APPROVERS: user ids count directly, user groups are
+ * expanded through the Web API and cached briefly so membership changes apply within a
+ * minute without asking Slack on every click.
+ */
+export class Approvers {
+  readonly #client: WebClient;
+  readonly #users: Set<string>;
+  readonly #groups: string[];
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+  #cache: { members: Set<string>; at: number } | undefined;
+
+  constructor(
+    client: WebClient,
+    ids: string[],
+    options: { ttlMs?: number; now?: () => number } = {},
+  ) {
+    this.#client = client;
+    this.#users = new Set(ids.filter((id) => !id.startsWith('S')));
+    this.#groups = ids.filter((id) => id.startsWith('S'));
+    this.#ttlMs = options.ttlMs ?? 60_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async includes(userId: string): Promise<boolean> {
+    if (this.#users.has(userId)) return true;
+    if (this.#groups.length === 0) return false;
+    return (await this.#groupMembers()).has(userId);
+  }
+
+  async #groupMembers(): Promise<Set<string>> {
+    if (this.#cache && this.#now() - this.#cache.at < this.#ttlMs) return this.#cache.members;
+    const lists = await Promise.all(
+      this.#groups.map(async (usergroup) => {
+        const result = await this.#client.usergroups.users.list({ usergroup });
+        return result.users ?? [];
+      }),
+    );
+    this.#cache = { members: new Set(lists.flat()), at: this.#now() };
+    return this.#cache.members;
+  }
+}

@@ -1,0 +1,21 @@
+import type { webApi } from '@slack/bolt';
+
+type WebClient = webApi.WebClient;
+
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { Pipeline } from '../pipeline/port.ts';
+import type { SubmissionStore } from '../store/port.ts';
+import type { Approvers } from './approvers.ts';
+import type { InFlight } from './in-flight.ts';
+
+/** What every handler gets: collaborators passed in, no module globals. */
+export interface HandlerContext {
+  config: Config;
+  store: SubmissionStore;
+  pipeline: Pipeline;
+  logger: Logger;
+  approvers: Approvers;
+  client: WebClient;
+  inFlight: InFlight;
+}

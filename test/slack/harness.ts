@@ -1,0 +1,216 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import type { Firestore } from '@google-cloud/firestore';
+import { readConfig } from '../../src/config.ts';
+import { type SlackApiStandIn, startSlackApi } from '../../src/local/slack-api/server.ts';
+import type { StoredView } from '../../src/local/slack-api/types.ts';
+import { createLogger } from '../../src/log.ts';
+import { HandoverPipeline } from '../../src/pipeline/handover.ts';
+import { createSlackApp } from '../../src/slack/app.ts';
+import { createFirestore } from '../../src/store/firestore-client.ts';
+import { FirestoreStore } from '../../src/store/firestore-store.ts';
+import {
+  blockActions,
+  type MessageRef,
+  type SlackResponse,
+  send,
+  slashCommand,
+  viewSubmission,
+} from '../helpers/slack-requests.ts';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
+import { emulatorHost } from '../setup/firestore-project.ts';
+import { formState } from './form-state.ts';
+
+export const SECRET = 'test-signing-secret';
+export const TOKEN = 'xoxb-test-bot-token';
+export const PARTNER = 'UPARTNER01';
+export const OTHER_PARTNER = 'UPARTNER02';
+export const APPROVER = 'UAPPROVER1';
+/** A member of the approvers' user group, not listed by id. */
+export const GROUP_APPROVER = 'UAPPROVER2';
+export const APPROVER_GROUP = 'SAPPROVERS';
+export const REVIEW_CHANNEL = 'CREVIEW001';
+export const PROJECTS = ['pg-prod-1', 'pg-dev-1'];
+
+/** One JSON log line as the bot wrote it. */
+export type LogLine = Record<string, unknown> & { message?: string; severity?: string };
+
+/**
+ * The real bot (Bolt over HTTP, Firestore store on the emulator) wired to the Slack
+ * stand-in, plus helpers that act as Slack does: signed commands, clicks, submissions.
+ */
+export interface Bot {
+  api: SlackApiStandIn;
+  url: string;
+  store: FirestoreStore;
+  firestore: Firestore;
+  /** Stops and restarts the bot's way to Firestore (connections refused, open ones cut). */
+  firestoreProxy: TcpProxy;
+  pipeline: HandoverPipeline;
+  logs: LogLine[];
+  command(userId: string, text: string, options?: { retryNum?: number }): Promise<SlackResponse>;
+  /** The modal on top of the user's stack, once the bot has opened one (after its ack). */
+  modal(userId: string, options?: { besides?: StoredView[] }): Promise<StoredView>;
+  /** Submits the user's top modal with the given field values (others keep their initial values). */
+  submit(
+    userId: string,
+    typed?: Record<string, string | null>,
+    view?: StoredView,
+  ): Promise<SlackResponse>;
+  click(
+    userId: string,
+    actionId: string,
+    value: string,
+    where?: { message?: MessageRef },
+  ): Promise<SlackResponse>;
+  close(): Promise<void>;
+}
+
+export async function startBot(env: Record<string, string> = {}): Promise<Bot> {
+  // The bot reaches the emulator through a proxy, so a test can take Firestore away.
+  const firestoreProxy = await startTcpProxy(emulatorHost());
+  const api = await startSlackApi({
+    botToken: TOKEN,
+    users: [
+      { id: PARTNER, name: 'pat', real_name: 'Pat Partner' },
+      { id: OTHER_PARTNER, name: 'otto', real_name: 'Otto Other' },
+      { id: APPROVER, name: 'alex', real_name: 'Alex Approver' },
+      { id: GROUP_APPROVER, name: 'gabi', real_name: 'Gabi Group' },
+    ],
+    usergroups: [{ id: APPROVER_GROUP, handle: 'playground-approvers', users: [GROUP_APPROVER] }],
+  });
+  const projectId = `test-${Math.random().toString(36).slice(2, 10)}`;
+  const config = readConfig({
+    SLACK_BOT_TOKEN: TOKEN,
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: api.url,
+    PORT: '3000',
+    PLAYGROUND_REVIEW_CHANNEL: REVIEW_CHANNEL,
+    PLAYGROUND_APPROVERS: `${APPROVER},${APPROVER_GROUP}`,
+    GOOGLE_CLOUD_PROJECT: projectId,
+    PLAYGROUND_TARGET_PROJECTS: PROJECTS.join(','),
+    PLAYGROUND_REGISTRY: 'europe-docker.pkg.dev/pg-bot-1/playground',
+    FIRESTORE_EMULATOR_HOST: firestoreProxy.host,
+    LOG_LEVEL: 'debug',
+    ...env,
+  });
+  const logs: LogLine[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const logger = createLogger('debug', sink);
+  const firestore = withEmulatorHost(firestoreProxy.host, () =>
+    createFirestore({ projectId, env: { FIRESTORE_EMULATOR_HOST: firestoreProxy.host } }),
+  );
+  const store = new FirestoreStore(firestore);
+  const pipeline = new HandoverPipeline(logger);
+  const slack = createSlackApp({ config, store, pipeline, logger });
+  const server = (await slack.start(0)) as Server;
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+
+  const bot: Bot = {
+    api,
+    url,
+    store,
+    firestore,
+    firestoreProxy,
+    pipeline,
+    logs,
+    command: (userId, text, options = {}) =>
+      send(
+        url,
+        slashCommand({
+          userId,
+          text,
+          channelId: 'CGENERAL01',
+          triggerId: api.issueTrigger(userId),
+          responseUrl: api.issueResponseUrl({ userId, channelId: 'CGENERAL01' }),
+        }),
+        { secret: SECRET, ...options },
+      ),
+    modal(userId, options = {}) {
+      const seen = new Set((options.besides ?? []).map((v) => v.id));
+      return eventually(() => {
+        const top = api.openViews(userId).at(-1);
+        if (!top || seen.has(top.id)) throw new Error(`${userId} has no new modal open`);
+        return top;
+      });
+    },
+    async submit(userId, typed = {}, given?: StoredView) {
+      const view = given ?? (await bot.modal(userId));
+      const answer = await send(
+        url,
+        viewSubmission({
+          userId,
+          triggerId: api.issueTrigger(userId),
+          view: {
+            id: view.id,
+            callback_id: view.callback_id,
+            private_metadata: view.private_metadata,
+            hash: view.hash,
+            state: { values: formState(view, typed) },
+          },
+        }),
+        { secret: SECRET },
+      );
+      // An empty answer closes the modal, as Slack does (the stand-in does not see answers).
+      if (answer.status === 200 && answer.text === '') {
+        const stack = api.openViews(userId);
+        if (stack.at(-1)?.id === view.id) api.workspace.closeView(userId);
+      }
+      return answer;
+    },
+    click(userId, actionId, value, where = {}) {
+      return send(
+        url,
+        blockActions({
+          userId,
+          actionId,
+          blockId: 'actions',
+          value,
+          triggerId: api.issueTrigger(userId),
+          ...(where.message ? { message: where.message } : {}),
+        }),
+        { secret: SECRET },
+      );
+    },
+    async close() {
+      await slack.stop();
+      await firestore.terminate();
+      await firestoreProxy.close();
+      await api.close();
+    },
+  };
+  return bot;
+}
+
+/**
+ * The Firestore client prefers process.env.FIRESTORE_EMULATOR_HOST (set for the test
+ * workers) over its settings, so the bot's client is made while it names the proxy.
+ */
+function withEmulatorHost<T>(host: string, make: () => T): T {
+  const saved = process.env.FIRESTORE_EMULATOR_HOST;
+  process.env.FIRESTORE_EMULATOR_HOST = host;
+  try {
+    return make();
+  } finally {
+    process.env.FIRESTORE_EMULATOR_HOST = saved;
+  }
+}
+
+/** Waits until `check` passes (Slack follow-ups run after the HTTP answer). */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() - start > timeoutMs) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
