@@ -23,7 +23,15 @@ export const ACTIONS = {
   reject: { from: ['submitted', 'changes_requested'], to: 'rejected' },
   request_changes: { from: ['submitted'], to: 'changes_requested' },
   cancel: {
-    from: ['submitted', 'changes_requested', 'approved', 'building', 'testing', 'deploying', 'failed'],
+    from: [
+      'submitted',
+      'changes_requested',
+      'approved',
+      'building',
+      'testing',
+      'deploying',
+      'failed',
+    ],
     to: 'cancelled',
   },
   start_build: { from: ['approved', 'failed'], to: 'building' },

@@ -67,7 +67,10 @@ function missingMessage(gcloud: string, why: string): string {
 function findExecutable(command: string): string | undefined {
   const candidates = command.includes('/')
     ? [command]
-    : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, command));
+    : (process.env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, command));
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);
@@ -79,10 +82,16 @@ function findExecutable(command: string): string | undefined {
 
 function checkInstalled(gcloud: string): void {
   if (!findExecutable(gcloud)) {
-    throw new FirestoreEmulatorError('emulator_missing', missingMessage(gcloud, `${gcloud} not found on PATH`));
+    throw new FirestoreEmulatorError(
+      'emulator_missing',
+      missingMessage(gcloud, `${gcloud} not found on PATH`),
+    );
   }
   if (!process.env.JAVA_HOME && !findExecutable('java')) {
-    throw new FirestoreEmulatorError('emulator_missing', missingMessage(gcloud, 'java not found on PATH'));
+    throw new FirestoreEmulatorError(
+      'emulator_missing',
+      missingMessage(gcloud, 'java not found on PATH'),
+    );
   }
 }
 
@@ -133,10 +142,14 @@ export async function startFirestoreEmulator(
   const port = options.port ?? (await freePort());
   const host = `127.0.0.1:${port}`;
 
-  const child = spawn(gcloud, ['emulators', 'firestore', 'start', `--host-port=${host}`, '--quiet'], {
-    detached: true, // own process group: gcloud (python) -> shell -> java
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    gcloud,
+    ['emulators', 'firestore', 'start', `--host-port=${host}`, '--quiet'],
+    {
+      detached: true, // own process group: gcloud (python) -> shell -> java
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const pgid = child.pid;
   const output: string[] = [];
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -191,7 +204,9 @@ export async function startFirestoreEmulator(
         ? spawnError.message
         : `exited with ${exited?.code ?? exited?.signal} before it was ready`;
       const tail = output.slice(-15).join('\n');
-      const missing = /not installed|component|java/i.test(tail) || (spawnError as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+      const missing =
+        /not installed|component|java/i.test(tail) ||
+        (spawnError as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
       throw new FirestoreEmulatorError(
         missing ? 'emulator_missing' : 'emulator_failed',
         `${missing ? missingMessage(gcloud, why) : `the Firestore emulator ${why}`}${tail ? `\n${tail}` : ''}`,
@@ -223,7 +238,9 @@ export async function clearFirestoreEmulator(host: string, projectId: string): P
     const body = await response.text();
     if (response.ok) return;
     if (response.status !== 409 || Date.now() > deadline) {
-      throw new Error(`clearing Firestore emulator project ${projectId} failed: ${response.status} ${body}`);
+      throw new Error(
+        `clearing Firestore emulator project ${projectId} failed: ${response.status} ${body}`,
+      );
     }
     await delay(250);
   }

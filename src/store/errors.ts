@@ -31,7 +31,9 @@ const NETWORK_CODES = new Set([
 ]);
 
 function codeOf(error: unknown): unknown {
-  return typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof error === 'object' && error !== null
+    ? (error as { code?: unknown }).code
+    : undefined;
 }
 
 /** The StoreError for any failure; `what` names the operation for messages ("create", "PG-0042"). */
@@ -73,13 +75,21 @@ export function toStoreError(error: unknown, what: string): StoreError {
         { cause: error },
       );
     case GRPC.ALREADY_EXISTS:
-      return new StoreError('conflict', `${what} collided with an existing record; nothing was saved`, {
-        cause: error,
-      });
+      return new StoreError(
+        'conflict',
+        `${what} collided with an existing record; nothing was saved`,
+        {
+          cause: error,
+        },
+      );
     case GRPC.FAILED_PRECONDITION:
-      return new StoreError('internal', `${what} failed: ${message} (missing index? see firestore.indexes.json)`, {
-        cause: error,
-      });
+      return new StoreError(
+        'internal',
+        `${what} failed: ${message} (missing index? see firestore.indexes.json)`,
+        {
+          cause: error,
+        },
+      );
   }
   if (typeof code === 'string' && NETWORK_CODES.has(code)) {
     return new StoreError('unavailable', UNREACHABLE, { cause: error });

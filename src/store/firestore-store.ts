@@ -440,11 +440,18 @@ export class FirestoreStore implements SubmissionStore {
 
   async recordRefusal(id: string, context: RequestContext): Promise<ChangeResult> {
     const { actor, requestId, detail } = context;
-    return this.#change(`recording a refusal on ${id}`, id, context, 'refusal', 'refused', (_, now) => ({
-      fields: {},
-      event: { at: now, actor, action: 'refused', requestId, detail },
-      isLastEvent: false,
-    }));
+    return this.#change(
+      `recording a refusal on ${id}`,
+      id,
+      context,
+      'refusal',
+      'refused',
+      (_, now) => ({
+        fields: {},
+        event: { at: now, actor, action: 'refused', requestId, detail },
+        isLastEvent: false,
+      }),
+    );
   }
 
   async setThread(
@@ -461,7 +468,8 @@ export class FirestoreStore implements SubmissionStore {
         const snap = await tx.get(ref);
         if (!snap.exists) throw notFound(sid);
         const { submission } = submissionFromDoc(sid, snap.data());
-        const same = submission.thread?.channel === thread.channel && submission.thread.ts === thread.ts;
+        const same =
+          submission.thread?.channel === thread.channel && submission.thread.ts === thread.ts;
         if (same || (submission.thread && !options.replace)) return { submission, applied: false };
         abortIfLate(signal);
         const value = { channel: thread.channel, ts: thread.ts };
@@ -473,7 +481,10 @@ export class FirestoreStore implements SubmissionStore {
 }
 
 /** A store over `db`. The Firestore instance is the caller's (and so is terminating it). */
-export function createFirestoreStore(db: Firestore, options?: FirestoreStoreOptions): SubmissionStore {
+export function createFirestoreStore(
+  db: Firestore,
+  options?: FirestoreStoreOptions,
+): SubmissionStore {
   return new FirestoreStore(db, options);
 }
 

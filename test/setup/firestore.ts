@@ -16,7 +16,9 @@ declare module 'vitest' {
   }
 }
 
-export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+export default async function setup(
+  project: TestProject,
+): Promise<(() => Promise<void>) | undefined> {
   const existing = process.env.FIRESTORE_EMULATOR_HOST?.trim();
   if (existing) {
     project.provide('firestoreEmulatorHost', existing);
@@ -24,7 +26,6 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   }
   const verbose = process.env.FIRESTORE_EMULATOR_LOG === '1';
   const emulator = await startFirestoreEmulator({
-    // biome-ignore lint/suspicious/noConsole: opt-in emulator output while debugging tests
     log: verbose ? (line) => console.error(line) : undefined,
   });
   process.env.FIRESTORE_EMULATOR_HOST = emulator.host;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Bot, eventually, PARTNER, REVIEW_CHANNEL, startBot } from './harness.ts';
 import { VALID_FORM } from './fill.ts';
+import { type Bot, eventually, PARTNER, REVIEW_CHANNEL, startBot } from './harness.ts';
 
 let bot: Bot;
 beforeEach(async () => {
@@ -19,7 +19,8 @@ describe('Firestore stopped mid-test', () => {
 
     const down = await bot.submit(PARTNER, VALID_FORM, modal);
     expect(down.status).toBe(200);
-    const errors = (down.body as { response_action: string; errors: Record<string, string> }).errors;
+    const errors = (down.body as { response_action: string; errors: Record<string, string> })
+      .errors;
     expect(errors.yaml).toMatch(/Nothing was lost|never stored twice/);
     expect(bot.api.messages(REVIEW_CHANNEL)).toEqual([]);
 
@@ -34,7 +35,11 @@ describe('Firestore stopped mid-test', () => {
     expect(all.map((s) => s.id)).toEqual(['PG-0001']);
     expect(await bot.store.audit('PG-0001')).toHaveLength(1);
     await eventually(() => expect(bot.api.messages(REVIEW_CHANNEL)).toHaveLength(1));
-    expect(bot.logs.some((l) => /store unavailable|slower than the answer window/.test(String(l.message)))).toBe(true);
+    expect(
+      bot.logs.some((l) =>
+        /store unavailable|slower than the answer window/.test(String(l.message)),
+      ),
+    ).toBe(true);
   });
 
   it('answers a slash command with "nothing was lost" while Firestore is down', async () => {

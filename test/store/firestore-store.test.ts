@@ -85,11 +85,20 @@ describe('create', () => {
     const doc = (await fs.db.doc('submissions/PG-0001').get()).data();
     expect(doc?.createdAt).toBeInstanceOf(Timestamp);
     expect(doc?.revisions[0].submittedAt).toBeInstanceOf(Timestamp);
-    expect(doc).toMatchObject({ id: 'PG-0001', status: 'submitted', auditSeq: 1, schemaVersion: 1 });
+    expect(doc).toMatchObject({
+      id: 'PG-0001',
+      status: 'submitted',
+      auditSeq: 1,
+      schemaVersion: 1,
+    });
     const audit = await fs.db.collection('submissions/PG-0001/audit').get();
     expect(audit.docs.map((d) => d.id)).toEqual(['000001']);
     const request = (await fs.db.doc(`requests/${requestDocId(input.requestId)}`).get()).data();
-    expect(request).toMatchObject({ requestId: input.requestId, op: 'create', submissionId: 'PG-0001' });
+    expect(request).toMatchObject({
+      requestId: input.requestId,
+      op: 'create',
+      submissionId: 'PG-0001',
+    });
     expect(request?.expiresAt).toBeInstanceOf(Timestamp);
   });
 
@@ -97,7 +106,10 @@ describe('create', () => {
     const store = newStore(fs);
     const spec = { ...sampleSpec(), describe: { title: 'Boats', description: undefined } };
     const { submission } = await store.create(newSubmission({ spec: spec as never }));
-    expect(submission.revisions[0]?.spec).toEqual({ ...sampleSpec(), describe: { title: 'Boats' } });
+    expect(submission.revisions[0]?.spec).toEqual({
+      ...sampleSpec(),
+      describe: { title: 'Boats' },
+    });
     expect(await store.get(submission.id)).toEqual(submission);
   });
 
@@ -130,7 +142,9 @@ describe('create', () => {
       ),
     );
     const ids = results.map((r) => r.submission.id).sort();
-    expect(ids).toEqual(Array.from({ length: 20 }, (_, i) => `PG-${String(i + 1).padStart(4, '0')}`));
+    expect(ids).toEqual(
+      Array.from({ length: 20 }, (_, i) => `PG-${String(i + 1).padStart(4, '0')}`),
+    );
     expect(results.every((r) => r.applied)).toBe(true);
     expect(await count('submissions')).toBe(20);
     expect((await fs.db.doc('counters/submissions').get()).get('value')).toBe(20);
@@ -190,11 +204,28 @@ describe('reads', () => {
 
   it('lists everything or some statuses, newest first, limited', async () => {
     const store = newStore(fs);
-    for (let i = 0; i < 4; i++) await store.create(newSubmission({ partner: i % 2 ? OTHER : PARTNER }));
-    await store.apply('PG-0002', 'approve', { actor: APPROVER, requestId: requestId(), patch: { approval: approval() } });
-    await store.apply('PG-0003', 'reject', { actor: APPROVER, requestId: requestId(), patch: { reason: 'no' } });
-    expect((await store.listAll()).map((s) => s.id)).toEqual(['PG-0004', 'PG-0003', 'PG-0002', 'PG-0001']);
-    expect((await store.listAll({ statuses: ['submitted'] })).map((s) => s.id)).toEqual(['PG-0004', 'PG-0001']);
+    for (let i = 0; i < 4; i++)
+      await store.create(newSubmission({ partner: i % 2 ? OTHER : PARTNER }));
+    await store.apply('PG-0002', 'approve', {
+      actor: APPROVER,
+      requestId: requestId(),
+      patch: { approval: approval() },
+    });
+    await store.apply('PG-0003', 'reject', {
+      actor: APPROVER,
+      requestId: requestId(),
+      patch: { reason: 'no' },
+    });
+    expect((await store.listAll()).map((s) => s.id)).toEqual([
+      'PG-0004',
+      'PG-0003',
+      'PG-0002',
+      'PG-0001',
+    ]);
+    expect((await store.listAll({ statuses: ['submitted'] })).map((s) => s.id)).toEqual([
+      'PG-0004',
+      'PG-0001',
+    ]);
     expect(
       (await store.listAll({ statuses: ['approved', 'rejected', 'failed'] })).map((s) => s.id),
     ).toEqual(['PG-0003', 'PG-0002']);
@@ -261,8 +292,15 @@ describe('apply', () => {
       requestId: requestId(),
       patch: { reason: 'pin the image' },
     });
-    expect(await store.get('PG-0001')).toMatchObject({ status: 'changes_requested', reason: 'pin the image' });
-    await store.apply('PG-0001', 'reject', { actor: APPROVER, requestId: requestId(), patch: { reason: 'too big' } });
+    expect(await store.get('PG-0001')).toMatchObject({
+      status: 'changes_requested',
+      reason: 'pin the image',
+    });
+    await store.apply('PG-0001', 'reject', {
+      actor: APPROVER,
+      requestId: requestId(),
+      patch: { reason: 'too big' },
+    });
     expect(await store.get('PG-0001')).toMatchObject({ status: 'rejected', reason: 'too big' });
   });
 
@@ -271,10 +309,14 @@ describe('apply', () => {
     await store.create(newSubmission());
     await store.apply('PG-0001', 'reject', { actor: APPROVER, requestId: requestId() });
     const before = await store.get('PG-0001');
-    const error = await rejection(store.apply('PG-0001', 'approve', { actor: APPROVER, requestId: requestId() }));
+    const error = await rejection(
+      store.apply('PG-0001', 'approve', { actor: APPROVER, requestId: requestId() }),
+    );
     expect(error.code).toBe('invalid_transition');
     expect(error.message).toBe(new TransitionError('rejected', 'approve').message);
-    expect(error.message).toBe('cannot approve a submission that is rejected (only when waiting for review)');
+    expect(error.message).toBe(
+      'cannot approve a submission that is rejected (only when waiting for review)',
+    );
     expect(await store.get('PG-0001')).toEqual(before);
     expect(await count('submissions/PG-0001/audit')).toBe(2);
     expect(await count('requests')).toBe(2);
@@ -284,8 +326,16 @@ describe('apply', () => {
     const store = newStore(fs);
     await store.create(newSubmission());
     const rid = requestId('retry');
-    const first = await store.apply('PG-0001', 'approve', { actor: APPROVER, requestId: rid, patch: { approval: approval() } });
-    const again = await store.apply('PG-0001', 'approve', { actor: APPROVER, requestId: rid, patch: { approval: approval() } });
+    const first = await store.apply('PG-0001', 'approve', {
+      actor: APPROVER,
+      requestId: rid,
+      patch: { approval: approval() },
+    });
+    const again = await store.apply('PG-0001', 'approve', {
+      actor: APPROVER,
+      requestId: rid,
+      patch: { approval: approval() },
+    });
     expect(again).toEqual({ submission: first.submission, applied: false });
     expect((await store.audit('PG-0001')).map((e) => e.action)).toEqual(['submit', 'approve']);
   });
@@ -295,15 +345,26 @@ describe('apply', () => {
     await store.create(newSubmission());
     const rid = requestId();
     await store.apply('PG-0001', 'request_changes', { actor: APPROVER, requestId: rid });
-    const error = await rejection(store.apply('PG-0001', 'reject', { actor: APPROVER, requestId: rid }));
+    const error = await rejection(
+      store.apply('PG-0001', 'reject', { actor: APPROVER, requestId: rid }),
+    );
     expect(error.code).toBe('conflict');
     expect((await store.get('PG-0001'))?.status).toBe('changes_requested');
   });
 
   it('answers not_found for an unknown submission or id', async () => {
     const store = newStore(fs);
-    expect((await rejection(store.apply('PG-0009', 'approve', { actor: APPROVER, requestId: requestId() }))).code).toBe('not_found');
-    expect((await rejection(store.apply('', 'approve', { actor: APPROVER, requestId: requestId() }))).code).toBe('not_found');
+    expect(
+      (
+        await rejection(
+          store.apply('PG-0009', 'approve', { actor: APPROVER, requestId: requestId() }),
+        )
+      ).code,
+    ).toBe('not_found');
+    expect(
+      (await rejection(store.apply('', 'approve', { actor: APPROVER, requestId: requestId() })))
+        .code,
+    ).toBe('not_found');
     expect(await count('requests')).toBe(0);
   });
 
@@ -312,7 +373,11 @@ describe('apply', () => {
     await store.create(newSubmission());
     const settled = await Promise.allSettled(
       Array.from({ length: 20 }, () =>
-        store.apply('PG-0001', 'approve', { actor: APPROVER, requestId: requestId('click'), patch: { approval: approval() } }),
+        store.apply('PG-0001', 'approve', {
+          actor: APPROVER,
+          requestId: requestId('click'),
+          patch: { approval: approval() },
+        }),
       ),
     );
     const applied = settled.filter((r) => r.status === 'fulfilled' && r.value.applied);
@@ -330,10 +395,16 @@ describe('apply', () => {
     await stores[0]?.create(newSubmission());
     const settled = await Promise.allSettled(
       stores.map((store) =>
-        store.apply('PG-0001', 'approve', { actor: APPROVER, requestId: requestId('click'), patch: { approval: approval() } }),
+        store.apply('PG-0001', 'approve', {
+          actor: APPROVER,
+          requestId: requestId('click'),
+          patch: { approval: approval() },
+        }),
       ),
     );
-    const applied = settled.filter((r) => r.status === 'fulfilled' && (r.value as ChangeResult).applied);
+    const applied = settled.filter(
+      (r) => r.status === 'fulfilled' && (r.value as ChangeResult).applied,
+    );
     expect(applied).toHaveLength(1);
     for (const r of settled) {
       if (r.status === 'rejected') expect((r.reason as StoreError).code).toBe('invalid_transition');
@@ -346,16 +417,31 @@ describe('resubmit', () => {
   it('adds revision n+1 and goes back to submitted, keeping the history', async () => {
     const store = newStore(fs);
     const created = await store.create(newSubmission());
-    await store.apply('PG-0001', 'request_changes', { actor: APPROVER, requestId: requestId(), patch: { reason: 'pin it' } });
+    await store.apply('PG-0001', 'request_changes', {
+      actor: APPROVER,
+      requestId: requestId(),
+      patch: { reason: 'pin it' },
+    });
     const spec = sampleSpec({ image: 'eu.gcr.io/theplayground_repo/my_service@sha256:abc' });
     const rid = requestId('view:resubmit');
-    const { submission, applied } = await store.resubmit('PG-0001', { actor: PARTNER, spec, warnings: [], requestId: rid });
+    const { submission, applied } = await store.resubmit('PG-0001', {
+      actor: PARTNER,
+      spec,
+      warnings: [],
+      requestId: rid,
+    });
     expect(applied).toBe(true);
     expect(submission.status).toBe('submitted');
     expect(submission.revision).toBe(2);
     expect(submission.revisions).toEqual([
       created.submission.revisions[0],
-      { number: 2, spec, warnings: [], submittedBy: PARTNER, submittedAt: new Date('2026-03-01T09:00:02.000Z') },
+      {
+        number: 2,
+        spec,
+        warnings: [],
+        submittedBy: PARTNER,
+        submittedAt: new Date('2026-03-01T09:00:02.000Z'),
+      },
     ]);
     expect(await store.get('PG-0001')).toEqual(submission);
     const audit = await store.audit('PG-0001');
@@ -366,7 +452,12 @@ describe('resubmit', () => {
     ]);
     expect(audit[2]).toMatchObject({ requestId: rid, detail: 'revision 2', actor: PARTNER });
 
-    const again = await store.resubmit('PG-0001', { actor: PARTNER, spec, warnings: [], requestId: rid });
+    const again = await store.resubmit('PG-0001', {
+      actor: PARTNER,
+      spec,
+      warnings: [],
+      requestId: rid,
+    });
     expect(again).toEqual({ submission, applied: false });
   });
 
@@ -374,7 +465,12 @@ describe('resubmit', () => {
     const store = newStore(fs);
     await store.create(newSubmission());
     const error = await rejection(
-      store.resubmit('PG-0001', { actor: PARTNER, spec: sampleSpec(), warnings: [], requestId: requestId() }),
+      store.resubmit('PG-0001', {
+        actor: PARTNER,
+        spec: sampleSpec(),
+        warnings: [],
+        requestId: requestId(),
+      }),
     );
     expect(error.code).toBe('invalid_transition');
     expect(error.message).toContain('cannot resubmit a submission that is waiting for review');
@@ -389,12 +485,24 @@ describe('thread and refusals', () => {
     const first = await store.setThread('PG-0001', { channel: 'CREVIEW', ts: '1700000000.000100' });
     expect(first.applied).toBe(true);
     expect(first.submission.thread).toEqual({ channel: 'CREVIEW', ts: '1700000000.000100' });
-    const second = await store.setThread('PG-0001', { channel: 'CREVIEW', ts: '1700000000.000200' });
+    const second = await store.setThread('PG-0001', {
+      channel: 'CREVIEW',
+      ts: '1700000000.000200',
+    });
     expect(second).toEqual({ submission: first.submission, applied: false });
-    const replaced = await store.setThread('PG-0001', { channel: 'CREVIEW', ts: '1700000000.000200' }, { replace: true });
+    const replaced = await store.setThread(
+      'PG-0001',
+      { channel: 'CREVIEW', ts: '1700000000.000200' },
+      { replace: true },
+    );
     expect(replaced.applied).toBe(true);
-    expect((await store.get('PG-0001'))?.thread).toEqual({ channel: 'CREVIEW', ts: '1700000000.000200' });
-    expect((await rejection(store.setThread('PG-0404', { channel: 'C', ts: '1' }))).code).toBe('not_found');
+    expect((await store.get('PG-0001'))?.thread).toEqual({
+      channel: 'CREVIEW',
+      ts: '1700000000.000200',
+    });
+    expect((await rejection(store.setThread('PG-0404', { channel: 'C', ts: '1' }))).code).toBe(
+      'not_found',
+    );
   });
 
   it('audits a refusal once, changing nothing else', async () => {
@@ -409,19 +517,41 @@ describe('thread and refusals', () => {
     expect(await store.get('PG-0001')).toEqual(submission);
     const audit = await store.audit('PG-0001');
     expect(audit.map((e) => e.action)).toEqual(['submit', 'refused']);
-    expect(audit[1]).toMatchObject({ actor: OTHER, requestId: rid, detail: 'approve (not an approver)' });
+    expect(audit[1]).toMatchObject({
+      actor: OTHER,
+      requestId: rid,
+      detail: 'approve (not an approver)',
+    });
     expect(audit[1]?.from).toBeUndefined();
   });
 
   it('keeps the audit trail in order through a whole life', async () => {
     const store = newStore(fs);
     await store.create(newSubmission());
-    const steps = ['request_changes', 'resubmit', 'approve', 'start_build', 'start_test', 'fail', 'start_deploy', 'go_live'] as const;
+    const steps = [
+      'request_changes',
+      'resubmit',
+      'approve',
+      'start_build',
+      'start_test',
+      'fail',
+      'start_deploy',
+      'go_live',
+    ] as const;
     for (const step of steps) {
       if (step === 'resubmit') {
-        await store.resubmit('PG-0001', { actor: PARTNER, spec: sampleSpec(), warnings: [], requestId: requestId() });
+        await store.resubmit('PG-0001', {
+          actor: PARTNER,
+          spec: sampleSpec(),
+          warnings: [],
+          requestId: requestId(),
+        });
       } else {
-        await store.apply('PG-0001', step, { actor: APPROVER, requestId: requestId(), ...(step === 'approve' ? { patch: { approval: approval() } } : {}) });
+        await store.apply('PG-0001', step, {
+          actor: APPROVER,
+          requestId: requestId(),
+          ...(step === 'approve' ? { patch: { approval: approval() } } : {}),
+        });
       }
     }
     await store.recordRefusal('PG-0001', { actor: OTHER, requestId: requestId() });
