@@ -1,11 +1,8 @@
+import { createBot } from './bot.ts';
 import { ConfigError, readConfig } from './config.ts';
 import { createLogger } from './log.ts';
-import { HandoverPipeline } from './pipeline/handover.ts';
-import { createSlackApp } from './slack/app.ts';
-import { createFirestore } from './store/firestore-client.ts';
-import { FirestoreStore } from './store/firestore-store.ts';
 
-/** Thin entry point: configuration, adapters, the Bolt receiver, clean shutdown. */
+/** Thin entry point: configuration, the bot (src/bot.ts), clean shutdown. */
 async function main(): Promise<void> {
   let config: ReturnType<typeof readConfig>;
   try {
@@ -18,17 +15,13 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const firestore = createFirestore({ projectId: config.gcp.project });
-  const store = new FirestoreStore(firestore);
-  const pipeline = new HandoverPipeline(logger);
-  const slack = createSlackApp({ config, store, pipeline, logger });
-  await slack.start(config.port);
+  const bot = createBot(config, logger);
+  await bot.start(config.port);
   logger.info({ port: config.port, socketMode: Boolean(config.slack.appToken) }, 'ready');
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
-    await slack.stop();
-    await firestore.terminate();
+    await bot.stop();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

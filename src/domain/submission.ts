@@ -1,4 +1,5 @@
 import type { Spec } from '../spec/index.ts';
+import type { PipelineRun } from './pipeline-run.ts';
 import type { Action, Status } from './status.ts';
 
 /** Who did something, as Slack knows them. */
@@ -42,6 +43,8 @@ export interface Submission {
   approval?: Approval;
   /** The reason given with the last reject or request for changes. */
   reason?: string;
+  /** The build-and-deploy pipeline, once approved. */
+  pipeline?: PipelineRun;
   /** The latest audit event that changed the submission (refusals excluded), for lists. */
   lastEvent?: AuditEvent;
   createdAt: Date;

@@ -27,6 +27,8 @@ export interface StartFirestoreEmulatorOptions {
   timeoutMs?: number;
   /** The gcloud executable (default `gcloud` on PATH). */
   gcloud?: string;
+  /** How long stop() waits after SIGTERM before SIGKILL, in ms (default 5 s). */
+  stopGraceMs?: number;
 }
 
 export interface FirestoreEmulator {
@@ -183,7 +185,7 @@ export async function startFirestoreEmulator(
       process.off('exit', onExit);
       if (pgid === undefined) return;
       signalGroup(child, 'SIGTERM');
-      const deadline = Date.now() + 10_000;
+      const deadline = Date.now() + (options.stopGraceMs ?? 5_000);
       while (groupAlive(pgid) && Date.now() < deadline) await delay(100);
       if (groupAlive(pgid)) {
         signalGroup(child, 'SIGKILL');

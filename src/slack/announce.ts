@@ -83,3 +83,9 @@ export async function permalink(ctx: HandlerContext, submission: Submission) {
     return undefined;
   }
 }
+
+/** After a cancel was stored: tell the thread and the partner, and stop the pipeline. */
+export async function afterCancel(ctx: HandlerContext, submission: Submission, actor: Actor) {
+  await announceDecision(ctx, submission, { action: 'cancel', actor });
+  if (submission.pipeline) await ctx.pipeline.cancel(submission);
+}

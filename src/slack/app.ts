@@ -15,7 +15,8 @@ import { register as registerSubmit } from './submit/handlers.ts';
 export interface SlackAppDeps {
   config: Config;
   store: SubmissionStore;
-  pipeline: Pipeline;
+  /** Made with the app's Web API client, which the pipeline reports progress through. */
+  pipeline: (client: HandlerContext['client']) => Pipeline;
   logger: Logger;
 }
 
@@ -55,6 +56,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackBot {
   app.use(({ next }) => inFlight.track(next()));
   const ctx: HandlerContext = {
     ...deps,
+    pipeline: deps.pipeline(app.client),
     inFlight,
     client: app.client,
     approvers: new Approvers(app.client, config.approvers),

@@ -8,6 +8,7 @@
  */
 import { Timestamp } from '@google-cloud/firestore';
 import { z } from 'zod';
+import { CHECKLIST, type StepName } from '../domain/pipeline-run.ts';
 import { ACTIONS, type Action, STATUSES } from '../domain/status.ts';
 import type { AuditAction, AuditEvent, Submission } from '../domain/submission.ts';
 import type { Spec } from '../spec/index.ts';
@@ -61,6 +62,52 @@ const revision = z.object({
   submittedAt: date,
 });
 
+const stepProgress = z.object({
+  state: z.enum(['pending', 'running', 'done', 'failed', 'skipped', 'cancelled']),
+  startedAt: date.optional(),
+  endedAt: date.optional(),
+});
+
+const pipelineRun = z.object({
+  attempt: z.number().int().positive(),
+  project: z.string().min(1),
+  service: z.string().min(1),
+  versionId: z.string().min(1),
+  promote: z.boolean(),
+  image: z.string().min(1),
+  steps: z.object(
+    Object.fromEntries(CHECKLIST.map((step) => [step, stepProgress])) as Record<
+      StepName,
+      typeof stepProgress
+    >,
+  ),
+  buildId: z.string().optional(),
+  buildLogUrl: z.string().optional(),
+  imageDigest: z.string().optional(),
+  deployOperation: z.string().optional(),
+  promoteOperation: z.string().optional(),
+  versionUrl: z.string().optional(),
+  consoleUrl: z.string().optional(),
+  failure: z
+    .object({
+      step: z.enum(CHECKLIST),
+      detail: z.string(),
+      logTail: z.array(z.string()).optional(),
+    })
+    .optional(),
+  statusMessage: z.object({ channel: z.string().min(1), ts: z.string().min(1) }).optional(),
+  announced: z.object({
+    started: z.number().int().optional(),
+    failed: z.number().int().optional(),
+    live: z.number().int().optional(),
+    cancelled: z.number().int().optional(),
+  }),
+});
+
+/** Which bot instance drives the pipeline, until when (store bookkeeping, not domain). */
+const lease = z.object({ owner: z.string().min(1), until: date });
+export type Lease = z.infer<typeof lease>;
+
 const submissionDoc = z
   .object({
     id: z.string().min(1),
@@ -80,6 +127,9 @@ const submissionDoc = z
       .optional(),
     reason: z.string().optional(),
     lastEvent: auditEvent.optional(),
+    pipeline: pipelineRun.optional(),
+    lease: lease.optional(),
+    tracking: z.boolean().optional(),
     createdAt: date,
     updatedAt: date,
     auditSeq: z.number().int().nonnegative(),
@@ -110,23 +160,25 @@ function invalid(what: string, error: z.ZodError): StoreError {
   });
 }
 
-/** A stored submission with the store's bookkeeping (the last audit sequence number). */
+/** A stored submission with the store's bookkeeping (last audit sequence number, lease). */
 export interface StoredSubmission {
   submission: Submission;
   auditSeq: number;
+  lease?: Lease;
 }
 
 export function submissionFromDoc(id: string, data: unknown): StoredSubmission {
   const parsed = submissionDoc.safeParse(data);
   if (!parsed.success) throw invalid(`submission ${id}`, parsed.error);
-  const { auditSeq, ...submission } = parsed.data;
-  return { submission: submission as Submission, auditSeq };
+  const { auditSeq, lease, tracking: _tracking, ...submission } = parsed.data;
+  return { submission: submission as Submission, auditSeq, ...(lease ? { lease } : {}) };
 }
 
 export function submissionToDoc(stored: StoredSubmission): Record<string, unknown> {
   return toFirestoreValue({
     ...stored.submission,
     auditSeq: stored.auditSeq,
+    lease: stored.lease,
     schemaVersion: SCHEMA_VERSION,
   }) as Record<string, unknown>;
 }

@@ -2,18 +2,34 @@
  * SubmissionStore on Firestore.
  *
  * Layout:
- *   counters/submissions            {value}: the last PG number handed out
- *   submissions/{PG-0042}           the submission, its revisions inline (an array)
- *   submissions/{PG-0042}/audit/{000001}   append-only audit events, id = sequence number
- *   requests/{sha256(requestId)}    one per Slack request that changed something (idempotency)
+ *   counters/submissions                  {value}: the last PG number handed out
+ *   submissions/{PG-0042}                 the submission with its revisions inline (an array),
+ *                                         auditSeq (last audit number) and schemaVersion
+ *   submissions/{PG-0042}/audit/{000001}  append-only audit events; id = sequence number
+ *   requests/{sha256(requestId)}          one per Slack request that wrote something
+ *                                         (idempotency); expiresAt is a TTL field
+ *
+ * Revisions are inline because they are few (a resubmission is a person's edit; capped at
+ * MAX_REVISIONS, a few KB each) and always wanted with the submission: one document read
+ * gives the summary, the current spec and the history, and a resubmission is one document
+ * write in its transaction. The audit trail is a subcollection because it grows without a
+ * bound (refusals included) and is read only for history. Its ids are sequence numbers
+ * taken from the submission document inside the same transaction, so the order is exact
+ * (no ties on equal timestamps) and a bug cannot overwrite an event (`create`, not `set`).
  *
  * Every change is one transaction that reads what it depends on (submission, request record,
  * counter) and writes everything or nothing. Changes from this process are also queued per
  * submission (and on the counter for creates) so they do not contend with each other.
  */
 import { createHash } from 'node:crypto';
-import type { DocumentReference, Firestore, Transaction } from '@google-cloud/firestore';
-import { ACTIONS, type Action, nextStatus } from '../domain/status.ts';
+import {
+  type DocumentReference,
+  FieldValue,
+  type Firestore,
+  type Transaction,
+} from '@google-cloud/firestore';
+import type { PipelineRun } from '../domain/pipeline-run.ts';
+import { ACTIONS, type Action, nextStatus, type Status } from '../domain/status.ts';
 import {
   type AuditEvent,
   formatSubmissionId,
@@ -40,8 +56,10 @@ import {
   type ListAllOptions,
   type ListOptions,
   type NewSubmission,
+  type PipelineStore,
   type RequestContext,
   type ResubmitInput,
+  type RunChange,
   StoreError,
   type SubmissionStore,
 } from './port.ts';
@@ -73,6 +91,29 @@ export const COLLECTIONS = {
 } as const;
 const COUNTER_ID = 'submissions';
 
+/**
+ * Whether a pipeline still needs a tracker: it is working, or it ended (failed, cancelled,
+ * live) and its outcome has not been announced yet. Stored as `tracking` so that finding
+ * in-flight pipelines is one equality query, however long the history grows.
+ */
+function needsTracking(status: Status, run: PipelineRun): boolean {
+  switch (status) {
+    case 'live':
+      return run.announced.live !== run.attempt;
+    case 'failed':
+      return run.announced.failed !== run.attempt;
+    case 'cancelled':
+      return run.announced.cancelled !== run.attempt;
+    case 'approved':
+    case 'building':
+    case 'testing':
+    case 'deploying':
+      return true;
+    default:
+      return false;
+  }
+}
+
 /** The request record's document id: Slack ids may contain characters Firestore ids may not. */
 export function requestDocId(requestId: string): string {
   return createHash('sha256').update(requestId).digest('hex');
@@ -94,7 +135,7 @@ interface Change {
   isLastEvent: boolean;
 }
 
-export class FirestoreStore implements SubmissionStore {
+export class FirestoreStore implements SubmissionStore, PipelineStore {
   readonly #db: Firestore;
   readonly #now: () => Date;
   readonly #timeoutMs: number;
@@ -475,6 +516,108 @@ export class FirestoreStore implements SubmissionStore {
         const value = { channel: thread.channel, ts: thread.ts };
         tx.update(ref, { thread: value });
         return { submission: { ...submission, thread: value }, applied: true };
+      }),
+    );
+  }
+  // ---- pipeline ---------------------------------------------------------------------------
+
+  async inFlight(options: ListOptions = {}): Promise<Submission[]> {
+    const limit = listLimit(options.limit);
+    return this.#run('listing pipelines', undefined, async () => {
+      const snap = await this.#db
+        .collection(COLLECTIONS.submissions)
+        .where('tracking', '==', true)
+        .limit(limit)
+        .get();
+      return snap.docs.map((d) => submissionFromDoc(d.id, d.data()).submission);
+    });
+  }
+
+  async lease(id: string, owner: string, ttlMs: number): Promise<boolean> {
+    const sid = submissionId(id);
+    requireText(owner, 'owner');
+    return this.#run(`leasing ${sid}`, sid, (signal) =>
+      this.#transaction(signal, async (tx) => {
+        const ref = this.#submissionRef(sid);
+        const snap = await tx.get(ref);
+        if (!snap.exists) throw notFound(sid);
+        const { lease } = submissionFromDoc(sid, snap.data());
+        const now = this.#now();
+        if (lease && lease.owner !== owner && lease.until > now) return false;
+        abortIfLate(signal);
+        tx.update(
+          ref,
+          toFirestoreValue({ lease: { owner, until: new Date(now.getTime() + ttlMs) } }) as Record<
+            string,
+            unknown
+          >,
+        );
+        return true;
+      }),
+    );
+  }
+
+  async release(id: string, owner: string): Promise<void> {
+    const sid = submissionId(id);
+    await this.#run(`releasing ${sid}`, sid, (signal) =>
+      this.#transaction(signal, async (tx) => {
+        const ref = this.#submissionRef(sid);
+        const snap = await tx.get(ref);
+        if (!snap.exists) return;
+        const { lease } = submissionFromDoc(sid, snap.data());
+        if (lease?.owner !== owner) return;
+        abortIfLate(signal);
+        tx.update(ref, { lease: FieldValue.delete() });
+      }),
+    );
+  }
+
+  async saveRun(
+    id: string,
+    owner: string,
+    run: PipelineRun,
+    change?: RunChange,
+  ): Promise<Submission> {
+    const sid = submissionId(id);
+    return this.#run(`saving the pipeline of ${sid}`, sid, (signal) =>
+      this.#transaction(signal, async (tx) => {
+        const ref = this.#submissionRef(sid);
+        const snap = await tx.get(ref);
+        if (!snap.exists) throw notFound(sid);
+        const stored = submissionFromDoc(sid, snap.data());
+        if (stored.lease?.owner !== owner || stored.lease.until <= this.#now()) {
+          throw new StoreError(
+            'conflict',
+            `${sid}: this instance no longer holds the pipeline lease`,
+          );
+        }
+        const now = this.#now();
+        const fields: Record<string, unknown> = { pipeline: run };
+        let status = stored.submission.status;
+        if (change) {
+          const from = stored.submission.status;
+          const to = nextStatus(from, change.action);
+          status = to;
+          const seq = stored.auditSeq + 1;
+          const event: AuditEvent = {
+            at: now,
+            actor: change.actor,
+            action: change.action,
+            from,
+            to,
+            ...(change.detail ? { detail: change.detail } : {}),
+          };
+          Object.assign(fields, { status: to, updatedAt: now, lastEvent: event, auditSeq: seq });
+          abortIfLate(signal);
+          tx.create(this.#auditRef(sid, seq), auditToDoc(event, seq));
+        }
+        fields.tracking = needsTracking(status, run);
+        abortIfLate(signal);
+        tx.update(ref, toFirestoreValue(fields) as Record<string, unknown>);
+        return submissionFromDoc(
+          sid,
+          toFirestoreValue({ ...snap.data(), ...fields }) as Record<string, unknown>,
+        ).submission;
       }),
     );
   }

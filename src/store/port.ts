@@ -7,6 +7,7 @@
  * retries, double clicks and duplicate deliveries produce one change and let the caller skip
  * its Slack messages when `applied` is false.
  */
+import type { PipelineRun } from '../domain/pipeline-run.ts';
 import type { Action, Status } from '../domain/status.ts';
 import type {
   Actor,
@@ -136,4 +137,30 @@ export interface SubmissionStore {
   setThread(id: string, thread: ThreadRef, options?: { replace?: boolean }): Promise<ChangeResult>;
   /** Audits a refused attempt (e.g. a non-approver's click); the submission does not change. */
   recordRefusal(id: string, context: RequestContext): Promise<ChangeResult>;
+}
+
+/**
+ * What the pipeline tracker asks of storage. A lease (owner + expiry, on the submission)
+ * makes exactly one bot instance drive a pipeline; a dead instance's lease expires and
+ * another takes over. Every write checks the lease inside its transaction.
+ */
+export interface PipelineStore {
+  /** Submissions whose pipeline may need work: approved, building, testing, deploying, and cancelled or failed ones not yet wound down. */
+  inFlight(options?: ListOptions): Promise<Submission[]>;
+  /** Takes or renews the lease; false when another owner holds an unexpired one. */
+  lease(id: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up (no-op when `owner` does not hold it). */
+  release(id: string, owner: string): Promise<void>;
+  /**
+   * Writes the pipeline run, and with `change` moves the status (audited) in the same
+   * transaction. StoreError `conflict` when `owner` no longer holds the lease;
+   * `invalid_transition` when the status machine refuses the action.
+   */
+  saveRun(id: string, owner: string, run: PipelineRun, change?: RunChange): Promise<Submission>;
+}
+
+export interface RunChange {
+  action: Action;
+  actor: Actor;
+  detail?: string;
 }

@@ -1,15 +1,14 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import type { Firestore } from '@google-cloud/firestore';
+import { createBot, type Bot as RunningBot, type TrackerTuning } from '../../src/bot.ts';
 import { readConfig } from '../../src/config.ts';
+import { type AppEngineApiStandIn, startAppEngineApi } from '../../src/local/app-engine/server.ts';
+import { type CloudBuildStandIn, startCloudBuildApi } from '../../src/local/cloud-build/server.ts';
 import { type SlackApiStandIn, startSlackApi } from '../../src/local/slack-api/server.ts';
 import type { StoredView } from '../../src/local/slack-api/types.ts';
 import { createLogger } from '../../src/log.ts';
-import { HandoverPipeline } from '../../src/pipeline/handover.ts';
-import { createSlackApp } from '../../src/slack/app.ts';
-import { createFirestore } from '../../src/store/firestore-client.ts';
-import { FirestoreStore } from '../../src/store/firestore-store.ts';
+import type { FirestoreStore } from '../../src/store/firestore-store.ts';
 import {
   blockActions,
   type MessageRef,
@@ -43,11 +42,12 @@ export type LogLine = Record<string, unknown> & { message?: string; severity?: s
 export interface Bot {
   api: SlackApiStandIn;
   url: string;
+  cloudBuild: CloudBuildStandIn;
+  appEngine: AppEngineApiStandIn;
+  running: RunningBot;
   store: FirestoreStore;
-  firestore: Firestore;
   /** Stops and restarts the bot's way to Firestore (connections refused, open ones cut). */
   firestoreProxy: TcpProxy;
-  pipeline: HandoverPipeline;
   logs: LogLine[];
   command(userId: string, text: string, options?: { retryNum?: number }): Promise<SlackResponse>;
   /** The modal on top of the user's stack, once the bot has opened one (after its ack). */
@@ -64,10 +64,23 @@ export interface Bot {
     value: string,
     where?: { message?: MessageRef },
   ): Promise<SlackResponse>;
+  /** Another bot instance on the same Firestore project, Slack and Google stand-ins. */
+  another(tuning?: TrackerTuning): Promise<Bot>;
+  /** Ends this instance as a crash would: no graceful hand-over of its leases. */
+  kill(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startBot(env: Record<string, string> = {}): Promise<Bot> {
+/** What bot instances share: the stand-ins, the Firestore project and the way to it. */
+interface World {
+  api: SlackApiStandIn;
+  cloudBuild: CloudBuildStandIn;
+  appEngine: AppEngineApiStandIn;
+  firestoreProxy: TcpProxy;
+  projectId: string;
+}
+
+async function startWorld(): Promise<World> {
   // The bot reaches the emulator through a proxy, so a test can take Firestore away.
   const firestoreProxy = await startTcpProxy(emulatorHost());
   const api = await startSlackApi({
@@ -80,7 +93,28 @@ export async function startBot(env: Record<string, string> = {}): Promise<Bot> {
     ],
     usergroups: [{ id: APPROVER_GROUP, handle: 'playground-approvers', users: [GROUP_APPROVER] }],
   });
+  const cloudBuild = await startCloudBuildApi({});
+  const appEngine = await startAppEngineApi({ apps: PROJECTS });
   const projectId = `test-${Math.random().toString(36).slice(2, 10)}`;
+  return { api, cloudBuild, appEngine, firestoreProxy, projectId };
+}
+
+/** Fast polling, so pipelines move in test time. */
+export const FAST_TRACKING: TrackerTuning = {
+  tickMs: 25,
+  discoverMs: 100,
+  leaseMs: 3_000,
+  callsPerMinute: 6_000,
+  backoff: { initialMs: 20, factor: 1.5, maxMs: 200 },
+};
+
+export async function startBot(
+  env: Record<string, string> = {},
+  tuning: TrackerTuning = FAST_TRACKING,
+  shared?: World,
+): Promise<Bot> {
+  const world = shared ?? (await startWorld());
+  const { api, cloudBuild, appEngine, firestoreProxy, projectId } = world;
   const config = readConfig({
     SLACK_BOT_TOKEN: TOKEN,
     SLACK_SIGNING_SECRET: SECRET,
@@ -92,6 +126,8 @@ export async function startBot(env: Record<string, string> = {}): Promise<Bot> {
     PLAYGROUND_TARGET_PROJECTS: PROJECTS.join(','),
     PLAYGROUND_REGISTRY: 'europe-docker.pkg.dev/pg-bot-1/playground',
     FIRESTORE_EMULATOR_HOST: firestoreProxy.host,
+    CLOUD_BUILD_API_URL: cloudBuild.url,
+    APPENGINE_API_URL: appEngine.url,
     LOG_LEVEL: 'debug',
     ...env,
   });
@@ -103,22 +139,19 @@ export async function startBot(env: Record<string, string> = {}): Promise<Bot> {
     },
   });
   const logger = createLogger('debug', sink);
-  const firestore = withEmulatorHost(firestoreProxy.host, () =>
-    createFirestore({ projectId, env: { FIRESTORE_EMULATOR_HOST: firestoreProxy.host } }),
-  );
-  const store = new FirestoreStore(firestore);
-  const pipeline = new HandoverPipeline(logger);
-  const slack = createSlackApp({ config, store, pipeline, logger });
-  const server = (await slack.start(0)) as Server;
+  const running = withEmulatorHost(firestoreProxy.host, () => createBot(config, logger, tuning));
+  const server = (await running.start(0)) as Server;
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
 
+  let stopped = false;
   const bot: Bot = {
     api,
     url,
-    store,
-    firestore,
+    cloudBuild,
+    appEngine,
+    running,
+    store: running.store,
     firestoreProxy,
-    pipeline,
     logs,
     command: (userId, text, options = {}) =>
       send(
@@ -178,11 +211,16 @@ export async function startBot(env: Record<string, string> = {}): Promise<Bot> {
         { secret: SECRET },
       );
     },
+    another: (more = tuning) => startBot(env, more, world),
+    async kill() {
+      stopped = true;
+      await running.stop({ releaseLeases: false });
+    },
     async close() {
-      await slack.stop();
-      await firestore.terminate();
+      if (!stopped) await running.stop();
+      if (shared) return;
       await firestoreProxy.close();
-      await api.close();
+      await Promise.all([api.close(), cloudBuild.close(), appEngine.close()]);
     },
   };
   return bot;
@@ -190,7 +228,7 @@ export async function startBot(env: Record<string, string> = {}): Promise<Bot> {
 
 /**
  * The Firestore client prefers process.env.FIRESTORE_EMULATOR_HOST (set for the test
- * workers) over its settings, so the bot's client is made while it names the proxy.
+ * workers) over its settings, so the bot is made while it names the proxy.
  */
 function withEmulatorHost<T>(host: string, make: () => T): T {
   const saved = process.env.FIRESTORE_EMULATOR_HOST;

@@ -53,7 +53,7 @@ function dmsTo(userId: string) {
 }
 
 describe('review', () => {
-  it('approve: modal with target projects, one transition, message updated in place, thread reply, partner told, pipeline handed over', async () => {
+  it('approve: modal with target projects, one transition, message updated in place, thread reply, partner told, pipeline started', async () => {
     const root = await submitted();
     await bot.click(APPROVER, 'approve', 'PG-0001', { message: ref(root) });
     const modal = await bot.modal(APPROVER);
@@ -87,10 +87,11 @@ describe('review', () => {
     await eventually(() =>
       expect(dmsTo(PARTNER).some((c) => /approved/i.test(String(c.args.text)))).toBe(true),
     );
-    await eventually(() => expect(bot.pipeline.handedOver.map((s) => s.id)).toEqual(['PG-0001']));
+    await eventually(() => expect(bot.cloudBuild.createdBuilds()).toHaveLength(1));
+    expect(JSON.stringify(bot.cloudBuild.createdBuilds()[0])).toContain('pg-0001');
 
     const audit = await bot.store.audit('PG-0001');
-    expect(audit.map((e) => e.action)).toEqual(['submit', 'approve']);
+    expect(audit.slice(0, 2).map((e) => e.action)).toEqual(['submit', 'approve']);
     expect(audit[1]).toMatchObject({
       from: 'submitted',
       to: 'approved',
@@ -148,7 +149,7 @@ describe('review', () => {
     expect(JSON.stringify(forged.body)).toMatch(/Only Playground approvers/);
     expect((await bot.store.get('PG-0001'))?.status).toBe('submitted');
     expect((await bot.store.audit('PG-0001')).map((e) => e.action)).toEqual(['submit', 'refused']);
-    expect(bot.pipeline.handedOver).toEqual([]);
+    expect(bot.cloudBuild.createdBuilds()).toEqual([]);
   });
 
   it('20 concurrent approvals make exactly one transition and one set of messages', async () => {
@@ -162,11 +163,12 @@ describe('review', () => {
     const answers = await Promise.all(views.map((view) => bot.submit(APPROVER, {}, view)));
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(answers.filter((a) => a.text === '')).toHaveLength(1);
-    await eventually(() => expect(bot.pipeline.handedOver).toHaveLength(1));
+    await eventually(() => expect(bot.cloudBuild.createdBuilds()).toHaveLength(1));
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(bot.pipeline.handedOver).toHaveLength(1);
-    expect(bot.api.callsTo('chat.update')).toHaveLength(1);
-    expect(bot.api.messages(REVIEW_CHANNEL)[0]?.replies).toHaveLength(1);
+    expect(bot.cloudBuild.createdBuilds()).toHaveLength(1);
+    const root = bot.api.messages(REVIEW_CHANNEL)[0];
+    expect(bot.api.callsTo('chat.update').filter((c) => c.args.ts === root?.ts)).toHaveLength(1);
+    expect(root?.replies.filter((r) => /Approved by/.test(r.text))).toHaveLength(1);
     expect((await bot.store.audit('PG-0001')).filter((e) => e.action === 'approve')).toHaveLength(
       1,
     );

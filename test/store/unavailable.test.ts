@@ -127,7 +127,7 @@ describe('Firestore unreachable', () => {
           code: 'unavailable',
           message: 'could not reach the database',
         });
-        expect(Date.now() - start).toBeLessThan(TIMEOUT_MS + 1_000);
+        expect(Date.now() - start).toBeLessThan(TIMEOUT_MS + 3_000); // not the client's 45-225 s
       }),
     );
   });

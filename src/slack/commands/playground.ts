@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { SUBMISSION_ID, type Submission } from '../../domain/submission.ts';
 import { isStoreError } from '../../store/port.ts';
-import { announceDecision, permalink } from '../announce.ts';
+import { afterCancel, permalink } from '../announce.ts';
 import type { HandlerContext } from '../context.ts';
 import { answerWith, MESSAGE_FALLBACKS, type Outcome } from '../respond.ts';
 import { section } from '../views/kit.ts';
@@ -81,12 +81,7 @@ export function register(app: App, ctx: HandlerContext): void {
             const cancelled = result.submission;
             return {
               answer: { text: `:no_entry_sign: ${cancelled.id} is cancelled.` },
-              ...(result.applied
-                ? {
-                    after: () =>
-                      announceDecision(ctx, cancelled, { action: 'cancel', actor: user }),
-                  }
-                : {}),
+              ...(result.applied ? { after: () => afterCancel(ctx, cancelled, user) } : {}),
             };
           } catch (error) {
             if (isStoreError(error, 'invalid_transition')) {

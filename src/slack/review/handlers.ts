@@ -3,7 +3,7 @@ import type { Action } from '../../domain/status.ts';
 import type { Actor } from '../../domain/submission.ts';
 import { defaultVersionId } from '../../domain/version-id.ts';
 import { isStoreError } from '../../store/port.ts';
-import { announceDecision } from '../announce.ts';
+import { afterCancel, announceDecision } from '../announce.ts';
 import type { HandlerContext } from '../context.ts';
 import { answerWith, MESSAGE_FALLBACKS, type Outcome } from '../respond.ts';
 import { approveModal, parseApproveMetadata, readApproveForm } from '../views/approve-modal.ts';
@@ -224,14 +224,51 @@ export function register(app: App, ctx: HandlerContext): void {
         const cancelled = result.submission;
         return {
           answer: { text: `:no_entry_sign: ${id} is cancelled.` },
-          ...(result.applied
-            ? { after: () => announceDecision(ctx, cancelled, { action: 'cancel', actor }) }
-            : {}),
+          ...(result.applied ? { after: () => afterCancel(ctx, cancelled, actor) } : {}),
         };
       } catch (error) {
         if (!isStoreError(error, 'invalid_transition')) throw error;
         return { answer: notAllowedMessage(submission, 'cancel') };
       }
+    };
+    await answerWith(
+      { logger: log, inFlight: ctx.inFlight },
+      work,
+      (message) => tellClicker(ctx, body, message),
+      MESSAGE_FALLBACKS,
+    );
+  });
+
+  // Retry (on a failed pipeline's message): approvers start a new attempt.
+  app.action<BlockAction>(ACTION_ID.retry, async ({ ack, body, action }) => {
+    await ack();
+    if (action.type !== 'button') return;
+    const id = action.value ?? '';
+    const actor = { userId: body.user.id, name: body.user.name };
+    const requestId = `action:${body.trigger_id}`;
+    const log = ctx.logger.child({ submissionId: id, requestId });
+    const work = async (): Promise<Outcome<Message>> => {
+      if (!(await ctx.approvers.includes(actor.userId))) {
+        await refuse(ctx, id, actor, 'retry', requestId);
+        return { answer: refusalMessage('retry') };
+      }
+      const submission = await ctx.store.get(id);
+      if (!submission) return { answer: notFoundMessage(id) };
+      if (submission.status !== 'failed') {
+        return { answer: notAllowedMessage(submission, 'start_build') };
+      }
+      try {
+        await ctx.pipeline.retry(submission, actor);
+      } catch (error) {
+        // A second click, or another approver first: the pipeline already moved on.
+        if (!isStoreError(error, 'invalid_transition') && !isStoreError(error, 'conflict')) {
+          throw error;
+        }
+        return {
+          answer: notAllowedMessage((await ctx.store.get(id)) ?? submission, 'start_build'),
+        };
+      }
+      return { answer: { text: `:repeat: Retrying ${id}; progress follows in its thread.` } };
     };
     await answerWith(
       { logger: log, inFlight: ctx.inFlight },

@@ -18,6 +18,8 @@ export const ACTION_ID = {
   request_changes: 'request_changes',
   resubmit: 'resubmit',
   cancel: 'cancel',
+  /** Approvers: a new pipeline attempt for the same revision, after a failure. */
+  retry: 'retry',
   open_submit: 'open_submit',
 } as const;
 

@@ -180,7 +180,13 @@ function flatten(
   return out;
 }
 
-export type RefusedAction = 'approve' | 'reject' | 'request_changes' | 'cancel' | 'list_all';
+export type RefusedAction =
+  | 'approve'
+  | 'reject'
+  | 'request_changes'
+  | 'cancel'
+  | 'retry'
+  | 'list_all';
 
 /** Ephemeral answer to someone who may not do `action`; nothing changed. */
 export function refusalMessage(action: RefusedAction): Message {
@@ -190,6 +196,7 @@ export function refusalMessage(action: RefusedAction): Message {
     request_changes:
       'Only Playground approvers can request changes to submissions. Nothing was changed.',
     cancel: 'You can only cancel your own submissions. Nothing was changed.',
+    retry: 'Only Playground approvers can retry a deployment. Nothing was changed.',
     list_all:
       'Only Playground approvers can list every submission; `/playground list` shows yours.',
   };

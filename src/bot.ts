@@ -1,0 +1,81 @@
+import type { Config } from './config.ts';
+import type { Logger } from './log.ts';
+import { AppEngineAdapter } from './pipeline/app-engine.ts';
+import { CloudBuildAdapter } from './pipeline/cloud-build.ts';
+import { ProgressReporter } from './pipeline/progress.ts';
+import { Tracker, type TrackerOptions } from './pipeline/tracker.ts';
+import { createSlackApp, type SlackBot } from './slack/app.ts';
+import { createFirestore } from './store/firestore-client.ts';
+import { FirestoreStore } from './store/firestore-store.ts';
+
+export interface Bot {
+  slack: SlackBot;
+  tracker: Tracker;
+  store: FirestoreStore;
+  /** Starts the receiver and the tracker; resolves with the HTTP server (HTTP mode). */
+  start(port: number): Promise<unknown>;
+  /**
+   * Stops taking requests, finishes work in flight, gives leases back (unless
+   * `releaseLeases: false`, as after a crash), closes clients.
+   */
+  stop(options?: { releaseLeases?: boolean }): Promise<void>;
+}
+
+/** Tuning that tests and benchmarks change; production uses the defaults. */
+export type TrackerTuning = Partial<
+  Pick<TrackerOptions, 'owner' | 'leaseMs' | 'tickMs' | 'discoverMs' | 'callsPerMinute' | 'backoff'>
+>;
+
+/**
+ * Wires the bot from its configuration: Firestore store, Cloud Build and App Engine
+ * adapters (stand-ins when their URLs are set), the Slack app and the pipeline tracker.
+ * main.ts, the local workspace and the integration tests all build the bot here.
+ */
+export function createBot(config: Config, logger: Logger, tuning: TrackerTuning = {}): Bot {
+  const firestore = createFirestore({ projectId: config.gcp.project });
+  const store = new FirestoreStore(firestore);
+  const builds = new CloudBuildAdapter({
+    projectId: config.gcp.project,
+    ...(config.gcp.cloudBuildApiUrl ? { apiUrl: config.gcp.cloudBuildApiUrl } : {}),
+  });
+  const deploys = new AppEngineAdapter({
+    ...(config.gcp.appEngineApiUrl ? { apiUrl: config.gcp.appEngineApiUrl } : {}),
+  });
+  let tracker: Tracker | undefined;
+  const slack = createSlackApp({
+    config,
+    store,
+    logger,
+    // The tracker reports through the Slack app's own client, made with the app.
+    pipeline: (client) => {
+      tracker = new Tracker({
+        store,
+        builds,
+        deploys,
+        progress: new ProgressReporter({ client, logger: logger.child({ component: 'progress' }) }),
+        registry: config.gcp.registry,
+        logger: logger.child({ component: 'tracker' }),
+        ...tuning,
+      });
+      return tracker;
+    },
+  });
+  if (!tracker) throw new Error('the Slack app did not create the pipeline');
+  const created = tracker;
+  return {
+    slack,
+    tracker: created,
+    store,
+    async start(port) {
+      const server = await slack.start(port);
+      created.run();
+      return server;
+    },
+    async stop(options = {}) {
+      await slack.stop();
+      await created.stop({ release: options.releaseLeases !== false });
+      await store.drain();
+      await Promise.all([builds.close(), deploys.close(), firestore.terminate()]);
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * The state of a submission's build-and-deploy pipeline, stored with the submission so
+ * that any bot instance can resume it after a crash. Pure data and pure helpers only.
+ */
+
+/** The checklist shown in the thread, in order. */
+export const CHECKLIST = ['render', 'wrap', 'test', 'push', 'deploy', 'promote'] as const;
+export type StepName = (typeof CHECKLIST)[number];
+
+export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
+
+export interface StepProgress {
+  state: StepState;
+  startedAt?: Date;
+  endedAt?: Date;
+}
+
+export interface PipelineFailure {
+  step: StepName;
+  detail: string;
+  /** The last lines of the failing step's log, when the build service gives them. */
+  logTail?: string[];
+}
+
+export interface PipelineRun {
+  /** 1 for the first run after approval, +1 for each retry. */
+  attempt: number;
+  project: string;
+  service: string;
+  versionId: string;
+  promote: boolean;
+  /** Where the wrapped image is pushed: registry/service:pg-0042-r1. */
+  image: string;
+  steps: Record<StepName, StepProgress>;
+  buildId?: string;
+  buildLogUrl?: string;
+  /** sha256 digest of the pushed image; set once pushed, so a retry does not rebuild. */
+  imageDigest?: string;
+  deployOperation?: string;
+  promoteOperation?: string;
+  versionUrl?: string;
+  /** App Engine console page of the version. */
+  consoleUrl?: string;
+  failure?: PipelineFailure;
+  /** The live checklist message in the submission's thread. */
+  statusMessage?: { channel: string; ts: string };
+  /** Milestones already posted, by attempt, so a resumed pipeline posts nothing twice. */
+  announced: { started?: number; failed?: number; live?: number; cancelled?: number };
+}
+
+export function freshSteps(): Record<StepName, StepProgress> {
+  return Object.fromEntries(CHECKLIST.map((step) => [step, { state: 'pending' }])) as Record<
+    StepName,
+    StepProgress
+  >;
+}
+
+/** Milliseconds a step took (or has taken so far), when it started. */
+export function stepDuration(step: StepProgress, now: Date): number | undefined {
+  if (!step.startedAt) return undefined;
+  return (step.endedAt ?? now).getTime() - step.startedAt.getTime();
+}
+
+/** https://console.cloud.google.com page of an App Engine version. */
+export function versionConsoleUrl(project: string, service: string, versionId: string): string {
+  const params = new URLSearchParams({ project, serviceId: service, versionId });
+  return `https://console.cloud.google.com/appengine/versions?${params}`;
+}

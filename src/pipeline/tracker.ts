@@ -1,0 +1,490 @@
+import { randomUUID } from 'node:crypto';
+import { render } from '../bundle/render.ts';
+import {
+  freshSteps,
+  type PipelineFailure,
+  type PipelineRun,
+  type StepName,
+  versionConsoleUrl,
+} from '../domain/pipeline-run.ts';
+import type { Action } from '../domain/status.ts';
+import { type Actor, currentRevision, type Submission } from '../domain/submission.ts';
+import { defaultVersionId } from '../domain/version-id.ts';
+import type { Logger } from '../log.ts';
+import {
+  isStoreError,
+  type PipelineStore,
+  StoreError,
+  type SubmissionStore,
+} from '../store/port.ts';
+import type { DeployPort } from './app-engine.ts';
+import type { BuildPort } from './cloud-build.ts';
+import { observeBuild } from './observe.ts';
+import { type Backoff, DEFAULT_BACKOFF, nextDelay, PollBudget } from './poll-budget.ts';
+import type { Pipeline } from './port.ts';
+
+/** What the tracker tells Slack (src/pipeline/progress.ts). */
+export interface Progress {
+  postStatus(submission: Submission, run: PipelineRun): Promise<{ channel: string; ts: string }>;
+  update(submission: Submission, run: PipelineRun): void;
+  milestone(
+    submission: Submission,
+    run: PipelineRun,
+    kind: 'started' | 'failed' | 'live' | 'cancelled',
+  ): Promise<unknown>;
+  flush(): Promise<void>;
+}
+
+export interface TrackerOptions {
+  store: SubmissionStore & PipelineStore;
+  builds: BuildPort;
+  deploys: DeployPort;
+  progress: Progress;
+  /** Where wrapped images are pushed (PLAYGROUND_REGISTRY). */
+  registry: string;
+  logger: Logger;
+  /** This instance's name on leases; a random one by default. */
+  owner?: string;
+  leaseMs?: number;
+  tickMs?: number;
+  /** How often to look for pipelines nobody tracks (new ones, a dead instance's). */
+  discoverMs?: number;
+  /** Upper bound on Cloud Build + App Engine calls per minute for this instance. */
+  callsPerMinute?: number;
+  backoff?: Backoff;
+}
+
+/** The pipeline acts on its own behalf in the audit trail. */
+export const PIPELINE_ACTOR: Actor = { userId: 'pipeline', name: 'playground-deploy pipeline' };
+
+interface Held {
+  nextPollAt: number;
+  delayMs?: number;
+}
+
+const WORKING = new Set(['approved', 'building', 'testing', 'deploying']);
+
+/**
+ * Drives every pipeline this instance holds a lease on, one small step at a time:
+ * each step reads the stored run, makes at most one call to Cloud Build or App Engine,
+ * and stores what it learned before doing anything else. So a crash anywhere is
+ * followed, on any instance, by the right next step.
+ */
+export class Tracker implements Pipeline {
+  readonly owner: string;
+  readonly #o: Required<Omit<TrackerOptions, 'owner'>>;
+  readonly #held = new Map<string, Held>();
+  /** Pipelines with a step running now: one step at a time per pipeline. */
+  readonly #busy = new Set<string>();
+  readonly #budget: PollBudget;
+  #timer: NodeJS.Timeout | undefined;
+  #ticking: Promise<void> | undefined;
+  #lastDiscovery = 0;
+  #lastRenewal = 0;
+
+  constructor(options: TrackerOptions) {
+    this.owner = options.owner ?? `bot-${randomUUID().slice(0, 8)}`;
+    this.#o = {
+      leaseMs: 30_000,
+      tickMs: 500,
+      discoverMs: 5_000,
+      callsPerMinute: 120,
+      backoff: DEFAULT_BACKOFF,
+      ...options,
+    };
+    this.#budget = new PollBudget(this.#o.callsPerMinute);
+  }
+
+  /** Pipelines this instance drives now. */
+  get held(): string[] {
+    return [...this.#held.keys()];
+  }
+
+  // ---- Pipeline port ---------------------------------------------------------------------
+
+  async start(submission: Submission): Promise<void> {
+    const approval = submission.approval;
+    const spec = currentRevision(submission).spec;
+    if (!approval) throw new Error(`${submission.id} has no approval to deploy`);
+    const versionId = approval.versionLabel ?? defaultVersionId(submission.id, submission.revision);
+    const run: PipelineRun = {
+      attempt: 1,
+      project: approval.project,
+      service: spec.service,
+      versionId,
+      promote: approval.promote,
+      image: `${this.#o.registry}/${spec.service}:${defaultVersionId(submission.id, submission.revision)}`,
+      steps: freshSteps(),
+      consoleUrl: versionConsoleUrl(approval.project, spec.service, versionId),
+      announced: {},
+    };
+    await this.#take(submission.id, run);
+  }
+
+  async retry(submission: Submission, actor: Actor): Promise<void> {
+    const previous = submission.pipeline;
+    if (!previous) throw new Error(`${submission.id} has never been deployed`);
+    const deployOnly =
+      previous.imageDigest !== undefined &&
+      (previous.failure?.step === 'deploy' || previous.failure?.step === 'promote');
+    const steps = freshSteps();
+    if (deployOnly) {
+      for (const name of ['render', 'wrap', 'test', 'push'] as const)
+        steps[name] = previous.steps[name];
+    }
+    const { failure: _failure, deployOperation: _d, promoteOperation: _p, ...kept } = previous;
+    const run: PipelineRun = {
+      ...kept,
+      attempt: previous.attempt + 1,
+      steps,
+      ...(deployOnly ? {} : { buildId: undefined, buildLogUrl: undefined, imageDigest: undefined }),
+    };
+    const action: Action = deployOnly ? 'start_deploy' : 'start_build';
+    await this.#take(submission.id, run, {
+      action,
+      actor,
+      detail: `retry, attempt ${run.attempt}`,
+    });
+  }
+
+  async cancel(submission: Submission): Promise<void> {
+    if (await this.#o.store.lease(submission.id, this.owner, this.#o.leaseMs)) {
+      this.#held.set(submission.id, { nextPollAt: 0 });
+      await this.#stepSafely(submission.id);
+    }
+  }
+
+  // ---- loop ------------------------------------------------------------------------------
+
+  /** Starts tracking: finds in-flight pipelines (resuming after a restart) and polls them. */
+  run(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => {
+      if (!this.#ticking) this.#ticking = this.tick().finally(() => (this.#ticking = undefined));
+    }, this.#o.tickMs);
+  }
+
+  /**
+   * Stops polling, lets Slack updates finish, and gives every lease back so another
+   * instance takes over at once. `release: false` leaves the leases to expire, as a
+   * crashed instance would (failover drills).
+   */
+  async stop(options: { release?: boolean } = {}): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#ticking;
+    await this.#o.progress.flush();
+    if (options.release !== false) {
+      await Promise.allSettled(this.held.map((id) => this.#o.store.release(id, this.owner)));
+    }
+    this.#held.clear();
+  }
+
+  /** One round: discover and renew leases when due, then step the pipelines that are due. */
+  async tick(now = Date.now()): Promise<void> {
+    try {
+      if (now - this.#lastDiscovery >= this.#o.discoverMs) {
+        this.#lastDiscovery = now;
+        await this.#discover();
+      }
+      if (now - this.#lastRenewal >= this.#o.leaseMs / 3) {
+        this.#lastRenewal = now;
+        await this.#renew();
+      }
+    } catch (error) {
+      this.#o.logger.warn({ err: error }, 'could not look for pipelines to track');
+    }
+    const due = [...this.#held.entries()]
+      .filter(([, h]) => h.nextPollAt <= now)
+      .sort((a, b) => a[1].nextPollAt - b[1].nextPollAt);
+    for (const [id] of due) {
+      if (!this.#budget.take()) break;
+      await this.#stepSafely(id);
+    }
+  }
+
+  async #discover(): Promise<void> {
+    for (const submission of await this.#o.store.inFlight({ limit: 200 })) {
+      if (this.#held.has(submission.id) || !submission.pipeline) continue;
+      if (await this.#o.store.lease(submission.id, this.owner, this.#o.leaseMs)) {
+        this.#o.logger.info({ submissionId: submission.id }, 'tracking pipeline');
+        this.#held.set(submission.id, { nextPollAt: 0 });
+      }
+    }
+  }
+
+  async #renew(): Promise<void> {
+    for (const id of this.held) {
+      if (!(await this.#o.store.lease(id, this.owner, this.#o.leaseMs)))
+        this.#drop(id, 'lease lost');
+    }
+  }
+
+  async #take(id: string, run: PipelineRun, change?: Parameters<PipelineStore['saveRun']>[3]) {
+    if (!(await this.#o.store.lease(id, this.owner, this.#o.leaseMs))) {
+      throw new StoreError('conflict', `${id} is being handled by another bot instance`);
+    }
+    await this.#o.store.saveRun(id, this.owner, run, change);
+    this.#held.set(id, { nextPollAt: 0 });
+    await this.#stepSafely(id);
+  }
+
+  #drop(id: string, why: string) {
+    this.#held.delete(id);
+    this.#o.logger.info({ submissionId: id, why }, 'stopped tracking pipeline');
+  }
+
+  async #finish(id: string) {
+    this.#drop(id, 'pipeline ended');
+    await this.#o.store.release(id, this.owner);
+  }
+
+  /** One step, with its failures logged and turned into a later retry. */
+  async #stepSafely(id: string): Promise<void> {
+    if (!this.#held.has(id) || this.#busy.has(id)) return;
+    this.#busy.add(id);
+    const log = this.#o.logger.child({ submissionId: id });
+    let changed = false;
+    try {
+      changed = await this.#step(id, log);
+    } catch (error) {
+      if (isStoreError(error, 'conflict')) {
+        this.#drop(id, 'lease lost');
+        return;
+      }
+      log.warn({ err: error }, 'pipeline step failed; will try again');
+    } finally {
+      this.#busy.delete(id);
+    }
+    const current = this.#held.get(id);
+    if (current) {
+      current.delayMs = nextDelay(current.delayMs, changed, this.#o.backoff);
+      current.nextPollAt = Date.now() + current.delayMs;
+    }
+  }
+
+  /** Reads the run and does the one next thing. Returns whether anything changed. */
+  async #step(id: string, log: Logger): Promise<boolean> {
+    const submission = await this.#o.store.get(id);
+    const run = submission?.pipeline;
+    if (!submission || !run) {
+      await this.#finish(id);
+      return false;
+    }
+    if (submission.status === 'cancelled') return this.#windDown(submission, run);
+    if (!WORKING.has(submission.status)) {
+      // live or failed: make sure the outcome was told, then let go.
+      const kind = submission.status === 'live' ? 'live' : 'failed';
+      if (run.announced[kind] !== run.attempt) await this.#announce(submission, run, kind);
+      await this.#finish(id);
+      return false;
+    }
+    if (!run.buildId && !run.imageDigest) return this.#startBuild(submission, run, log);
+    if (!run.imageDigest || submission.status !== 'deploying') {
+      return this.#pollBuild(submission, run);
+    }
+    return this.#deploy(submission, run);
+  }
+
+  async #save(submission: Submission, run: PipelineRun, action?: Action, detail?: string) {
+    const saved = await this.#o.store.saveRun(
+      submission.id,
+      this.owner,
+      run,
+      action ? { action, actor: PIPELINE_ACTOR, ...(detail ? { detail } : {}) } : undefined,
+    );
+    this.#o.progress.update(saved, run);
+    return saved;
+  }
+
+  async #announce(
+    submission: Submission,
+    run: PipelineRun,
+    kind: 'started' | 'failed' | 'live' | 'cancelled',
+  ) {
+    let current = run;
+    if (!current.statusMessage && submission.thread) {
+      current = {
+        ...current,
+        statusMessage: await this.#o.progress.postStatus(submission, current),
+      };
+    }
+    await this.#o.progress.milestone(submission, current, kind);
+    current = { ...current, announced: { ...current.announced, [kind]: current.attempt } };
+    return this.#save(submission, current);
+  }
+
+  async #startBuild(submission: Submission, run: PipelineRun, log: Logger): Promise<boolean> {
+    const revision = currentRevision(submission);
+    const now = new Date();
+    const bundle = render(revision.spec, { project: run.project });
+    const started = await this.#o.builds.start({
+      submissionId: submission.id,
+      revision: revision.number,
+      spec: revision.spec,
+      bundle,
+      image: run.image,
+    });
+    log.info({ buildId: started.buildId }, 'build started');
+    const next: PipelineRun = {
+      ...run,
+      buildId: started.buildId,
+      ...(started.logUrl ? { buildLogUrl: started.logUrl } : {}),
+      steps: { ...run.steps, render: { state: 'done', startedAt: now, endedAt: new Date() } },
+    };
+    const saved = await this.#save(
+      submission,
+      next,
+      submission.status === 'approved' ? 'start_build' : undefined,
+    );
+    if (next.announced.started !== next.attempt) await this.#announce(saved, next, 'started');
+    return true;
+  }
+
+  async #pollBuild(submission: Submission, run: PipelineRun): Promise<boolean> {
+    if (!run.buildId) return false;
+    const build = await this.#o.builds.get(run.buildId);
+    const { run: next, phase } = observeBuild(run, build);
+    const changed = JSON.stringify(next) !== JSON.stringify(run);
+    let current = submission;
+    const walk = async (action: Action, to: string) => {
+      if (current.status !== to) current = await this.#save(current, next, action);
+    };
+    switch (phase) {
+      case 'building':
+        if (changed) await this.#save(current, next);
+        return changed;
+      case 'testing':
+        await walk('start_test', 'testing');
+        if (changed) await this.#save(current, next);
+        return true;
+      case 'built':
+        if (current.status === 'building') await walk('start_test', 'testing');
+        current = await this.#save(current, next, 'start_deploy');
+        return true;
+      case 'failed':
+        return this.#fail(current, next, next.failure as PipelineFailure);
+      case 'cancelled':
+        await this.#o.store.apply(submission.id, 'cancel', {
+          actor: PIPELINE_ACTOR,
+          requestId: `pipeline:${submission.id}:${run.attempt}:build-cancelled`,
+          detail: 'the build was cancelled outside the bot',
+        });
+        return true;
+    }
+  }
+
+  async #fail(submission: Submission, run: PipelineRun, failure: PipelineFailure) {
+    const failed: PipelineRun = { ...run, failure };
+    const saved = await this.#save(
+      submission,
+      failed,
+      'fail',
+      `${failure.step}: ${failure.detail}`,
+    );
+    await this.#o.progress.flush();
+    await this.#announce(saved, failed, 'failed');
+    await this.#finish(submission.id);
+    return true;
+  }
+
+  async #deploy(submission: Submission, run: PipelineRun): Promise<boolean> {
+    const { deploys } = this.#o;
+    if (!run.deployOperation && run.steps.deploy.state !== 'done') {
+      const revision = currentRevision(submission);
+      const imageUrl = `${run.image.replace(/:[^:/]+$/, '')}@${run.imageDigest}`;
+      const { operation } = await deploys.createVersion({
+        project: run.project,
+        spec: revision.spec,
+        versionId: run.versionId,
+        imageUrl,
+      });
+      await this.#save(submission, {
+        ...run,
+        deployOperation: operation,
+        steps: { ...run.steps, deploy: { state: 'running', startedAt: new Date() } },
+      });
+      return true;
+    }
+    if (run.steps.deploy.state !== 'done') {
+      const state = await deploys.getOperation(run.deployOperation as string);
+      if (!state.done) return false;
+      const deploy = { ...run.steps.deploy, endedAt: new Date() };
+      if (state.error) {
+        return this.#fail(
+          submission,
+          { ...run, steps: { ...run.steps, deploy: { ...deploy, state: 'failed' } } },
+          { step: 'deploy', detail: state.error.message },
+        );
+      }
+      const deployed: PipelineRun = {
+        ...run,
+        ...(state.versionUrl ? { versionUrl: state.versionUrl } : {}),
+        steps: { ...run.steps, deploy: { ...deploy, state: 'done' } },
+      };
+      if (!run.promote) {
+        const skipped = {
+          ...deployed,
+          steps: { ...deployed.steps, promote: { state: 'skipped' as const } },
+        };
+        return this.#goLive(submission, skipped);
+      }
+      const { operation } = await deploys.promote(run.project, run.service, run.versionId);
+      await this.#save(submission, {
+        ...deployed,
+        promoteOperation: operation,
+        steps: { ...deployed.steps, promote: { state: 'running', startedAt: new Date() } },
+      });
+      return true;
+    }
+    const state = await deploys.getOperation(run.promoteOperation as string);
+    if (!state.done) return false;
+    const promote = { ...run.steps.promote, endedAt: new Date() };
+    if (state.error) {
+      return this.#fail(
+        submission,
+        { ...run, steps: { ...run.steps, promote: { ...promote, state: 'failed' } } },
+        { step: 'promote', detail: state.error.message },
+      );
+    }
+    return this.#goLive(submission, {
+      ...run,
+      steps: { ...run.steps, promote: { ...promote, state: 'done' } },
+    });
+  }
+
+  async #goLive(submission: Submission, run: PipelineRun): Promise<boolean> {
+    const saved = await this.#save(submission, run, 'go_live', run.versionUrl);
+    await this.#o.progress.flush();
+    await this.#announce(saved, run, 'live');
+    await this.#finish(submission.id);
+    return true;
+  }
+
+  async #windDown(submission: Submission, run: PipelineRun): Promise<boolean> {
+    // A build that has not pushed may still be running; cancelling a finished one is a no-op.
+    if (run.buildId && !run.imageDigest && run.announced.cancelled !== run.attempt) {
+      await this.#o.builds.cancel(run.buildId);
+    }
+    if (run.announced.cancelled !== run.attempt) {
+      const steps = { ...run.steps };
+      for (const [name, step] of Object.entries(steps) as [
+        StepName,
+        PipelineRun['steps'][StepName],
+      ][]) {
+        if (step.state === 'running' || step.state === 'pending') {
+          steps[name] = {
+            ...step,
+            state: 'cancelled',
+            ...(step.startedAt ? { endedAt: new Date() } : {}),
+          };
+        }
+      }
+      const saved = await this.#save(submission, { ...run, steps });
+      await this.#o.progress.flush();
+      await this.#announce(saved, { ...run, steps }, 'cancelled');
+    }
+    await this.#finish(submission.id);
+    return true;
+  }
+}

@@ -1,0 +1,185 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { APPROVER, type Bot, eventually, PARTNER, PROJECTS, startBot } from '../slack/harness.ts';
+import { reaches, submitAndApprove, text, thread } from './flow-helpers.ts';
+
+let bot: Bot;
+beforeEach(async () => {
+  bot = await startBot();
+});
+afterEach(async () => {
+  await bot.close();
+});
+
+function dmsTo(userId: string) {
+  return bot.api.callsTo('chat.postMessage').filter((c) => c.args.channel === userId);
+}
+
+describe('pipeline: approval to live URL', () => {
+  it('builds, tests, pushes, deploys, promotes and hands back the URL', async () => {
+    const id = await submitAndApprove(bot, { project: 'pg-dev-1', version: 'boats-v1' });
+    const live = await reaches(bot, id, 'live');
+
+    // The build request: the partner's exact image as base, the wrapped image pushed.
+    const [build] = bot.cloudBuild.createdBuilds();
+    const steps = build?.steps as { id: string; args?: string[] }[];
+    expect(steps.map((s) => s.id)).toEqual(['bundle', 'wrap', 'test-start', 'test', 'push']);
+    expect(steps[1]?.args).toContain('base_id=eu.gcr.io/theplayground_repo/my_service:1.0.3');
+    const image = 'europe-docker.pkg.dev/pg-bot-1/playground/my-service:pg-0001-r1';
+    expect(build?.images).toEqual([image]);
+    expect(build?.tags).toEqual(expect.arrayContaining(['pg-0001']));
+
+    // The version request: by digest, the spec's resources, health checks, env variables.
+    const version = bot.appEngine.version('pg-dev-1', 'my-service', 'boats-v1');
+    expect(version).toBeDefined();
+    const created = bot.appEngine.requests.find(
+      (r) => r.method === 'POST' && r.path.endsWith('/versions'),
+    );
+    expect(created?.path).toBe('/v1/apps/pg-dev-1/services/my-service/versions');
+    const body = created?.body as Record<string, any>;
+    expect(body.deployment.container.image).toMatch(
+      /^europe-docker\.pkg\.dev\/pg-bot-1\/playground\/my-service@sha256:[0-9a-f]{64}$/,
+    );
+    expect(body.resources).toMatchObject({ cpu: 4, memoryGb: 3.2, diskGb: 10 });
+    expect(body.livenessCheck.path).toBe('/api/v1/health');
+    expect(body.readinessCheck.path).toBe('/api/v1/health');
+    expect(body.envVariables).toMatchObject({
+      PREDICTOR_CLASS: 'MyPredictor',
+      PROJECT_NAME: 'pg-dev-1',
+      PADDING: '24',
+    });
+    expect(bot.appEngine.split('pg-dev-1', 'my-service')?.allocations).toEqual({ 'boats-v1': 1 });
+
+    // The run and the audit trail.
+    expect(live.pipeline?.versionUrl).toMatch(/^https:\/\/boats-v1-dot-my-service-dot-pg-dev-1\./);
+    expect(Object.values(live.pipeline?.steps ?? {}).map((s) => s.state)).toEqual([
+      'done',
+      'done',
+      'done',
+      'done',
+      'done',
+      'done',
+    ]);
+    const actions = (await bot.store.audit(id)).map((e) => e.action);
+    expect(actions).toEqual([
+      'submit',
+      'approve',
+      'start_build',
+      'start_test',
+      'start_deploy',
+      'go_live',
+    ]);
+
+    // The thread: one status message updated in place, milestones, the URL; the partner told.
+    const url = live.pipeline?.versionUrl as string;
+    await eventually(() => {
+      const replies = thread(bot).replies.map((r) => text(r));
+      expect(replies.filter((r) => /Pipeline started/i.test(r))).toHaveLength(1);
+      expect(replies.filter((r) => r.includes(url) && r.includes(`<@${PARTNER}>`))).toHaveLength(1);
+      expect(dmsTo(PARTNER).some((c) => text(c.args as never).includes(url))).toBe(true);
+    });
+    const status = thread(bot).replies.find((r) => r.ts === live.pipeline?.statusMessage?.ts);
+    expect(status?.edited).toBeDefined();
+    expect(text(status).match(/:white_check_mark:/g)?.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('deploys without moving traffic when the approver says so', async () => {
+    const id = await submitAndApprove(bot, { promote: 'no' });
+    const live = await reaches(bot, id, 'live');
+    expect(live.pipeline?.steps.promote.state).toBe('skipped');
+    expect(bot.appEngine.requests.some((r) => r.method === 'PATCH')).toBe(false);
+    expect(live.approval?.project).toBe(PROJECTS[0]);
+  });
+});
+
+describe('pipeline failures', () => {
+  it('a failing test step fails the pipeline, says which step, offers Retry; Retry builds again', async () => {
+    bot.cloudBuild.script('next', {
+      steps: { test: { status: 'FAILURE', logs: ['FAIL process: 422 predictor raised'] } },
+    });
+    const id = await submitAndApprove(bot);
+    const failed = await reaches(bot, id, 'failed');
+    expect(failed.pipeline?.failure?.step).toBe('test');
+    expect(failed.pipeline?.steps.test.state).toBe('failed');
+    expect(failed.pipeline?.steps.push.state).toBe('pending');
+
+    const failure = await eventually(() => {
+      const reply = thread(bot).replies.find(
+        (r) => /failed/i.test(r.text) && text(r).includes('"retry"'),
+      );
+      if (!reply) throw new Error('no failure reply yet');
+      return reply;
+    });
+    expect(text(failure)).toContain('test');
+    expect(text(failure)).toContain(`<@${PARTNER}>`);
+    expect(text(failure)).toContain('"cancel"');
+
+    // The partner may not retry; an approver may.
+    const where = { message: { ts: failure.ts, channel: failure.channel } };
+    await bot.click(PARTNER, 'retry', id, where);
+    await eventually(() =>
+      expect(
+        bot.api
+          .ephemerals(PARTNER)
+          .map((e) => e.text)
+          .join(),
+      ).toMatch(/Only Playground approvers/),
+    );
+    expect((await bot.store.get(id))?.status).toBe('failed');
+
+    await bot.click(APPROVER, 'retry', id, where);
+    const live = await reaches(bot, id, 'live');
+    expect(live.pipeline?.attempt).toBe(2);
+    expect(bot.cloudBuild.createdBuilds()).toHaveLength(2);
+  });
+
+  it('a failed deploy is retried without rebuilding the pushed image', async () => {
+    bot.appEngine.scriptDeploy({ error: { code: 9, message: 'readiness check failed' } });
+    const id = await submitAndApprove(bot);
+    const failed = await reaches(bot, id, 'failed');
+    expect(failed.pipeline?.failure).toMatchObject({
+      step: 'deploy',
+      detail: 'readiness check failed',
+    });
+    await eventually(() =>
+      expect(thread(bot).replies.some((r) => text(r).includes('readiness check failed'))).toBe(
+        true,
+      ),
+    );
+
+    await bot.click(APPROVER, 'retry', id);
+    await eventually(async () => {
+      const current = await bot.store.get(id);
+      expect(current?.pipeline?.attempt).toBe(2);
+    });
+    const live = await reaches(bot, id, 'live');
+    expect(live.pipeline?.failure).toBeUndefined();
+    expect(bot.cloudBuild.createdBuilds()).toHaveLength(1);
+    const creates = bot.appEngine.requests.filter(
+      (r) => r.method === 'POST' && r.path.endsWith('/versions'),
+    );
+    expect(creates).toHaveLength(2);
+  });
+
+  it('a build timeout fails the step that was running', async () => {
+    bot.cloudBuild.script('next', { steps: { wrap: { durationMs: 5_000 } }, timeoutMs: 100 });
+    const id = await submitAndApprove(bot);
+    const failed = await reaches(bot, id, 'failed');
+    expect(failed.pipeline?.failure?.step).toBe('wrap');
+  });
+
+  it('cancel during the build cancels the Cloud Build build and records it', async () => {
+    bot.cloudBuild.script('next', { steps: { wrap: { durationMs: 60_000 } } });
+    const id = await submitAndApprove(bot);
+    await reaches(bot, id, 'building');
+    const answer = await bot.command(PARTNER, `cancel ${id}`);
+    expect(JSON.stringify(answer.body)).toContain('cancelled');
+    await eventually(() =>
+      expect(bot.cloudBuild.requests.some((r) => r.path.endsWith(':cancel'))).toBe(true),
+    );
+    const buildId = (await bot.store.get(id))?.pipeline?.buildId as string;
+    await eventually(() => expect(bot.cloudBuild.build(buildId)?.status).toBe('CANCELLED'));
+    await eventually(() =>
+      expect(thread(bot).replies.filter((r) => /cancelled/i.test(r.text))).not.toHaveLength(0),
+    );
+  });
+});
