@@ -64,6 +64,9 @@ interface Held {
 
 const WORKING = new Set(['approved', 'building', 'testing', 'deploying']);
 
+/** Pipelines stepped at the same time by one instance. */
+const STEP_CONCURRENCY = 8;
+
 /**
  * Drives every pipeline this instance holds a lease on, one small step at a time:
  * each step reads the stored run, makes at most one call to Cloud Build or App Engine,
@@ -196,11 +199,16 @@ export class Tracker implements Pipeline {
     }
     const due = [...this.#held.entries()]
       .filter(([, h]) => h.nextPollAt <= now)
-      .sort((a, b) => a[1].nextPollAt - b[1].nextPollAt);
-    for (const [id] of due) {
-      if (!this.#budget.take()) break;
-      await this.#stepSafely(id);
-    }
+      .sort((a, b) => a[1].nextPollAt - b[1].nextPollAt)
+      .map(([id]) => id);
+    // A few pipelines step at once: each step mostly waits on Firestore and the APIs.
+    const workers = Array.from({ length: Math.min(STEP_CONCURRENCY, due.length) }, async () => {
+      for (let id = due.shift(); id !== undefined; id = due.shift()) {
+        if (!this.#budget.take()) return;
+        await this.#stepSafely(id);
+      }
+    });
+    await Promise.all(workers);
   }
 
   async #discover(): Promise<void> {

@@ -35,7 +35,13 @@ describe('pipeline: approval to live URL', () => {
       (r) => r.method === 'POST' && r.path.endsWith('/versions'),
     );
     expect(created?.path).toBe('/v1/apps/pg-dev-1/services/my-service/versions');
-    const body = created?.body as Record<string, any>;
+    const body = created?.body as {
+      deployment: { container: { image: string } };
+      resources: unknown;
+      livenessCheck: { path: string };
+      readinessCheck: { path: string };
+      envVariables: Record<string, string>;
+    };
     expect(body.deployment.container.image).toMatch(
       /^europe-docker\.pkg\.dev\/pg-bot-1\/playground\/my-service@sha256:[0-9a-f]{64}$/,
     );
