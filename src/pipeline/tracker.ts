@@ -64,6 +64,9 @@ interface Held {
 
 const WORKING = new Set(['approved', 'building', 'testing', 'deploying']);
 
+/** Submissions read per discovery query. */
+const DISCOVERY_PAGE = 200;
+
 /** Pipelines stepped at the same time by one instance. */
 const STEP_CONCURRENCY = 8;
 
@@ -212,12 +215,24 @@ export class Tracker implements Pipeline {
   }
 
   async #discover(): Promise<void> {
-    for (const submission of await this.#o.store.inFlight({ limit: 200 })) {
-      if (this.#held.has(submission.id) || !submission.pipeline) continue;
-      if (await this.#o.store.lease(submission.id, this.owner, this.#o.leaseMs)) {
-        this.#o.logger.info({ submissionId: submission.id }, 'tracking pipeline');
-        this.#held.set(submission.id, { nextPollAt: 0 });
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.#o.store.inFlight({
+        limit: DISCOVERY_PAGE,
+        ...(after ? { after } : {}),
+      });
+      const now = new Date();
+      for (const { submission, lease } of page) {
+        if (this.#held.has(submission.id) || !submission.pipeline) continue;
+        // Another live instance drives it: no need to ask the database.
+        if (lease && lease.owner !== this.owner && lease.until > now) continue;
+        if (await this.#o.store.lease(submission.id, this.owner, this.#o.leaseMs)) {
+          this.#o.logger.info({ submissionId: submission.id }, 'tracking pipeline');
+          this.#held.set(submission.id, { nextPollAt: 0 });
+        }
       }
+      if (page.length < DISCOVERY_PAGE) return;
+      after = page.at(-1)?.submission.id;
     }
   }
 

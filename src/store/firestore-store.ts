@@ -24,6 +24,7 @@
 import { createHash } from 'node:crypto';
 import {
   type DocumentReference,
+  FieldPath,
   FieldValue,
   type Firestore,
   type Transaction,
@@ -53,6 +54,7 @@ import { KeyedLock } from './lock.ts';
 import {
   type ApplyOptions,
   type ChangeResult,
+  type InFlightPipeline,
   type ListAllOptions,
   type ListOptions,
   type NewSubmission,
@@ -521,15 +523,19 @@ export class FirestoreStore implements SubmissionStore, PipelineStore {
   }
   // ---- pipeline ---------------------------------------------------------------------------
 
-  async inFlight(options: ListOptions = {}): Promise<Submission[]> {
+  async inFlight(options: ListOptions & { after?: string } = {}): Promise<InFlightPipeline[]> {
     const limit = listLimit(options.limit);
     return this.#run('listing pipelines', undefined, async () => {
-      const snap = await this.#db
+      let query = this.#db
         .collection(COLLECTIONS.submissions)
         .where('tracking', '==', true)
-        .limit(limit)
-        .get();
-      return snap.docs.map((d) => submissionFromDoc(d.id, d.data()).submission);
+        .orderBy(FieldPath.documentId());
+      if (options.after) query = query.startAfter(options.after);
+      const snap = await query.limit(limit).get();
+      return snap.docs.map((d) => {
+        const { submission, lease } = submissionFromDoc(d.id, d.data());
+        return lease ? { submission, lease } : { submission };
+      });
     });
   }
 

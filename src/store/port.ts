@@ -145,8 +145,11 @@ export interface SubmissionStore {
  * another takes over. Every write checks the lease inside its transaction.
  */
 export interface PipelineStore {
-  /** Submissions whose pipeline may need work: approved, building, testing, deploying, and cancelled or failed ones not yet wound down. */
-  inFlight(options?: ListOptions): Promise<Submission[]>;
+  /**
+   * Submissions whose pipeline needs a tracker (working, or ended and not yet announced),
+   * in id order, a page at a time: pass the last id of a page as `after`.
+   */
+  inFlight(options?: ListOptions & { after?: string }): Promise<InFlightPipeline[]>;
   /** Takes or renews the lease; false when another owner holds an unexpired one. */
   lease(id: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Gives the lease up (no-op when `owner` does not hold it). */
@@ -157,6 +160,12 @@ export interface PipelineStore {
    * `invalid_transition` when the status machine refuses the action.
    */
   saveRun(id: string, owner: string, run: PipelineRun, change?: RunChange): Promise<Submission>;
+}
+
+export interface InFlightPipeline {
+  submission: Submission;
+  /** Who drives it and until when; absent when nobody does. */
+  lease?: { owner: string; until: Date };
 }
 
 export interface RunChange {

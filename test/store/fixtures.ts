@@ -38,3 +38,19 @@ export function requestId(label = 'req'): string {
   counter += 1;
   return `${label}:${counter}:${Math.random().toString(36).slice(2)}`;
 }
+
+/** A clock that stands still until moved (lease expiry tests). */
+export interface ManualClock {
+  (): Date;
+  /** Moves the clock forward by `ms`. */
+  advance(ms: number): void;
+}
+
+export function manualClock(start = '2026-03-01T09:00:00.000Z'): ManualClock {
+  let t = Date.parse(start);
+  const clock = (() => new Date(t)) as ManualClock;
+  clock.advance = (ms) => {
+    t += ms;
+  };
+  return clock;
+}

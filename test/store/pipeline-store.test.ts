@@ -1,0 +1,487 @@
+/**
+ * The pipeline side of FirestoreStore (PipelineStore) against the emulator: leases,
+ * saveRun (lease check, status change, audit) and the `tracking` flag behind inFlight.
+ */
+import { Timestamp } from '@google-cloud/firestore';
+import { describe, expect, it } from 'vitest';
+import { freshSteps, type PipelineRun } from '../../src/domain/pipeline-run.ts';
+import type { Action } from '../../src/domain/status.ts';
+import type { Actor, AuditEvent } from '../../src/domain/submission.ts';
+import { FirestoreStore } from '../../src/store/firestore-store.ts';
+import { type RunChange, StoreError } from '../../src/store/port.ts';
+import { useTestFirestore } from '../setup/firestore-project.ts';
+import { APPROVER, type ManualClock, manualClock, newSubmission, requestId } from './fixtures.ts';
+
+const fs = useTestFirestore();
+
+const TTL = 30_000;
+const BOT: Actor = { userId: 'pipeline', name: 'playground-deploy pipeline' };
+const START = '2026-03-01T09:00:00.000Z';
+
+function setup(): { store: FirestoreStore; clock: ManualClock } {
+  const clock = manualClock(START);
+  return { store: new FirestoreStore(fs.db, { now: clock }), clock };
+}
+
+function run(overrides: Partial<PipelineRun> = {}): PipelineRun {
+  return {
+    attempt: 1,
+    project: 'pg-prod-1',
+    service: 'pg-0001',
+    versionId: 'pg-0001-r1',
+    promote: true,
+    image: 'europe-docker.pkg.dev/pg-prod-1/playground/pg-0001:pg-0001-r1',
+    steps: freshSteps(),
+    announced: {},
+    ...overrides,
+  };
+}
+
+function change(action: Action, detail?: string): RunChange {
+  return { action, actor: BOT, ...(detail ? { detail } : {}) };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<StoreError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(StoreError);
+    return error as StoreError;
+  }
+  throw new Error('expected a StoreError, got success');
+}
+
+/** The stored document, as is (bookkeeping fields included). */
+async function raw(id: string): Promise<Record<string, unknown> | undefined> {
+  return (await fs.db.doc(`submissions/${id}`).get()).data();
+}
+
+async function auditIds(id: string): Promise<string[]> {
+  return (await fs.db.collection(`submissions/${id}/audit`).get()).docs.map((d) => d.id);
+}
+
+/** A new submission, approved (no pipeline yet). */
+async function approved(store: FirestoreStore): Promise<string> {
+  const { submission } = await store.create(newSubmission());
+  await store.apply(submission.id, 'approve', {
+    actor: APPROVER,
+    requestId: requestId('approve'),
+    patch: {
+      approval: { project: 'pg-prod-1', promote: true, by: APPROVER, at: new Date(START) },
+    },
+  });
+  return submission.id;
+}
+
+/** A new submission, approved, leased by `owner` and building with `r`. */
+async function building(store: FirestoreStore, owner = 'bot-a', r = run()): Promise<string> {
+  const id = await approved(store);
+  expect(await store.lease(id, owner, TTL)).toBe(true);
+  await store.saveRun(id, owner, r, change('start_build'));
+  return id;
+}
+
+async function inFlightIds(store: FirestoreStore): Promise<string[]> {
+  return (await store.inFlight()).map((p) => p.submission.id);
+}
+
+describe('lease', () => {
+  it('is exclusive: the holder renews, another owner is refused', async () => {
+    const { store, clock } = setup();
+    const id = await approved(store);
+    expect(await store.lease(id, 'bot-a', TTL)).toBe(true);
+    expect((await raw(id))?.lease).toEqual({
+      owner: 'bot-a',
+      until: Timestamp.fromDate(new Date(Date.parse(START) + TTL)),
+    });
+    expect(await store.lease(id, 'bot-b', TTL)).toBe(false);
+    clock.advance(10_000);
+    expect(await store.lease(id, 'bot-b', TTL)).toBe(false);
+    // Renewal moves the expiry forward from now.
+    expect(await store.lease(id, 'bot-a', TTL)).toBe(true);
+    expect(await store.lease(id, 'bot-a', TTL)).toBe(true);
+    expect((await raw(id))?.lease).toEqual({
+      owner: 'bot-a',
+      until: Timestamp.fromDate(new Date(Date.parse(START) + 10_000 + TTL)),
+    });
+    // Past the first expiry, the renewed lease still keeps B out.
+    clock.advance(TTL - 1);
+    expect(await store.lease(id, 'bot-b', TTL)).toBe(false);
+    expect((await raw(id))?.lease).toMatchObject({ owner: 'bot-a' });
+  });
+
+  it('does not change the submission or its history', async () => {
+    const { store } = setup();
+    const id = await approved(store);
+    const before = await store.get(id);
+    const audit = await auditIds(id);
+    await store.lease(id, 'bot-a', TTL);
+    await store.lease(id, 'bot-b', TTL);
+    expect(await store.get(id)).toEqual(before);
+    expect(await auditIds(id)).toEqual(audit);
+    // A lease alone does not make a submission in flight.
+    expect(await inFlightIds(store)).toEqual([]);
+  });
+
+  it('passes to another owner once it has expired', async () => {
+    const { store, clock } = setup();
+    const id = await building(store, 'bot-a');
+    clock.advance(TTL - 1);
+    expect(await store.lease(id, 'bot-b', TTL)).toBe(false);
+    clock.advance(1);
+    expect(await store.lease(id, 'bot-b', TTL)).toBe(true);
+    expect((await raw(id))?.lease).toEqual({
+      owner: 'bot-b',
+      until: Timestamp.fromDate(new Date(Date.parse(START) + 2 * TTL)),
+    });
+    // The old holder is now the outsider.
+    expect(await store.lease(id, 'bot-a', TTL)).toBe(false);
+    expect((await rejection(store.saveRun(id, 'bot-a', run()))).code).toBe('conflict');
+    await store.saveRun(id, 'bot-b', run({ buildId: 'b-1' }));
+    expect((await store.get(id))?.pipeline?.buildId).toBe('b-1');
+  });
+
+  it('is released only by its owner', async () => {
+    const { store } = setup();
+    const id = await approved(store);
+    expect(await store.lease(id, 'bot-a', TTL)).toBe(true);
+    await store.release(id, 'bot-b');
+    expect((await raw(id))?.lease).toMatchObject({ owner: 'bot-a' });
+    expect(await store.lease(id, 'bot-b', TTL)).toBe(false);
+    await store.release(id, 'bot-a');
+    expect(await raw(id)).not.toHaveProperty('lease');
+    expect(await store.lease(id, 'bot-b', TTL)).toBe(true);
+    // Releasing what one does not hold, or a submission that is not there, is a no-op.
+    await store.release(id, 'bot-a');
+    await store.release('PG-0099', 'bot-a');
+    expect((await raw(id))?.lease).toMatchObject({ owner: 'bot-b' });
+  });
+
+  it('answers not_found for a submission that is not there', async () => {
+    const { store } = setup();
+    expect((await rejection(store.lease('PG-0042', 'bot-a', TTL))).code).toBe('not_found');
+  });
+
+  it('goes to exactly one of ten instances leasing at once', async () => {
+    const clock = manualClock(START);
+    const id = await approved(new FirestoreStore(fs.db, { now: clock }));
+    // Separate clients, as separate bot instances would have: only the transaction decides.
+    const stores = Array.from(
+      { length: 10 },
+      () => new FirestoreStore(fs.client(), { now: clock }),
+    );
+    const results = await Promise.all(stores.map((store, i) => store.lease(id, `bot-${i}`, TTL)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const winner = `bot-${results.indexOf(true)}`;
+    expect((await raw(id))?.lease).toMatchObject({ owner: winner });
+    // Only the winner may write.
+    const outcomes = await Promise.allSettled(
+      stores.map((store, i) => store.saveRun(id, `bot-${i}`, run(), change('start_build'))),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: 'conflict' });
+    }
+    expect((await stores[0]?.get(id))?.status).toBe('building');
+    expect(await auditIds(id)).toHaveLength(3); // submit, approve, start_build
+  });
+});
+
+describe('saveRun', () => {
+  it('refuses an owner without the lease, and writes nothing', async () => {
+    const { store } = setup();
+    const id = await approved(store);
+    const before = await raw(id);
+    const audit = await auditIds(id);
+    // Nobody holds it.
+    let error = await rejection(store.saveRun(id, 'bot-a', run(), change('start_build')));
+    expect(error.code).toBe('conflict');
+    // Someone else holds it.
+    expect(await store.lease(id, 'bot-b', TTL)).toBe(true);
+    const leased = await raw(id);
+    error = await rejection(store.saveRun(id, 'bot-a', run(), change('start_build')));
+    expect(error.code).toBe('conflict');
+    error = await rejection(store.saveRun(id, 'bot-a', run()));
+    expect(error.code).toBe('conflict');
+    expect(await raw(id)).toEqual(leased);
+    expect({ ...leased, lease: undefined }).toEqual({ ...before, lease: undefined });
+    expect(await auditIds(id)).toEqual(audit);
+  });
+
+  it('refuses a holder whose lease has expired, and writes nothing', async () => {
+    const { store, clock } = setup();
+    const id = await building(store, 'bot-a');
+    const before = await raw(id);
+    const audit = await auditIds(id);
+    clock.advance(TTL);
+    const error = await rejection(
+      store.saveRun(id, 'bot-a', run({ buildId: 'b-1' }), change('start_test')),
+    );
+    expect(error.code).toBe('conflict');
+    expect(error.message).toContain('lease');
+    expect(await raw(id)).toEqual(before);
+    expect(await auditIds(id)).toEqual(audit);
+    // Renewed, it writes again.
+    expect(await store.lease(id, 'bot-a', TTL)).toBe(true);
+    expect((await store.saveRun(id, 'bot-a', run(), change('start_test'))).status).toBe('testing');
+  });
+
+  it('answers not_found for a submission that is not there', async () => {
+    const { store } = setup();
+    expect((await rejection(store.saveRun('PG-0042', 'bot-a', run()))).code).toBe('not_found');
+  });
+
+  it('moves the status with one audit event in the same write', async () => {
+    const { store, clock } = setup();
+    const id = await approved(store);
+    const before = await store.get(id);
+    const audit = await store.audit(id);
+    expect(await store.lease(id, 'bot-a', TTL)).toBe(true);
+    clock.advance(5_000);
+    const at = new Date(Date.parse(START) + 5_000);
+    const r = run({ buildId: 'b-1' });
+    const saved = await store.saveRun(id, 'bot-a', r, change('start_build', 'attempt 1'));
+    const event: AuditEvent = {
+      at,
+      actor: BOT,
+      action: 'start_build',
+      from: 'approved',
+      to: 'building',
+      detail: 'attempt 1',
+    };
+    expect(saved).toEqual({
+      ...before,
+      status: 'building',
+      pipeline: r,
+      lastEvent: event,
+      updatedAt: at,
+    });
+    expect(await store.get(id)).toEqual(saved);
+    expect(await store.audit(id)).toEqual([...audit, event]);
+    expect(await auditIds(id)).toEqual(['000001', '000002', '000003']);
+    expect((await raw(id))?.auditSeq).toBe(3);
+  });
+
+  it('without a change writes only the run: no status change, no audit event', async () => {
+    const { store, clock } = setup();
+    const id = await building(store);
+    const before = await store.get(id);
+    const audit = await auditIds(id);
+    clock.advance(1_000);
+    const r = run({ buildId: 'b-1', steps: { ...freshSteps(), render: { state: 'running' } } });
+    const saved = await store.saveRun(id, 'bot-a', r);
+    expect(saved).toEqual({ ...before, pipeline: r });
+    expect(await store.get(id)).toEqual(saved);
+    expect(await auditIds(id)).toEqual(audit);
+  });
+
+  it('refuses an action the status machine does not allow, and writes nothing', async () => {
+    const { store } = setup();
+    const id = await building(store, 'bot-a', run({ buildId: 'b-1' }));
+    const before = await raw(id);
+    const audit = await store.audit(id);
+    for (const action of ['go_live', 'start_build', 'approve', 'resubmit'] as const) {
+      const error = await rejection(
+        store.saveRun(id, 'bot-a', run({ buildId: 'b-2', imageDigest: 'sha256:x' }), {
+          action,
+          actor: BOT,
+          detail: 'nope',
+        }),
+      );
+      expect(error.code).toBe('invalid_transition');
+      expect(error.message).toContain('building');
+    }
+    expect(await raw(id)).toEqual(before);
+    expect((await store.get(id))?.status).toBe('building');
+    expect((await store.get(id))?.pipeline?.buildId).toBe('b-1');
+    expect(await store.audit(id)).toEqual(audit);
+  });
+
+  it('round-trips the run exactly, dates and optional fields included', async () => {
+    const { store } = setup();
+    const id = await building(store);
+    const t = (s: number) => new Date(Date.parse(START) + s * 1000 + 123);
+    const full: PipelineRun = {
+      attempt: 2,
+      project: 'pg-prod-1',
+      service: 'pg-0001',
+      versionId: 'pg-0001-r1-a2',
+      promote: false,
+      image: 'europe-docker.pkg.dev/pg-prod-1/playground/pg-0001:pg-0001-r1',
+      steps: {
+        render: { state: 'done', startedAt: t(1), endedAt: t(2) },
+        wrap: { state: 'done', startedAt: t(2), endedAt: t(30) },
+        test: { state: 'done', startedAt: t(30), endedAt: t(95) },
+        push: { state: 'done', startedAt: t(95), endedAt: t(99) },
+        deploy: { state: 'failed', startedAt: t(100), endedAt: t(400) },
+        promote: { state: 'skipped' },
+      },
+      buildId: 'b-123',
+      buildLogUrl: 'https://console.cloud.google.com/cloud-build/builds/b-123',
+      imageDigest: `sha256:${'a'.repeat(64)}`,
+      deployOperation: 'apps/pg-prod-1/operations/op-1',
+      promoteOperation: 'apps/pg-prod-1/operations/op-2',
+      versionUrl: 'https://pg-0001-r1-a2-dot-pg-0001-dot-pg-prod-1.appspot.com',
+      consoleUrl: 'https://console.cloud.google.com/appengine/versions?project=pg-prod-1',
+      failure: {
+        step: 'deploy',
+        detail: 'the version did not become ready',
+        logTail: ['line 1', '', 'line 3 ✓'],
+      },
+      statusMessage: { channel: 'C123', ts: '1700000000.000100' },
+      announced: { started: 2, failed: 1, live: 0, cancelled: 1 },
+    };
+    const saved = await store.saveRun(id, 'bot-a', full);
+    expect(saved.pipeline).toEqual(full);
+    const read = await store.get(id);
+    expect(read?.pipeline).toEqual(full);
+    expect(read?.pipeline?.steps.deploy.startedAt).toBeInstanceOf(Date);
+    expect(read?.pipeline?.steps.deploy.startedAt?.getTime()).toBe(t(100).getTime());
+    expect((await store.inFlight())[0]?.submission.pipeline).toEqual(full);
+  });
+
+  it('replaces the whole run: fields left out of the new one are gone', async () => {
+    const { store } = setup();
+    const id = await building(
+      store,
+      'bot-a',
+      run({ buildId: 'b-1', imageDigest: 'sha256:x', failure: { step: 'test', detail: 'no' } }),
+    );
+    // A retry clears the build fields by setting them undefined.
+    const retry = run({ attempt: 2, buildId: undefined, imageDigest: undefined });
+    const saved = await store.saveRun(id, 'bot-a', retry);
+    expect(saved.pipeline).toEqual(run({ attempt: 2 }));
+    const read = (await store.get(id))?.pipeline;
+    expect(read).toEqual(run({ attempt: 2 }));
+    expect(read).not.toHaveProperty('buildId');
+    expect(read).not.toHaveProperty('failure');
+  });
+});
+
+describe('inFlight and tracking', () => {
+  /** Leases `id` for bot-a and saves `r`, with `action` when given. */
+  async function save(store: FirestoreStore, id: string, r: PipelineRun, action?: Action) {
+    expect(await store.lease(id, 'bot-a', TTL)).toBe(true);
+    return store.saveRun(id, 'bot-a', r, action ? change(action) : undefined);
+  }
+
+  it('lists a working pipeline with its lease, not a submission without a pipeline', async () => {
+    const { store } = setup();
+    const id = await building(store);
+    await approved(store); // approved, no pipeline yet
+    const { submission: fresh } = await store.create(newSubmission());
+    expect(await store.lease(fresh.id, 'bot-b', TTL)).toBe(true); // leased, still no pipeline
+    const page = await store.inFlight();
+    expect(page).toEqual([
+      {
+        submission: await store.get(id),
+        lease: { owner: 'bot-a', until: new Date(Date.parse(START) + TTL) },
+      },
+    ]);
+    expect(page[0]?.submission).not.toHaveProperty('tracking');
+    expect(page[0]?.submission).not.toHaveProperty('lease');
+    // Released, it is still in flight, now without a lease.
+    await store.release(id, 'bot-a');
+    expect(await store.inFlight()).toEqual([{ submission: await store.get(id) }]);
+  });
+
+  it('keeps each working status listed (approved, building, testing, deploying)', async () => {
+    const { store } = setup();
+    const id = await approved(store);
+    await save(store, id, run());
+    expect((await store.get(id))?.status).toBe('approved');
+    expect(await inFlightIds(store)).toEqual([id]);
+    for (const action of ['start_build', 'start_test', 'start_deploy'] as const) {
+      await save(store, id, run(), action);
+      expect(await inFlightIds(store)).toEqual([id]);
+    }
+    expect((await store.get(id))?.status).toBe('deploying');
+  });
+
+  it('lists a live pipeline until its outcome is announced for this attempt', async () => {
+    const { store } = setup();
+    const id = await building(store);
+    await save(store, id, run(), 'start_test');
+    await save(store, id, run(), 'start_deploy');
+    await save(store, id, run(), 'go_live');
+    expect((await store.get(id))?.status).toBe('live');
+    expect(await inFlightIds(store)).toEqual([id]);
+    // Another kind, or another attempt, announced: still to tell.
+    await save(store, id, run({ announced: { started: 1, failed: 1 } }));
+    expect(await inFlightIds(store)).toEqual([id]);
+    await save(store, id, run({ attempt: 2, announced: { live: 1 } }));
+    expect(await inFlightIds(store)).toEqual([id]);
+    await save(store, id, run({ announced: { started: 1, live: 1 } }));
+    expect(await inFlightIds(store)).toEqual([]);
+  });
+
+  it('lists a failed pipeline until announced, and again when a retry starts', async () => {
+    const { store } = setup();
+    const id = await building(store);
+    await save(store, id, run(), 'fail');
+    expect((await store.get(id))?.status).toBe('failed');
+    expect(await inFlightIds(store)).toEqual([id]);
+    await save(store, id, run({ announced: { failed: 1 } }));
+    expect(await inFlightIds(store)).toEqual([]);
+    // Retry: attempt 2 builds again, fails again; attempt 1's announcement does not count.
+    await save(store, id, run({ attempt: 2, announced: { failed: 1 } }), 'start_build');
+    expect(await inFlightIds(store)).toEqual([id]);
+    await save(store, id, run({ attempt: 2, announced: { failed: 1 } }), 'fail');
+    expect(await inFlightIds(store)).toEqual([id]);
+    await save(store, id, run({ attempt: 2, announced: { failed: 2 } }));
+    expect(await inFlightIds(store)).toEqual([]);
+  });
+
+  it('lists a cancelled pipeline until the cancellation is announced', async () => {
+    const { store } = setup();
+    // Cancelled by the pipeline itself.
+    const a = await building(store);
+    await save(store, a, run(), 'cancel');
+    // Cancelled by a person from Slack (apply, not saveRun): the tracker must still wind it down.
+    const b = await building(store);
+    await store.apply(b, 'cancel', { actor: APPROVER, requestId: requestId('cancel') });
+    expect((await store.get(a))?.status).toBe('cancelled');
+    expect((await store.get(b))?.status).toBe('cancelled');
+    expect(await inFlightIds(store)).toEqual([a, b]);
+    await save(store, a, run({ announced: { cancelled: 1 } }));
+    expect(await inFlightIds(store)).toEqual([b]);
+    await save(store, b, run({ announced: { cancelled: 1 } }));
+    expect(await inFlightIds(store)).toEqual([]);
+  });
+
+  it('pages through every in-flight submission exactly once with `after`', async () => {
+    const { store } = setup();
+    const expected: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      // Every third one is not in flight (approved, no pipeline yet).
+      if (i % 3 === 1) {
+        await approved(store);
+      } else {
+        const id = await building(store, `bot-${i}`);
+        expected.push(id);
+      }
+    }
+    expect(expected).toHaveLength(7);
+    const pages: string[][] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await store.inFlight({ limit: 3, ...(after ? { after } : {}) });
+      pages.push(page.map((p) => p.submission.id));
+      if (page.length < 3) break;
+      after = page.at(-1)?.submission.id;
+    }
+    expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
+    expect(pages.flat()).toEqual(expected);
+    expect(await store.inFlight({ after: expected.at(-1) })).toEqual([]);
+    // Each carries its own lease.
+    const all = await store.inFlight({ limit: 200 });
+    expect(all.map((p) => p.lease?.owner)).toEqual(
+      expected.map((id) => `bot-${Number(id.slice(3)) - 1}`),
+    );
+  });
+
+  it('rejects a non-positive limit', async () => {
+    const { store } = setup();
+    expect((await rejection(store.inFlight({ limit: 0 }))).code).toBe('internal');
+  });
+});
