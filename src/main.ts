@@ -1,9 +1,37 @@
 import { createBot } from './bot.ts';
 import { ConfigError, readConfig } from './config.ts';
-import { createLogger } from './log.ts';
+import { createLogger, type Logger } from './log.ts';
+import { startLocalWorkspace } from './local/workspace.ts';
 
-/** Thin entry point: configuration, the bot (src/bot.ts), clean shutdown. */
+/** Runs until SIGTERM / Ctrl-C, then `stop()`s and exits. */
+function stopOnSignal(logger: Logger, stop: () => Promise<void>) {
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    await stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** Thin entry point: production with Slack credentials, the local workspace without. */
 async function main(): Promise<void> {
+  const started = Date.now();
+  if (!process.env.SLACK_BOT_TOKEN && !process.env.SLACK_SIGNING_SECRET) {
+    const logger = createLogger(process.env.LOG_LEVEL ?? 'info');
+    console.error(
+      '\n  LOCAL MODE: no SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET, so Slack, Cloud Build and App\n' +
+        '  Engine are local stand-ins and Firestore is the emulator. Set the Slack variables to\n' +
+        '  run against a real workspace (see README).\n',
+    );
+    const workspace = await startLocalWorkspace({
+      logger,
+      port: Number(process.env.PORT ?? 3000),
+    });
+    stopOnSignal(logger, workspace.stop);
+    console.error(`\n  ready in ${((Date.now() - started) / 1000).toFixed(1)} s: open ${workspace.pageUrl}\n`);
+    return;
+  }
   let config: ReturnType<typeof readConfig>;
   try {
     config = readConfig();
@@ -18,14 +46,7 @@ async function main(): Promise<void> {
   const bot = createBot(config, logger);
   await bot.start(config.port);
   logger.info({ port: config.port, socketMode: Boolean(config.slack.appToken) }, 'ready');
-
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    await bot.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  stopOnSignal(logger, bot.stop);
 }
 
 await main();

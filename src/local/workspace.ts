@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { createBot } from '../bot.ts';
+import { readConfig } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { startAppEngineApi } from './app-engine/server.ts';
+import { startCloudBuildApi } from './cloud-build/server.ts';
+import { startFirestoreEmulator } from './firestore-emulator.ts';
+import { startSlackApi } from './slack-api/server.ts';
+
+/** The two people of the local workspace, and where they meet. */
+export const LOCAL_PARTNER = { id: 'U0LOCALPAT', name: 'pat', real_name: 'Pat Partner' };
+export const LOCAL_APPROVER = { id: 'U0LOCALALX', name: 'alex', real_name: 'Alex Approver' };
+export const LOCAL_REVIEW_CHANNEL = 'C0LOCALREV';
+export const LOCAL_PROJECTS = ['playground-local-prod', 'playground-local-dev'];
+
+export interface LocalWorkspace {
+  /** The bot's Slack endpoint (signed requests only, as in production). */
+  botUrl: string;
+  /** The page that plays Slack's part. */
+  pageUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `npm start` without Slack credentials: the whole flow on this machine. The production
+ * bot (Bolt over HTTP, signature checks, Firestore store, tracker) runs unchanged; only
+ * the outside services are local: the Firestore emulator, stand-ins for Slack's Web API,
+ * Cloud Build and App Engine, and a page where people play Slack.
+ */
+export async function startLocalWorkspace(options: {
+  logger: Logger;
+  port: number;
+  env?: NodeJS.ProcessEnv;
+}): Promise<LocalWorkspace> {
+  const { logger, port, env = process.env } = options;
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      await stop().catch((error: unknown) => logger.warn({ err: error }, 'stopping failed'));
+    }
+  };
+  try {
+    let firestoreHost = env.FIRESTORE_EMULATOR_HOST;
+    if (firestoreHost) {
+      logger.info({ host: firestoreHost }, 'using the Firestore emulator at FIRESTORE_EMULATOR_HOST');
+    } else {
+      const emulator = await startFirestoreEmulator({
+        // The emulator is chatty; its lines matter only when something goes wrong.
+        log: logger.child({ component: 'emulator' }, { level: 'warn' }),
+      });
+      stops.push(() => emulator.stop());
+      firestoreHost = emulator.host;
+      // The Firestore client reads the standard variable.
+      process.env.FIRESTORE_EMULATOR_HOST = firestoreHost;
+      logger.info({ host: firestoreHost }, 'started the Firestore emulator');
+    }
+
+    const botToken = 'xoxb-local-workspace';
+    const signingSecret = randomBytes(16).toString('hex');
+    const slackApi = await startSlackApi({
+      botToken,
+      users: [LOCAL_PARTNER, LOCAL_APPROVER],
+      channels: [{ id: LOCAL_REVIEW_CHANNEL, name: 'playground-review' }],
+    });
+    stops.push(() => slackApi.close());
+    const cloudBuild = await startCloudBuildApi({});
+    stops.push(() => cloudBuild.close());
+    const appEngine = await startAppEngineApi({ apps: LOCAL_PROJECTS });
+    stops.push(() => appEngine.close());
+
+    const config = readConfig({
+      SLACK_BOT_TOKEN: botToken,
+      SLACK_SIGNING_SECRET: signingSecret,
+      SLACK_API_URL: slackApi.url,
+      PORT: String(port),
+      PLAYGROUND_REVIEW_CHANNEL: LOCAL_REVIEW_CHANNEL,
+      PLAYGROUND_APPROVERS: LOCAL_APPROVER.id,
+      GOOGLE_CLOUD_PROJECT: 'playground-local',
+      PLAYGROUND_TARGET_PROJECTS: LOCAL_PROJECTS.join(','),
+      PLAYGROUND_REGISTRY: 'europe-docker.pkg.dev/playground-local/playground',
+      FIRESTORE_EMULATOR_HOST: firestoreHost,
+      CLOUD_BUILD_API_URL: cloudBuild.url,
+      APPENGINE_API_URL: appEngine.url,
+      LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+    });
+    const bot = createBot(config, logger, {
+      // People watch this: poll briskly rather than economically.
+      backoff: { initialMs: 500, factor: 1.5, maxMs: 3_000 },
+      discoverMs: 2_000,
+    });
+    await bot.start(port);
+    stops.push(() => bot.stop());
+    const botUrl = `http://127.0.0.1:${port}/slack/events`;
+    return { botUrl, pageUrl: '', stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
