@@ -1,7 +1,7 @@
 import { createBot } from './bot.ts';
 import { ConfigError, readConfig } from './config.ts';
-import { createLogger, type Logger } from './log.ts';
 import { startLocalWorkspace } from './local/workspace.ts';
+import { createLogger, type Logger } from './log.ts';
 
 /** Runs until SIGTERM / Ctrl-C, then `stop()`s and exits. */
 function stopOnSignal(logger: Logger, stop: () => Promise<void>) {
@@ -29,7 +29,9 @@ async function main(): Promise<void> {
       port: Number(process.env.PORT ?? 3000),
     });
     stopOnSignal(logger, workspace.stop);
-    console.error(`\n  ready in ${((Date.now() - started) / 1000).toFixed(1)} s: open ${workspace.pageUrl}\n`);
+    console.error(
+      `\n  ready in ${((Date.now() - started) / 1000).toFixed(1)} s: open ${workspace.pageUrl}\n`,
+    );
     return;
   }
   let config: ReturnType<typeof readConfig>;

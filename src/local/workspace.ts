@@ -42,7 +42,10 @@ export async function startLocalWorkspace(options: {
   try {
     let firestoreHost = env.FIRESTORE_EMULATOR_HOST;
     if (firestoreHost) {
-      logger.info({ host: firestoreHost }, 'using the Firestore emulator at FIRESTORE_EMULATOR_HOST');
+      logger.info(
+        { host: firestoreHost },
+        'using the Firestore emulator at FIRESTORE_EMULATOR_HOST',
+      );
     } else {
       const emulator = await startFirestoreEmulator({
         // The emulator is chatty; its lines matter only when something goes wrong.

@@ -54,6 +54,15 @@ export interface TrackerOptions {
   backoff?: Backoff;
 }
 
+/** Production tuning; tests and the local workspace override some of it. */
+export const TRACKER_DEFAULTS = {
+  leaseMs: 30_000,
+  tickMs: 500,
+  discoverMs: 5_000,
+  callsPerMinute: 120,
+  backoff: DEFAULT_BACKOFF,
+} as const;
+
 /** The pipeline acts on its own behalf in the audit trail. */
 export const PIPELINE_ACTOR: Actor = { userId: 'pipeline', name: 'playground-deploy pipeline' };
 
@@ -90,14 +99,7 @@ export class Tracker implements Pipeline {
 
   constructor(options: TrackerOptions) {
     this.owner = options.owner ?? `bot-${randomUUID().slice(0, 8)}`;
-    this.#o = {
-      leaseMs: 30_000,
-      tickMs: 500,
-      discoverMs: 5_000,
-      callsPerMinute: 120,
-      backoff: DEFAULT_BACKOFF,
-      ...options,
-    };
+    this.#o = { ...TRACKER_DEFAULTS, ...options };
     this.#budget = new PollBudget(this.#o.callsPerMinute);
   }
 
@@ -124,7 +126,13 @@ export class Tracker implements Pipeline {
       consoleUrl: versionConsoleUrl(approval.project, spec.service, versionId),
       announced: {},
     };
-    await this.#take(submission.id, run);
+    try {
+      await this.#take(submission.id, run);
+    } catch (error) {
+      // Another instance found the approved submission first and is starting it.
+      if (!isStoreError(error, 'conflict')) throw error;
+      this.#o.logger.info({ submissionId: submission.id }, 'pipeline started by another instance');
+    }
   }
 
   async retry(submission: Submission, actor: Actor): Promise<void> {
@@ -205,13 +213,11 @@ export class Tracker implements Pipeline {
       .sort((a, b) => a[1].nextPollAt - b[1].nextPollAt)
       .map(([id]) => id);
     // A few pipelines step at once: each step mostly waits on Firestore and the APIs.
-    const workers = Array.from({ length: Math.min(STEP_CONCURRENCY, due.length) }, async () => {
-      for (let id = due.shift(); id !== undefined; id = due.shift()) {
-        if (!this.#budget.take()) return;
-        await this.#stepSafely(id);
-      }
+    let budgetLeft = true;
+    await eachLimited(due, STEP_CONCURRENCY, async (id) => {
+      budgetLeft &&= this.#budget.take();
+      if (budgetLeft) await this.#stepSafely(id);
     });
-    await Promise.all(workers);
   }
 
   async #discover(): Promise<void> {
@@ -223,9 +229,14 @@ export class Tracker implements Pipeline {
       });
       const now = new Date();
       for (const { submission, lease } of page) {
-        if (this.#held.has(submission.id) || !submission.pipeline) continue;
+        if (this.#held.has(submission.id)) continue;
         // Another live instance drives it: no need to ask the database.
         if (lease && lease.owner !== this.owner && lease.until > now) continue;
+        if (!submission.pipeline) {
+          // Approved, but the instance that approved it died before starting it.
+          if (submission.status === 'approved') await this.start(submission);
+          continue;
+        }
         if (await this.#o.store.lease(submission.id, this.owner, this.#o.leaseMs)) {
           this.#o.logger.info({ submissionId: submission.id }, 'tracking pipeline');
           this.#held.set(submission.id, { nextPollAt: 0 });
@@ -237,17 +248,24 @@ export class Tracker implements Pipeline {
   }
 
   async #renew(): Promise<void> {
-    for (const id of this.held) {
+    await eachLimited(this.held, STEP_CONCURRENCY, async (id) => {
       if (!(await this.#o.store.lease(id, this.owner, this.#o.leaseMs)))
         this.#drop(id, 'lease lost');
-    }
+    });
   }
 
+  /**
+   * Leases the pipeline and writes its new run, then steps it. A first run is written
+   * only if none exists yet (another instance may have started it meanwhile).
+   */
   async #take(id: string, run: PipelineRun, change?: Parameters<PipelineStore['saveRun']>[3]) {
     if (!(await this.#o.store.lease(id, this.owner, this.#o.leaseMs))) {
       throw new StoreError('conflict', `${id} is being handled by another bot instance`);
     }
-    await this.#o.store.saveRun(id, this.owner, run, change);
+    const first = run.attempt === 1 && !change;
+    if (!(first && (await this.#o.store.get(id))?.pipeline)) {
+      await this.#o.store.saveRun(id, this.owner, run, change);
+    }
     this.#held.set(id, { nextPollAt: 0 });
     await this.#stepSafely(id);
   }
@@ -316,7 +334,7 @@ export class Tracker implements Pipeline {
       run,
       action ? { action, actor: PIPELINE_ACTOR, ...(detail ? { detail } : {}) } : undefined,
     );
-    this.#o.progress.update(saved, run);
+    if (run.statusMessage) this.#o.progress.update(saved, run);
     return saved;
   }
 
@@ -510,4 +528,13 @@ export class Tracker implements Pipeline {
     await this.#finish(submission.id);
     return true;
   }
+}
+
+/** Runs `work` on every item, at most `limit` at a time. */
+async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>) {
+  const queue = [...items];
+  const workers = Array.from({ length: Math.min(limit, queue.length) }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  });
+  await Promise.all(workers);
 }

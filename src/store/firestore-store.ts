@@ -400,9 +400,12 @@ export class FirestoreStore implements SubmissionStore, PipelineStore {
         const now = this.#now();
         const change = decide(stored.submission, now);
         const seq = stored.auditSeq + 1;
-        const fields: Partial<Submission> & { auditSeq: number } = {
+        const fields: Partial<Submission> & { auditSeq: number; tracking?: boolean } = {
           ...change.fields,
           ...(change.isLastEvent ? { lastEvent: change.event } : {}),
+          // An approved submission needs a tracker even before its pipeline run exists,
+          // so a crash between approval and the first run write loses nothing.
+          ...(change.event.to === 'approved' ? { tracking: true } : {}),
           auditSeq: seq,
         };
         const update = toFirestoreValue(fields) as Record<string, unknown>;

@@ -119,8 +119,8 @@ describe('lease', () => {
     await store.lease(id, 'bot-b', TTL);
     expect(await store.get(id)).toEqual(before);
     expect(await auditIds(id)).toEqual(audit);
-    // A lease alone does not make a submission in flight.
-    expect(await inFlightIds(store)).toEqual([]);
+    // An approved submission is in flight (it needs a tracker), with or without a lease.
+    expect(await inFlightIds(store)).toEqual([id]);
   });
 
   it('passes to another owner once it has expired', async () => {
@@ -170,6 +170,8 @@ describe('lease', () => {
       { length: 10 },
       () => new FirestoreStore(fs.client(), { now: clock }),
     );
+    // Connected first, so that the leases really race.
+    await Promise.all(stores.map((store) => store.get(id)));
     const results = await Promise.all(stores.map((store, i) => store.lease(id, `bot-${i}`, TTL)));
     expect(results.filter(Boolean)).toHaveLength(1);
     const winner = `bot-${results.indexOf(true)}`;
@@ -297,6 +299,18 @@ describe('saveRun', () => {
     expect(await store.audit(id)).toEqual(audit);
   });
 
+  it('refuses a run of the wrong shape with invalid_data, and writes nothing', async () => {
+    const { store } = setup();
+    const id = await building(store);
+    const before = await raw(id);
+    const audit = await auditIds(id);
+    const bad = { ...run({ attempt: 0 }), project: '' };
+    const error = await rejection(store.saveRun(id, 'bot-a', bad, change('start_test')));
+    expect(error.code).toBe('invalid_data');
+    expect(await raw(id)).toEqual(before);
+    expect(await auditIds(id)).toEqual(audit);
+  });
+
   it('round-trips the run exactly, dates and optional fields included', async () => {
     const { store } = setup();
     const id = await building(store);
@@ -365,10 +379,11 @@ describe('inFlight and tracking', () => {
     return store.saveRun(id, 'bot-a', r, action ? change(action) : undefined);
   }
 
-  it('lists a working pipeline with its lease, not a submission without a pipeline', async () => {
+  it('lists a working pipeline with its lease and an approved one not started yet, not a mere submission', async () => {
     const { store } = setup();
     const id = await building(store);
-    await approved(store); // approved, no pipeline yet
+    // Approved, but its instance died before writing a run: a tracker must start it.
+    const waiting = await approved(store);
     const { submission: fresh } = await store.create(newSubmission());
     expect(await store.lease(fresh.id, 'bot-b', TTL)).toBe(true); // leased, still no pipeline
     const page = await store.inFlight();
@@ -377,12 +392,13 @@ describe('inFlight and tracking', () => {
         submission: await store.get(id),
         lease: { owner: 'bot-a', until: new Date(Date.parse(START) + TTL) },
       },
+      { submission: await store.get(waiting) },
     ]);
     expect(page[0]?.submission).not.toHaveProperty('tracking');
     expect(page[0]?.submission).not.toHaveProperty('lease');
     // Released, it is still in flight, now without a lease.
     await store.release(id, 'bot-a');
-    expect(await store.inFlight()).toEqual([{ submission: await store.get(id) }]);
+    expect((await store.inFlight())[0]).toEqual({ submission: await store.get(id) });
   });
 
   it('keeps each working status listed (approved, building, testing, deploying)', async () => {
@@ -453,9 +469,9 @@ describe('inFlight and tracking', () => {
     const { store } = setup();
     const expected: string[] = [];
     for (let i = 0; i < 10; i++) {
-      // Every third one is not in flight (approved, no pipeline yet).
+      // Every third one is not in flight (submitted, never approved).
       if (i % 3 === 1) {
-        await approved(store);
+        await store.create(newSubmission());
       } else {
         const id = await building(store, `bot-${i}`);
         expected.push(id);

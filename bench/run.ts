@@ -1,0 +1,60 @@
+// Benchmark of the pipeline tracker (issue 4): for 1, 50 and 500 in-flight pipelines, one
+// bot with production tracker settings polls the local Cloud Build, App Engine and Slack
+// stand-ins; prints the API calls per minute over a window of steady tracking and the bot
+// process's peak memory. A measurement, not a test: nothing here asserts.
+//
+//   npm run bench                                   (window of 60 s per size, ~4-5 min)
+//   BENCH_WINDOW_S=20 BENCH_SIZES=1,50 node bench/run.ts
+//
+// Uses FIRESTORE_EMULATOR_HOST when set; otherwise starts (and stops) an emulator.
+import { type FirestoreEmulator, startFirestoreEmulator } from '../src/local/firestore-emulator.ts';
+import { TRACKER_DEFAULTS } from '../src/pipeline/tracker.ts';
+import { type PhaseResult, runPhase } from './phase.ts';
+import { report } from './report.ts';
+
+/** The budget the measured bot runs with: the tracker's production default. */
+export const PRODUCTION_BUDGET = TRACKER_DEFAULTS.callsPerMinute;
+
+function positiveNumbers(value: string | undefined, fallback: number[], name: string): number[] {
+  if (!value?.trim()) return fallback;
+  const numbers = value.split(',').map(Number);
+  if (numbers.some((n) => !Number.isInteger(n) || n <= 0)) {
+    throw new Error(`${name} must be positive whole numbers separated by commas, got ${value}`);
+  }
+  return numbers;
+}
+
+const [windowS = 60] = positiveNumbers(process.env.BENCH_WINDOW_S, [60], 'BENCH_WINDOW_S');
+const sizes = positiveNumbers(process.env.BENCH_SIZES, [1, 50, 500], 'BENCH_SIZES');
+
+let emulator: FirestoreEmulator | undefined;
+// Ctrl-C must not leave the emulator's Java server behind (it runs in its own group).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void (emulator?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
+
+try {
+  if (!process.env.FIRESTORE_EMULATOR_HOST) {
+    console.error('starting the Firestore emulator…');
+    emulator = await startFirestoreEmulator();
+    // The bots' Firestore clients read it from the environment (src/store/firestore-client.ts).
+    process.env.FIRESTORE_EMULATOR_HOST = emulator.host;
+  }
+  const host = process.env.FIRESTORE_EMULATOR_HOST as string;
+  console.log(
+    `budget: callsPerMinute ${PRODUCTION_BUDGET} (Cloud Build + App Engine, per bot instance; ` +
+      `a token bucket, so a window may also spend its burst of callsPerMinute/10); ` +
+      `per-pipeline backoff ${TRACKER_DEFAULTS.backoff.initialMs / 1000}-${TRACKER_DEFAULTS.backoff.maxMs / 1000} s ` +
+      `(x${TRACKER_DEFAULTS.backoff.factor}); window ${windowS} s per size after every pipeline is tracked`,
+  );
+  const results: PhaseResult[] = [];
+  for (const size of sizes) {
+    console.error(`${size} pipelines: seeding, discovery, ${windowS} s window…`);
+    results.push(await runPhase(size, windowS * 1000, host));
+  }
+  console.log(report(results, PRODUCTION_BUDGET));
+} finally {
+  await emulator?.stop();
+}
