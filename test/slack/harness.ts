@@ -19,7 +19,7 @@ import {
 } from '../helpers/slack-requests.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import { emulatorHost } from '../setup/firestore-project.ts';
-import { formState } from './form-state.ts';
+import { viewStateValues } from '../../src/local/slack-api/payloads.ts';
 
 export const SECRET = 'test-signing-secret';
 export const TOKEN = 'xoxb-test-bot-token';
@@ -185,7 +185,7 @@ export async function startBot(
             callback_id: view.callback_id,
             private_metadata: view.private_metadata,
             hash: view.hash,
-            state: { values: formState(view, typed) },
+            state: { values: viewStateValues(view.blocks, typed) },
           },
         }),
         { secret: SECRET },

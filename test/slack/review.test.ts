@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MessageWithReplies, StoredView } from '../../src/local/slack-api/types.ts';
 import { send, viewSubmission } from '../helpers/slack-requests.ts';
 import { VALID_FORM } from './fill.ts';
-import { formState } from './form-state.ts';
+import { viewStateValues } from '../../src/local/slack-api/payloads.ts';
 import {
   APPROVER,
   type Bot,
@@ -140,7 +140,7 @@ describe('review', () => {
           id: 'VFORGED001',
           callback_id: 'approve',
           private_metadata: realModal.private_metadata,
-          state: { values: formState(realModal) },
+          state: { values: viewStateValues(realModal.blocks) },
         },
       }),
       { secret: SECRET },
