@@ -5,6 +5,8 @@ import type { Logger } from '../log.ts';
 import { startAppEngineApi } from './app-engine/server.ts';
 import { startCloudBuildApi } from './cloud-build/server.ts';
 import { startFirestoreEmulator } from './firestore-emulator.ts';
+import { attachLocalBuilds } from './local-build.ts';
+import { startSlackPage } from './page/server.ts';
 import { startSlackApi } from './slack-api/server.ts';
 
 /** The two people of the local workspace, and where they meet. */
@@ -70,6 +72,9 @@ export async function startLocalWorkspace(options: {
     stops.push(() => cloudBuild.close());
     const appEngine = await startAppEngineApi({ apps: LOCAL_PROJECTS });
     stops.push(() => appEngine.close());
+    // Example predictors are built and served for real; other images are simulated.
+    const localBuilds = attachLocalBuilds({ cloudBuild, appEngine, log: logger });
+    stops.push(() => localBuilds.close());
 
     const config = readConfig({
       SLACK_BOT_TOKEN: botToken,
@@ -94,7 +99,19 @@ export async function startLocalWorkspace(options: {
     await bot.start(port);
     stops.push(() => bot.stop());
     const botUrl = `http://127.0.0.1:${port}/slack/events`;
-    return { botUrl, pageUrl: '', stop: stopAll };
+    const page = await startSlackPage({
+      api: slackApi,
+      botUrl,
+      signingSecret,
+      users: [
+        { id: LOCAL_PARTNER.id, name: LOCAL_PARTNER.real_name, role: 'partner' },
+        { id: LOCAL_APPROVER.id, name: LOCAL_APPROVER.real_name, role: 'approver' },
+      ],
+      reviewChannel: LOCAL_REVIEW_CHANNEL,
+      port: Number(env.PLAYGROUND_PAGE_PORT ?? 0),
+    });
+    stops.push(() => page.close());
+    return { botUrl, pageUrl: page.url, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -5,6 +5,7 @@ import { createBot, type Bot as RunningBot, type TrackerTuning } from '../../src
 import { readConfig } from '../../src/config.ts';
 import { type AppEngineApiStandIn, startAppEngineApi } from '../../src/local/app-engine/server.ts';
 import { type CloudBuildStandIn, startCloudBuildApi } from '../../src/local/cloud-build/server.ts';
+import { viewStateValues } from '../../src/local/slack-api/payloads.ts';
 import { type SlackApiStandIn, startSlackApi } from '../../src/local/slack-api/server.ts';
 import type { StoredView } from '../../src/local/slack-api/types.ts';
 import { createLogger } from '../../src/log.ts';
@@ -19,7 +20,6 @@ import {
 } from '../helpers/slack-requests.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import { emulatorHost } from '../setup/firestore-project.ts';
-import { viewStateValues } from '../../src/local/slack-api/payloads.ts';
 
 export const SECRET = 'test-signing-secret';
 export const TOKEN = 'xoxb-test-bot-token';

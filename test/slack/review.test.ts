@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { viewStateValues } from '../../src/local/slack-api/payloads.ts';
 import type { MessageWithReplies, StoredView } from '../../src/local/slack-api/types.ts';
 import { send, viewSubmission } from '../helpers/slack-requests.ts';
 import { VALID_FORM } from './fill.ts';
-import { viewStateValues } from '../../src/local/slack-api/payloads.ts';
 import {
   APPROVER,
   type Bot,

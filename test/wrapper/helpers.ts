@@ -2,13 +2,14 @@
  * Test helpers for the generated Python wrapper: start the real app under gunicorn,
  * make tiles, call the endpoints and run the acceptance check script.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32, deflateSync } from 'node:zlib';
 import { dump } from 'js-yaml';
+import { type GunicornService, startGunicorn as launchGunicorn } from '../../src/local/gunicorn.ts';
 import { requirePython } from '../helpers/python.ts';
 
 /** Debian's Python, the one with python3-flask, gunicorn, python3-yaml, python3-pil, numpy. */
@@ -43,19 +44,6 @@ export interface Service {
   logs(): string;
   stop(): Promise<void>;
 }
-
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of running) {
-    if (child.pid !== undefined) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
-});
 
 /** The app.yaml shape the renderer produces: App Engine settings plus env_variables. */
 export function appYaml(options: ServiceOptions): string {
@@ -97,82 +85,27 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 
 /**
  * Runs `gunicorn --config DIR/gunicorn.conf.py app:APP` in DIR (an `app/` folder of a
- * bundle), on a port gunicorn picks (bind :0, read back from its "Listening at" line).
- * Resolves once gunicorn listens, not once the predictor is loaded: call waitHealthy.
- * `stop()` ends the process group and removes DIR.
+ * bundle) with the fixtures importable, through the local mode's launcher
+ * (src/local/gunicorn.ts). Resolves once gunicorn listens, not once the predictor is
+ * loaded: call waitHealthy. `stop()` ends the process group and removes DIR.
  */
 export async function startGunicorn(dir: string): Promise<Service> {
-  const child = spawn(
-    PYTHON,
-    [
-      '-m',
-      'gunicorn',
-      '--config',
-      join(dir, 'gunicorn.conf.py'),
-      '--chdir',
-      dir,
-      '--bind',
-      '127.0.0.1:0',
-      'app:APP',
-    ],
-    { cwd: dir, env: pythonEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  running.add(child);
-  let output = '';
-  const append = (chunk: Buffer) => {
-    output += chunk.toString();
-    if (output.length > 2_000_000) output = output.slice(-1_000_000);
-  };
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      const timer = setTimeout(() => {
-        try {
-          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }, 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    running.delete(child);
-    rmSync(dir, { recursive: true, force: true });
-  };
-
+  let service: GunicornService;
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      const deadline = setTimeout(
-        () => reject(new Error(`gunicorn did not listen within 20 s:\n${output}`)),
-        20_000,
-      );
-      const poll = setInterval(() => {
-        const match = /Listening at: http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-        if (match?.[1]) {
-          clearInterval(poll);
-          clearTimeout(deadline);
-          resolve(Number(match[1]));
-        }
-      }, 25);
-      child.once('exit', (code) => {
-        clearInterval(poll);
-        clearTimeout(deadline);
-        reject(new Error(`gunicorn exited (${code}) before listening:\n${output}`));
-      });
-    });
-    return { url: `http://127.0.0.1:${port}`, dir, logs: () => output, stop };
+    service = await launchGunicorn({ appDir: dir, env: pythonEnv(), python: PYTHON });
   } catch (error) {
-    await stop();
+    rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+  return {
+    url: service.url,
+    dir,
+    logs: service.logs,
+    stop: async () => {
+      await service.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Polls health until 200; returns the milliseconds it took. */

@@ -24,6 +24,29 @@ export type {
   RequestMatch,
 } from './types.ts';
 
+/** A version about to be created, handed to the `deploy` hook. */
+export interface VersionToCreate {
+  app: string;
+  service: string;
+  versionId: string;
+  /** The request's `deployment.container.image`, e.g. `registry/path@sha256:...`. */
+  image?: string;
+}
+
+/** Hooks that let something outside the stand-in shape its deploys (see `onDeploy`). */
+export interface DeployHooks {
+  /**
+   * How this deploy goes (timing, an error); it goes before scripts queued with
+   * `scriptDeploy`. Undefined: as scripted, else at once.
+   */
+  deploy?(version: VersionToCreate): Omit<DeployScript, 'versionId'> | undefined;
+  /**
+   * The `versionUrl` to report for versions of this image instead of the appspot.com one
+   * (asked whenever such a version is answered); undefined keeps it.
+   */
+  versionUrl?(image: string): string | undefined;
+}
+
 export interface AppEngineApiOptions {
   /** 0 or absent: a free port. */
   port?: number;
@@ -63,7 +86,9 @@ export interface AppEngineApiStandIn {
   ): { shardBy: string; allocations: Record<string, number> } | undefined;
   /** An operation as it stands, without counting a poll. */
   operation(name: string): JsonObject | undefined;
-  /** Forgets services, versions, operations, scripts, faults and requests; keeps the apps. */
+  /** Sets (or with undefined removes) the deploy hooks. */
+  onDeploy(hooks: DeployHooks | undefined): void;
+  /** Forgets services, versions, operations, scripts, faults and requests; keeps the apps and hooks. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -151,6 +176,35 @@ export async function startAppEngineApi(
     state.addApp(typeof app === 'string' ? { id: app } : app);
   const requests: RecordedRequest[] = [];
   const faults: Fault[] = [];
+  let hooks: DeployHooks | undefined;
+
+  /** The version with the hook's versionUrl, when it has one for the version's image. */
+  const hookedVersion = (version: JsonObject): JsonObject => {
+    const image = imageOf(version);
+    const url = image === undefined ? undefined : hooks?.versionUrl?.(image);
+    return url !== undefined && typeof version.versionUrl === 'string'
+      ? { ...version, versionUrl: url }
+      : version;
+  };
+  const hooked = (kind: Kind, json: JsonObject): JsonObject => {
+    if (kind === 'version') return hookedVersion(json);
+    const response = json.response;
+    if (kind !== 'operation' || !isJsonObject(response) || response['@type'] !== VERSION_TYPE) {
+      return json;
+    }
+    return { ...json, response: hookedVersion(response) };
+  };
+  const beforeCreate = ([app = '', service = '']: string[], body: unknown) => {
+    if (!hooks?.deploy || !isJsonObject(body) || typeof body.id !== 'string') return;
+    const image = imageOf(body);
+    const script = hooks.deploy({
+      app,
+      service,
+      versionId: body.id,
+      ...(image === undefined ? {} : { image }),
+    });
+    if (script) state.scriptDeploy({ ...script, versionId: body.id });
+  };
 
   const takeFault = (method: string, path: string): Fault['kind'] | undefined => {
     const fault = faults.find((f) => f.times > 0 && matches(f.match, method, path));
@@ -164,7 +218,8 @@ export async function startAppEngineApi(
       const found = route.path.exec(url.pathname);
       if (!found || route.method !== method) continue;
       const params = found.slice(1).map((part) => decodeURIComponent(part));
-      const json = route.answer(state, params, url.searchParams, body);
+      if (method === 'POST') beforeCreate(params, body); // the one POST: versions.create
+      const json = hooked(route.kind, route.answer(state, params, url.searchParams, body));
       const intEnums = (url.searchParams.get('$alt') ?? '').includes('enum-encoding=int');
       return { status: 200, body: intEnums ? enumsAsNumbers(route.kind, json) : json };
     }
@@ -232,14 +287,20 @@ export async function startAppEngineApi(
     },
     version: (app, service, version) => {
       try {
-        return state.version(app, service, version);
+        return hookedVersion(state.version(app, service, version));
       } catch {
         return undefined;
       }
     },
-    versions: (app, service) => state.versionsOf(app, service),
+    versions: (app, service) => state.versionsOf(app, service).map(hookedVersion),
     split: (app, service) => state.splitOf(app, service),
-    operation: (name) => state.operation(name),
+    operation: (name) => {
+      const operation = state.operation(name);
+      return operation && hooked('operation', operation);
+    },
+    onDeploy: (value) => {
+      hooks = value;
+    },
     reset: () => {
       state.reset();
       faults.length = 0;
@@ -251,6 +312,20 @@ export async function startAppEngineApi(
         server.closeAllConnections();
       }),
   };
+}
+
+const VERSION_TYPE = 'type.googleapis.com/google.appengine.v1.Version';
+
+function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A Version's `deployment.container.image`, when it has one. */
+function imageOf(version: JsonObject): string | undefined {
+  const deployment = version.deployment;
+  const container = isJsonObject(deployment) ? deployment.container : undefined;
+  const image = isJsonObject(container) ? container.image : undefined;
+  return typeof image === 'string' ? image : undefined;
 }
 
 function matches(match: RequestMatch, method: string, path: string): boolean {

@@ -35,6 +35,23 @@ import { validateBuild } from './validate.ts';
 
 export type { RecordedRequest, RequestMatch, Scenario, StepScript } from './types.ts';
 
+/** A build as the stand-in has just accepted it, handed to the `onBuildCreated` hook. */
+export interface CreatedBuild {
+  id: string;
+  projectId: string;
+  location: string;
+  /** The request's Build (proto3 JSON, enums as names), `$$` escapes as sent. */
+  request: JsonObject;
+  /** Stand-in clock; the build leaves QUEUED at `createdAt + scenario.queuedMs`. */
+  createdAt: number;
+}
+
+/**
+ * Decides how a build nobody scripted goes: its scenario, or undefined for the default.
+ * A driver may keep changing it afterwards with `script(build.id, ...)` (a controlled build).
+ */
+export type BuildHook = (build: CreatedBuild) => Scenario | undefined;
+
 const METADATA_TYPE = 'type.googleapis.com/google.devtools.cloudbuild.v1.BuildOperationMetadata';
 const BUILD_TYPE = 'type.googleapis.com/google.devtools.cloudbuild.v1.Build';
 
@@ -69,7 +86,12 @@ export interface CloudBuildStandIn {
    * badly, else the last one that started. Not part of the real API (see above).
    */
   logs(buildId: string, stepId?: string): string[];
-  /** Forgets builds, scripts, pending faults and requests. */
+  /**
+   * Sets (or with undefined removes) the hook asked for the scenario of each new build
+   * that `script('next', ...)` did not script; its answer goes before `defaultScenario`.
+   */
+  onBuildCreated(hook: BuildHook | undefined): void;
+  /** Forgets builds, scripts, pending faults and requests (not the hook). */
   reset(): void;
   close(): Promise<void>;
 }
@@ -114,6 +136,7 @@ export async function startCloudBuildApi(
   const requests: RecordedRequest[] = [];
   const nextScenarios: Scenario[] = [];
   const faults: { kind: 'unavailable' | 'stall'; times: number; match: RequestMatch }[] = [];
+  let buildHook: BuildHook | undefined;
 
   const find = (projectId: string, id: string): StoredBuild => {
     const build = builds.get(id);
@@ -156,10 +179,21 @@ export async function startCloudBuildApi(
       projectId,
       location,
       request: convertEnums(body, 'name'),
-      scenario: nextScenarios.shift() ?? options.defaultScenario ?? {},
+      scenario: options.defaultScenario ?? {},
       createdAt: clock(),
     };
     builds.set(id, build);
+    const scripted = nextScenarios.shift();
+    const hooked = scripted
+      ? undefined
+      : buildHook?.({
+          id,
+          projectId,
+          location,
+          request: build.request,
+          createdAt: build.createdAt,
+        });
+    build.scenario = scripted ?? hooked ?? build.scenario;
     return operationOf(build, numeric);
   };
 
@@ -302,6 +336,9 @@ export async function startCloudBuildApi(
       return build ? render(build, false) : undefined;
     },
     logs,
+    onBuildCreated(hook) {
+      buildHook = hook;
+    },
     reset() {
       builds.clear();
       nextScenarios.length = 0;
