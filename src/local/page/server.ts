@@ -503,7 +503,8 @@ export async function startSlackPage(options: SlackPageOptions): Promise<SlackPa
       return;
     }
     if (req.method === 'GET' && path === '/state') {
-      const id = url.searchParams.get('user') ?? options.users[0]?.id ?? '';
+      // No user named (a bare page URL): the first one, the partner in the local workspace.
+      const id = url.searchParams.get('user') || options.users[0]?.id || '';
       const user = options.users.find((u) => u.id === id);
       if (!user) throw new HttpError(400, 'unknown_user');
       sendJson(res, 200, state(user));

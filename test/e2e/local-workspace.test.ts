@@ -1,0 +1,179 @@
+/**
+ * The whole story in the local workspace, driven by a real browser (Debian's chromium via
+ * playwright-core): a partner submits the example predictor with one field wrong, fixes
+ * it; the partner's own click on Approve is refused; the approver approves; the checklist
+ * runs for real (wrap, test under gunicorn, deploy); the final message holds a URL that
+ * answers health and predictions. Then a demo failure, and Retry. Screenshots of the page
+ * go to docs/screenshots/ for the README.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clearFirestoreEmulator, freePort } from '../../src/local/firestore-emulator.ts';
+import { type LocalWorkspace, startLocalWorkspace } from '../../src/local/workspace.ts';
+import { createLogger } from '../../src/log.ts';
+import { emulatorHost } from '../setup/firestore-project.ts';
+import { pngTile } from '../wrapper/helpers.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+if (!existsSync(CHROMIUM)) {
+  throw new Error(`The browser test needs Debian's chromium: apt-get install -y chromium`);
+}
+const SHOTS = new URL('../../docs/screenshots/', import.meta.url);
+
+let workspace: LocalWorkspace;
+let browser: Browser;
+let tab: Page;
+
+beforeAll(async () => {
+  const host = emulatorHost();
+  await clearFirestoreEmulator(host, 'playground-local');
+  process.env.PLAYGROUND_LOCAL_STEP_SECONDS = '0.5';
+  const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
+  workspace = await startLocalWorkspace({
+    logger: createLogger('warn', quiet),
+    port: await freePort(),
+    env: { ...process.env, FIRESTORE_EMULATOR_HOST: host },
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  tab = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+  await tab.goto(workspace.pageUrl);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await workspace?.stop();
+  delete process.env.PLAYGROUND_LOCAL_STEP_SECONDS;
+});
+
+const modal = () => tab.getByTestId('modal');
+const field = (blockId: string) =>
+  modal()
+    .locator(`[data-block-id="${blockId}"] input, [data-block-id="${blockId}"] textarea`)
+    .first();
+
+async function as(role: 'partner' | 'approver') {
+  await tab.getByTestId(`switch-${role}`).click();
+  await tab.getByTestId('nav-channel').first().click();
+}
+
+async function command(text: string) {
+  await tab.getByTestId('composer-input').fill(text);
+  await tab.getByTestId('composer-input').press('Enter');
+}
+
+async function submitExample(service: string, predictorClass = 'BoatDetector') {
+  await command('/playground submit');
+  await modal().waitFor();
+  await field('image').fill('examples/boat-detector:1.0');
+  await field('service').fill(service);
+  await field('ZOOM_LEVEL').fill('16');
+  await field('PADDING').fill('24');
+  await field('PREDICTOR_CLASS').fill(predictorClass);
+  await field('PREDICTOR_PACKAGE').fill('boat_detector.model');
+  await field('gunicorn.workers').fill('1');
+  await tab.getByTestId('modal-submit').click();
+}
+
+/** The review message (thread root) of a submission. */
+const root = (id: string) =>
+  tab
+    .locator('[data-testid="message"]')
+    .filter({ hasText: id })
+    .filter({ has: tab.locator('[data-block-type="header"]') })
+    .first();
+
+async function openThread(id: string) {
+  await root(id).getByTestId('replies').click();
+  return tab.getByTestId('thread');
+}
+
+describe('the local workspace, end to end in a browser', () => {
+  it('partner submits (one field wrong, then fixed), approval runs the pipeline to a URL that predicts', async () => {
+    await as('partner');
+    // A Python keyword as class name: only the bot's spec check knows it is wrong.
+    await submitExample('boat-detector', 'class');
+    const error = modal().locator('[data-block-id="PREDICTOR_CLASS"] [data-testid="input-error"]');
+    await error.waitFor();
+    expect(await error.innerText()).toMatch(/keyword/);
+    await tab.screenshot({ path: new URL('e2e-field-error.png', SHOTS).pathname });
+    await field('PREDICTOR_CLASS').fill('BoatDetector');
+    await tab.getByTestId('modal-submit').click();
+    await modal().waitFor({ state: 'hidden' });
+
+    // The partner sees the review message but may not approve it.
+    await root('PG-0001').waitFor();
+    await root('PG-0001').locator('[data-action-id="approve"]').click();
+    await tab.getByText('Only Playground approvers can approve').first().waitFor();
+
+    await as('approver');
+    await root('PG-0001').locator('[data-action-id="approve"]').click();
+    await modal().waitFor();
+    expect(await modal().locator('[data-block-id="project"] select').inputValue()).toBe(
+      'playground-local-prod',
+    );
+    await tab.getByTestId('modal-submit').click();
+    await modal().waitFor({ state: 'hidden' });
+
+    const thread = await openThread('PG-0001');
+    const live = thread.locator('[data-testid="message"]').filter({ hasText: 'is live' });
+    await live.waitFor({ timeout: 90_000 });
+    await tab.screenshot({ path: new URL('e2e-live.png', SHOTS).pathname });
+    const url = await live.locator('a[href^="http://127.0.0.1"]').first().getAttribute('href');
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/?$/);
+    const base = (url as string).replace(/\/$/, '');
+
+    const health = await fetch(`${base}/api/v1/health`);
+    expect(health.status).toBe(200);
+    expect(await health.text()).toBe('OK');
+    const answer = await fetch(`${base}/api/v1/process`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ resolution: 2.39, tiles: [pngTile(256 + 2 * 24)] }),
+    });
+    expect(answer.status).toBe(200);
+    const prediction = (await answer.json()) as { type: string; features: unknown[] };
+    expect(prediction.type).toBe('FeatureCollection');
+    expect(Array.isArray(prediction.features)).toBe(true);
+  }, 180_000);
+
+  it('a demo failure in the test step offers Retry, and Retry goes live', async () => {
+    await as('partner');
+    // The suffix asks the local build for a failure in the test step (examples/README.md).
+    await submitExample('boats-fail-test');
+    await modal().waitFor({ state: 'hidden' });
+    await as('approver');
+    await root('PG-0002').locator('[data-action-id="approve"]').click();
+    await modal().waitFor();
+    await tab.getByTestId('modal-submit').click();
+    await modal().waitFor({ state: 'hidden' });
+
+    const thread = await openThread('PG-0002');
+    const failed = thread
+      .locator('[data-testid="message"]')
+      .filter({ has: tab.locator('[data-action-id="retry"]') });
+    await failed.waitFor({ timeout: 90_000 });
+    expect(await failed.innerText()).toMatch(/test/i);
+    await tab.screenshot({ path: new URL('e2e-failed.png', SHOTS).pathname });
+    await failed.locator('[data-action-id="retry"]').click();
+    await thread
+      .locator('[data-testid="message"]')
+      .filter({ hasText: 'is live' })
+      .waitFor({ timeout: 90_000 });
+  }, 180_000);
+});
+
+mkdirSync(SHOTS, { recursive: true });
