@@ -108,7 +108,7 @@ describe('the local workspace, end to end in a browser', () => {
     await submitExample('boat-detector', 'class');
     const error = modal().locator('[data-block-id="PREDICTOR_CLASS"] [data-testid="input-error"]');
     await error.waitFor();
-    expect(await error.innerText()).toMatch(/keyword/);
+    expect((await error.textContent()) ?? '').toMatch(/keyword/);
     await tab.screenshot({ path: new URL('e2e-field-error.png', SHOTS).pathname });
     await field('PREDICTOR_CLASS').fill('BoatDetector');
     await tab.getByTestId('modal-submit').click();
@@ -166,7 +166,7 @@ describe('the local workspace, end to end in a browser', () => {
       .locator('[data-testid="message"]')
       .filter({ has: tab.locator('[data-action-id="retry"]') });
     await failed.waitFor({ timeout: 90_000 });
-    expect(await failed.innerText()).toMatch(/test/i);
+    expect((await failed.textContent()) ?? '').toMatch(/test/i);
     await tab.screenshot({ path: new URL('e2e-failed.png', SHOTS).pathname });
     await failed.locator('[data-action-id="retry"]').click();
     await thread
