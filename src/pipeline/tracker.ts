@@ -11,6 +11,7 @@ import type { Action } from '../domain/status.ts';
 import { type Actor, currentRevision, type Submission } from '../domain/submission.ts';
 import { defaultVersionId } from '../domain/version-id.ts';
 import type { Logger } from '../log.ts';
+import { KeyedLock } from '../store/lock.ts';
 import {
   isStoreError,
   type PipelineStore,
@@ -69,6 +70,8 @@ export const PIPELINE_ACTOR: Actor = { userId: 'pipeline', name: 'playground-dep
 interface Held {
   nextPollAt: number;
   delayMs?: number;
+  /** When our lease ends, by this process's clock (taken before asking for it). */
+  leaseUntil: number;
 }
 
 const WORKING = new Set(['approved', 'building', 'testing', 'deploying']);
@@ -89,13 +92,16 @@ export class Tracker implements Pipeline {
   readonly owner: string;
   readonly #o: Required<Omit<TrackerOptions, 'owner'>>;
   readonly #held = new Map<string, Held>();
-  /** Pipelines with a step running now: one step at a time per pipeline. */
+  /** Pipelines with a step running now: the tick skips them rather than queue. */
   readonly #busy = new Set<string>();
+  /** One change at a time per pipeline in this process: steps, starts, retries. */
+  readonly #lock = new KeyedLock();
   readonly #budget: PollBudget;
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
   #lastDiscovery = 0;
-  #lastRenewal = 0;
+  #renewTimer: NodeJS.Timeout | undefined;
+  #renewing: Promise<void> | undefined;
 
   constructor(options: TrackerOptions) {
     this.owner = options.owner ?? `bot-${randomUUID().slice(0, 8)}`;
@@ -162,10 +168,7 @@ export class Tracker implements Pipeline {
   }
 
   async cancel(submission: Submission): Promise<void> {
-    if (await this.#o.store.lease(submission.id, this.owner, this.#o.leaseMs)) {
-      this.#held.set(submission.id, { nextPollAt: 0 });
-      await this.#stepSafely(submission.id);
-    }
+    if (await this.#lease(submission.id)) await this.#stepSafely(submission.id);
   }
 
   // ---- loop ------------------------------------------------------------------------------
@@ -176,6 +179,13 @@ export class Tracker implements Pipeline {
     this.#timer = setInterval(() => {
       if (!this.#ticking) this.#ticking = this.tick().finally(() => (this.#ticking = undefined));
     }, this.#o.tickMs);
+    // Leases are renewed on their own clock: a slow round of steps must not let them lapse.
+    this.#renewTimer = setInterval(() => {
+      if (this.#renewing) return;
+      this.#renewing = this.#renew()
+        .catch((error: unknown) => this.#o.logger.warn({ err: error }, 'could not renew leases'))
+        .finally(() => (this.#renewing = undefined));
+    }, this.#o.leaseMs / 3);
   }
 
   /**
@@ -185,8 +195,10 @@ export class Tracker implements Pipeline {
    */
   async stop(options: { release?: boolean } = {}): Promise<void> {
     clearInterval(this.#timer);
+    clearInterval(this.#renewTimer);
     this.#timer = undefined;
     await this.#ticking;
+    await this.#renewing;
     await this.#o.progress.flush();
     if (options.release !== false) {
       await Promise.allSettled(this.held.map((id) => this.#o.store.release(id, this.owner)));
@@ -200,10 +212,6 @@ export class Tracker implements Pipeline {
       if (now - this.#lastDiscovery >= this.#o.discoverMs) {
         this.#lastDiscovery = now;
         await this.#discover();
-      }
-      if (now - this.#lastRenewal >= this.#o.leaseMs / 3) {
-        this.#lastRenewal = now;
-        await this.#renew();
       }
     } catch (error) {
       this.#o.logger.warn({ err: error }, 'could not look for pipelines to track');
@@ -237,9 +245,8 @@ export class Tracker implements Pipeline {
           if (submission.status === 'approved') await this.start(submission);
           continue;
         }
-        if (await this.#o.store.lease(submission.id, this.owner, this.#o.leaseMs)) {
+        if (await this.#lease(submission.id)) {
           this.#o.logger.info({ submissionId: submission.id }, 'tracking pipeline');
-          this.#held.set(submission.id, { nextPollAt: 0 });
         }
       }
       if (page.length < DISCOVERY_PAGE) return;
@@ -249,9 +256,22 @@ export class Tracker implements Pipeline {
 
   async #renew(): Promise<void> {
     await eachLimited(this.held, STEP_CONCURRENCY, async (id) => {
-      if (!(await this.#o.store.lease(id, this.owner, this.#o.leaseMs)))
-        this.#drop(id, 'lease lost');
+      if (!(await this.#lease(id))) this.#drop(id, 'lease lost');
     });
+  }
+
+  /**
+   * Takes or renews the lease and notes, by our own clock, when it ends: the time is
+   * read before asking, so the note is never later than the database's expiry.
+   */
+  async #lease(id: string): Promise<boolean> {
+    const asked = Date.now();
+    if (!(await this.#o.store.lease(id, this.owner, this.#o.leaseMs))) return false;
+    const held = this.#held.get(id);
+    const leaseUntil = asked + this.#o.leaseMs;
+    if (held) held.leaseUntil = leaseUntil;
+    else this.#held.set(id, { nextPollAt: 0, leaseUntil });
+    return true;
   }
 
   /**
@@ -259,14 +279,16 @@ export class Tracker implements Pipeline {
    * only if none exists yet (another instance may have started it meanwhile).
    */
   async #take(id: string, run: PipelineRun, change?: Parameters<PipelineStore['saveRun']>[3]) {
-    if (!(await this.#o.store.lease(id, this.owner, this.#o.leaseMs))) {
-      throw new StoreError('conflict', `${id} is being handled by another bot instance`);
-    }
-    const first = run.attempt === 1 && !change;
-    if (!(first && (await this.#o.store.get(id))?.pipeline)) {
-      await this.#o.store.saveRun(id, this.owner, run, change);
-    }
-    this.#held.set(id, { nextPollAt: 0 });
+    // After any step of this pipeline still running here (e.g. the one announcing a failure).
+    await this.#lock.run(id, async () => {
+      if (!(await this.#lease(id))) {
+        throw new StoreError('conflict', `${id} is being handled by another bot instance`);
+      }
+      const first = run.attempt === 1 && !change;
+      if (!(first && (await this.#o.store.get(id))?.pipeline)) {
+        await this.#o.store.saveRun(id, this.owner, run, change);
+      }
+    });
     await this.#stepSafely(id);
   }
 
@@ -282,12 +304,16 @@ export class Tracker implements Pipeline {
 
   /** One step, with its failures logged and turned into a later retry. */
   async #stepSafely(id: string): Promise<void> {
-    if (!this.#held.has(id) || this.#busy.has(id)) return;
+    const held = this.#held.get(id);
+    if (!held || this.#busy.has(id)) return;
+    // Calls to Cloud Build or App Engine are made only with time left on the lease, so a
+    // slow instance never acts on a pipeline another one may already have taken over.
+    if (held.leaseUntil - Date.now() < this.#o.leaseMs / 3) return;
     this.#busy.add(id);
     const log = this.#o.logger.child({ submissionId: id });
     let changed = false;
     try {
-      changed = await this.#step(id, log);
+      changed = await this.#lock.run(id, () => this.#step(id, log));
     } catch (error) {
       if (isStoreError(error, 'conflict')) {
         this.#drop(id, 'lease lost');

@@ -6,20 +6,17 @@
  * answers health and predictions. Then a demo failure, and Retry. Screenshots of the page
  * go to docs/screenshots/ for the README.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { Writable } from 'node:stream';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearFirestoreEmulator, freePort } from '../../src/local/firestore-emulator.ts';
 import { type LocalWorkspace, startLocalWorkspace } from '../../src/local/workspace.ts';
 import { createLogger } from '../../src/log.ts';
+import { launchChromium } from '../helpers/browser.ts';
 import { emulatorHost } from '../setup/firestore-project.ts';
 import { pngTile } from '../wrapper/helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-if (!existsSync(CHROMIUM)) {
-  throw new Error(`The browser test needs Debian's chromium: apt-get install -y chromium`);
-}
 const SHOTS = new URL('../../docs/screenshots/', import.meta.url);
 
 let workspace: LocalWorkspace;
@@ -36,19 +33,7 @@ beforeAll(async () => {
     port: await freePort(),
     env: { ...process.env, FIRESTORE_EMULATOR_HOST: host },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   tab = await browser.newPage({ viewport: { width: 1360, height: 860 } });
   await tab.goto(workspace.pageUrl);
 }, 120_000);

@@ -4,6 +4,7 @@
 // protos.json, Google JSON errors, and enums as numbers when `$alt=json;enum-encoding=int`.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Faults, matches } from '../google-api.ts';
 import { AppEngineState } from './state.ts';
 import {
   ApiError,
@@ -93,12 +94,6 @@ export interface AppEngineApiStandIn {
   close(): Promise<void>;
 }
 
-interface Fault {
-  kind: 'unavailable' | 'stall';
-  times: number;
-  match: RequestMatch;
-}
-
 type Reply = { status: number; body: JsonObject };
 type Kind = 'application' | 'service' | 'version' | 'operation';
 
@@ -175,7 +170,7 @@ export async function startAppEngineApi(
   for (const app of options.apps ?? ['p1'])
     state.addApp(typeof app === 'string' ? { id: app } : app);
   const requests: RecordedRequest[] = [];
-  const faults: Fault[] = [];
+  const faults = new Faults();
   let hooks: DeployHooks | undefined;
 
   /** The version with the hook's versionUrl, when it has one for the version's image. */
@@ -206,13 +201,6 @@ export async function startAppEngineApi(
     if (script) state.scriptDeploy({ ...script, versionId: body.id });
   };
 
-  const takeFault = (method: string, path: string): Fault['kind'] | undefined => {
-    const fault = faults.find((f) => f.times > 0 && matches(f.match, method, path));
-    if (!fault) return undefined;
-    fault.times -= 1;
-    return fault.kind;
-  };
-
   const answer = (method: string, url: URL, body: unknown): Reply => {
     for (const route of ROUTES) {
       const found = route.path.exec(url.pathname);
@@ -240,7 +228,7 @@ export async function startAppEngineApi(
       time: clock(),
     };
     requests.push(request);
-    const fault = takeFault(method, request.path);
+    const fault = faults.take(method, request.path);
     if (fault === 'stall') return; // never answered; close() drops the connection
     let reply: Reply;
     try {
@@ -279,12 +267,8 @@ export async function startAppEngineApi(
       requests.filter((r) => r.method === method && matches({ path }, r.method, r.path)),
     addApp: (app) => state.addApp(typeof app === 'string' ? { id: app } : app),
     scriptDeploy: (script) => state.scriptDeploy(script),
-    unavailable: (times, match = {}) => {
-      faults.push({ kind: 'unavailable', times, match });
-    },
-    stall: (times, match = {}) => {
-      faults.push({ kind: 'stall', times, match });
-    },
+    unavailable: (times, match) => faults.add('unavailable', times, match),
+    stall: (times, match) => faults.add('stall', times, match),
     version: (app, service, version) => {
       try {
         return hookedVersion(state.version(app, service, version));
@@ -303,7 +287,7 @@ export async function startAppEngineApi(
     },
     reset: () => {
       state.reset();
-      faults.length = 0;
+      faults.clear();
       requests.length = 0;
     },
     close: () =>
@@ -326,12 +310,6 @@ function imageOf(version: JsonObject): string | undefined {
   const container = isJsonObject(deployment) ? deployment.container : undefined;
   const image = isJsonObject(container) ? container.image : undefined;
   return typeof image === 'string' ? image : undefined;
-}
-
-function matches(match: RequestMatch, method: string, path: string): boolean {
-  if (match.method !== undefined && match.method !== method) return false;
-  if (match.path === undefined) return true;
-  return typeof match.path === 'string' ? path.startsWith(match.path) : match.path.test(path);
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

@@ -29,39 +29,12 @@ export interface DeployScript {
   omitVersionUrl?: boolean;
 }
 
-/** Which requests a scripted fault applies to; absent fields match anything. */
-export interface RequestMatch {
-  method?: string;
-  /** A path prefix (`/v1/apps/p1/operations/`) or a pattern. */
-  path?: string | RegExp;
-}
-
-export interface RecordedRequest {
-  method: string;
-  /** The URL path, decoded: `/v1/apps/p1/services/s1/versions`. */
-  path: string;
-  /** Query parameters, decoded: `{ $alt: 'json;enum-encoding=int', updateMask: 'split' }`. */
-  query: Record<string, string>;
-  /** The parsed JSON body; the raw text when it is not JSON; undefined when empty. */
-  body: unknown;
-  /** The HTTP status answered (0 while a stalled request waits). */
-  status: number;
-  time: number;
-}
-
-/** A Google JSON API error: `{ error: { code, message, status } }` with that HTTP code. */
-export class ApiError extends Error {
-  readonly httpStatus: number;
-  readonly status: string;
-  constructor(httpStatus: number, status: string, message: string) {
-    super(message);
-    this.httpStatus = httpStatus;
-    this.status = status;
-  }
-}
-
-export const notFound = (message: string) => new ApiError(404, 'NOT_FOUND', message);
-export const invalid = (message: string) => new ApiError(400, 'INVALID_ARGUMENT', message);
-export const alreadyExists = (message: string) => new ApiError(409, 'ALREADY_EXISTS', message);
-export const unavailable = () =>
-  new ApiError(503, 'UNAVAILABLE', 'The service is currently unavailable.');
+export {
+  ApiError,
+  alreadyExists,
+  invalid,
+  notFound,
+  type RecordedRequest,
+  type RequestMatch,
+  unavailable,
+} from '../google-api.ts';

@@ -19,6 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Faults } from '../google-api.ts';
 import { isFinal, progress, renderBuild, type StoredBuild, stepScript } from './builds.ts';
 import { convertEnums } from './enums.ts';
 import {
@@ -135,7 +136,7 @@ export async function startCloudBuildApi(
   const builds = new Map<string, StoredBuild>();
   const requests: RecordedRequest[] = [];
   const nextScenarios: Scenario[] = [];
-  const faults: { kind: 'unavailable' | 'stall'; times: number; match: RequestMatch }[] = [];
+  const faults = new Faults();
   let buildHook: BuildHook | undefined;
 
   const find = (projectId: string, id: string): StoredBuild => {
@@ -273,14 +274,13 @@ export async function startCloudBuildApi(
         time: clock(),
       });
     };
-    const fault = faults.find((f) => f.times > 0 && matches(f.match, method, path));
-    if (fault) fault.times -= 1;
-    if (fault?.kind === 'stall') {
+    const fault = faults.take(method, path);
+    if (fault === 'stall') {
       record(0);
       return; // never answered; close() drops the connection
     }
     try {
-      if (fault?.kind === 'unavailable') throw unavailable();
+      if (fault === 'unavailable') throw unavailable();
       if (typeof body === 'string') throw invalid('Invalid JSON payload received.');
       const result = answer(method, path, url.searchParams, body);
       record(200);
@@ -325,12 +325,8 @@ export async function startCloudBuildApi(
       if (!build) throw new Error(`stand-in: no build ${buildIdOrNext} to script`);
       build.scenario = scenario;
     },
-    unavailable(times, match = {}) {
-      faults.push({ kind: 'unavailable', times, match });
-    },
-    stall(times, match = {}) {
-      faults.push({ kind: 'stall', times, match });
-    },
+    unavailable: (times, match) => faults.add('unavailable', times, match),
+    stall: (times, match) => faults.add('stall', times, match),
     build(id) {
       const build = builds.get(id);
       return build ? render(build, false) : undefined;
@@ -343,7 +339,7 @@ export async function startCloudBuildApi(
       builds.clear();
       nextScenarios.length = 0;
       requests.length = 0;
-      faults.length = 0;
+      faults.clear();
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -351,10 +347,4 @@ export async function startCloudBuildApi(
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
-}
-
-function matches(match: RequestMatch, method: string, path: string): boolean {
-  if (match.method && match.method !== method) return false;
-  if (match.path === undefined) return true;
-  return typeof match.path === 'string' ? path.startsWith(match.path) : match.path.test(path);
 }

@@ -38,38 +38,11 @@ export interface Scenario {
   stepStatus?: 'live' | 'on-completion';
 }
 
-/** Which requests a scripted fault applies to; absent fields match anything. */
-export interface RequestMatch {
-  method?: string;
-  /** A path prefix (`/v1/projects/p1/builds/`) or a pattern. */
-  path?: string | RegExp;
-}
-
-export interface RecordedRequest {
-  method: string;
-  /** The URL path, decoded: `/v1/projects/p1/builds/abc:cancel`. */
-  path: string;
-  /** Query parameters, decoded: `{ $alt: 'json;enum-encoding=int' }`. */
-  query: Record<string, string>;
-  /** The parsed JSON body; the raw text when it is not JSON; undefined when empty. */
-  body: unknown;
-  /** The HTTP status answered (0 for a stalled request, never answered). */
-  status: number;
-  time: number;
-}
-
-/** A Google JSON API error: `{ error: { code, message, status } }` with that HTTP code. */
-export class ApiError extends Error {
-  readonly httpStatus: number;
-  readonly status: string;
-  constructor(httpStatus: number, status: string, message: string) {
-    super(message);
-    this.httpStatus = httpStatus;
-    this.status = status;
-  }
-}
-
-export const notFound = (message: string) => new ApiError(404, 'NOT_FOUND', message);
-export const invalid = (message: string) => new ApiError(400, 'INVALID_ARGUMENT', message);
-export const unavailable = () =>
-  new ApiError(503, 'UNAVAILABLE', 'The service is currently unavailable.');
+export {
+  ApiError,
+  invalid,
+  notFound,
+  type RecordedRequest,
+  type RequestMatch,
+  unavailable,
+} from '../google-api.ts';

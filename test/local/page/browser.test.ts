@@ -5,10 +5,10 @@
  * app signed and Slack-shaped; a message update shows up in place without a reload.
  * Screenshots go to docs/screenshots/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { App, type BlockAction, LogLevel } from '@slack/bolt';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Submission } from '../../../src/domain/submission.ts';
 import { type SlackPage, startSlackPage } from '../../../src/local/page/server.ts';
@@ -19,20 +19,14 @@ import { homeView } from '../../../src/slack/views/home.ts';
 import { reasonModal } from '../../../src/slack/views/reason-modal.ts';
 import { reviewMessage } from '../../../src/slack/views/review-message.ts';
 import { cancelButton } from '../../../src/slack/views/status-text.ts';
+import { launchChromium } from '../../helpers/browser.ts';
 import { submission } from '../../slack/views/fixtures.ts';
 import { APPROVER, PARTNER, REVIEW_CHANNEL, standIn, TOKEN } from '../slack-api/fixtures.ts';
 import { eventually } from './helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SECRET = 'browser-test-secret';
 const PROJECTS = ['pg-prod-1', 'pg-dev-1'];
 const SHOTS = new URL('../../../docs/screenshots/', import.meta.url);
-
-if (!existsSync(CHROMIUM)) {
-  throw new Error(
-    `The browser test needs Debian's chromium at ${CHROMIUM}: install it with\n  sudo apt-get install -y chromium`,
-  );
-}
 
 let api: SlackApiStandIn;
 let app: App;
@@ -183,19 +177,7 @@ beforeAll(async () => {
     }) as unknown as JsonObject,
   );
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   tab = await browser.newPage({ viewport: { width: 1360, height: 860 }, locale: 'en-GB' });
   await tab.emulateMedia({ reducedMotion: 'reduce' });
   mkdirSync(SHOTS, { recursive: true });
