@@ -205,76 +205,71 @@ export function register(app: App, ctx: HandlerContext): void {
     );
   });
 
+  /** A button whose answer goes to the clicker alone (ephemeral, or a DM from the Home tab). */
+  const onButton = (
+    actionId: string,
+    work: (click: { id: string; actor: Actor; requestId: string }) => Promise<Outcome<Message>>,
+  ) => {
+    app.action<BlockAction>(actionId, async ({ ack, body, action }) => {
+      await ack();
+      if (action.type !== 'button') return;
+      const click = {
+        id: action.value ?? '',
+        actor: { userId: body.user.id, name: body.user.name },
+        requestId: `action:${body.trigger_id}`,
+      };
+      const log = ctx.logger.child({ submissionId: click.id, requestId: click.requestId });
+      await answerWith(
+        { logger: log, inFlight: ctx.inFlight },
+        () => work(click),
+        (message) => tellClicker(ctx, body, message),
+        MESSAGE_FALLBACKS,
+      );
+    });
+  };
+
   // Cancel (status message, Home tab): the partner for their own submission, or an approver.
-  app.action<BlockAction>(ACTION_ID.cancel, async ({ ack, body, action }) => {
-    await ack();
-    if (action.type !== 'button') return;
-    const id = action.value ?? '';
-    const actor = { userId: body.user.id, name: body.user.name };
-    const requestId = `action:${body.trigger_id}`;
-    const log = ctx.logger.child({ submissionId: id, requestId });
-    const work = async (): Promise<Outcome<Message>> => {
-      const submission = await ctx.store.get(id);
-      const approver = await ctx.approvers.includes(actor.userId);
-      if (!submission || (!approver && submission.partner.userId !== actor.userId)) {
-        return { answer: notFoundMessage(id) };
-      }
-      try {
-        const result = await ctx.store.apply(id, 'cancel', { actor, requestId });
-        const cancelled = result.submission;
-        return {
-          answer: { text: `:no_entry_sign: ${id} is cancelled.` },
-          ...(result.applied ? { after: () => afterCancel(ctx, cancelled, actor) } : {}),
-        };
-      } catch (error) {
-        if (!isStoreError(error, 'invalid_transition')) throw error;
-        return { answer: notAllowedMessage(submission, 'cancel') };
-      }
-    };
-    await answerWith(
-      { logger: log, inFlight: ctx.inFlight },
-      work,
-      (message) => tellClicker(ctx, body, message),
-      MESSAGE_FALLBACKS,
-    );
+  onButton(ACTION_ID.cancel, async ({ id, actor, requestId }) => {
+    const submission = await ctx.store.get(id);
+    const approver = await ctx.approvers.includes(actor.userId);
+    if (!submission || (!approver && submission.partner.userId !== actor.userId)) {
+      return { answer: notFoundMessage(id) };
+    }
+    try {
+      const result = await ctx.store.apply(id, 'cancel', { actor, requestId });
+      const cancelled = result.submission;
+      return {
+        answer: { text: `:no_entry_sign: ${id} is cancelled.` },
+        ...(result.applied ? { after: () => afterCancel(ctx, cancelled, actor) } : {}),
+      };
+    } catch (error) {
+      if (!isStoreError(error, 'invalid_transition')) throw error;
+      return { answer: notAllowedMessage(submission, 'cancel') };
+    }
   });
 
   // Retry (on a failed pipeline's message): approvers start a new attempt.
-  app.action<BlockAction>(ACTION_ID.retry, async ({ ack, body, action }) => {
-    await ack();
-    if (action.type !== 'button') return;
-    const id = action.value ?? '';
-    const actor = { userId: body.user.id, name: body.user.name };
-    const requestId = `action:${body.trigger_id}`;
-    const log = ctx.logger.child({ submissionId: id, requestId });
-    const work = async (): Promise<Outcome<Message>> => {
-      if (!(await ctx.approvers.includes(actor.userId))) {
-        await refuse(ctx, id, actor, 'retry', requestId);
-        return { answer: refusalMessage('retry') };
+  onButton(ACTION_ID.retry, async ({ id, actor, requestId }) => {
+    if (!(await ctx.approvers.includes(actor.userId))) {
+      await refuse(ctx, id, actor, 'retry', requestId);
+      return { answer: refusalMessage('retry') };
+    }
+    const submission = await ctx.store.get(id);
+    if (!submission) return { answer: notFoundMessage(id) };
+    if (submission.status !== 'failed') {
+      return { answer: notAllowedMessage(submission, 'start_build') };
+    }
+    try {
+      await ctx.pipeline.retry(submission, actor);
+    } catch (error) {
+      // A second click, or another approver first: the pipeline already moved on.
+      if (!isStoreError(error, 'invalid_transition') && !isStoreError(error, 'conflict')) {
+        throw error;
       }
-      const submission = await ctx.store.get(id);
-      if (!submission) return { answer: notFoundMessage(id) };
-      if (submission.status !== 'failed') {
-        return { answer: notAllowedMessage(submission, 'start_build') };
-      }
-      try {
-        await ctx.pipeline.retry(submission, actor);
-      } catch (error) {
-        // A second click, or another approver first: the pipeline already moved on.
-        if (!isStoreError(error, 'invalid_transition') && !isStoreError(error, 'conflict')) {
-          throw error;
-        }
-        return {
-          answer: notAllowedMessage((await ctx.store.get(id)) ?? submission, 'start_build'),
-        };
-      }
-      return { answer: { text: `:repeat: Retrying ${id}; progress follows in its thread.` } };
-    };
-    await answerWith(
-      { logger: log, inFlight: ctx.inFlight },
-      work,
-      (message) => tellClicker(ctx, body, message),
-      MESSAGE_FALLBACKS,
-    );
+      return {
+        answer: notAllowedMessage((await ctx.store.get(id)) ?? submission, 'start_build'),
+      };
+    }
+    return { answer: { text: `:repeat: Retrying ${id}; progress follows in its thread.` } };
   });
 }
