@@ -34,6 +34,8 @@ export interface PipelineRun {
   steps: Record<StepName, StepProgress>;
   buildId?: string;
   buildLogUrl?: string;
+  /** What Cloud Build says about the running build (e.g. that it is simulated locally). */
+  buildNote?: string;
   /** sha256 digest of the pushed image; set once pushed, so a retry does not rebuild. */
   imageDigest?: string;
   deployOperation?: string;

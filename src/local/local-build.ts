@@ -59,6 +59,10 @@ const BUILD_STEP_OF: Record<Exclude<DemoFailureStep, 'deploy'>, string> = {
 };
 
 /** The env variable that sets the seconds a local step takes. */
+/** What a simulated build tells people, in its status (shown in the Slack thread). */
+export const SIMULATED_NOTE =
+  'Simulated build: only examples/ predictors are built and run on this machine (no Docker engine here).';
+
 export const STEP_SECONDS_ENV = 'PLAYGROUND_LOCAL_STEP_SECONDS';
 export const DEFAULT_STEP_SECONDS = 3;
 
@@ -238,7 +242,7 @@ export function attachLocalBuilds(options: LocalBuildOptions): LocalBuilds {
         ],
       };
     });
-    return { queuedMs, pushMs, steps };
+    return { queuedMs, pushMs, steps, statusDetail: SIMULATED_NOTE };
   };
 
   /** Runs a build of an example for real, step by step, telling the stand-in as it goes. */

@@ -42,6 +42,8 @@ export interface BuildState {
   logUrl?: string;
   /** Why a build that is done did not succeed; `step` names the step that failed, if one did. */
   failure?: { step?: string; detail: string };
+  /** Cloud Build's own word on the build while it runs (`statusDetail`). */
+  detail?: string;
   /** `sha256:...` of the pushed wrapped image, once the build succeeded. */
   imageDigest?: string;
   startedAt?: Date;
@@ -333,6 +335,7 @@ export function buildState(build: IBuild): BuildState {
       build.failureInfo?.detail || build.statusDetail || `build ${status.replace('_', ' ')}`;
     state.failure = failed ? { step: failed.id, detail } : { detail };
   }
+  if (!done && build.statusDetail) state.detail = build.statusDetail;
   if (status === 'success') {
     const images = build.results?.images ?? [];
     const wanted = build.images?.[0];

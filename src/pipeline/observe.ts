@@ -67,6 +67,7 @@ export function observeBuild(
     ...run,
     steps,
     ...(build.logUrl ? { buildLogUrl: build.logUrl } : {}),
+    ...(build.detail ? { buildNote: build.detail } : {}),
     ...(build.imageDigest ? { imageDigest: build.imageDigest } : {}),
   };
   if (!build.done) {

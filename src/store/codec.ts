@@ -83,6 +83,7 @@ const pipelineRun = z.object({
   ),
   buildId: z.string().optional(),
   buildLogUrl: z.string().optional(),
+  buildNote: z.string().optional(),
   imageDigest: z.string().optional(),
   deployOperation: z.string().optional(),
   promoteOperation: z.string().optional(),

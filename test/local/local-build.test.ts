@@ -14,6 +14,7 @@ import {
   attachLocalBuilds,
   demoFailureOf,
   type LocalBuilds,
+  SIMULATED_NOTE,
   STEP_SECONDS_ENV,
   stepSecondsFromEnv,
   untar,
@@ -58,7 +59,8 @@ afterAll(async () => {
 });
 
 /** Starts a build of `spec` for submission `id` revision 1 and polls it to its end. */
-async function build(id: string, spec: Spec): Promise<BuildState> {
+/** Runs a build to its end; `notes` are the status details it showed while running. */
+async function build(id: string, spec: Spec): Promise<BuildState & { notes: string[] }> {
   const { buildId } = await builds.start({
     submissionId: id,
     revision: 1,
@@ -67,13 +69,15 @@ async function build(id: string, spec: Spec): Promise<BuildState> {
     image: `${REGISTRY}/${spec.service}:${id.toLowerCase()}-r1`,
   });
   const seen = new Set<string>();
+  const notes = new Set<string>();
   for (const started = Date.now(); Date.now() - started < 20_000; ) {
     const state = await builds.get(buildId);
     for (const step of state.steps) if (step.status === 'working') seen.add(step.id);
+    if (state.detail) notes.add(state.detail);
     if (state.done) {
       // Steps were seen running one by one, not only at the end.
       expect(seen.size).toBeGreaterThan(0);
-      return state;
+      return { ...state, notes: [...notes] };
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -218,6 +222,8 @@ describe('a build of any other image', () => {
     const spec = exampleSpec({ image: 'eu.gcr.io/partner/model:1.4.2', service: 'partner-model' });
     const state = await build('PG-0003', spec);
     expect(state.status).toBe('success');
+    // The build's status says so too, which the Slack thread shows.
+    expect(state.notes).toEqual([SIMULATED_NOTE]);
     expect(cloudBuild.logs(state.id, 'wrap').join('\n')).toMatch(
       /simulated, nothing ran: docker build --build-arg base_id=eu\.gcr\.io\/partner\/model:1\.4\.2/,
     );

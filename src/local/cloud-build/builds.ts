@@ -230,7 +230,8 @@ export function renderBuild(build: StoredBuild, options: RenderOptions): JsonObj
   };
   if (state.startedAt !== undefined) resource.startTime = iso(state.startedAt);
   if (state.finishedAt !== undefined) resource.finishTime = iso(state.finishedAt);
-  if (state.statusDetail) resource.statusDetail = state.statusDetail;
+  const statusDetail = state.statusDetail ?? build.scenario.statusDetail;
+  if (statusDetail) resource.statusDetail = statusDetail;
   if (state.failure) resource.failureInfo = state.failure;
   if (state.status === 'SUCCESS') {
     resource.results = {

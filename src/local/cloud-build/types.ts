@@ -36,6 +36,8 @@ export interface Scenario {
    * steps carry only `timing` until the build ends.
    */
   stepStatus?: 'live' | 'on-completion';
+  /** The build's `statusDetail` while it runs (e.g. that it is simulated). */
+  statusDetail?: string;
 }
 
 export {

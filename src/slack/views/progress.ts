@@ -14,7 +14,7 @@ import type { Actor, Submission } from '../../domain/submission.ts';
 import { ACTION_ID } from './ids.ts';
 import { actions, button, context, LIMITS, section, sectionsOf } from './kit.ts';
 import { link, type Message } from './messages.ts';
-import { code, escapeMrkdwn, mention, quote, truncate } from './mrkdwn.ts';
+import { code, escapeMrkdwn, mention, quote, safe, truncate } from './mrkdwn.ts';
 import { revisionOf } from './review-message.ts';
 import { cancelButton } from './status-text.ts';
 
@@ -190,6 +190,8 @@ export function statusMessage(
     ...sectionsOf(lines),
     context(summaryLine(run)),
   ];
+  // Cloud Build's own note (e.g. "Simulated build: …" in the local workspace).
+  if (run.buildNote) blocks.push(context(`:information_source: ${safe(run.buildNote, 500)}`));
   return {
     text: truncate(escapeMrkdwn(summaryText(submission, run)), 3000),
     blocks: blocks.slice(0, LIMITS.messageBlocks),

@@ -143,6 +143,15 @@ describe('statusMessage', () => {
     expect(headline).toBe('*PG-0042* · attempt 2 · deploying to `pg-prod` as version `pg-0042-r1`');
   });
 
+  it("shows Cloud Build's note on the build, escaped, and nothing when there is none", () => {
+    const note = 'Simulated build: <only> examples/ run here';
+    const withNote = allText(statusMessage(sub, run({ buildNote: note }), T0));
+    expect(withNote).toContain(
+      ':information_source: Simulated build: &lt;only&gt; examples/ run here',
+    );
+    expect(allText(statusMessage(sub, run(), T0))).not.toContain(':information_source:');
+  });
+
   it('lists the six steps in order, each with the icon of its state', () => {
     const message = statusMessage(
       sub,
