@@ -32,6 +32,8 @@ export interface PipelineRun {
   /** Where the wrapped image is pushed: registry/service:pg-0042-r1. */
   image: string;
   steps: Record<StepName, StepProgress>;
+  /** Set before Cloud Build is asked for the build: on resume without a buildId, look for it. */
+  buildRequested?: boolean;
   buildId?: string;
   buildLogUrl?: string;
   /** What Cloud Build says about the running build (e.g. that it is simulated locally). */

@@ -26,6 +26,8 @@ export interface BuildPlan {
   image: string;
   /** Whole-build timeout; default DEFAULT_BUILD_TIMEOUT_SECONDS. */
   timeoutSeconds?: number;
+  /** The pipeline attempt, tagged so a build can be found again after a crash. */
+  attempt?: number;
 }
 
 /** The step ids, in order; the tracker's checklist maps them to render/wrap/test/push. */
@@ -188,7 +190,7 @@ export function buildRequest(plan: BuildPlan): IBuild {
     // Also pushed by Cloud Build after the steps (a no-op then): this is what puts the
     // image and its digest into `results.images`, which the deploy uses.
     images: [image],
-    tags: buildTags(plan.submissionId, plan.revision),
+    tags: buildTags(plan.submissionId, plan.revision, plan.attempt),
     timeout: { seconds: timeout },
     queueTtl: { seconds: QUEUE_TTL_SECONDS },
     options: {
@@ -201,8 +203,11 @@ export function buildRequest(plan: BuildPlan): IBuild {
   });
 }
 
-/** Tags: `playground-deploy`, the submission id, and `<id>-r<revision>` (Cloud Build's tag rules). */
-export function buildTags(submissionId: string, revision: number): string[] {
+/**
+ * Tags: `playground-deploy`, the submission id, `<id>-r<revision>` and, with an attempt,
+ * `<id>-r<revision>-a<attempt>` (Cloud Build's tag rules).
+ */
+export function buildTags(submissionId: string, revision: number, attempt?: number): string[] {
   const id = submissionId
     .toLowerCase()
     .replace(/[^\w.-]+/g, '-')
@@ -210,7 +215,9 @@ export function buildTags(submissionId: string, revision: number): string[] {
     .slice(0, 100);
   if (id === '')
     throw new BuildRequestError(`submission id ${JSON.stringify(submissionId)} makes no tag`);
-  return ['playground-deploy', id, `${id}-r${revision}`];
+  const tags = ['playground-deploy', id, `${id}-r${revision}`];
+  if (attempt !== undefined) tags.push(`${id}-r${revision}-a${attempt}`);
+  return tags;
 }
 
 /** A normalised Docker reference (the spec's), or a tagged one to push (`image`). */

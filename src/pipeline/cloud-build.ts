@@ -58,6 +58,12 @@ export interface BuildPort {
   get(buildId: string): Promise<BuildState>;
   /** Asks Cloud Build to cancel the build; a finished build stays as it is. */
   cancel(buildId: string): Promise<void>;
+  /** The newest build of a pipeline attempt (by its tag), to adopt after a crash. */
+  findAttempt(
+    submissionId: string,
+    revision: number,
+    attempt: number,
+  ): Promise<BuildState | undefined>;
 }
 
 export type CloudBuildErrorCode = 'unavailable' | 'build_api_error';
@@ -165,8 +171,17 @@ export class CloudBuildAdapter implements BuildPort {
    * crash between createBuild and recording its id, the tracker can adopt the build that
    * was started instead of starting another.
    */
+  async findAttempt(submissionId: string, revision: number, attempt: number) {
+    const tag = buildTags(submissionId, revision, attempt)[3] as string;
+    return (await this.#findByTag(tag))[0];
+  }
+
   async findByRevision(submissionId: string, revision: number): Promise<BuildState[]> {
-    const tag = buildTags(submissionId, revision)[2] as string;
+    return this.#findByTag(buildTags(submissionId, revision)[2] as string);
+  }
+
+  /** Builds carrying `tag`, newest first. */
+  async #findByTag(tag: string): Promise<BuildState[]> {
     const where = this.#parent();
     const [builds] = await this.#call('listBuilds', () =>
       this.#client.listBuilds(

@@ -157,7 +157,14 @@ export class Tracker implements Pipeline {
       ...kept,
       attempt: previous.attempt + 1,
       steps,
-      ...(deployOnly ? {} : { buildId: undefined, buildLogUrl: undefined, imageDigest: undefined }),
+      ...(deployOnly
+        ? {}
+        : {
+            buildRequested: undefined,
+            buildId: undefined,
+            buildLogUrl: undefined,
+            imageDigest: undefined,
+          }),
     };
     const action: Action = deployOnly ? 'start_deploy' : 'start_build';
     await this.#take(submission.id, run, {
@@ -384,17 +391,30 @@ export class Tracker implements Pipeline {
   async #startBuild(submission: Submission, run: PipelineRun, log: Logger): Promise<boolean> {
     const revision = currentRevision(submission);
     const now = new Date();
-    const bundle = render(revision.spec, { project: run.project });
-    const started = await this.#o.builds.start({
+    let started: { buildId: string; logUrl?: string } | undefined;
+    if (run.buildRequested) {
+      // An earlier step asked for this build and stopped before storing its id.
+      const found = await this.#o.builds.findAttempt(submission.id, revision.number, run.attempt);
+      if (found) {
+        started = { buildId: found.id, ...(found.logUrl ? { logUrl: found.logUrl } : {}) };
+        log.info({ buildId: found.id }, 'build adopted after a restart');
+      }
+    } else {
+      // Written before the call, so a crash right after it is noticed on resume.
+      submission = await this.#save(submission, { ...run, buildRequested: true });
+    }
+    started ??= await this.#o.builds.start({
       submissionId: submission.id,
       revision: revision.number,
       spec: revision.spec,
-      bundle,
+      bundle: render(revision.spec, { project: run.project }),
       image: run.image,
+      attempt: run.attempt,
     });
     log.info({ buildId: started.buildId }, 'build started');
     const next: PipelineRun = {
       ...run,
+      buildRequested: true,
       buildId: started.buildId,
       ...(started.logUrl ? { buildLogUrl: started.logUrl } : {}),
       steps: { ...run.steps, render: { state: 'done', startedAt: now, endedAt: new Date() } },
@@ -489,20 +509,7 @@ export class Tracker implements Pipeline {
         ...(state.versionUrl ? { versionUrl: state.versionUrl } : {}),
         steps: { ...run.steps, deploy: { ...deploy, state: 'done' } },
       };
-      if (!run.promote) {
-        const skipped = {
-          ...deployed,
-          steps: { ...deployed.steps, promote: { state: 'skipped' as const } },
-        };
-        return this.#goLive(submission, skipped);
-      }
-      const { operation } = await deploys.promote(run.project, run.service, run.versionId);
-      await this.#save(submission, {
-        ...deployed,
-        promoteOperation: operation,
-        steps: { ...deployed.steps, promote: { state: 'running', startedAt: new Date() } },
-      });
-      return true;
+      return this.#afterDeploy(submission, deployed);
     }
     const state = await deploys.getOperation(run.promoteOperation as string);
     if (!state.done) return false;
@@ -518,6 +525,28 @@ export class Tracker implements Pipeline {
       ...run,
       steps: { ...run.steps, promote: { ...promote, state: 'done' } },
     });
+  }
+
+  /** A deployed version: move traffic to it when the approver asked, else it is live. */
+  async #afterDeploy(submission: Submission, deployed: PipelineRun): Promise<boolean> {
+    if (!deployed.promote) {
+      const skipped = {
+        ...deployed,
+        steps: { ...deployed.steps, promote: { state: 'skipped' as const } },
+      };
+      return this.#goLive(submission, skipped);
+    }
+    const { operation } = await this.#o.deploys.promote(
+      deployed.project,
+      deployed.service,
+      deployed.versionId,
+    );
+    await this.#save(submission, {
+      ...deployed,
+      promoteOperation: operation,
+      steps: { ...deployed.steps, promote: { state: 'running', startedAt: new Date() } },
+    });
+    return true;
   }
 
   async #goLive(submission: Submission, run: PipelineRun): Promise<boolean> {

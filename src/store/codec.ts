@@ -82,6 +82,7 @@ const pipelineRun = z.object({
     >,
   ),
   buildId: z.string().optional(),
+  buildRequested: z.boolean().optional(),
   buildLogUrl: z.string().optional(),
   buildNote: z.string().optional(),
   imageDigest: z.string().optional(),

@@ -74,6 +74,36 @@ describe('a bot instance dies and another takes over', () => {
   });
 });
 
+describe('a step stops right after the outside service accepted its request', () => {
+  // Firestore goes away the moment Cloud Build accepts the build: its id cannot be stored,
+  // as if the bot died right there. On resume the build is found by its attempt tag and
+  // adopted, never started twice.
+  async function cutFirestoreUntilTheStepFails(b: Bot) {
+    void b.firestoreProxy.stop();
+    await eventually(
+      () =>
+        expect(b.logs.some((l) => l.message === 'pipeline step failed; will try again')).toBe(true),
+      30_000,
+    );
+    await b.firestoreProxy.start();
+  }
+
+  it('a build whose id was never stored is adopted, not started again', async () => {
+    const b = await bot();
+    let cut: Promise<void> | undefined;
+    b.cloudBuild.onBuildCreated(() => {
+      cut ??= cutFirestoreUntilTheStepFails(b);
+      return undefined;
+    });
+    const id = await submitAndApprove(b);
+    await eventually(() => expect(cut).toBeDefined());
+    await cut;
+    await reaches(b, id, 'live', 30_000);
+    expect(b.cloudBuild.createdBuilds()).toHaveLength(1);
+    expect(b.logs.some((l) => l.message === 'build adopted after a restart')).toBe(true);
+  });
+});
+
 describe('two instances, twenty pipelines', () => {
   it('tracks each pipeline exactly once, across a takeover', async () => {
     const a = await bot();
