@@ -12,6 +12,7 @@ import {
   partnerOutcomeMessage,
   statusMessage,
 } from '../slack/views/progress.ts';
+import { reviewMessage } from '../slack/views/review-message.ts';
 
 type WebClient = webApi.WebClient;
 
@@ -245,6 +246,14 @@ export class ProgressReporter {
       this.#logger.warn(log, 'no review thread for the pipeline milestone; not posted');
     }
     if (kind === 'failed' || kind === 'live') {
+      // The thread's root shows the submission's status: keep it true to the outcome.
+      if (thread) {
+        await this.#client.chat
+          .update({ ...thread, ...reviewMessage(submission) })
+          .catch((error: unknown) =>
+            this.#logger.warn({ ...log, err: error }, 'could not update the review message'),
+          );
+      }
       try {
         await this.#client.chat.postMessage({
           channel: submission.partner.userId,

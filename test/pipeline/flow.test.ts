@@ -83,6 +83,8 @@ describe('pipeline: approval to live URL', () => {
       expect(replies.filter((r) => r.includes(url) && r.includes(`<@${PARTNER}>`))).toHaveLength(1);
       expect(dmsTo(PARTNER).some((c) => text(c.args as never).includes(url))).toBe(true);
     });
+    // The review message itself shows the outcome.
+    await eventually(() => expect(text(thread(bot))).toMatch(/\*Status\*\\nlive/));
     const status = thread(bot).replies.find((r) => r.ts === live.pipeline?.statusMessage?.ts);
     expect(status?.edited).toBeDefined();
     expect(text(status).match(/:white_check_mark:/g)?.length).toBeGreaterThanOrEqual(6);
