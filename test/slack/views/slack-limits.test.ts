@@ -1,7 +1,7 @@
 // Every builder's output through the Slack stand-in's Block Kit validator (Slack's
 // documented limits), including hostile and oversized partner input.
 import { describe, expect, it } from 'vitest';
-import type { Status } from '../../../src/domain/status.ts';
+import { STATUSES, type Status } from '../../../src/domain/status.ts';
 import type { Submission } from '../../../src/domain/submission.ts';
 import { validateMessageBlocks, validateView } from '../../../src/local/slack-api/blocks.ts';
 import { approveModal } from '../../../src/slack/views/approve-modal.ts';
@@ -16,19 +16,6 @@ import { reviewMessage } from '../../../src/slack/views/review-message.ts';
 import { helpBlocks, listBlocks, statusBlocks } from '../../../src/slack/views/status-text.ts';
 import { submitModal } from '../../../src/slack/views/submit-modal.ts';
 import { APPROVER, AT, submission } from './fixtures.ts';
-
-const STATUSES: Status[] = [
-  'submitted',
-  'changes_requested',
-  'approved',
-  'rejected',
-  'cancelled',
-  'building',
-  'testing',
-  'deploying',
-  'live',
-  'failed',
-];
 
 /** A submission at the spec's limits, full of characters Slack gives meaning to. */
 function hostile(status: Status = 'submitted', n = 1): Submission {

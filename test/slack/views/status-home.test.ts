@@ -1,6 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import type { Status } from '../../../src/domain/status.ts';
+import { STATUSES, type Status } from '../../../src/domain/status.ts';
 import { homeView } from '../../../src/slack/views/home.ts';
 import { ACTION_ID } from '../../../src/slack/views/ids.ts';
 import { helpBlocks, listBlocks, statusBlocks } from '../../../src/slack/views/status-text.ts';
@@ -83,19 +83,7 @@ describe('listBlocks', () => {
   });
 
   it('stays within 50 blocks and 3000 characters a block for long lists', () => {
-    const statuses: Status[] = [
-      'submitted',
-      'changes_requested',
-      'approved',
-      'rejected',
-      'cancelled',
-      'building',
-      'testing',
-      'deploying',
-      'live',
-      'failed',
-    ];
-    const list = statuses.flatMap((s) => many(300, s));
+    const list = STATUSES.flatMap((s) => many(300, s));
     for (const all of [true, false]) {
       const { blocks = [] } = listBlocks(list, { all });
       expect(blocks.length).toBeLessThanOrEqual(50);
