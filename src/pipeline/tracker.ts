@@ -19,6 +19,7 @@ import {
   type SubmissionStore,
 } from '../store/port.ts';
 import type { DeployPort } from './app-engine.ts';
+import type { BuildLogPort } from './build-logs.ts';
 import type { BuildPort } from './cloud-build.ts';
 import { observeBuild } from './observe.ts';
 import { type Backoff, DEFAULT_BACKOFF, nextDelay, PollBudget } from './poll-budget.ts';
@@ -40,6 +41,8 @@ export interface TrackerOptions {
   store: SubmissionStore & PipelineStore;
   builds: BuildPort;
   deploys: DeployPort;
+  /** Where a failed step's last log lines are read from; without it failures show none. */
+  buildLogs?: BuildLogPort;
   progress: Progress;
   /** Where wrapped images are pushed (PLAYGROUND_REGISTRY). */
   registry: string;

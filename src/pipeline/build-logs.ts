@@ -1,0 +1,16 @@
+// The build-log port: the last lines a failed build step printed, for the failure reply.
+// Cloud Build's own API serves no logs; with `logging: CLOUD_LOGGING_ONLY` they are in
+// Cloud Logging (log `cloudbuild`, resource type `build`).
+
+export interface BuildLogQuery {
+  buildId: string;
+  /** The build step's id (e.g. `test`); absent: every step. */
+  stepId?: string;
+  /** How many lines at most, the last ones. */
+  lines: number;
+}
+
+export interface BuildLogPort {
+  /** The last `lines` lines the step printed, oldest first; [] when there are none. */
+  tail(query: BuildLogQuery): Promise<string[]>;
+}
