@@ -40,6 +40,11 @@ export interface PipelineRun {
   buildNote?: string;
   /** sha256 digest of the pushed image; set once pushed, so a retry does not rebuild. */
   imageDigest?: string;
+  /**
+   * When App Engine was asked to create the version (set before the call): on resume
+   * without a deployOperation, the create operation started since then is adopted.
+   */
+  deployRequestedAt?: Date;
   deployOperation?: string;
   promoteOperation?: string;
   versionUrl?: string;

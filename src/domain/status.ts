@@ -38,7 +38,7 @@ export const ACTIONS = {
   start_test: { from: ['building'], to: 'testing' },
   start_deploy: { from: ['testing', 'failed'], to: 'deploying' },
   go_live: { from: ['deploying'], to: 'live' },
-  fail: { from: ['building', 'testing', 'deploying'], to: 'failed' },
+  fail: { from: ['approved', 'building', 'testing', 'deploying'], to: 'failed' },
 } as const satisfies Record<string, { from: readonly Status[]; to: Status }>;
 export type Action = keyof typeof ACTIONS;
 

@@ -1,6 +1,7 @@
 /**
  * What the Cloud Build and App Engine Admin stand-ins share: Google's JSON error shape,
- * the record of requests, and scripted faults (UNAVAILABLE, or no answer at all).
+ * the record of requests, and scripted faults (UNAVAILABLE, PERMISSION_DENIED, or no
+ * answer at all).
  */
 
 /** Which requests a scripted fault applies to; absent fields match anything. */
@@ -39,6 +40,9 @@ export const invalid = (message: string) => new ApiError(400, 'INVALID_ARGUMENT'
 export const alreadyExists = (message: string) => new ApiError(409, 'ALREADY_EXISTS', message);
 export const unavailable = () =>
   new ApiError(503, 'UNAVAILABLE', 'The service is currently unavailable.');
+/** What Google answers when the caller's service account lacks the role for the call. */
+export const permissionDenied = () =>
+  new ApiError(403, 'PERMISSION_DENIED', 'The caller does not have permission');
 
 export function matches(match: RequestMatch, method: string, path: string): boolean {
   if (match.method !== undefined && match.method !== method) return false;
@@ -46,16 +50,18 @@ export function matches(match: RequestMatch, method: string, path: string): bool
   return typeof match.path === 'string' ? path.startsWith(match.path) : match.path.test(path);
 }
 
-/** Scripted faults: the next `times` matching requests answer 503, or never answer. */
-export class Faults {
-  readonly #pending: { kind: 'unavailable' | 'stall'; times: number; match: RequestMatch }[] = [];
+export type FaultKind = 'unavailable' | 'denied' | 'stall';
 
-  add(kind: 'unavailable' | 'stall', times: number, match: RequestMatch = {}): void {
+/** Scripted faults: the next `times` matching requests answer 503 or 403, or never answer. */
+export class Faults {
+  readonly #pending: { kind: FaultKind; times: number; match: RequestMatch }[] = [];
+
+  add(kind: FaultKind, times: number, match: RequestMatch = {}): void {
     this.#pending.push({ kind, times, match });
   }
 
   /** The fault this request meets, used up by it; undefined when none applies. */
-  take(method: string, path: string): 'unavailable' | 'stall' | undefined {
+  take(method: string, path: string): FaultKind | undefined {
     const fault = this.#pending.find((f) => f.times > 0 && matches(f.match, method, path));
     if (!fault) return undefined;
     fault.times -= 1;

@@ -3,6 +3,7 @@
 // one it speaks gRPC to Google with Application Default Credentials.
 import { protos, v1 } from '@google-cloud/appengine-admin';
 import { googleClientOptions } from '../gcp/client-options.ts';
+import { ServiceError } from './service-error.ts';
 import { createVersionRequest, type DeployPlan, serviceName } from './version-request.ts';
 
 export type { DeployPlan } from './version-request.ts';
@@ -23,6 +24,17 @@ export interface OperationState {
 export interface DeployPort {
   /** Starts creating the version; returns the operation's name without waiting for it. */
   createVersion(plan: DeployPlan): Promise<{ operation: string }>;
+  /**
+   * The name of the newest createVersion operation on this version that App Engine
+   * started at or after `since` (give or take clock skew), to adopt a create whose
+   * answer was lost; undefined when there is none.
+   */
+  findCreateOperation(
+    project: string,
+    service: string,
+    versionId: string,
+    since: Date,
+  ): Promise<string | undefined>;
   /** One poll of an operation started by createVersion or promote. */
   getOperation(name: string): Promise<OperationState>;
   /** Moves all of the service's traffic to the version; returns the operation's name. */
@@ -33,23 +45,8 @@ export interface DeployPort {
 
 export type AppEngineErrorCode = 'unavailable' | 'version_exists' | 'appengine_api_error';
 
-/**
- * A failed Admin API call. `unavailable` is worth retrying later (UNAVAILABLE,
- * DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, no connection, no answer in time);
- * `version_exists` means the version id is taken (ALREADY_EXISTS).
- */
-export class AppEngineError extends Error {
-  readonly code: AppEngineErrorCode;
-  /** The gRPC status code when known (14 UNAVAILABLE, 6 ALREADY_EXISTS, 5 NOT_FOUND...). */
-  readonly grpcCode: number | undefined;
-  readonly retryable: boolean;
-  constructor(code: AppEngineErrorCode, message: string, grpcCode?: number) {
-    super(message);
-    this.code = code;
-    this.grpcCode = grpcCode;
-    this.retryable = code === 'unavailable';
-  }
-}
+/** A failed Admin API call; `version_exists` means the version id is taken (ALREADY_EXISTS). */
+export class AppEngineError extends ServiceError<AppEngineErrorCode> {}
 
 export interface AppEngineAdapterOptions {
   /** APPENGINE_API_URL: a stand-in's address; absent for the real API. */
@@ -66,6 +63,19 @@ type ClientOptions = ConstructorParameters<typeof v1.VersionsClient>[0];
 /** The google-gax call options this adapter sets (a subset of gax's CallOptions). */
 type CallOptions = { timeout: number; retry: null };
 type GetOperationRequest = Parameters<v1.VersionsClient['operationsClient']['getOperation']>[0];
+type ListOperationsRequest = Parameters<v1.VersionsClient['operationsClient']['listOperations']>[0];
+type ListedOperations = [
+  Array<{ name?: string | null; metadata?: { type_url?: string; value?: Uint8Array } | null }>,
+  ListOperationsRequest | null,
+];
+
+const METADATA_TYPE = 'type.googleapis.com/google.appengine.v1.OperationMetadataV1';
+const CREATE_VERSION = 'google.appengine.v1.Versions.CreateVersion';
+/** How far App Engine's clock may be behind ours when matching an operation's start. */
+const CLOCK_SKEW_MS = 60_000;
+/** Operations read when looking for a lost create: it is recent, so among the first. */
+const FIND_PAGES = 5;
+const FIND_PAGE_SIZE = 100;
 
 const VERSION_TYPE = 'type.googleapis.com/google.appengine.v1.Version';
 const SERVICE_TYPE = 'type.googleapis.com/google.appengine.v1.Service';
@@ -99,6 +109,44 @@ export class AppEngineAdapter implements DeployPort {
       this.#versions.createVersion(request, this.#callOptions()),
     );
     return { operation: required(operation.name, 'createVersion answered no operation name') };
+  }
+
+  async findCreateOperation(
+    project: string,
+    service: string,
+    versionId: string,
+    since: Date,
+  ): Promise<string | undefined> {
+    const target = `${serviceName(project, service)}/versions/${versionId}`;
+    const earliest = since.getTime() - CLOCK_SKEW_MS;
+    let newest: { name: string; at: number } | undefined;
+    let request: ListOperationsRequest | null = {
+      name: `apps/${project}`,
+      pageSize: FIND_PAGE_SIZE,
+    } as ListOperationsRequest;
+    // The API promises no order, so a few pages are read and the newest match wins.
+    for (let page = 0; page < FIND_PAGES && request; page += 1) {
+      const asked: ListOperationsRequest = request;
+      const [operations, next] = (await this.#call('listOperations', this.#attempts, () =>
+        this.#versions.operationsClient.listOperations(asked, {
+          ...this.#callOptions(),
+          autoPaginate: false,
+        }),
+      )) as unknown as ListedOperations;
+      for (const operation of operations) {
+        const metadata = operation.metadata;
+        if (!operation.name || metadata?.type_url !== METADATA_TYPE || !metadata.value) continue;
+        const decoded = protos.google.appengine.v1.OperationMetadataV1.decode(metadata.value);
+        const insert = decoded.insertTime;
+        const at = Number(insert?.seconds ?? 0) * 1000 + Math.floor((insert?.nanos ?? 0) / 1e6);
+        if (decoded.method !== CREATE_VERSION || decoded.target !== target || at < earliest) {
+          continue;
+        }
+        if (!newest || at > newest.at) newest = { name: operation.name, at };
+      }
+      request = next;
+    }
+    return newest?.name;
   }
 
   async getOperation(name: string): Promise<OperationState> {

@@ -6,6 +6,7 @@
 import { CloudBuildClient, protos } from '@google-cloud/cloudbuild';
 import { googleClientOptions } from '../gcp/client-options.ts';
 import { type BuildPlan, buildRequest, buildTags } from './build-request.ts';
+import { ServiceError } from './service-error.ts';
 
 export type { BuildPlan } from './build-request.ts';
 export { BuildRequestError, buildRequest, STEP_IDS, unescapedDollars } from './build-request.ts';
@@ -68,23 +69,8 @@ export interface BuildPort {
 
 export type CloudBuildErrorCode = 'unavailable' | 'build_api_error';
 
-/**
- * A failed Cloud Build call. `unavailable` (UNAVAILABLE, DEADLINE_EXCEEDED,
- * RESOURCE_EXHAUSTED, no connection, no answer in time) is worth retrying later;
- * `build_api_error` is not (its message says why; `grpcCode` 5 is an unknown build).
- */
-export class CloudBuildError extends Error {
-  readonly code: CloudBuildErrorCode;
-  /** The gRPC status code when known (14 UNAVAILABLE, 5 NOT_FOUND, 3 INVALID_ARGUMENT...). */
-  readonly grpcCode: number | undefined;
-  readonly retryable: boolean;
-  constructor(code: CloudBuildErrorCode, message: string, grpcCode?: number) {
-    super(message);
-    this.code = code;
-    this.grpcCode = grpcCode;
-    this.retryable = code === 'unavailable';
-  }
-}
+/** A failed Cloud Build call; `build_api_error` with `grpcCode` 5 is an unknown build. */
+export class CloudBuildError extends ServiceError<CloudBuildErrorCode> {}
 
 export interface CloudBuildAdapterOptions {
   /** GOOGLE_CLOUD_PROJECT: where builds run. */

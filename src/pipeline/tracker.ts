@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { render } from '../bundle/render.ts';
 import {
+  CHECKLIST,
   freshSteps,
   type PipelineFailure,
   type PipelineRun,
@@ -18,12 +19,13 @@ import {
   StoreError,
   type SubmissionStore,
 } from '../store/port.ts';
-import type { DeployPort } from './app-engine.ts';
+import { type DeployPort, VersionRequestError } from './app-engine.ts';
 import type { BuildLogPort } from './build-logs.ts';
-import type { BuildPort } from './cloud-build.ts';
+import { type BuildPort, BuildRequestError } from './cloud-build.ts';
 import { observeBuild } from './observe.ts';
 import { type Backoff, DEFAULT_BACKOFF, nextDelay, PollBudget } from './poll-budget.ts';
 import type { Pipeline } from './port.ts';
+import { ServiceError } from './service-error.ts';
 
 /** What the tracker tells Slack (src/pipeline/progress.ts). */
 export interface Progress {
@@ -93,7 +95,8 @@ const STEP_CONCURRENCY = 8;
  */
 export class Tracker implements Pipeline {
   readonly owner: string;
-  readonly #o: Required<Omit<TrackerOptions, 'owner'>>;
+  readonly #o: Required<Omit<TrackerOptions, 'owner' | 'buildLogs'>> &
+    Pick<TrackerOptions, 'buildLogs'>;
   readonly #held = new Map<string, Held>();
   /** Pipelines with a step running now: the tick skips them rather than queue. */
   readonly #busy = new Set<string>();
@@ -147,17 +150,24 @@ export class Tracker implements Pipeline {
   async retry(submission: Submission, actor: Actor): Promise<void> {
     const previous = submission.pipeline;
     if (!previous) throw new Error(`${submission.id} has never been deployed`);
+    // What already worked is kept: a pushed image is not rebuilt, a created version is
+    // not created again when only moving traffic to it failed.
+    const failed = previous.failure?.step;
     const deployOnly =
-      previous.imageDigest !== undefined &&
-      (previous.failure?.step === 'deploy' || previous.failure?.step === 'promote');
+      previous.imageDigest !== undefined && (failed === 'deploy' || failed === 'promote');
+    const kept: StepName[] = ['render', 'wrap', 'test', 'push'];
+    if (deployOnly && failed === 'promote') kept.push('deploy');
     const steps = freshSteps();
-    if (deployOnly) {
-      for (const name of ['render', 'wrap', 'test', 'push'] as const)
-        steps[name] = previous.steps[name];
-    }
-    const { failure: _failure, deployOperation: _d, promoteOperation: _p, ...kept } = previous;
+    if (deployOnly) for (const name of kept) steps[name] = previous.steps[name];
+    const {
+      failure: _failure,
+      deployRequestedAt: _r,
+      deployOperation: _d,
+      promoteOperation: _p,
+      ...rest
+    } = previous;
     const run: PipelineRun = {
-      ...kept,
+      ...rest,
       attempt: previous.attempt + 1,
       steps,
       ...(deployOnly
@@ -356,11 +366,39 @@ export class Tracker implements Pipeline {
       await this.#finish(id);
       return false;
     }
-    if (!run.buildId && !run.imageDigest) return this.#startBuild(submission, run, log);
-    if (!run.imageDigest || submission.status !== 'deploying') {
-      return this.#pollBuild(submission, run);
+    try {
+      if (!run.buildId && !run.imageDigest) return await this.#startBuild(submission, run, log);
+      if (!run.imageDigest || submission.status !== 'deploying') {
+        return await this.#pollBuild(submission, run);
+      }
+      return await this.#deploy(submission, run, log);
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      return this.#refused(id, error, log);
     }
-    return this.#deploy(submission, run);
+  }
+
+  /**
+   * Cloud Build or App Engine refused the step for good (no permission, no App Engine
+   * application in the project, a version id already taken...): trying again would not
+   * help, so the pipeline fails at the step it was on, with the service's own words.
+   */
+  async #refused(id: string, error: Error, log: Logger): Promise<boolean> {
+    log.warn({ err: error }, 'the step was refused');
+    // Read again: the step may have saved the run before the call that was refused.
+    const submission = await this.#o.store.get(id);
+    const run = submission?.pipeline;
+    if (!submission || !run || !WORKING.has(submission.status)) return false;
+    const step =
+      CHECKLIST.find((name) => run.steps[name].state === 'running') ??
+      CHECKLIST.find((name) => run.steps[name].state === 'pending') ??
+      'deploy';
+    const failed = { ...run.steps[step], state: 'failed' as const, endedAt: new Date() };
+    return this.#fail(
+      submission,
+      { ...run, steps: { ...run.steps, [step]: failed } },
+      { step, detail: error.message },
+    );
   }
 
   async #save(submission: Submission, run: PipelineRun, action?: Action, detail?: string) {
@@ -478,26 +516,11 @@ export class Tracker implements Pipeline {
     return true;
   }
 
-  async #deploy(submission: Submission, run: PipelineRun): Promise<boolean> {
+  async #deploy(submission: Submission, run: PipelineRun, log: Logger): Promise<boolean> {
     const { deploys } = this.#o;
-    if (!run.deployOperation && run.steps.deploy.state !== 'done') {
-      const revision = currentRevision(submission);
-      const imageUrl = `${run.image.replace(/:[^:/]+$/, '')}@${run.imageDigest}`;
-      const { operation } = await deploys.createVersion({
-        project: run.project,
-        spec: revision.spec,
-        versionId: run.versionId,
-        imageUrl,
-      });
-      await this.#save(submission, {
-        ...run,
-        deployOperation: operation,
-        steps: { ...run.steps, deploy: { state: 'running', startedAt: new Date() } },
-      });
-      return true;
-    }
     if (run.steps.deploy.state !== 'done') {
-      const state = await deploys.getOperation(run.deployOperation as string);
+      if (!run.deployOperation) return this.#createVersion(submission, run, log);
+      const state = await deploys.getOperation(run.deployOperation);
       if (!state.done) return false;
       const deploy = { ...run.steps.deploy, endedAt: new Date() };
       if (state.error) {
@@ -514,7 +537,9 @@ export class Tracker implements Pipeline {
       };
       return this.#afterDeploy(submission, deployed);
     }
-    const state = await deploys.getOperation(run.promoteOperation as string);
+    // Deployed by an earlier attempt whose promote failed: move the traffic again.
+    if (!run.promoteOperation) return this.#afterDeploy(submission, run);
+    const state = await deploys.getOperation(run.promoteOperation);
     if (!state.done) return false;
     const promote = { ...run.steps.promote, endedAt: new Date() };
     if (state.error) {
@@ -528,6 +553,44 @@ export class Tracker implements Pipeline {
       ...run,
       steps: { ...run.steps, promote: { ...promote, state: 'done' } },
     });
+  }
+
+  async #createVersion(submission: Submission, run: PipelineRun, log: Logger): Promise<boolean> {
+    const { deploys } = this.#o;
+    let operation: string | undefined;
+    let requested = run;
+    if (run.deployRequestedAt) {
+      // An earlier step asked App Engine for this version and stopped before storing
+      // the operation: follow that create rather than answer "already exists" to ourselves.
+      operation = await deploys.findCreateOperation(
+        run.project,
+        run.service,
+        run.versionId,
+        run.deployRequestedAt,
+      );
+      if (operation) log.info({ operation }, 'deploy adopted after a restart');
+    } else {
+      // Written before the call, so a crash right after it is noticed on resume.
+      const now = new Date();
+      requested = {
+        ...run,
+        deployRequestedAt: now,
+        steps: { ...run.steps, deploy: { state: 'running', startedAt: now } },
+      };
+      submission = await this.#save(submission, requested);
+    }
+    if (!operation) {
+      const revision = currentRevision(submission);
+      const imageUrl = `${run.image.replace(/:[^:/]+$/, '')}@${run.imageDigest}`;
+      ({ operation } = await deploys.createVersion({
+        project: run.project,
+        spec: revision.spec,
+        versionId: run.versionId,
+        imageUrl,
+      }));
+    }
+    await this.#save(submission, { ...requested, deployOperation: operation });
+    return true;
   }
 
   /** A deployed version: move traffic to it when the approver asked, else it is live. */
@@ -563,7 +626,13 @@ export class Tracker implements Pipeline {
   async #windDown(submission: Submission, run: PipelineRun): Promise<boolean> {
     // A build that has not pushed may still be running; cancelling a finished one is a no-op.
     if (run.buildId && !run.imageDigest && run.announced.cancelled !== run.attempt) {
-      await this.#o.builds.cancel(run.buildId);
+      try {
+        await this.#o.builds.cancel(run.buildId);
+      } catch (error) {
+        // A build Cloud Build no longer knows, or may not stop, cannot hold the cancel up.
+        if (!isRefusal(error)) throw error;
+        this.#o.logger.warn({ err: error, submissionId: submission.id }, 'build not cancelled');
+      }
     }
     if (run.announced.cancelled !== run.attempt) {
       const steps = { ...run.steps };
@@ -586,6 +655,15 @@ export class Tracker implements Pipeline {
     await this.#finish(submission.id);
     return true;
   }
+}
+
+/** An error that trying again would not mend: a refusal, or a request we cannot make. */
+function isRefusal(error: unknown): error is Error {
+  return (
+    (error instanceof ServiceError && !error.retryable) ||
+    error instanceof VersionRequestError ||
+    error instanceof BuildRequestError
+  );
 }
 
 /** Runs `work` on every item, at most `limit` at a time. */

@@ -86,6 +86,7 @@ const pipelineRun = z.object({
   buildLogUrl: z.string().optional(),
   buildNote: z.string().optional(),
   imageDigest: z.string().optional(),
+  deployRequestedAt: date.optional(),
   deployOperation: z.string().optional(),
   promoteOperation: z.string().optional(),
   versionUrl: z.string().optional(),

@@ -31,6 +31,7 @@ const ALLOWED: [Status, Action, Status][] = [
   ['testing', 'start_deploy', 'deploying'],
   ['failed', 'start_deploy', 'deploying'],
   ['deploying', 'go_live', 'live'],
+  ['approved', 'fail', 'failed'],
   ['building', 'fail', 'failed'],
   ['testing', 'fail', 'failed'],
   ['deploying', 'fail', 'failed'],

@@ -220,6 +220,59 @@ describe('promote', () => {
   });
 });
 
+describe('findCreateOperation: a create whose answer was lost', () => {
+  it('finds the newest create of that version started since the request, and only that', async () => {
+    const asked = new Date();
+    // Other versions, another service's version, and a promote: none of them is it.
+    for (const versionId of ['pg-0041-r1', 'pg-0042-r2']) {
+      await pollToEnd((await adapter.createVersion(plan({ versionId }))).operation);
+    }
+    await pollToEnd((await adapter.promote('p1', SERVICE, 'pg-0041-r1')).operation);
+    const failedFirst = await (async () => {
+      api.scriptDeploy({ versionId: 'pg-0042-r1', error: { code: 9, message: 'no' } });
+      const { operation } = await adapter.createVersion(plan());
+      await pollToEnd(operation);
+      return operation;
+    })();
+    const { operation: lost } = await adapter.createVersion(plan());
+    expect(lost).not.toBe(failedFirst);
+
+    expect(await adapter.findCreateOperation('p1', SERVICE, 'pg-0042-r1', asked)).toBe(lost);
+    expect(await adapter.findCreateOperation('p1', 'other', 'pg-0042-r1', asked)).toBeUndefined();
+    expect(await adapter.findCreateOperation('p1', SERVICE, 'pg-0042-r9', asked)).toBeUndefined();
+    // Operations from before the request (clock skew allowed) belong to someone else.
+    const later = new Date(Date.now() + 5 * 60_000);
+    expect(await adapter.findCreateOperation('p1', SERVICE, 'pg-0042-r1', later)).toBeUndefined();
+    // The adopted operation is followed like any other, to the version's URL.
+    expect((await pollToEnd(lost)).at(-1)).toEqual({
+      done: true,
+      versionUrl: 'https://pg-0042-r1-dot-my-service-dot-p1.ew.r.appspot.com',
+    });
+
+    const lists = api.requestsTo('GET', /^\/v1\/apps\/p1\/operations$/);
+    expect(lists).toHaveLength(4);
+    expect(lists.at(-1)?.query).toEqual({ pageSize: '100' });
+  });
+
+  it('reads the following pages, a few at most', async () => {
+    const asked = new Date();
+    const { operation: wanted } = await adapter.createVersion(plan());
+    await pollToEnd(wanted);
+    // 150 newer operations push the create onto the second page (newest first).
+    for (let i = 0; i < 150; i += 1) await adapter.promote('p1', SERVICE, 'pg-0042-r1');
+    api.requests.length = 0;
+    expect(await adapter.findCreateOperation('p1', SERVICE, 'pg-0042-r1', asked)).toBe(wanted);
+    const lists = api.requestsTo('GET', /^\/v1\/apps\/p1\/operations$/);
+    expect(lists.map((r) => r.query.pageToken)).toEqual([undefined, '100']);
+  });
+
+  it('passes on that the application does not exist', async () => {
+    await expect(
+      adapter.findCreateOperation('nope', SERVICE, 'pg-0042-r1', new Date()),
+    ).rejects.toMatchObject({ code: 'appengine_api_error', grpcCode: 5 });
+  });
+});
+
 describe('an unavailable or silent API', () => {
   it('repeats a poll after UNAVAILABLE, briefly, and gets the answer', async () => {
     const { operation } = await adapter.createVersion(plan());

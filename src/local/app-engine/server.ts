@@ -4,7 +4,7 @@
 // protos.json, Google JSON errors, and enums as numbers when `$alt=json;enum-encoding=int`.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Faults, matches } from '../google-api.ts';
+import { Faults, matches, permissionDenied } from '../google-api.ts';
 import { AppEngineState } from './state.ts';
 import {
   ApiError,
@@ -75,6 +75,8 @@ export interface AppEngineApiStandIn {
   scriptDeploy(script: DeployScript): void;
   /** The next `times` requests (matching `match`) answer 503 UNAVAILABLE. */
   unavailable(times: number, match?: RequestMatch): void;
+  /** The next `times` requests (matching `match`) answer 403 PERMISSION_DENIED. */
+  deny(times: number, match?: RequestMatch): void;
   /** The next `times` requests (matching `match`) get no answer while the stand-in runs. */
   stall(times: number, match?: RequestMatch): void;
   /** A stored version, or undefined. */
@@ -95,7 +97,7 @@ export interface AppEngineApiStandIn {
 }
 
 type Reply = { status: number; body: JsonObject };
-type Kind = 'application' | 'service' | 'version' | 'operation';
+type Kind = 'application' | 'service' | 'version' | 'operation' | 'operations';
 
 const ENUMS: Record<string, string[]> = {
   'application.servingStatus': ['UNSPECIFIED', 'SERVING', 'USER_DISABLED', 'SYSTEM_DISABLED'],
@@ -155,6 +157,13 @@ const ROUTES: Array<{
   },
   {
     method: 'GET',
+    path: new RegExp(`^/v1/apps/${SEGMENT}/operations$`),
+    kind: 'operations',
+    answer: (state, [app = ''], query) =>
+      state.listOperations(app, Number(query.get('pageSize') ?? 0), query.get('pageToken') ?? ''),
+  },
+  {
+    method: 'GET',
     path: new RegExp(`^/v1/apps/${SEGMENT}/operations/${SEGMENT}$`),
     kind: 'operation',
     answer: (state, [app = '', operation = '']) => state.pollOperation(app, operation),
@@ -183,6 +192,7 @@ export async function startAppEngineApi(
   };
   const hooked = (kind: Kind, json: JsonObject): JsonObject => {
     if (kind === 'version') return hookedVersion(json);
+    if (kind === 'operations') return eachOperation(json, (op) => hooked('operation', op));
     const response = json.response;
     if (kind !== 'operation' || !isJsonObject(response) || response['@type'] !== VERSION_TYPE) {
       return json;
@@ -233,6 +243,7 @@ export async function startAppEngineApi(
     let reply: Reply;
     try {
       if (fault === 'unavailable') throw unavailable();
+      if (fault === 'denied') throw permissionDenied();
       if (body instanceof SyntaxError)
         throw new ApiError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload.');
       reply = answer(method, url, body);
@@ -268,6 +279,7 @@ export async function startAppEngineApi(
     addApp: (app) => state.addApp(typeof app === 'string' ? { id: app } : app),
     scriptDeploy: (script) => state.scriptDeploy(script),
     unavailable: (times, match) => faults.add('unavailable', times, match),
+    deny: (times, match) => faults.add('denied', times, match),
     stall: (times, match) => faults.add('stall', times, match),
     version: (app, service, version) => {
       try {
@@ -304,6 +316,12 @@ function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A ListOperationsResponse with `change` applied to each of its operations. */
+function eachOperation(list: JsonObject, change: (operation: JsonObject) => JsonObject) {
+  const operations = Array.isArray(list.operations) ? list.operations : [];
+  return { ...list, operations: operations.filter(isJsonObject).map(change) };
+}
+
 /** A Version's `deployment.container.image`, when it has one. */
 function imageOf(version: JsonObject): string | undefined {
   const deployment = version.deployment;
@@ -329,6 +347,7 @@ function parseBody(text: string): unknown {
 
 /** The same resource with its enums as numbers, for `$alt=json;enum-encoding=int`. */
 function enumsAsNumbers(kind: Kind, json: JsonObject): JsonObject {
+  if (kind === 'operations') return eachOperation(json, (op) => enumsAsNumbers('operation', op));
   if (kind === 'operation') {
     const response = json.response;
     if (typeof response !== 'object' || response === null || Array.isArray(response)) return json;

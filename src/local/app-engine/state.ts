@@ -211,6 +211,25 @@ export class AppEngineState {
     return this.#json(operation);
   }
 
+  /**
+   * `apps.operations.list`, newest first, `pageSize` at a time (default and most 100);
+   * the page token is the offset of the next page.
+   */
+  listOperations(appId: string, pageSize: number, pageToken: string): JsonObject {
+    this.#app(appId);
+    const size = pageSize > 0 ? Math.min(pageSize, 100) : 100;
+    const start = pageToken === '' ? 0 : Number(pageToken);
+    if (!Number.isInteger(start) || start < 0) throw invalid(`Invalid page token "${pageToken}".`);
+    const all = [...this.#operations.values()]
+      .filter((operation) => operation.name.startsWith(`apps/${appId}/operations/`))
+      .reverse();
+    const page = all.slice(start, start + size);
+    return {
+      operations: page.map((operation) => this.#json(operation)),
+      ...(start + size < all.length ? { nextPageToken: String(start + size) } : {}),
+    };
+  }
+
   /** An operation as it stands (for tests), without counting a poll. */
   operation(name: string): JsonObject | undefined {
     const operation = this.#operations.get(name);

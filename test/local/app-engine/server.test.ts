@@ -248,6 +248,31 @@ describe('versions.create', () => {
   });
 });
 
+describe('operations.list', () => {
+  it("lists the application's operations newest first, a page at a time", async () => {
+    const first = await deploy('p1', 's1', version({ id: 'v1' }));
+    now += 1000;
+    const second = await deploy('p1', 's1', version({ id: 'v2' }));
+    await deploy('p2', 's1', version({ id: 'v1' }));
+    const page = await call('GET', '/v1/apps/p1/operations?pageSize=1');
+    expect(page.status).toBe(200);
+    const operations = page.json.operations as JsonObject[];
+    expect(operations.map((op) => op.name)).toEqual([second.name]);
+    expect(operations[0]?.metadata).toMatchObject({
+      '@type': 'type.googleapis.com/google.appengine.v1.OperationMetadataV1',
+      method: 'google.appengine.v1.Versions.CreateVersion',
+      target: 'apps/p1/services/s1/versions/v2',
+      insertTime: new Date(now).toISOString(),
+    });
+    expect(page.json.nextPageToken).toBe('1');
+    const rest = await call('GET', '/v1/apps/p1/operations?pageSize=1&pageToken=1');
+    expect((rest.json.operations as JsonObject[]).map((op) => op.name)).toEqual([first.name]);
+    expect(rest.json.nextPageToken).toBeUndefined();
+    expect((await call('GET', '/v1/apps/p1/operations?pageToken=x')).status).toBe(400);
+    expect((await call('GET', '/v1/apps/p9/operations')).status).toBe(404);
+  });
+});
+
 describe('services.patch (traffic split)', () => {
   it('moves traffic when its operation ends, and answers with the service', async () => {
     await (await deploy()).poll();
@@ -333,6 +358,23 @@ describe('scripted faults', () => {
     expect(await call('GET', '/v1/apps/p1')).toEqual(unavailable);
     expect(await call('GET', '/v1/apps/p1')).toMatchObject({ status: 200 });
     expect(api.requestsTo('GET', /^\/v1\/apps\/p1$/).map((r) => r.status)).toEqual([503, 503, 200]);
+  });
+
+  it('answers 403 PERMISSION_DENIED when told to, as for a service account without the role', async () => {
+    api.deny(1, { method: 'POST' });
+    const denied = await call('POST', `/v1/apps/p1/services/s1/versions${INT}`, version());
+    expect(denied).toEqual({
+      status: 403,
+      json: {
+        error: {
+          code: 403,
+          message: 'The caller does not have permission',
+          status: 'PERMISSION_DENIED',
+        },
+      },
+    });
+    expect(api.versions('p1', 's1')).toEqual([]);
+    await deploy();
   });
 
   it('holds a stalled request without blocking others', async () => {
