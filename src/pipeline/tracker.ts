@@ -602,6 +602,11 @@ export class Tracker implements Pipeline {
       };
       return this.#goLive(submission, skipped);
     }
+    // Stored first: the version exists whatever becomes of the promote (a retry then only
+    // moves the traffic).
+    if (submission.pipeline?.steps.deploy.state !== 'done') {
+      submission = await this.#save(submission, deployed);
+    }
     const { operation } = await this.#o.deploys.promote(
       deployed.project,
       deployed.service,

@@ -168,6 +168,29 @@ describe('pipeline failures', () => {
     expect(creates).toHaveLength(2);
   });
 
+  it('a failed promote is retried by moving the traffic again, not by creating the version again', async () => {
+    bot.appEngine.deny(1, { method: 'PATCH' });
+    const id = await submitAndApprove(bot);
+    const failed = await reaches(bot, id, 'failed');
+    expect(failed.pipeline?.failure).toMatchObject({
+      step: 'promote',
+      detail: expect.stringContaining('The caller does not have permission'),
+    });
+    expect(failed.pipeline?.steps.deploy.state).toBe('done');
+    expect(failed.pipeline?.steps.promote.state).toBe('failed');
+
+    await bot.click(APPROVER, 'retry', id);
+    const live = await reaches(bot, id, 'live');
+    expect(live.pipeline?.steps.deploy).toEqual(failed.pipeline?.steps.deploy);
+    expect(live.pipeline?.versionUrl).toBe(failed.pipeline?.versionUrl);
+    expect(bot.appEngine.requestsTo('POST', /\/versions$/)).toHaveLength(1);
+    expect(bot.appEngine.requestsTo('PATCH', '/v1/apps/').map((r) => r.status)).toEqual([403, 200]);
+    const versionId = live.pipeline?.versionId as string;
+    expect(
+      bot.appEngine.split(live.pipeline?.project as string, live.pipeline?.service as string),
+    ).toMatchObject({ allocations: { [versionId]: 1 } });
+  });
+
   it('a build timeout fails the step that was running', async () => {
     bot.cloudBuild.script('next', { steps: { wrap: { durationMs: 5_000 } }, timeoutMs: 100 });
     const id = await submitAndApprove(bot);
@@ -189,5 +212,53 @@ describe('pipeline failures', () => {
     await eventually(() =>
       expect(thread(bot).replies.filter((r) => /cancelled/i.test(r.text))).not.toHaveLength(0),
     );
+  });
+});
+
+describe('an outside service refuses for good', () => {
+  it("App Engine refuses the version (no permission in the target project): the deploy fails once with Google's words; Retry deploys", async () => {
+    bot.appEngine.deny(1, { method: 'POST', path: /\/versions$/ });
+    const id = await submitAndApprove(bot);
+    const failed = await reaches(bot, id, 'failed');
+    expect(failed.pipeline?.failure).toEqual({
+      step: 'deploy',
+      detail: 'createVersion: The caller does not have permission',
+    });
+    expect(failed.pipeline?.steps.deploy.state).toBe('failed');
+    // Asked once, not again and again in the background.
+    expect(bot.appEngine.requestsTo('POST', /\/versions$/)).toHaveLength(1);
+    const reply = await eventually(() => {
+      const found = thread(bot).replies.find(
+        (r) => text(r).includes('does not have permission') && text(r).includes('"retry"'),
+      );
+      if (!found) throw new Error('no failure reply yet');
+      return found;
+    });
+    expect(text(reply)).toContain(`<@${PARTNER}>`);
+
+    await bot.click(APPROVER, 'retry', id);
+    await reaches(bot, id, 'live');
+    expect(bot.cloudBuild.createdBuilds()).toHaveLength(1);
+    expect(bot.appEngine.requestsTo('POST', /\/versions$/).map((r) => r.status)).toEqual([
+      403, 200,
+    ]);
+  });
+
+  it('Cloud Build refuses the build: the pipeline fails before any build, and Retry builds', async () => {
+    bot.cloudBuild.deny(1, { method: 'POST', path: /\/builds$/ });
+    const id = await submitAndApprove(bot);
+    const failed = await reaches(bot, id, 'failed');
+    expect(failed.pipeline?.failure?.step).toBe('render');
+    expect(failed.pipeline?.failure?.detail).toContain('The caller does not have permission');
+    expect(failed.pipeline?.buildId).toBeUndefined();
+    expect(bot.cloudBuild.createdBuilds()).toHaveLength(0);
+    expect((await bot.store.audit(id)).map((event) => event.action)).toEqual(
+      expect.arrayContaining(['approve', 'fail']),
+    );
+
+    await bot.click(APPROVER, 'retry', id);
+    const live = await reaches(bot, id, 'live');
+    expect(live.pipeline?.attempt).toBe(2);
+    expect(bot.cloudBuild.createdBuilds()).toHaveLength(1);
   });
 });

@@ -102,6 +102,24 @@ describe('a step stops right after the outside service accepted its request', ()
     expect(b.cloudBuild.createdBuilds()).toHaveLength(1);
     expect(b.logs.some((l) => l.message === 'build adopted after a restart')).toBe(true);
   });
+  it('a version whose create operation was never stored is adopted, not created again', async () => {
+    const b = await bot();
+    let cut: Promise<void> | undefined;
+    b.appEngine.onDeploy({
+      deploy: () => {
+        cut ??= cutFirestoreUntilTheStepFails(b);
+        return undefined;
+      },
+    });
+    const id = await submitAndApprove(b);
+    await eventually(() => expect(cut).toBeDefined(), 30_000);
+    await cut;
+    const live = await reaches(b, id, 'live', 30_000);
+    expect(b.appEngine.requestsTo('POST', /\/versions$/)).toHaveLength(1);
+    expect(b.logs.some((l) => l.message === 'deploy adopted after a restart')).toBe(true);
+    expect(live.pipeline?.versionUrl).toMatch(/^https:\/\/.+-dot-.+\.appspot\.com$/);
+    await eventually(() => expect(repliesMatching(b, / is live/)).toHaveLength(1));
+  });
 });
 
 describe('two instances, twenty pipelines', () => {
