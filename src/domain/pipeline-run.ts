@@ -15,6 +15,9 @@ export interface StepProgress {
   endedAt?: Date;
 }
 
+/** Last lines of a failed step's log kept with the failure and shown in the thread. */
+export const LOG_TAIL_LINES = 25;
+
 export interface PipelineFailure {
   step: StepName;
   detail: string;

@@ -3,6 +3,7 @@ import { render } from '../bundle/render.ts';
 import {
   CHECKLIST,
   freshSteps,
+  LOG_TAIL_LINES,
   type PipelineFailure,
   type PipelineRun,
   type StepName,
@@ -369,7 +370,7 @@ export class Tracker implements Pipeline {
     try {
       if (!run.buildId && !run.imageDigest) return await this.#startBuild(submission, run, log);
       if (!run.imageDigest || submission.status !== 'deploying') {
-        return await this.#pollBuild(submission, run);
+        return await this.#pollBuild(submission, run, log);
       }
       return await this.#deploy(submission, run, log);
     } catch (error) {
@@ -469,7 +470,7 @@ export class Tracker implements Pipeline {
     return true;
   }
 
-  async #pollBuild(submission: Submission, run: PipelineRun): Promise<boolean> {
+  async #pollBuild(submission: Submission, run: PipelineRun, log: Logger): Promise<boolean> {
     if (!run.buildId) return false;
     const build = await this.#o.builds.get(run.buildId);
     const { run: next, phase } = observeBuild(run, build);
@@ -490,8 +491,11 @@ export class Tracker implements Pipeline {
         if (current.status === 'building') await walk('start_test', 'testing');
         current = await this.#save(current, next, 'start_deploy');
         return true;
-      case 'failed':
-        return this.#fail(current, next, next.failure as PipelineFailure);
+      case 'failed': {
+        const failure = next.failure as PipelineFailure;
+        const logTail = await this.#logTail(run.buildId, build.failure?.step, log);
+        return this.#fail(current, next, { ...failure, ...(logTail ? { logTail } : {}) });
+      }
       case 'cancelled':
         await this.#o.store.apply(submission.id, 'cancel', {
           actor: PIPELINE_ACTOR,
@@ -499,6 +503,25 @@ export class Tracker implements Pipeline {
           detail: 'the build was cancelled outside the bot',
         });
         return true;
+    }
+  }
+
+  /**
+   * The last lines the failed build step printed, for the failure reply; undefined when
+   * there are none or they cannot be read (the failure is told without them).
+   */
+  async #logTail(buildId: string, stepId: string | undefined, log: Logger) {
+    if (!this.#o.buildLogs) return undefined;
+    try {
+      const lines = await this.#o.buildLogs.tail({
+        buildId,
+        ...(stepId ? { stepId } : {}),
+        lines: LOG_TAIL_LINES,
+      });
+      return lines.length > 0 ? lines : undefined;
+    } catch (error) {
+      log.warn({ err: error, buildId }, 'could not read the build log');
+      return undefined;
     }
   }
 

@@ -4,6 +4,7 @@
 import type { KnownBlock } from '@slack/types';
 import {
   CHECKLIST,
+  LOG_TAIL_LINES,
   type PipelineRun,
   type StepName,
   type StepProgress,
@@ -41,8 +42,7 @@ const BUILD_STEPS: readonly StepName[] = ['wrap', 'test', 'push'];
 /** Steps that run in App Engine (their page is the version's console page). */
 const APP_ENGINE_STEPS: readonly StepName[] = ['deploy', 'promote'];
 
-/** Log lines shown in the thread and in the partner's DM, at most. */
-export const LOG_TAIL_LINES = 25;
+/** Log lines shown in the partner's DM, at most (the thread shows LOG_TAIL_LINES). */
 export const PARTNER_LOG_TAIL_LINES = 15;
 /** Characters of one log line kept (the end of a long line is usually not the point). */
 const LOG_LINE_MAX = 300;

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CHECKLIST,
   freshSteps,
+  LOG_TAIL_LINES,
   type PipelineRun,
   type StepName,
   type StepState,
@@ -18,7 +19,6 @@ import { ACTION_ID } from '../../../src/slack/views/ids.ts';
 import {
   checklistLine,
   formatDuration,
-  LOG_TAIL_LINES,
   logTailBlock,
   milestoneMessage,
   partnerOutcomeMessage,
