@@ -245,3 +245,69 @@ export function renderBuild(build: StoredBuild, options: RenderOptions): JsonObj
   }
   return convertEnums(resource, options.numericEnums ? 'number' : 'name');
 }
+
+/** One line of a build's log, as Cloud Build sends it to Cloud Logging. */
+export interface BuildLogLine {
+  /**
+   * The step that printed it: its index in the request, and its id when it has one.
+   * Absent for the build's own lines (`MAIN` in Cloud Logging).
+   */
+  step?: { index: number; id?: string };
+  text: string;
+  /** Stand-in clock, milliseconds. */
+  time: number;
+  /** 1, 2, ... in log order: the number in the entry's insertId (`BUILD_ID-N`). */
+  seq: number;
+}
+
+/**
+ * The build's log at `now`: what it has printed so far, in order. The build's own lines
+ * (`starting build`, `Starting Step #N - "id"`, `Finished Step ...`, `PUSH`, `DONE` or
+ * `ERROR`) frame each step's scripted lines, which are spread evenly over the step's
+ * scripted duration and appear only once their moment has come. A line keeps its `seq` as the build goes
+ * on: later lines never sort before it.
+ */
+export function logLines(build: StoredBuild, now: number): BuildLogLine[] {
+  const state = progress(build, now);
+  if (state.startedAt === undefined) return [];
+  const steps = stepsOf(build);
+  const lines: Omit<BuildLogLine, 'seq'>[] = [
+    { text: `starting build "${build.id}"`, time: state.startedAt },
+  ];
+  for (const [index, step] of steps.entries()) {
+    const s = state.steps[index] as StepState;
+    if (s.startedAt === undefined) break;
+    const id = typeof step.id === 'string' && step.id !== '' ? step.id : undefined;
+    const name = `Step #${index}${id === undefined ? '' : ` - "${id}"`}`;
+    lines.push({ text: `Starting ${name}`, time: s.startedAt });
+    const script = stepScript(build, index);
+    const printed = script.logs ?? [];
+    const plannedMs = script.durationMs ?? build.scenario.stepMs ?? DEFAULTS.stepMs;
+    for (const [k, text] of printed.entries()) {
+      const time = s.startedAt + Math.round(((k + 1) * plannedMs) / (printed.length + 1));
+      // A step cut short (cancelled, timed out) never printed the rest.
+      if (s.endedAt !== undefined && time > s.endedAt) break;
+      lines.push({ step: { index, ...(id === undefined ? {} : { id }) }, text, time });
+    }
+    if (s.endedAt !== undefined && s.status === 'SUCCESS') {
+      lines.push({ text: `Finished ${name}`, time: s.endedAt });
+    }
+  }
+  if (state.pushedAt) lines.push({ text: 'PUSH', time: state.pushedAt.start });
+  if (state.finishedAt !== undefined) {
+    if (state.status === 'SUCCESS') lines.push({ text: 'DONE', time: state.finishedAt });
+    else {
+      lines.push({ text: 'ERROR', time: state.finishedAt });
+      // A failed step: `ERROR: build step 1 "NAME" failed: step exited with non-zero status: 3`.
+      const detail = state.failure?.detail.replace(/^Build step failure: /, '');
+      if (state.status === 'FAILURE' && detail) {
+        lines.push({ text: `ERROR: ${detail}`, time: state.finishedAt });
+      }
+    }
+  }
+  // Stable: lines of one moment keep the order in which the build printed them.
+  return lines
+    .filter((line) => line.time <= now)
+    .sort((a, b) => a.time - b.time)
+    .map((line, i) => ({ ...line, seq: i + 1 }));
+}

@@ -15,12 +15,22 @@
 //
 // The real API serves no build logs (they live in Cloud Logging or a GCS bucket), so
 // the stand-in's own `logs()` method, and `GET /stand-in/builds/{id}/logs`, give a
-// step's scripted lines instead; nothing in the API surface pretends to.
+// step's scripted lines instead; nothing in the API surface pretends to. `logEntries()`
+// gives the whole log as Cloud Build writes it to Cloud Logging, line by line with its
+// step and time: what the Cloud Logging stand-in (src/local/cloud-logging/) serves.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Faults } from '../google-api.ts';
-import { isFinal, progress, renderBuild, type StoredBuild, stepScript } from './builds.ts';
+import {
+  type BuildLogLine,
+  isFinal,
+  logLines,
+  progress,
+  renderBuild,
+  type StoredBuild,
+  stepScript,
+} from './builds.ts';
 import { convertEnums } from './enums.ts';
 import {
   ApiError,
@@ -34,7 +44,16 @@ import {
 } from './types.ts';
 import { validateBuild } from './validate.ts';
 
+export type { BuildLogLine } from './builds.ts';
 export type { RecordedRequest, RequestMatch, Scenario, StepScript } from './types.ts';
+
+/** A line of a build's log, with the build it belongs to. */
+export interface BuildLogEntry extends BuildLogLine {
+  buildId: string;
+  projectId: string;
+  /** `global` for builds created without a location. */
+  location: string;
+}
 
 /** A build as the stand-in has just accepted it, handed to the `onBuildCreated` hook. */
 export interface CreatedBuild {
@@ -87,6 +106,13 @@ export interface CloudBuildStandIn {
    * badly, else the last one that started. Not part of the real API (see above).
    */
   logs(buildId: string, stepId?: string): string[];
+  /**
+   * The build's log so far (every build's without an id), oldest first: the build's own
+   * lines and each step's scripted lines with the step's index and id, each at its moment
+   * on the stand-in clock. What Cloud Build would have written to Cloud Logging; unknown
+   * build: []. Not part of the Cloud Build API.
+   */
+  logEntries(buildId?: string): BuildLogEntry[];
   /**
    * Sets (or with undefined removes) the hook asked for the scenario of each new build
    * that `script('next', ...)` did not script; its answer goes before `defaultScenario`.
@@ -332,6 +358,19 @@ export async function startCloudBuildApi(
       return build ? render(build, false) : undefined;
     },
     logs,
+    logEntries(buildId) {
+      const chosen =
+        buildId === undefined ? [...builds.values()] : [builds.get(buildId)].filter((b) => !!b);
+      const now = clock();
+      return chosen.flatMap((build) =>
+        logLines(build, now).map((line) => ({
+          ...line,
+          buildId: build.id,
+          projectId: build.projectId,
+          location: build.location,
+        })),
+      );
+    },
     onBuildCreated(hook) {
       buildHook = hook;
     },

@@ -294,3 +294,105 @@ describe('errors and routes', () => {
     expect(listed.body.builds.map((build: Body) => build.id)).toEqual([b, a]);
   });
 });
+
+describe('the build log (logEntries), as Cloud Build writes it to Cloud Logging', () => {
+  /** Each line as `[seq, step, text, ms after the build was created]`. */
+  const lines = (id: string, created: number) =>
+    api
+      .logEntries(id)
+      .map((line) => [
+        line.seq,
+        line.step ? `${line.step.index}:${line.step.id ?? ''}` : 'MAIN',
+        line.text,
+        line.time - created,
+      ]);
+
+  it('frames each step’s lines, spread over the step, with the build’s own lines', async () => {
+    api.script('next', {
+      queuedMs: 100,
+      stepMs: 1000,
+      steps: { one: { logs: ['a1', 'a2', 'a3'] }, two: { logs: ['b1'] } },
+    });
+    const created = now;
+    const id = (await create()).metadata.build.id as string;
+    expect(api.logEntries(id)).toEqual([]); // queued: nothing printed yet
+
+    now = created + 700; // step one runs from 100 to 1100: a1 at 350, a2 at 600, a3 at 850
+    expect(lines(id, created)).toEqual([
+      [1, 'MAIN', `starting build "${id}"`, 100],
+      [2, 'MAIN', 'Starting Step #0 - "one"', 100],
+      [3, '0:one', 'a1', 350],
+      [4, '0:one', 'a2', 600],
+    ]);
+
+    now = created + 5000;
+    const all = lines(id, created);
+    expect(all).toEqual([
+      [1, 'MAIN', `starting build "${id}"`, 100],
+      [2, 'MAIN', 'Starting Step #0 - "one"', 100],
+      [3, '0:one', 'a1', 350],
+      [4, '0:one', 'a2', 600],
+      [5, '0:one', 'a3', 850],
+      [6, 'MAIN', 'Finished Step #0 - "one"', 1100],
+      [7, 'MAIN', 'Starting Step #1 - "two"', 1100],
+      [8, '1:two', 'b1', 1600],
+      [9, 'MAIN', 'Finished Step #1 - "two"', 2100],
+      [10, 'MAIN', 'PUSH', 2100],
+      [11, 'MAIN', 'DONE', 2105],
+    ]);
+    expect(api.logEntries(id).every((line) => line.buildId === id && line.projectId === 'p1')).toBe(
+      true,
+    );
+  });
+
+  it('ends a failed build with ERROR and the failure, without the rest of the steps', async () => {
+    api.script('next', {
+      queuedMs: 0,
+      stepMs: 10,
+      steps: [{ logs: ['ok'] }, { status: 'FAILURE', exitCode: 3, logs: ['boom', 'bang'] }],
+    });
+    const created = now;
+    const id = (await create({ steps: [...STEPS, { name: 'x', args: ['never'] }] })).metadata.build
+      .id as string;
+    now += 1000;
+    expect(lines(id, created).slice(-5)).toEqual([
+      [5, 'MAIN', 'Starting Step #1 - "two"', 10],
+      [6, '1:two', 'boom', 13],
+      [7, '1:two', 'bang', 17],
+      [8, 'MAIN', 'ERROR', 20],
+      [
+        9,
+        'MAIN',
+        'ERROR: build step 1 "gcr.io/cloud-builders/docker" failed: step exited with non-zero status: 3',
+        20,
+      ],
+    ]);
+    expect(api.logEntries(id).some((line) => line.step?.index === 2)).toBe(false);
+  });
+
+  it('names a step without id by its index only; a cancelled step stops printing', async () => {
+    api.script('next', { queuedMs: 0, stepMs: 1000, steps: [{ logs: ['x1', 'x2', 'x3'] }] });
+    const id = (await create({ steps: [{ name: 'gcr.io/cloud-builders/docker' }] })).metadata.build
+      .id as string;
+    now += 600; // x1 at 250, x2 at 500; x3 would be at 750
+    await call('POST', `/v1/projects/p1/builds/${id}:cancel`, {});
+    now += 5000;
+    const entries = api.logEntries(id);
+    expect(entries.filter((line) => line.step).map((line) => [line.step, line.text])).toEqual([
+      [{ index: 0 }, 'x1'],
+      [{ index: 0 }, 'x2'],
+    ]);
+    expect(entries.map((line) => line.text)).toContain('Starting Step #0');
+    expect(entries.at(-1)?.text).toBe('ERROR');
+  });
+
+  it('gives every build’s log without an id, and none for an unknown build', async () => {
+    api.script('next', { queuedMs: 0, stepMs: 10 });
+    api.script('next', { queuedMs: 0, stepMs: 10 });
+    const a = (await create()).metadata.build.id as string;
+    const b = (await create()).metadata.build.id as string;
+    now += 1000;
+    expect(new Set(api.logEntries().map((line) => line.buildId))).toEqual(new Set([a, b]));
+    expect(api.logEntries('no-such-build')).toEqual([]);
+  });
+});
