@@ -1,7 +1,12 @@
-// The outside world of one benchmark phase: the Slack, Cloud Build and App Engine
-// stand-ins on loopback, and the environment a bot needs to use them.
+// The outside world of one benchmark phase: the Slack, Cloud Build, Cloud Logging and App
+// Engine stand-ins on loopback, and the environment a bot needs to use them.
 import { type AppEngineApiStandIn, startAppEngineApi } from '../src/local/app-engine/server.ts';
 import { type CloudBuildStandIn, startCloudBuildApi } from '../src/local/cloud-build/server.ts';
+import { cloudBuildLogSource } from '../src/local/cloud-logging/from-cloud-build.ts';
+import {
+  type CloudLoggingStandIn,
+  startCloudLoggingApi,
+} from '../src/local/cloud-logging/server.ts';
 import { type SlackApiStandIn, startSlackApi } from '../src/local/slack-api/server.ts';
 
 export const REVIEW_CHANNEL = 'CBENCHREV1';
@@ -20,6 +25,7 @@ export interface World {
   slack: SlackApiStandIn;
   cloudBuild: CloudBuildStandIn;
   appEngine: AppEngineApiStandIn;
+  logging: CloudLoggingStandIn;
   close(): Promise<void>;
 }
 
@@ -33,12 +39,14 @@ export async function startWorld(): Promise<World> {
   });
   const cloudBuild = await startCloudBuildApi({ defaultScenario: { stepMs: STEP_MS } });
   const appEngine = await startAppEngineApi({ apps: [TARGET_PROJECT] });
+  const logging = await startCloudLoggingApi({ source: cloudBuildLogSource(cloudBuild) });
   return {
     slack,
     cloudBuild,
     appEngine,
+    logging,
     close: async () => {
-      await Promise.all([slack.close(), cloudBuild.close(), appEngine.close()]);
+      await Promise.all([slack.close(), cloudBuild.close(), appEngine.close(), logging.close()]);
     },
   };
 }
@@ -57,6 +65,7 @@ export function botEnv(world: World, firestoreHost: string, projectId: string) {
     FIRESTORE_EMULATOR_HOST: firestoreHost,
     CLOUD_BUILD_API_URL: world.cloudBuild.url,
     APPENGINE_API_URL: world.appEngine.url,
+    LOGGING_API_URL: world.logging.url,
     LOG_LEVEL: 'warn',
   };
 }

@@ -1,6 +1,7 @@
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import { AppEngineAdapter } from './pipeline/app-engine.ts';
+import { CloudLoggingBuildLogs } from './pipeline/build-logs.ts';
 import { CloudBuildAdapter } from './pipeline/cloud-build.ts';
 import { ProgressReporter } from './pipeline/progress.ts';
 import { Tracker, type TrackerOptions } from './pipeline/tracker.ts';
@@ -27,9 +28,9 @@ export type TrackerTuning = Partial<
 >;
 
 /**
- * Wires the bot from its configuration: Firestore store, Cloud Build and App Engine
- * adapters (stand-ins when their URLs are set), the Slack app and the pipeline tracker.
- * main.ts, the local workspace and the integration tests all build the bot here.
+ * Wires the bot from its configuration: Firestore store, Cloud Build, App Engine and Cloud
+ * Logging adapters (stand-ins when their URLs are set), the Slack app and the pipeline
+ * tracker. main.ts, the local workspace and the integration tests all build the bot here.
  */
 export function createBot(config: Config, logger: Logger, tuning: TrackerTuning = {}): Bot {
   const firestore = createFirestore({ projectId: config.gcp.project });
@@ -41,6 +42,16 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
   const deploys = new AppEngineAdapter({
     ...(config.gcp.appEngineApiUrl ? { apiUrl: config.gcp.appEngineApiUrl } : {}),
   });
+  // A failed step's last lines, from where its build's logs are: the Cloud Logging stand-in
+  // (LOGGING_API_URL), or Google's when Cloud Build is Google's too. A Cloud Build stand-in
+  // without a Logging one has no logs anywhere: failures then show none.
+  const buildLogs =
+    config.gcp.loggingApiUrl || !config.gcp.cloudBuildApiUrl
+      ? new CloudLoggingBuildLogs({
+          projectId: config.gcp.project,
+          ...(config.gcp.loggingApiUrl ? { apiUrl: config.gcp.loggingApiUrl } : {}),
+        })
+      : undefined;
   let tracker: Tracker | undefined;
   const slack = createSlackApp({
     config,
@@ -52,6 +63,7 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
         store,
         builds,
         deploys,
+        ...(buildLogs ? { buildLogs } : {}),
         progress: new ProgressReporter({ client, logger: logger.child({ component: 'progress' }) }),
         registry: config.gcp.registry,
         logger: logger.child({ component: 'tracker' }),
@@ -75,7 +87,12 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
       await slack.stop();
       await created.stop({ release: options.releaseLeases !== false });
       await store.drain();
-      await Promise.all([builds.close(), deploys.close(), firestore.terminate()]);
+      await Promise.all([
+        builds.close(),
+        deploys.close(),
+        buildLogs?.close(),
+        firestore.terminate(),
+      ]);
     },
   };
 }

@@ -22,6 +22,8 @@ export interface Config {
     firestoreEmulatorHost?: string;
     cloudBuildApiUrl?: string;
     appEngineApiUrl?: string;
+    /** Cloud Logging's address, for a local stand-in (where build logs are read). */
+    loggingApiUrl?: string;
   };
   logLevel: string;
 }
@@ -114,6 +116,7 @@ const envSchema = z.object({
     .optional(),
   CLOUD_BUILD_API_URL: httpUrl('an http(s) URL of a Cloud Build stand-in'),
   APPENGINE_API_URL: httpUrl('an http(s) URL of an App Engine Admin stand-in'),
+  LOGGING_API_URL: httpUrl('an http(s) URL of a Cloud Logging stand-in'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });
 
@@ -147,6 +150,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.FIRESTORE_EMULATOR_HOST ? { firestoreEmulatorHost: e.FIRESTORE_EMULATOR_HOST } : {}),
       ...(e.CLOUD_BUILD_API_URL ? { cloudBuildApiUrl: e.CLOUD_BUILD_API_URL } : {}),
       ...(e.APPENGINE_API_URL ? { appEngineApiUrl: e.APPENGINE_API_URL } : {}),
+      ...(e.LOGGING_API_URL ? { loggingApiUrl: e.LOGGING_API_URL } : {}),
     },
     logLevel: e.LOG_LEVEL,
   };

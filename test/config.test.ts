@@ -45,6 +45,7 @@ describe('readConfig', () => {
       FIRESTORE_EMULATOR_HOST: '127.0.0.1:8085',
       CLOUD_BUILD_API_URL: 'http://127.0.0.1:9090',
       APPENGINE_API_URL: 'http://127.0.0.1:9091',
+      LOGGING_API_URL: 'http://127.0.0.1:9092',
       PORT: '8080',
     });
     expect(config.slack.appToken).toBe('xapp-1');
@@ -54,6 +55,7 @@ describe('readConfig', () => {
       firestoreEmulatorHost: '127.0.0.1:8085',
       cloudBuildApiUrl: 'http://127.0.0.1:9090',
       appEngineApiUrl: 'http://127.0.0.1:9091',
+      loggingApiUrl: 'http://127.0.0.1:9092',
     });
   });
 
@@ -81,6 +83,7 @@ describe('readConfig', () => {
       PLAYGROUND_APPROVERS: 'U0AAA,alice',
       PLAYGROUND_TARGET_PROJECTS: 'pg-prod-1,Bad_Project',
       SLACK_API_URL: 'slack.local',
+      LOGGING_API_URL: 'logging.local:9092',
     });
     expect(found).toEqual(
       expect.arrayContaining([
@@ -92,9 +95,10 @@ describe('readConfig', () => {
           /^PLAYGROUND_TARGET_PROJECTS "Bad_Project" is not a Google Cloud project id/,
         ),
         expect.stringMatching(/^SLACK_API_URL must be an http\(s\) URL/),
+        'LOGGING_API_URL must be an http(s) URL of a Cloud Logging stand-in',
       ]),
     );
-    expect(found).toHaveLength(6);
+    expect(found).toHaveLength(7);
   });
 
   it('puts every problem in the error message, one per line', () => {

@@ -4,6 +4,8 @@ import { readConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { startAppEngineApi } from './app-engine/server.ts';
 import { startCloudBuildApi } from './cloud-build/server.ts';
+import { cloudBuildLogSource } from './cloud-logging/from-cloud-build.ts';
+import { startCloudLoggingApi } from './cloud-logging/server.ts';
 import { startFirestoreEmulator } from './firestore-emulator.ts';
 import { attachLocalBuilds } from './local-build.ts';
 import { startSlackPage } from './page/server.ts';
@@ -27,7 +29,8 @@ export interface LocalWorkspace {
  * `npm start` without Slack credentials: the whole flow on this machine. The production
  * bot (Bolt over HTTP, signature checks, Firestore store, tracker) runs unchanged; only
  * the outside services are local: the Firestore emulator, stand-ins for Slack's Web API,
- * Cloud Build and App Engine, and a page where people play Slack.
+ * Cloud Build, Cloud Logging (the builds' logs) and App Engine, and a page where people
+ * play Slack.
  */
 export async function startLocalWorkspace(options: {
   logger: Logger;
@@ -70,6 +73,11 @@ export async function startLocalWorkspace(options: {
     stops.push(() => slackApi.close());
     const cloudBuild = await startCloudBuildApi({});
     stops.push(() => cloudBuild.close());
+    // The builds' logs, as Cloud Build would have written them to Cloud Logging: what
+    // local builds print (a real check's FAIL lines, the service's log) reaches the
+    // failure reply through the bot's real Logging adapter.
+    const logging = await startCloudLoggingApi({ source: cloudBuildLogSource(cloudBuild) });
+    stops.push(() => logging.close());
     const appEngine = await startAppEngineApi({ apps: LOCAL_PROJECTS });
     stops.push(() => appEngine.close());
     // Example predictors are built and served for real; other images are simulated.
@@ -89,6 +97,7 @@ export async function startLocalWorkspace(options: {
       FIRESTORE_EMULATOR_HOST: firestoreHost,
       CLOUD_BUILD_API_URL: cloudBuild.url,
       APPENGINE_API_URL: appEngine.url,
+      LOGGING_API_URL: logging.url,
       LOG_LEVEL: env.LOG_LEVEL ?? 'info',
     });
     const bot = createBot(config, logger, {

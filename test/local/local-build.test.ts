@@ -10,6 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { render } from '../../src/bundle/render.ts';
 import { type AppEngineApiStandIn, startAppEngineApi } from '../../src/local/app-engine/server.ts';
 import { type CloudBuildStandIn, startCloudBuildApi } from '../../src/local/cloud-build/server.ts';
+import { cloudBuildLogSource } from '../../src/local/cloud-logging/from-cloud-build.ts';
+import {
+  type CloudLoggingStandIn,
+  startCloudLoggingApi,
+} from '../../src/local/cloud-logging/server.ts';
 import {
   attachLocalBuilds,
   demoFailureOf,
@@ -20,6 +25,7 @@ import {
   untar,
 } from '../../src/local/local-build.ts';
 import { AppEngineAdapter, type OperationState } from '../../src/pipeline/app-engine.ts';
+import { CloudLoggingBuildLogs } from '../../src/pipeline/build-logs.ts';
 import { bundleArchive, tar } from '../../src/pipeline/build-request.ts';
 import { type BuildState, CloudBuildAdapter } from '../../src/pipeline/cloud-build.ts';
 import { parseSpecYaml, type Spec } from '../../src/spec/index.ts';
@@ -42,6 +48,8 @@ let appEngine: AppEngineApiStandIn;
 let local: LocalBuilds;
 let builds: CloudBuildAdapter;
 let deploys: AppEngineAdapter;
+let logging: CloudLoggingStandIn;
+let buildLogs: CloudLoggingBuildLogs;
 
 beforeAll(async () => {
   cloudBuild = await startCloudBuildApi();
@@ -49,11 +57,15 @@ beforeAll(async () => {
   local = attachLocalBuilds({ cloudBuild, appEngine, stepSeconds: 0.15 });
   builds = new CloudBuildAdapter({ projectId: 'pg-bot-1', apiUrl: cloudBuild.url });
   deploys = new AppEngineAdapter({ apiUrl: appEngine.url });
+  logging = await startCloudLoggingApi({ source: cloudBuildLogSource(cloudBuild) });
+  buildLogs = new CloudLoggingBuildLogs({ projectId: 'pg-bot-1', apiUrl: logging.url });
 });
 afterAll(async () => {
   await local?.close();
   await builds?.close();
   await deploys?.close();
+  await buildLogs?.close();
+  await logging?.close();
   await cloudBuild?.close();
   await appEngine?.close();
 });
@@ -193,6 +205,11 @@ describe('a real build that goes wrong', () => {
     const logs = cloudBuild.logs(state.id, 'test');
     expect(logs[0]).toMatch(/^FAIL health: HTTP 500: .*BoatDetectr/);
     expect(logs.join('\n')).toMatch(/last 30 lines of the wrapped service's log/);
+    // What the step printed is in the build's log in Cloud Logging, for the failure reply.
+    expect(await buildLogs.tail({ buildId: state.id, stepId: 'test', lines: 1000 })).toEqual(logs);
+    expect(await buildLogs.tail({ buildId: state.id, stepId: 'test', lines: 3 })).toEqual(
+      logs.slice(-3),
+    );
     await local.settled();
     expect(local.services().some((s) => s.buildId === state.id)).toBe(false);
   });

@@ -5,6 +5,11 @@ import { createBot, type Bot as RunningBot, type TrackerTuning } from '../../src
 import { readConfig } from '../../src/config.ts';
 import { type AppEngineApiStandIn, startAppEngineApi } from '../../src/local/app-engine/server.ts';
 import { type CloudBuildStandIn, startCloudBuildApi } from '../../src/local/cloud-build/server.ts';
+import { cloudBuildLogSource } from '../../src/local/cloud-logging/from-cloud-build.ts';
+import {
+  type CloudLoggingStandIn,
+  startCloudLoggingApi,
+} from '../../src/local/cloud-logging/server.ts';
 import { viewStateValues } from '../../src/local/slack-api/payloads.ts';
 import { type SlackApiStandIn, startSlackApi } from '../../src/local/slack-api/server.ts';
 import type { StoredView } from '../../src/local/slack-api/types.ts';
@@ -44,6 +49,8 @@ export interface Bot {
   url: string;
   cloudBuild: CloudBuildStandIn;
   appEngine: AppEngineApiStandIn;
+  /** Cloud Logging, serving the Cloud Build stand-in's build logs (LOGGING_API_URL). */
+  logging: CloudLoggingStandIn;
   running: RunningBot;
   store: FirestoreStore;
   /** Stops and restarts the bot's way to Firestore (connections refused, open ones cut). */
@@ -76,6 +83,7 @@ interface World {
   api: SlackApiStandIn;
   cloudBuild: CloudBuildStandIn;
   appEngine: AppEngineApiStandIn;
+  logging: CloudLoggingStandIn;
   firestoreProxy: TcpProxy;
   projectId: string;
 }
@@ -95,8 +103,9 @@ async function startWorld(): Promise<World> {
   });
   const cloudBuild = await startCloudBuildApi({});
   const appEngine = await startAppEngineApi({ apps: PROJECTS });
+  const logging = await startCloudLoggingApi({ source: cloudBuildLogSource(cloudBuild) });
   const projectId = `test-${Math.random().toString(36).slice(2, 10)}`;
-  return { api, cloudBuild, appEngine, firestoreProxy, projectId };
+  return { api, cloudBuild, appEngine, logging, firestoreProxy, projectId };
 }
 
 /** Fast polling, so pipelines move in test time. */
@@ -114,7 +123,7 @@ export async function startBot(
   shared?: World,
 ): Promise<Bot> {
   const world = shared ?? (await startWorld());
-  const { api, cloudBuild, appEngine, firestoreProxy, projectId } = world;
+  const { api, cloudBuild, appEngine, logging, firestoreProxy, projectId } = world;
   const config = readConfig({
     SLACK_BOT_TOKEN: TOKEN,
     SLACK_SIGNING_SECRET: SECRET,
@@ -128,6 +137,7 @@ export async function startBot(
     FIRESTORE_EMULATOR_HOST: firestoreProxy.host,
     CLOUD_BUILD_API_URL: cloudBuild.url,
     APPENGINE_API_URL: appEngine.url,
+    LOGGING_API_URL: logging.url,
     LOG_LEVEL: 'debug',
     ...env,
   });
@@ -149,6 +159,7 @@ export async function startBot(
     url,
     cloudBuild,
     appEngine,
+    logging,
     running,
     store: running.store,
     firestoreProxy,
@@ -220,7 +231,7 @@ export async function startBot(
       if (!stopped) await running.stop();
       if (shared) return;
       await firestoreProxy.close();
-      await Promise.all([api.close(), cloudBuild.close(), appEngine.close()]);
+      await Promise.all([api.close(), cloudBuild.close(), appEngine.close(), logging.close()]);
     },
   };
   return bot;
