@@ -21,7 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Faults } from '../google-api.ts';
+import { Faults, permissionDenied } from '../google-api.ts';
 import {
   type BuildLogLine,
   isFinal,
@@ -97,6 +97,8 @@ export interface CloudBuildStandIn {
   script(buildIdOrNext: string, scenario: Scenario): void;
   /** The next `times` requests (matching `match`) answer 503 UNAVAILABLE. */
   unavailable(times: number, match?: RequestMatch): void;
+  /** The next `times` requests (matching `match`) answer 403 PERMISSION_DENIED. */
+  deny(times: number, match?: RequestMatch): void;
   /** The next `times` requests (matching `match`) get no answer while the stand-in runs. */
   stall(times: number, match?: RequestMatch): void;
   /** The build as getBuild would answer it now (enums as names); undefined when unknown. */
@@ -307,6 +309,7 @@ export async function startCloudBuildApi(
     }
     try {
       if (fault === 'unavailable') throw unavailable();
+      if (fault === 'denied') throw permissionDenied();
       if (typeof body === 'string') throw invalid('Invalid JSON payload received.');
       const result = answer(method, path, url.searchParams, body);
       record(200);
@@ -352,6 +355,7 @@ export async function startCloudBuildApi(
       build.scenario = scenario;
     },
     unavailable: (times, match) => faults.add('unavailable', times, match),
+    deny: (times, match) => faults.add('denied', times, match),
     stall: (times, match) => faults.add('stall', times, match),
     build(id) {
       const build = builds.get(id);
