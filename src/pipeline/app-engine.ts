@@ -3,7 +3,7 @@
 // one it speaks gRPC to Google with Application Default Credentials.
 import { protos, v1 } from '@google-cloud/appengine-admin';
 import { googleClientOptions } from '../gcp/client-options.ts';
-import { ServiceError } from './service-error.ts';
+import { readGoogleError, ServiceError, withTimeout } from './service-error.ts';
 import { createVersionRequest, type DeployPlan, serviceName } from './version-request.ts';
 
 export type { DeployPlan } from './version-request.ts';
@@ -69,6 +69,7 @@ type ListedOperations = [
   ListOperationsRequest | null,
 ];
 
+const ALREADY_EXISTS = 6;
 const METADATA_TYPE = 'type.googleapis.com/google.appengine.v1.OperationMetadataV1';
 const CREATE_VERSION = 'google.appengine.v1.Versions.CreateVersion';
 /** How far App Engine's clock may be behind ours when matching an operation's start. */
@@ -229,7 +230,12 @@ export class AppEngineAdapter implements DeployPort {
     let delay = this.#retryDelayMs;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await withTimeout(call(), this.#timeoutMs, what);
+        const ms = this.#timeoutMs;
+        return await withTimeout(
+          call(),
+          ms,
+          () => new AppEngineError('unavailable', `${what}: no answer within ${ms} ms`, 4),
+        );
       } catch (error) {
         const mapped = toAppEngineError(error, what);
         if (!mapped.retryable || attempt >= attempts) throw mapped;
@@ -245,106 +251,15 @@ function required(value: string | null | undefined, message: string): string {
   return value;
 }
 
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new AppEngineError('unavailable', `${what}: no answer within ${ms} ms`, 4)),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-// gRPC status codes (google.rpc.Code) and their HTTP mapping.
-const GRPC = { DEADLINE_EXCEEDED: 4, ALREADY_EXISTS: 6, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14 };
-const RETRYABLE = new Set([GRPC.DEADLINE_EXCEEDED, GRPC.RESOURCE_EXHAUSTED, GRPC.UNAVAILABLE]);
-const STATUS_NAMES: Record<string, number> = {
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-};
-const HTTP_TO_GRPC: Record<number, number> = {
-  400: 3,
-  401: 16,
-  403: 7,
-  404: 5,
-  409: 6,
-  429: 8,
-  500: 13,
-  501: 12,
-  503: 14,
-  504: 4,
-};
-const NETWORK_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-]);
-
 /**
- * Maps what the client throws to an AppEngineError. With gRPC that is a GoogleError whose
- * `code` is the gRPC status; over REST (stand-ins) gaxios rejects a non-2xx answer itself
- * with the HTTP status and the Google JSON error as its message, or a network error code.
+ * Maps what the client throws to an AppEngineError: `unavailable` when worth trying again,
+ * `version_exists` for ALREADY_EXISTS, otherwise `appengine_api_error` with Google's words.
  */
 export function toAppEngineError(error: unknown, what: string): AppEngineError {
   if (error instanceof AppEngineError) return error;
-  const e = (typeof error === 'object' && error !== null ? error : {}) as {
-    code?: unknown;
-    status?: unknown;
-    message?: unknown;
-    details?: unknown;
-  };
-  const rawMessage = typeof e.message === 'string' ? e.message : String(error);
-  const body = googleErrorBody(rawMessage);
-  let grpcCode: number | undefined;
-  if (body?.status && STATUS_NAMES[body.status] !== undefined) grpcCode = STATUS_NAMES[body.status];
-  else if (typeof e.status === 'number') grpcCode = HTTP_TO_GRPC[e.status];
-  else if (typeof e.code === 'number' && e.code < 100) grpcCode = e.code;
-  const network = typeof e.code === 'string' && NETWORK_ERRORS.has(e.code);
-  const details = typeof e.details === 'string' && e.details !== '' ? e.details : undefined;
-  const message = `${what}: ${body?.message ?? details ?? rawMessage}`;
-  if (network || (grpcCode !== undefined && RETRYABLE.has(grpcCode))) {
-    return new AppEngineError('unavailable', message, grpcCode ?? GRPC.UNAVAILABLE);
-  }
-  if (grpcCode === GRPC.ALREADY_EXISTS)
-    return new AppEngineError('version_exists', message, grpcCode);
-  return new AppEngineError('appengine_api_error', message, grpcCode);
-}
-
-function googleErrorBody(text: string): { message?: string; status?: string } | undefined {
-  if (!text.startsWith('{')) return undefined;
-  try {
-    const parsed = JSON.parse(text) as { error?: { message?: unknown; status?: unknown } };
-    const inner = parsed.error;
-    if (!inner) return undefined;
-    return {
-      ...(typeof inner.message === 'string' ? { message: inner.message } : {}),
-      ...(typeof inner.status === 'string' ? { status: inner.status } : {}),
-    };
-  } catch {
-    return undefined;
-  }
+  const { grpcCode, message, retryable } = readGoogleError(error);
+  const text = `${what}: ${message}`;
+  if (retryable) return new AppEngineError('unavailable', text, grpcCode);
+  if (grpcCode === ALREADY_EXISTS) return new AppEngineError('version_exists', text, grpcCode);
+  return new AppEngineError('appengine_api_error', text, grpcCode);
 }

@@ -2,16 +2,17 @@
 // Cloud Build's own API serves no logs; with `logging: CLOUD_LOGGING_ONLY` they are in
 // Cloud Logging (log `cloudbuild`, resource type `build`).
 //
-// The adapter reads them with @google-cloud/logging's generated client
-// (v2.LoggingServiceV2Client, entries.list). Against a stand-in (LOGGING_API_URL) it speaks
+// The adapter reads them with Google's generated Logging client, @google-cloud/logging-api
+// (v2.LoggingServiceV2Client, entries.list: all a tail needs, without the log-writing
+// machinery of @google-cloud/logging around it). Against a stand-in (LOGGING_API_URL) it speaks
 // REST over plain HTTP; without one, gRPC to Google with Application Default Credentials.
 // Cloud Build writes one entry per line: `textPayload` is the line after the step's name
 // (`Step #3 - "test": FAIL health`), and the entry's `build_step` label is that name
 // (`Step #3 - "test"`; `MAIN` for the build's own lines such as `starting build`).
-import { v2 } from '@google-cloud/logging';
-import type * as LoggingApi from '@google-cloud/logging-api';
+import { type protos, v2 } from '@google-cloud/logging-api';
 import { googleClientOptions } from '../gcp/client-options.ts';
 import { projectIdProblem } from '../gcp/project-id.ts';
+import { readGoogleError, ServiceError, withTimeout } from './service-error.ts';
 
 export interface BuildLogQuery {
   buildId: string;
@@ -36,18 +37,8 @@ export type BuildLogErrorCode = 'invalid_query' | 'unavailable' | 'logging_api_e
  * `logging_api_error`: it refused (permission denied, a bad request...), the message says
  * why. The tail is optional: callers treat any of these as "no lines" and carry on.
  */
-export class BuildLogError extends Error {
-  readonly code: BuildLogErrorCode;
-  /** The gRPC status code when known (14 UNAVAILABLE, 7 PERMISSION_DENIED, 3 INVALID_ARGUMENT...). */
-  readonly grpcCode: number | undefined;
-  readonly retryable: boolean;
-  constructor(code: BuildLogErrorCode, message: string, grpcCode?: number) {
-    super(message);
-    this.name = 'BuildLogError';
-    this.code = code;
-    this.grpcCode = grpcCode;
-    this.retryable = code === 'unavailable';
-  }
+export class BuildLogError extends ServiceError<BuildLogErrorCode> {
+  override readonly name = 'BuildLogError';
 }
 
 export interface CloudLoggingBuildLogsOptions {
@@ -67,25 +58,22 @@ const BUILD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
 /** Step ids of our build requests (src/pipeline/build-request.ts). */
 const STEP_ID = /^[a-z0-9-]{1,63}$/;
 
-type Client = LoggingApi.v2.LoggingServiceV2Client;
-type ClientOptions = ConstructorParameters<typeof LoggingApi.v2.LoggingServiceV2Client>[0];
-type ListRequest = LoggingApi.protos.google.logging.v2.IListLogEntriesRequest;
-type Entry = LoggingApi.protos.google.logging.v2.ILogEntry;
+type ClientOptions = ConstructorParameters<typeof v2.LoggingServiceV2Client>[0];
+type ListRequest = protos.google.logging.v2.IListLogEntriesRequest;
+type Entry = protos.google.logging.v2.ILogEntry;
 
 /** Cloud Logging behind BuildLogPort. Call close() when done. */
 export class CloudLoggingBuildLogs implements BuildLogPort {
-  readonly #client: Client;
+  readonly #client: v2.LoggingServiceV2Client;
   readonly #projectId: string;
   readonly #timeoutMs: number;
 
   constructor(options: CloudLoggingBuildLogsOptions) {
     const problem = projectIdProblem(options.projectId);
     if (problem) throw new BuildLogError('invalid_query', problem);
-    // @google-cloud/logging types `v2` loosely; it is @google-cloud/logging-api's module.
-    const api = v2 as typeof LoggingApi.v2;
     // google-gax carries its own google-auth-library, whose AuthClient type differs from the
     // project's copy in private fields only; the PassThroughClient works with either.
-    this.#client = new api.LoggingServiceV2Client(
+    this.#client = new v2.LoggingServiceV2Client(
       googleClientOptions(options.apiUrl) as unknown as ClientOptions,
     );
     this.#projectId = options.projectId;
@@ -102,14 +90,16 @@ export class CloudLoggingBuildLogs implements BuildLogPort {
     const request = this.#request(query);
     let entries: Entry[];
     try {
+      const ms = this.#timeoutMs;
       [entries] = await withTimeout(
         this.#client.listLogEntries(request, {
           autoPaginate: false,
-          timeout: this.#timeoutMs,
+          timeout: ms,
           // One try: the tail is optional, and the failure reply should not wait for it.
           retry: null,
         }),
-        this.#timeoutMs,
+        ms,
+        () => new BuildLogError('unavailable', `listLogEntries: no answer within ${ms} ms`, 4),
       );
     } catch (error) {
       throw toBuildLogError(error);
@@ -182,101 +172,10 @@ function lineOf(entry: Entry, stepLabel: string | undefined): string | undefined
   return text;
 }
 
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(new BuildLogError('unavailable', `listLogEntries: no answer within ${ms} ms`, 4)),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-// gRPC status codes (google.rpc.Code) by name, and the HTTP statuses they come back as.
-const STATUS_NAMES: Record<string, number> = {
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-};
-const HTTP_TO_GRPC: Record<number, number> = {
-  400: 3,
-  401: 16,
-  403: 7,
-  404: 5,
-  409: 6,
-  429: 8,
-  500: 13,
-  501: 12,
-  503: 14,
-  504: 4,
-};
-const RETRYABLE = new Set([4, 8, 14]);
-
-/**
- * Maps what the client throws to a BuildLogError. With gRPC that is a GoogleError whose
- * `code` is the gRPC status; over REST the Google JSON error's status name, the HTTP status,
- * or a network error code (ECONNREFUSED...) when nothing answered.
- */
+/** Maps what the client throws to a BuildLogError (see readGoogleError). */
 export function toBuildLogError(error: unknown): BuildLogError {
   if (error instanceof BuildLogError) return error;
-  const e = (typeof error === 'object' && error !== null ? error : {}) as {
-    code?: unknown;
-    status?: unknown;
-    message?: unknown;
-    details?: unknown;
-  };
-  const raw = typeof e.message === 'string' ? e.message : String(error);
-  const body = googleErrorBody(raw);
-  let grpcCode: number | undefined;
-  if (body?.status !== undefined && STATUS_NAMES[body.status] !== undefined) {
-    grpcCode = STATUS_NAMES[body.status];
-  } else if (typeof e.code === 'number') {
-    grpcCode = e.code < 100 ? e.code : HTTP_TO_GRPC[e.code];
-  } else if (typeof e.status === 'number') {
-    grpcCode = HTTP_TO_GRPC[e.status];
-  }
-  const network = typeof e.code === 'string' && /^E[A-Z]+$|^UND_ERR/.test(e.code);
-  const details = typeof e.details === 'string' && e.details !== '' ? e.details : undefined;
-  const message = `listLogEntries: ${body?.message ?? details ?? raw}`;
-  if (network || (grpcCode !== undefined && RETRYABLE.has(grpcCode))) {
-    return new BuildLogError('unavailable', message, grpcCode ?? 14);
-  }
-  return new BuildLogError('logging_api_error', message, grpcCode);
-}
-
-function googleErrorBody(text: string): { message?: string; status?: string } | undefined {
-  const start = text.indexOf('{');
-  if (start < 0) return undefined;
-  try {
-    const parsed = JSON.parse(text.slice(start)) as {
-      error?: { message?: unknown; status?: unknown };
-    };
-    const inner = parsed.error;
-    if (!inner) return undefined;
-    return {
-      ...(typeof inner.message === 'string' ? { message: inner.message } : {}),
-      ...(typeof inner.status === 'string' ? { status: inner.status } : {}),
-    };
-  } catch {
-    return undefined;
-  }
+  const { grpcCode, message, retryable } = readGoogleError(error);
+  const text = `listLogEntries: ${message}`;
+  return new BuildLogError(retryable ? 'unavailable' : 'logging_api_error', text, grpcCode);
 }

@@ -6,7 +6,12 @@
 import { CloudBuildClient, protos } from '@google-cloud/cloudbuild';
 import { googleClientOptions } from '../gcp/client-options.ts';
 import { type BuildPlan, buildRequest, buildTags } from './build-request.ts';
-import { ServiceError } from './service-error.ts';
+import {
+  GRPC_UNAVAILABLE,
+  isNetworkError,
+  RETRYABLE_CODES,
+  ServiceError,
+} from './service-error.ts';
 
 export type { BuildPlan } from './build-request.ts';
 export { BuildRequestError, buildRequest, STEP_IDS, unescapedDollars } from './build-request.ts';
@@ -89,14 +94,8 @@ export interface CloudBuildAdapterOptions {
 
 type ClientOptions = ConstructorParameters<typeof CloudBuildClient>[0];
 
-const GRPC = {
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  UNAVAILABLE: 14,
-};
-const RETRYABLE = new Set([GRPC.DEADLINE_EXCEEDED, GRPC.RESOURCE_EXHAUSTED, GRPC.UNAVAILABLE]);
+/** gRPC FAILED_PRECONDITION: what cancelBuild answers for a build that already ended. */
+const FAILED_PRECONDITION = 9;
 
 /** Cloud Build API v1 behind BuildPort. Call close() when done. */
 export class CloudBuildAdapter implements BuildPort {
@@ -147,7 +146,7 @@ export class CloudBuildAdapter implements BuildPort {
       );
     } catch (error) {
       // Cancelling a build that already ended: nothing left to do.
-      if (error instanceof CloudBuildError && error.grpcCode === GRPC.FAILED_PRECONDITION) return;
+      if (error instanceof CloudBuildError && error.grpcCode === FAILED_PRECONDITION) return;
       throw error;
     }
   }
@@ -386,16 +385,16 @@ export function toCloudBuildError(error: unknown, what: string): CloudBuildError
   const message = error instanceof Error ? error.message : String(error);
   if (typeof code === 'number') {
     return new CloudBuildError(
-      RETRYABLE.has(code) ? 'unavailable' : 'build_api_error',
+      RETRYABLE_CODES.has(code) ? 'unavailable' : 'build_api_error',
       `${what}: ${message}`,
       code,
     );
   }
   // No gRPC code: a failure before any answer (connection refused or reset).
-  const network = typeof code === 'string' && /^E[A-Z]+$|^UND_ERR/.test(code);
+  const network = isNetworkError(code);
   return new CloudBuildError(
     network ? 'unavailable' : 'build_api_error',
     `${what}: ${message}`,
-    network ? GRPC.UNAVAILABLE : undefined,
+    network ? GRPC_UNAVAILABLE : undefined,
   );
 }

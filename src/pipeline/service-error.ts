@@ -16,3 +16,110 @@ export class ServiceError<Code extends string = string> extends Error {
     this.retryable = code === 'unavailable';
   }
 }
+
+// gRPC status codes (google.rpc.Code) by name, and the HTTP statuses they come back as.
+const STATUS_NAMES: Record<string, number> = {
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  DATA_LOSS: 15,
+  UNAUTHENTICATED: 16,
+};
+const HTTP_TO_GRPC: Record<number, number> = {
+  400: 3,
+  401: 16,
+  403: 7,
+  404: 5,
+  409: 6,
+  429: 8,
+  500: 13,
+  501: 12,
+  503: 14,
+  504: 4,
+};
+/** DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE: worth trying again later. */
+export const RETRYABLE_CODES: ReadonlySet<number> = new Set([4, 8, 14]);
+export const GRPC_UNAVAILABLE = 14;
+
+/** A Node network error code (ECONNREFUSED, ECONNRESET, UND_ERR_SOCKET...): nothing answered. */
+export function isNetworkError(code: unknown): boolean {
+  return typeof code === 'string' && /^E[A-Z]+$|^UND_ERR/.test(code);
+}
+
+/**
+ * What a failed call of a Google client says. With gRPC that is a GoogleError whose `code`
+ * is the gRPC status; over REST (stand-ins) gaxios rejects a non-2xx answer with the HTTP
+ * status and Google's JSON error as its message, or with a network error code when
+ * nothing answered (then UNAVAILABLE).
+ */
+export function readGoogleError(error: unknown): {
+  grpcCode: number | undefined;
+  message: string;
+  retryable: boolean;
+} {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    status?: unknown;
+    message?: unknown;
+    details?: unknown;
+  };
+  const raw = typeof e.message === 'string' ? e.message : String(error);
+  const body = googleErrorBody(raw);
+  let grpcCode: number | undefined;
+  if (body?.status !== undefined && STATUS_NAMES[body.status] !== undefined) {
+    grpcCode = STATUS_NAMES[body.status];
+  } else if (typeof e.code === 'number') {
+    grpcCode = e.code < 100 ? e.code : HTTP_TO_GRPC[e.code];
+  } else if (typeof e.status === 'number') {
+    grpcCode = HTTP_TO_GRPC[e.status];
+  }
+  const details = typeof e.details === 'string' && e.details !== '' ? e.details : undefined;
+  const message = body?.message ?? details ?? raw;
+  if (isNetworkError(e.code)) return { grpcCode: GRPC_UNAVAILABLE, message, retryable: true };
+  return { grpcCode, message, retryable: grpcCode !== undefined && RETRYABLE_CODES.has(grpcCode) };
+}
+
+function googleErrorBody(text: string): { message?: string; status?: string } | undefined {
+  const start = text.indexOf('{');
+  if (start < 0) return undefined;
+  try {
+    const parsed = JSON.parse(text.slice(start)) as {
+      error?: { message?: unknown; status?: unknown };
+    };
+    const inner = parsed.error;
+    if (!inner) return undefined;
+    return {
+      ...(typeof inner.message === 'string' ? { message: inner.message } : {}),
+      ...(typeof inner.status === 'string' ? { status: inner.status } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `promise`, or `late()` thrown after `ms` without an answer (google-gax's REST transport
+ * ignores the call's timeout).
+ */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, late: () => Error) {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(late()), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

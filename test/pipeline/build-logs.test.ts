@@ -1,4 +1,4 @@
-// CloudLoggingBuildLogs with the official client (@google-cloud/logging's v2 client, REST
+// CloudLoggingBuildLogs with the official client (@google-cloud/logging-api's v2 client, REST
 // transport) against the Cloud Logging stand-in, which serves the logs of builds the real
 // CloudBuildAdapter started on the Cloud Build stand-in (our build request, our step ids).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 // A stand-in for the Cloud Logging API v2 on loopback, for the official client
-// (@google-cloud/logging's v2.LoggingServiceV2Client through google-gax's REST transport,
+// (@google-cloud/logging-api's v2.LoggingServiceV2Client through google-gax's REST transport,
 // LOGGING_API_URL). One method, the one the build-log adapter calls:
 //
 //   POST /v2/entries:list   { resourceNames, filter, orderBy, pageSize, pageToken }
