@@ -119,6 +119,11 @@ describe('pipeline failures', () => {
     });
     expect(text(failure)).toContain('test');
     expect(text(failure)).toContain(`<@${PARTNER}>`);
+    // The step's last log lines, read from Cloud Logging, are in the reply.
+    expect(failed.pipeline?.failure?.logTail).toEqual(['FAIL process: 422 predictor raised']);
+    expect(text(failure)).toContain('FAIL process: 422 predictor raised');
+    const [read] = bot.logging.requestsTo('POST', '/v2/entries:list');
+    expect(JSON.stringify(read?.body)).toContain(failed.pipeline?.buildId as string);
     expect(text(failure)).toContain('"cancel"');
 
     // The partner may not retry; an approver may.
@@ -138,6 +143,20 @@ describe('pipeline failures', () => {
     const live = await reaches(bot, id, 'live');
     expect(live.pipeline?.attempt).toBe(2);
     expect(bot.cloudBuild.createdBuilds()).toHaveLength(2);
+  });
+
+  it('a failure whose log cannot be read is told all the same, without the lines', async () => {
+    bot.logging.deny(1);
+    bot.cloudBuild.script('next', { steps: { wrap: { status: 'FAILURE', logs: ['no base'] } } });
+    const id = await submitAndApprove(bot);
+    const failed = await reaches(bot, id, 'failed');
+    expect(failed.pipeline?.failure?.step).toBe('wrap');
+    expect(failed.pipeline?.failure?.logTail).toBeUndefined();
+    await eventually(() =>
+      expect(thread(bot).replies.some((r) => text(r).includes('"retry"'))).toBe(true),
+    );
+    expect(thread(bot).replies.some((r) => text(r).includes('no base'))).toBe(false);
+    expect(bot.logs.some((l) => l.message === 'could not read the build log')).toBe(true);
   });
 
   it('a failed deploy is retried without rebuilding the pushed image', async () => {
