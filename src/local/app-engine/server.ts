@@ -2,19 +2,20 @@
 // @google-cloud/appengine-admin sends through google-gax's REST transport (see
 // src/gcp/client-options.ts): the paths of the `google.api.http` rules in the client's
 // protos.json, Google JSON errors, and enums as numbers when `$alt=json;enum-encoding=int`.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Faults, matches, permissionDenied } from '../google-api.ts';
+import {
+  type FaultControls,
+  Faults,
+  faultControls,
+  matches,
+  serveGoogleApi,
+} from '../google-api.ts';
 import { AppEngineState } from './state.ts';
 import {
-  ApiError,
   type AppSeed,
   type DeployScript,
   type JsonObject,
   notFound,
   type RecordedRequest,
-  type RequestMatch,
-  unavailable,
 } from './types.ts';
 
 export type {
@@ -59,7 +60,7 @@ export interface AppEngineApiOptions {
   user?: string;
 }
 
-export interface AppEngineApiStandIn {
+export interface AppEngineApiStandIn extends FaultControls {
   /** `http://127.0.0.1:PORT`, for APPENGINE_API_URL. */
   url: string;
   /** Every request, in order (live array). */
@@ -73,12 +74,6 @@ export interface AppEngineApiStandIn {
    * has a versionUrl. Scripts are used once, in order.
    */
   scriptDeploy(script: DeployScript): void;
-  /** The next `times` requests (matching `match`) answer 503 UNAVAILABLE. */
-  unavailable(times: number, match?: RequestMatch): void;
-  /** The next `times` requests (matching `match`) answer 403 PERMISSION_DENIED. */
-  deny(times: number, match?: RequestMatch): void;
-  /** The next `times` requests (matching `match`) get no answer while the stand-in runs. */
-  stall(times: number, match?: RequestMatch): void;
   /** A stored version, or undefined. */
   version(app: string, service: string, version: string): JsonObject | undefined;
   versions(app: string, service: string): JsonObject[];
@@ -96,7 +91,6 @@ export interface AppEngineApiStandIn {
   close(): Promise<void>;
 }
 
-type Reply = { status: number; body: JsonObject };
 type Kind = 'application' | 'service' | 'version' | 'operation' | 'operations';
 
 const ENUMS: Record<string, string[]> = {
@@ -211,7 +205,7 @@ export async function startAppEngineApi(
     if (script) state.scriptDeploy({ ...script, versionId: body.id });
   };
 
-  const answer = (method: string, url: URL, body: unknown): Reply => {
+  const answer = (method: string, url: URL, body: unknown): JsonObject => {
     for (const route of ROUTES) {
       const found = route.path.exec(url.pathname);
       if (!found || route.method !== method) continue;
@@ -219,68 +213,27 @@ export async function startAppEngineApi(
       if (method === 'POST') beforeCreate(params, body); // the one POST: versions.create
       const json = hooked(route.kind, route.answer(state, params, url.searchParams, body));
       const intEnums = (url.searchParams.get('$alt') ?? '').includes('enum-encoding=int');
-      return { status: 200, body: intEnums ? enumsAsNumbers(route.kind, json) : json };
+      return intEnums ? enumsAsNumbers(route.kind, json) : json;
     }
     throw notFound(`No such method: ${method} ${url.pathname}`);
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const method = req.method ?? 'GET';
-    const text = await readBody(req);
-    const body = parseBody(text);
-    const request: RecordedRequest = {
-      method,
-      path: decodeURIComponent(url.pathname),
-      query: Object.fromEntries(url.searchParams),
-      body,
-      status: 0,
-      time: clock(),
-    };
-    requests.push(request);
-    const fault = faults.take(method, request.path);
-    if (fault === 'stall') return; // never answered; close() drops the connection
-    let reply: Reply;
-    try {
-      if (fault === 'unavailable') throw unavailable();
-      if (fault === 'denied') throw permissionDenied();
-      if (body instanceof SyntaxError)
-        throw new ApiError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload.');
-      reply = answer(method, url, body);
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      reply = {
-        status: error.httpStatus,
-        body: { error: { code: error.httpStatus, message: error.message, status: error.status } },
-      };
-    }
-    request.status = reply.status;
-    res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8' });
-    res.end(JSON.stringify(reply.body));
-  };
-
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify({ error: { code: 500, message: String(error), status: 'INTERNAL' } }));
-    });
+  const server = await serveGoogleApi({
+    ...(options.port === undefined ? {} : { port: options.port }),
+    clock,
+    requests,
+    faults,
+    answer: ({ method, url, body }) => answer(method, url, body),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     requests,
     requestsTo: (method, path) =>
       requests.filter((r) => r.method === method && matches({ path }, r.method, r.path)),
+    ...faultControls(faults),
     addApp: (app) => state.addApp(typeof app === 'string' ? { id: app } : app),
     scriptDeploy: (script) => state.scriptDeploy(script),
-    unavailable: (times, match) => faults.add('unavailable', times, match),
-    deny: (times, match) => faults.add('denied', times, match),
-    stall: (times, match) => faults.add('stall', times, match),
     version: (app, service, version) => {
       try {
         return hookedVersion(state.version(app, service, version));
@@ -302,11 +255,7 @@ export async function startAppEngineApi(
       faults.clear();
       requests.length = 0;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: server.close,
   };
 }
 
@@ -328,21 +277,6 @@ function imageOf(version: JsonObject): string | undefined {
   const container = isJsonObject(deployment) ? deployment.container : undefined;
   const image = isJsonObject(container) ? container.image : undefined;
   return typeof image === 'string' ? image : undefined;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseBody(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    return error as SyntaxError;
-  }
 }
 
 /** The same resource with its enums as numbers, for `$alt=json;enum-encoding=int`. */

@@ -30,11 +30,9 @@ export interface DeployScript {
 }
 
 export {
-  ApiError,
   alreadyExists,
   invalid,
   notFound,
   type RecordedRequest,
   type RequestMatch,
-  unavailable,
 } from '../google-api.ts';

@@ -19,9 +19,7 @@
 // gives the whole log as Cloud Build writes it to Cloud Logging, line by line with its
 // step and time: what the Cloud Logging stand-in (src/local/cloud-logging/) serves.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Faults, permissionDenied } from '../google-api.ts';
+import { type FaultControls, Faults, faultControls, serveGoogleApi } from '../google-api.ts';
 import {
   type BuildLogLine,
   isFinal,
@@ -32,16 +30,7 @@ import {
   stepScript,
 } from './builds.ts';
 import { convertEnums } from './enums.ts';
-import {
-  ApiError,
-  invalid,
-  type JsonObject,
-  notFound,
-  type RecordedRequest,
-  type RequestMatch,
-  type Scenario,
-  unavailable,
-} from './types.ts';
+import { type JsonObject, notFound, type RecordedRequest, type Scenario } from './types.ts';
 import { validateBuild } from './validate.ts';
 
 export type { BuildLogLine } from './builds.ts';
@@ -86,7 +75,7 @@ export interface CloudBuildApiOptions {
   consoleBase?: string;
 }
 
-export interface CloudBuildStandIn {
+export interface CloudBuildStandIn extends FaultControls {
   /** `http://127.0.0.1:PORT`: the value for CLOUD_BUILD_API_URL. */
   url: string;
   /** Every request, in order (live array), including refused ones. */
@@ -95,12 +84,6 @@ export interface CloudBuildStandIn {
   createdBuilds(): JsonObject[];
   /** How the build `id` goes, or the next build created (`'next'`, queued in order). */
   script(buildIdOrNext: string, scenario: Scenario): void;
-  /** The next `times` requests (matching `match`) answer 503 UNAVAILABLE. */
-  unavailable(times: number, match?: RequestMatch): void;
-  /** The next `times` requests (matching `match`) answer 403 PERMISSION_DENIED. */
-  deny(times: number, match?: RequestMatch): void;
-  /** The next `times` requests (matching `match`) get no answer while the stand-in runs. */
-  stall(times: number, match?: RequestMatch): void;
   /** The build as getBuild would answer it now (enums as names); undefined when unknown. */
   build(id: string): JsonObject | undefined;
   /**
@@ -123,26 +106,6 @@ export interface CloudBuildStandIn {
   /** Forgets builds, scripts, pending faults and requests (not the hook). */
   reset(): void;
   close(): Promise<void>;
-}
-
-function send(res: ServerResponse, status: number, body: JsonObject): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
-  res.end(JSON.stringify(body));
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseBody(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 const PARENT = '/v1/projects/([^/]+)(?:/locations/([^/]+))?';
@@ -286,60 +249,16 @@ export async function startCloudBuildApi(
     return index >= 0 ? [...(stepScript(build, index).logs ?? [])] : [];
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const text = await readBody(req);
-    const body = parseBody(text);
-    const method = req.method ?? 'GET';
-    const path = decodeURIComponent(url.pathname);
-    const record = (status: number) => {
-      requests.push({
-        method,
-        path,
-        query: Object.fromEntries(url.searchParams),
-        body,
-        status,
-        time: clock(),
-      });
-    };
-    const fault = faults.take(method, path);
-    if (fault === 'stall') {
-      record(0);
-      return; // never answered; close() drops the connection
-    }
-    try {
-      if (fault === 'unavailable') throw unavailable();
-      if (fault === 'denied') throw permissionDenied();
-      if (typeof body === 'string') throw invalid('Invalid JSON payload received.');
-      const result = answer(method, path, url.searchParams, body);
-      record(200);
-      send(res, 200, result);
-    } catch (error) {
-      const apiError =
-        error instanceof ApiError
-          ? error
-          : new ApiError(500, 'INTERNAL', `stand-in: ${String(error)}`);
-      record(apiError.httpStatus);
-      send(res, apiError.httpStatus, {
-        error: { code: apiError.httpStatus, message: apiError.message, status: apiError.status },
-      });
-    }
-  };
-
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent)
-        send(res, 500, { error: { code: 500, message: String(error), status: 'INTERNAL' } });
-    });
+  const server = await serveGoogleApi({
+    ...(options.port === undefined ? {} : { port: options.port }),
+    clock,
+    requests,
+    faults,
+    answer: ({ method, path, url, body }) => answer(method, path, url.searchParams, body),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     requests,
     createdBuilds: () =>
       requests
@@ -354,9 +273,7 @@ export async function startCloudBuildApi(
       if (!build) throw new Error(`stand-in: no build ${buildIdOrNext} to script`);
       build.scenario = scenario;
     },
-    unavailable: (times, match) => faults.add('unavailable', times, match),
-    deny: (times, match) => faults.add('denied', times, match),
-    stall: (times, match) => faults.add('stall', times, match),
+    ...faultControls(faults),
     build(id) {
       const build = builds.get(id);
       return build ? render(build, false) : undefined;
@@ -384,10 +301,6 @@ export async function startCloudBuildApi(
       requests.length = 0;
       faults.clear();
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close: server.close,
   };
 }

@@ -46,5 +46,4 @@ export {
   notFound,
   type RecordedRequest,
   type RequestMatch,
-  unavailable,
 } from '../google-api.ts';

@@ -13,21 +13,21 @@
 // one moment in the order they were written. Enums (severity) are numbers when the client
 // asks for `$alt=json;enum-encoding=int`.
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Faults, matches } from '../google-api.ts';
+import {
+  type FaultControls,
+  Faults,
+  faultControls,
+  matches,
+  serveGoogleApi,
+} from '../google-api.ts';
 import { FilterError, matchesFilter, parseFilter } from './filter.ts';
 import {
-  ApiError,
   invalid,
   type LogEntry,
   type LogSource,
   notFound,
-  permissionDenied,
   type RecordedRequest,
-  type RequestMatch,
   SEVERITIES,
-  unavailable,
 } from './types.ts';
 
 export type { LogEntry, LogSource, RecordedRequest, RequestMatch } from './types.ts';
@@ -41,22 +41,13 @@ export interface CloudLoggingApiOptions {
   clock?: () => number;
 }
 
-export interface CloudLoggingStandIn {
+export interface CloudLoggingStandIn extends FaultControls {
   /** `http://127.0.0.1:PORT`: the value for LOGGING_API_URL. */
   url: string;
   /** Every request, in order (live array), refused ones too. */
   requests: RecordedRequest[];
   /** Requests with this method whose path starts with (or matches) `path`. */
   requestsTo(method: string, path: string | RegExp): RecordedRequest[];
-  /** The next `times` requests (matching `match`) answer 503 UNAVAILABLE. */
-  unavailable(times: number, match?: RequestMatch): void;
-  /** The next `times` requests (matching `match`) get no answer while the stand-in runs. */
-  stall(times: number, match?: RequestMatch): void;
-  /**
-   * The next `times` requests (matching `match`) answer 403 PERMISSION_DENIED, as for a
-   * service account without a Logs Viewer role.
-   */
-  deny(times: number, match?: RequestMatch): void;
   /** Forgets pending faults and requests. */
   reset(): void;
   close(): Promise<void>;
@@ -187,91 +178,30 @@ export async function startCloudLoggingApi(
     return answer;
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const method = req.method ?? 'GET';
-    const path = decodeURIComponent(url.pathname);
-    const text = await readBody(req);
-    const body = parseBody(text);
-    const request: RecordedRequest = {
-      method,
-      path,
-      query: Object.fromEntries(url.searchParams),
-      body: body instanceof SyntaxError ? text : body,
-      status: 0,
-      time: clock(),
-    };
-    requests.push(request);
-    const fault = faults.take(method, path);
-    if (fault === 'stall') return; // never answered; close() drops the connection
-    let status = 200;
-    let answer: unknown;
-    try {
-      if (fault === 'unavailable') throw unavailable();
-      if (fault === 'denied') throw permissionDenied();
+  const server = await serveGoogleApi({
+    ...(options.port === undefined ? {} : { port: options.port }),
+    clock,
+    requests,
+    faults,
+    answer: ({ method, path, url, body }) => {
       if (method !== 'POST' || path !== LIST_PATH) {
         throw notFound(`The requested URL ${path} was not found on this server.`);
       }
-      if (body instanceof SyntaxError) throw invalid('Invalid JSON payload received.');
       const numericEnums = (url.searchParams.get('$alt') ?? '').includes('enum-encoding=int');
-      answer = list(body, numericEnums);
-    } catch (error) {
-      const apiError =
-        error instanceof ApiError
-          ? error
-          : new ApiError(500, 'INTERNAL', `stand-in: ${String(error)}`);
-      status = apiError.httpStatus;
-      answer = { error: { code: status, message: apiError.message, status: apiError.status } };
-    }
-    request.status = status;
-    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
-    res.end(JSON.stringify(answer));
-  };
-
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (res.headersSent) return;
-      res.writeHead(500, { 'content-type': 'application/json; charset=UTF-8' });
-      res.end(JSON.stringify({ error: { code: 500, message: String(error), status: 'INTERNAL' } }));
-    });
+      return list(body, numericEnums);
+    },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     requests,
     requestsTo: (method, path) =>
       requests.filter((r) => r.method === method && matches({ path }, r.method, r.path)),
-    unavailable: (times, match) => faults.add('unavailable', times, match),
-    stall: (times, match) => faults.add('stall', times, match),
-    deny: (times, match) => faults.add('denied', times, match),
+    ...faultControls(faults),
     reset() {
       faults.clear();
       requests.length = 0;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close: server.close,
   };
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseBody(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    return error as SyntaxError;
-  }
 }

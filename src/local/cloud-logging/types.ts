@@ -40,11 +40,8 @@ export interface LogEntry {
 export type LogSource = (hint: { buildId?: string }) => Iterable<LogEntry>;
 
 export {
-  ApiError,
   invalid,
   notFound,
-  permissionDenied,
   type RecordedRequest,
   type RequestMatch,
-  unavailable,
 } from '../google-api.ts';
