@@ -20,7 +20,7 @@ import {
   StoreError,
   type SubmissionStore,
 } from '../store/port.ts';
-import { type DeployPort, VersionRequestError } from './app-engine.ts';
+import { AppEngineError, type DeployPort, VersionRequestError } from './app-engine.ts';
 import type { BuildLogPort } from './build-logs.ts';
 import { type BuildPort, BuildRequestError } from './cloud-build.ts';
 import { observeBuild } from './observe.ts';
@@ -395,10 +395,14 @@ export class Tracker implements Pipeline {
       CHECKLIST.find((name) => run.steps[name].state === 'pending') ??
       'deploy';
     const failed = { ...run.steps[step], state: 'failed' as const, endedAt: new Date() };
+    const taken = error instanceof AppEngineError && error.code === 'version_exists';
+    const detail = taken
+      ? `${error.message} Delete that version of ${run.service} in ${run.project} (App Engine console, Versions) and Retry, or cancel and submit again for another version label.`
+      : error.message;
     return this.#fail(
       submission,
       { ...run, steps: { ...run.steps, [step]: failed } },
-      { step, detail: error.message },
+      { step, detail },
     );
   }
 

@@ -263,6 +263,31 @@ describe('an outside service refuses for good', () => {
     ]);
   });
 
+  it('a version label already taken in the service fails the deploy and says how to go on', async () => {
+    // Someone deployed "v1" of the service by hand before.
+    const taken = await fetch(
+      `${bot.appEngine.url}/v1/apps/${PROJECTS[0]}/services/my-service/versions`,
+      {
+        method: 'POST',
+        body: JSON.stringify({
+          id: 'v1',
+          env: 'flex',
+          runtime: 'custom',
+          deployment: { container: { image: `eu.gcr.io/x/y@sha256:${'a'.repeat(64)}` } },
+        }),
+      },
+    );
+    expect(taken.status).toBe(200);
+    const id = await submitAndApprove(bot, { version: 'v1' });
+    const failed = await reaches(bot, id, 'failed');
+    expect(failed.pipeline?.failure?.step).toBe('deploy');
+    expect(failed.pipeline?.failure?.detail).toBe(
+      `createVersion: Version v1 already exists in service my-service. Delete that version of my-service in ${PROJECTS[0]} (App Engine console, Versions) and Retry, or cancel and submit again for another version label.`,
+    );
+    expect(bot.appEngine.requestsTo('POST', /\/versions$/)).toHaveLength(2);
+    expect(bot.appEngine.requests.some((r) => r.path.endsWith('/operations'))).toBe(false);
+  });
+
   it('Cloud Build refuses the build: the pipeline fails before any build, and Retry builds', async () => {
     bot.cloudBuild.deny(1, { method: 'POST', path: /\/builds$/ });
     const id = await submitAndApprove(bot);
