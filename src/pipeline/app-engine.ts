@@ -3,6 +3,7 @@
 // one it speaks gRPC to Google with Application Default Credentials.
 import { protos, v1 } from '@google-cloud/appengine-admin';
 import { googleClientOptions } from '../gcp/client-options.ts';
+import { GRPC } from '../gcp/grpc-status.ts';
 import { readGoogleError, ServiceError, withTimeout } from './service-error.ts';
 import { createVersionRequest, type DeployPlan, serviceName } from './version-request.ts';
 
@@ -69,7 +70,6 @@ type ListedOperations = [
   ListOperationsRequest | null,
 ];
 
-const ALREADY_EXISTS = 6;
 const METADATA_TYPE = 'type.googleapis.com/google.appengine.v1.OperationMetadataV1';
 const CREATE_VERSION = 'google.appengine.v1.Versions.CreateVersion';
 /** How far App Engine's clock may be behind ours when matching an operation's start. */
@@ -260,6 +260,6 @@ export function toAppEngineError(error: unknown, what: string): AppEngineError {
   const { grpcCode, message, retryable } = readGoogleError(error);
   const text = `${what}: ${message}`;
   if (retryable) return new AppEngineError('unavailable', text, grpcCode);
-  if (grpcCode === ALREADY_EXISTS) return new AppEngineError('version_exists', text, grpcCode);
+  if (grpcCode === GRPC.ALREADY_EXISTS) return new AppEngineError('version_exists', text, grpcCode);
   return new AppEngineError('appengine_api_error', text, grpcCode);
 }

@@ -5,13 +5,9 @@
 // tracker owns the polling (and survives restarts with nothing but the build id).
 import { CloudBuildClient, protos } from '@google-cloud/cloudbuild';
 import { googleClientOptions } from '../gcp/client-options.ts';
+import { GRPC, isNetworkError } from '../gcp/grpc-status.ts';
 import { type BuildPlan, buildRequest, buildTags } from './build-request.ts';
-import {
-  GRPC_UNAVAILABLE,
-  isNetworkError,
-  RETRYABLE_CODES,
-  ServiceError,
-} from './service-error.ts';
+import { RETRYABLE_CODES, ServiceError } from './service-error.ts';
 
 export type { BuildPlan } from './build-request.ts';
 export { BuildRequestError, buildRequest, STEP_IDS, unescapedDollars } from './build-request.ts';
@@ -94,9 +90,6 @@ export interface CloudBuildAdapterOptions {
 
 type ClientOptions = ConstructorParameters<typeof CloudBuildClient>[0];
 
-/** gRPC FAILED_PRECONDITION: what cancelBuild answers for a build that already ended. */
-const FAILED_PRECONDITION = 9;
-
 /** Cloud Build API v1 behind BuildPort. Call close() when done. */
 export class CloudBuildAdapter implements BuildPort {
   readonly #client: CloudBuildClient;
@@ -146,7 +139,7 @@ export class CloudBuildAdapter implements BuildPort {
       );
     } catch (error) {
       // Cancelling a build that already ended: nothing left to do.
-      if (error instanceof CloudBuildError && error.grpcCode === FAILED_PRECONDITION) return;
+      if (error instanceof CloudBuildError && error.grpcCode === GRPC.FAILED_PRECONDITION) return;
       throw error;
     }
   }
@@ -395,6 +388,6 @@ export function toCloudBuildError(error: unknown, what: string): CloudBuildError
   return new CloudBuildError(
     network ? 'unavailable' : 'build_api_error',
     `${what}: ${message}`,
-    network ? GRPC_UNAVAILABLE : undefined,
+    network ? GRPC.UNAVAILABLE : undefined,
   );
 }

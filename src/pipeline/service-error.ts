@@ -1,3 +1,5 @@
+import { GRPC, grpcCodeNamed, isNetworkError } from '../gcp/grpc-status.ts';
+
 /**
  * A failed call to Cloud Build or App Engine. `unavailable` (UNAVAILABLE,
  * DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, no connection, no answer in time) is worth
@@ -17,25 +19,7 @@ export class ServiceError<Code extends string = string> extends Error {
   }
 }
 
-// gRPC status codes (google.rpc.Code) by name, and the HTTP statuses they come back as.
-const STATUS_NAMES: Record<string, number> = {
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-};
+/** The gRPC codes of the HTTP statuses Google's REST APIs answer with. */
 const HTTP_TO_GRPC: Record<number, number> = {
   400: 3,
   401: 16,
@@ -48,14 +32,12 @@ const HTTP_TO_GRPC: Record<number, number> = {
   503: 14,
   504: 4,
 };
-/** DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE: worth trying again later. */
-export const RETRYABLE_CODES: ReadonlySet<number> = new Set([4, 8, 14]);
-export const GRPC_UNAVAILABLE = 14;
-
-/** A Node network error code (ECONNREFUSED, ECONNRESET, UND_ERR_SOCKET...): nothing answered. */
-export function isNetworkError(code: unknown): boolean {
-  return typeof code === 'string' && /^E[A-Z]+$|^UND_ERR/.test(code);
-}
+/** Worth trying again later. */
+export const RETRYABLE_CODES: ReadonlySet<number> = new Set([
+  GRPC.DEADLINE_EXCEEDED,
+  GRPC.RESOURCE_EXHAUSTED,
+  GRPC.UNAVAILABLE,
+]);
 
 /**
  * What a failed call of a Google client says. With gRPC that is a GoogleError whose `code`
@@ -77,8 +59,9 @@ export function readGoogleError(error: unknown): {
   const raw = typeof e.message === 'string' ? e.message : String(error);
   const body = googleErrorBody(raw);
   let grpcCode: number | undefined;
-  if (body?.status !== undefined && STATUS_NAMES[body.status] !== undefined) {
-    grpcCode = STATUS_NAMES[body.status];
+  const named = body?.status === undefined ? undefined : grpcCodeNamed(body.status);
+  if (named !== undefined) {
+    grpcCode = named;
   } else if (typeof e.code === 'number') {
     grpcCode = e.code < 100 ? e.code : HTTP_TO_GRPC[e.code];
   } else if (typeof e.status === 'number') {
@@ -86,7 +69,7 @@ export function readGoogleError(error: unknown): {
   }
   const details = typeof e.details === 'string' && e.details !== '' ? e.details : undefined;
   const message = body?.message ?? details ?? raw;
-  if (isNetworkError(e.code)) return { grpcCode: GRPC_UNAVAILABLE, message, retryable: true };
+  if (isNetworkError(e.code)) return { grpcCode: GRPC.UNAVAILABLE, message, retryable: true };
   return { grpcCode, message, retryable: grpcCode !== undefined && RETRYABLE_CODES.has(grpcCode) };
 }
 

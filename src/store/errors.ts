@@ -1,34 +1,9 @@
 /** Firestore / gRPC / network failures -> coded StoreErrors the Slack layer can explain. */
 import { TransitionError } from '../domain/status.ts';
+import { GRPC, isNetworkError } from '../gcp/grpc-status.ts';
 import { StoreError } from './port.ts';
 
 export const UNREACHABLE = 'could not reach the database';
-
-/** gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html). */
-const GRPC = {
-  CANCELLED: 1,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  UNAUTHENTICATED: 16,
-} as const;
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-]);
 
 function codeOf(error: unknown): unknown {
   return typeof error === 'object' && error !== null
@@ -91,7 +66,7 @@ export function toStoreError(error: unknown, what: string): StoreError {
         },
       );
   }
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) {
+  if (isNetworkError(code)) {
     return new StoreError('unavailable', UNREACHABLE, { cause: error });
   }
   if (/default credentials|Could not refresh access token|getaddrinfo/i.test(message)) {
