@@ -37,9 +37,7 @@ export type BuildLogErrorCode = 'invalid_query' | 'unavailable' | 'logging_api_e
  * `logging_api_error`: it refused (permission denied, a bad request...), the message says
  * why. The tail is optional: callers treat any of these as "no lines" and carry on.
  */
-export class BuildLogError extends ServiceError<BuildLogErrorCode> {
-  override readonly name = 'BuildLogError';
-}
+export class BuildLogError extends ServiceError<BuildLogErrorCode> {}
 
 export interface CloudLoggingBuildLogsOptions {
   /** GOOGLE_CLOUD_PROJECT: where the builds run, and so where their logs are. */

@@ -13,6 +13,7 @@ export class ServiceError<Code extends string = string> extends Error {
   readonly retryable: boolean;
   constructor(code: Code | 'unavailable', message: string, grpcCode?: number) {
     super(message);
+    this.name = new.target.name; // AppEngineError, CloudBuildError... in logs
     this.code = code;
     this.grpcCode = grpcCode;
     this.retryable = code === 'unavailable';

@@ -44,6 +44,7 @@ async function failure(promise: Promise<unknown>): Promise<AppEngineError> {
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(AppEngineError);
+  expect((error as Error).name).toBe('AppEngineError'); // as logs show it
   return error as AppEngineError;
 }
 
