@@ -15,6 +15,7 @@ import { type SlackApiStandIn, startSlackApi } from '../../src/local/slack-api/s
 import type { StoredView } from '../../src/local/slack-api/types.ts';
 import { createLogger } from '../../src/log.ts';
 import type { FirestoreStore } from '../../src/store/firestore-store.ts';
+import { eventually } from '../helpers/eventually.ts';
 import {
   blockActions,
   type MessageRef,
@@ -35,6 +36,9 @@ export const APPROVER = 'UAPPROVER1';
 export const GROUP_APPROVER = 'UAPPROVER2';
 export const APPROVER_GROUP = 'SAPPROVERS';
 export const REVIEW_CHANNEL = 'CREVIEW001';
+// Slack follow-ups run after the HTTP answer: tests wait for them with `eventually`.
+export { eventually };
+
 export const PROJECTS = ['pg-prod-1', 'pg-dev-1'];
 
 /** One JSON log line as the bot wrote it. */
@@ -248,18 +252,5 @@ function withEmulatorHost<T>(host: string, make: () => T): T {
     return make();
   } finally {
     process.env.FIRESTORE_EMULATOR_HOST = saved;
-  }
-}
-
-/** Waits until `check` passes (Slack follow-ups run after the HTTP answer). */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() - start > timeoutMs) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSpecYaml, SPEC_YAML_MAX, type Spec } from '../../src/spec/index.ts';
+import { sampleSpec } from '../helpers/sample-spec.ts';
 
 // The example from DESIGN.md section 2, in the seed's own words, describe line aside.
 const SEED_EXAMPLE = `image: eu.gcr.io/theplayground_repo/my_service:1.0.3
@@ -12,17 +13,7 @@ resources: {cpu: 4, memory_gb: 3.2, disk_size_gb: 10}   # optional, these defaul
 gunicorn: {workers: 2, backlog: 6, timeout: 60}         # optional, these defaults
 `;
 
-const SEED_SPEC: Spec = {
-  image: 'eu.gcr.io/theplayground_repo/my_service:1.0.3',
-  service: 'my-service',
-  ZOOM_LEVEL: 16,
-  PADDING: 24,
-  PREDICTOR_CLASS: 'MyPredictor',
-  PREDICTOR_PACKAGE: 'my_package.my_module',
-  resources: { cpu: 4, memory_gb: 3.2, disk_size_gb: 10 },
-  gunicorn: { workers: 2, backlog: 6, timeout: 60 },
-  describe: {},
-};
+const SEED_SPEC: Spec = sampleSpec();
 
 function yamlError(text: string): string {
   const result = parseSpecYaml(text);

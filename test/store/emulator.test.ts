@@ -10,6 +10,7 @@ import {
   FirestoreEmulatorError,
   startFirestoreEmulator,
 } from '../../src/local/firestore-emulator.ts';
+import { alive } from '../helpers/processes.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fake-gcloud-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,15 +36,6 @@ createServer((req, res) => res.end('Ok\\n')).listen(Number(port), host, () => {
 });
 process.on('SIGTERM', () => {}); // a stubborn parent: stop() must escalate to SIGKILL
 `;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('startFirestoreEmulator', () => {
   it('names the exact install when gcloud is missing', async () => {

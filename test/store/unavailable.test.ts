@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFirestore } from '../../src/store/firestore-client.ts';
 import { FirestoreStore } from '../../src/store/firestore-store.ts';
 import { StoreError } from '../../src/store/port.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import { useTestFirestore } from '../setup/firestore-project.ts';
 import { APPROVER, newStore, newSubmission, requestId } from './fixtures.ts';
@@ -62,16 +63,8 @@ async function failure(promise: Promise<unknown>): Promise<StoreError> {
 }
 
 /** Retries `fn` until it succeeds (the client reconnects with back-off once the proxy is back). */
-async function eventually<T>(fn: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (Date.now() - start > timeoutMs) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
+function reconnected<T>(fn: () => Promise<T>): Promise<T> {
+  return eventually(fn, 20_000, 200);
 }
 
 async function counts() {
@@ -142,7 +135,7 @@ describe('Firestore unreachable', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await counts()).toEqual({ submissions: 0, requests: 0, counter: 0 });
 
-    const { submission, applied } = await eventually(() => store.create(input));
+    const { submission, applied } = await reconnected(() => store.create(input));
     expect(applied).toBe(true);
     expect(submission.id).toBe('PG-0001');
     expect(await counts()).toEqual({ submissions: 1, requests: 1, counter: 1 });
@@ -152,7 +145,7 @@ describe('Firestore unreachable', () => {
     const direct = newStore(fs);
     await direct.create(newSubmission());
     const store = storeViaProxy();
-    await eventually(() => store.get('PG-0001')); // connected
+    await reconnected(() => store.get('PG-0001')); // connected
     const rid = requestId('view:approve');
     await proxy.stop();
     expect(
@@ -164,7 +157,7 @@ describe('Firestore unreachable', () => {
     expect((await direct.audit('PG-0001')).map((e) => e.action)).toEqual(['submit']);
 
     const results = [
-      await eventually(() =>
+      await reconnected(() =>
         store.apply('PG-0001', 'approve', { actor: APPROVER, requestId: rid }),
       ),
       await store.apply('PG-0001', 'approve', { actor: APPROVER, requestId: rid }),
@@ -180,7 +173,7 @@ describe('Firestore unreachable', () => {
     // holding its lock until it expires, about 60 s, as Firestore does: creates then fail
     // with `unavailable`, still consistently.)
     const store = storeViaProxy();
-    await eventually(() => store.listAll({ limit: 1 })); // connected
+    await reconnected(() => store.listAll({ limit: 1 })); // connected
     const outcomes = [];
     for (const delayMs of [0, 3, 10, 30]) {
       const attempt = store.create(newSubmission()).then(

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifySlackSignature } from '../../../src/local/slack-api/signing.ts';
+import { eventually as retry } from '../../helpers/eventually.ts';
 
 /** One request the page sent to the "bot", with what it proved about itself. */
 export interface Received {
@@ -105,15 +106,7 @@ export async function call(
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-/** Waits until `check` passes. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 3000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() - start > timeoutMs) throw error;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
+/** Waits until `check` passes, looking often: the page answers within milliseconds. */
+export function eventually<T>(check: () => T | Promise<T>, timeoutMs = 3000): Promise<T> {
+  return retry(check, timeoutMs, 20);
 }
