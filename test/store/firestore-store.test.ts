@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { TransitionError } from '../../src/domain/status.ts';
 import type { Approval, Submission } from '../../src/domain/submission.ts';
 import { FirestoreStore, requestDocId } from '../../src/store/firestore-store.ts';
-import { type ChangeResult, StoreError } from '../../src/store/port.ts';
+import type { ChangeResult, StoreError } from '../../src/store/port.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 import { useTestFirestore } from '../setup/firestore-project.ts';
 import {
@@ -12,6 +12,7 @@ import {
   newSubmission,
   OTHER,
   PARTNER,
+  rejection,
   requestId,
   steppingClock,
 } from './fixtures.ts';
@@ -20,16 +21,6 @@ const fs = useTestFirestore();
 
 async function count(path: string): Promise<number> {
   return (await fs.db.collection(path).get()).size;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<StoreError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(StoreError);
-    return error as StoreError;
-  }
-  throw new Error('expected a StoreError, got success');
 }
 
 function approval(at = new Date('2026-03-01T10:00:00.000Z')): Approval {

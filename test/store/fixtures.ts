@@ -1,6 +1,7 @@
+import { expect } from 'vitest';
 import type { Actor } from '../../src/domain/submission.ts';
 import { FirestoreStore, type FirestoreStoreOptions } from '../../src/store/firestore-store.ts';
-import type { NewSubmission } from '../../src/store/port.ts';
+import { type NewSubmission, StoreError } from '../../src/store/port.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 import type { TestFirestore } from '../setup/firestore-project.ts';
 
@@ -53,4 +54,15 @@ export function manualClock(start = '2026-03-01T09:00:00.000Z'): ManualClock {
     t += ms;
   };
   return clock;
+}
+
+/** The StoreError `promise` rejects with; fails the test when it succeeds or throws anything else. */
+export async function rejection(promise: Promise<unknown>): Promise<StoreError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(StoreError);
+    return error as StoreError;
+  }
+  throw new Error('expected a StoreError, got success');
 }

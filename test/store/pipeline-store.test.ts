@@ -8,9 +8,16 @@ import { freshSteps, type PipelineRun } from '../../src/domain/pipeline-run.ts';
 import type { Action } from '../../src/domain/status.ts';
 import type { Actor, AuditEvent } from '../../src/domain/submission.ts';
 import { FirestoreStore } from '../../src/store/firestore-store.ts';
-import { type RunChange, StoreError } from '../../src/store/port.ts';
+import type { RunChange } from '../../src/store/port.ts';
 import { useTestFirestore } from '../setup/firestore-project.ts';
-import { APPROVER, type ManualClock, manualClock, newSubmission, requestId } from './fixtures.ts';
+import {
+  APPROVER,
+  type ManualClock,
+  manualClock,
+  newSubmission,
+  rejection,
+  requestId,
+} from './fixtures.ts';
 
 const fs = useTestFirestore();
 
@@ -39,16 +46,6 @@ function run(overrides: Partial<PipelineRun> = {}): PipelineRun {
 
 function change(action: Action, detail?: string): RunChange {
   return { action, actor: BOT, ...(detail ? { detail } : {}) };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<StoreError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(StoreError);
-    return error as StoreError;
-  }
-  throw new Error('expected a StoreError, got success');
 }
 
 /** The stored document, as is (bookkeeping fields included). */

@@ -2,7 +2,7 @@
  * Test helpers for the generated Python wrapper: start the real app under gunicorn,
  * make tiles, call the endpoints and run the acceptance check script.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import { dump } from 'js-yaml';
 import { type GunicornService, startGunicorn as launchGunicorn } from '../../src/local/gunicorn.ts';
 import { requirePython } from '../helpers/python.ts';
+import { runProcess } from '../helpers/run-process.ts';
 
 /** Debian's Python, the one with python3-flask, gunicorn, python3-yaml, python3-pil, numpy. */
 export const PYTHON = requirePython();
@@ -256,24 +257,10 @@ export interface CheckRun {
 }
 
 /** Runs check_service.py against a URL with extra arguments. */
-export function runCheckScript(args: string[]): Promise<CheckRun> {
+export async function runCheckScript(args: string[]): Promise<CheckRun> {
   const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [CHECK_SCRIPT, ...args], {
-      env: pythonEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
-  });
+  const run = await runProcess(PYTHON, [CHECK_SCRIPT, ...args], pythonEnv());
+  return { ...run, ms: Date.now() - started };
 }
 
 /** The PASS/FAIL lines of a check run. */
