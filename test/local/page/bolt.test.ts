@@ -3,12 +3,19 @@
  * Bolt accepts every kind the page sends and routes it to the right listener, and what the
  * app does through the stand-in comes back to the page.
  */
-import type { AddressInfo } from 'node:net';
-import { App, LogLevel } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SlackPage, startSlackPage } from '../../../src/local/page/server.ts';
 import type { SlackApiStandIn } from '../../../src/local/slack-api/server.ts';
-import { APPROVER, modal, PARTNER, REVIEW_CHANNEL, standIn, TOKEN } from '../slack-api/fixtures.ts';
+import {
+  APPROVER,
+  boltApp,
+  modal,
+  PARTNER,
+  REVIEW_CHANNEL,
+  standIn,
+  startBolt,
+} from '../slack-api/fixtures.ts';
 import { call, eventually } from './helpers.ts';
 
 const SECRET = 'bolt-page-secret';
@@ -19,12 +26,7 @@ const heard: string[] = [];
 
 beforeAll(async () => {
   ({ api } = await standIn());
-  app = new App({
-    token: TOKEN,
-    signingSecret: SECRET,
-    logLevel: LogLevel.ERROR,
-    clientOptions: { slackApiUrl: api.url },
-  });
+  app = boltApp(api, SECRET);
   app.command('/playground', async ({ ack, command, client }) => {
     heard.push(`command:${command.text}`);
     if (command.text === 'submit') {
@@ -57,10 +59,9 @@ beforeAll(async () => {
     heard.push(`home:${event.user}`);
     await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: [] } });
   });
-  const server = (await app.start(0)) as unknown as { address(): AddressInfo };
   page = await startSlackPage({
     api,
-    botUrl: `http://127.0.0.1:${server.address().port}/slack/events`,
+    botUrl: await startBolt(app),
     signingSecret: SECRET,
     users: [
       { id: PARTNER, name: 'Pat', role: 'partner' },

@@ -6,8 +6,7 @@
  * Screenshots go to docs/screenshots/.
  */
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { App, type BlockAction, LogLevel } from '@slack/bolt';
+import type { App, BlockAction } from '@slack/bolt';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Submission } from '../../../src/domain/submission.ts';
@@ -21,7 +20,14 @@ import { reviewMessage } from '../../../src/slack/views/review-message.ts';
 import { cancelButton } from '../../../src/slack/views/status-text.ts';
 import { launchChromium } from '../../helpers/browser.ts';
 import { submission } from '../../slack/views/fixtures.ts';
-import { APPROVER, PARTNER, REVIEW_CHANNEL, standIn, TOKEN } from '../slack-api/fixtures.ts';
+import {
+  APPROVER,
+  boltApp,
+  PARTNER,
+  REVIEW_CHANNEL,
+  standIn,
+  startBolt,
+} from '../slack-api/fixtures.ts';
 import { eventually } from './helpers.ts';
 
 const SECRET = 'browser-test-secret';
@@ -67,12 +73,7 @@ beforeAll(async () => {
       { id: APPROVER, name: 'alex', real_name: 'Alex' },
     ],
   }));
-  app = new App({
-    token: TOKEN,
-    signingSecret: SECRET,
-    logLevel: LogLevel.ERROR,
-    clientOptions: { slackApiUrl: api.url },
-  });
+  app = boltApp(api, SECRET);
   app.command('/playground', async ({ ack, command }) => {
     seen.push(command as unknown as JsonObject);
     await ack({
@@ -125,10 +126,9 @@ beforeAll(async () => {
     seen.push(body as unknown as JsonObject);
     await client.views.publish({ user_id: event.user, view: homeView({ mine: [pg42, pg43] }) });
   });
-  const server = (await app.start(0)) as unknown as { address(): AddressInfo };
   page = await startSlackPage({
     api,
-    botUrl: `http://127.0.0.1:${server.address().port}/slack/events`,
+    botUrl: await startBolt(app),
     signingSecret: SECRET,
     users: [
       { id: PARTNER, name: 'Pat', role: 'partner' },

@@ -3,8 +3,7 @@
  * accepts what the helpers sign, refuses forged or stale requests with 401, and its
  * WebClient and respond() land in the stand-in.
  */
-import type { AddressInfo } from 'node:net';
-import { App, LogLevel } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SlackApiStandIn } from '../../../src/local/slack-api/server.ts';
 import {
@@ -14,7 +13,16 @@ import {
   viewClosed,
   viewSubmission,
 } from '../../helpers/slack-requests.ts';
-import { button, modal, PARTNER, REVIEW_CHANNEL, section, standIn, TOKEN } from './fixtures.ts';
+import {
+  boltApp,
+  button,
+  modal,
+  PARTNER,
+  REVIEW_CHANNEL,
+  section,
+  standIn,
+  startBolt,
+} from './fixtures.ts';
 
 const SECRET = 'local-signing-secret';
 let api: SlackApiStandIn;
@@ -37,12 +45,7 @@ async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
 
 beforeAll(async () => {
   ({ api } = await standIn());
-  app = new App({
-    token: TOKEN,
-    signingSecret: SECRET,
-    logLevel: LogLevel.ERROR,
-    clientOptions: { slackApiUrl: api.url },
-  });
+  app = boltApp(api, SECRET);
   app.command('/playground', async ({ ack, body, client, respond, context }) => {
     await ack();
     seen.push({
@@ -68,8 +71,7 @@ beforeAll(async () => {
   app.view({ callback_id: 'submit_model', type: 'view_closed' }, async ({ ack }) => {
     await ack();
   });
-  const server = (await app.start(0)) as unknown as { address(): AddressInfo };
-  events = `http://127.0.0.1:${server.address().port}/slack/events`;
+  events = await startBolt(app);
 });
 
 afterAll(async () => {

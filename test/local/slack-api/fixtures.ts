@@ -1,4 +1,5 @@
-import { type types, webApi } from '@slack/bolt';
+import type { AddressInfo } from 'node:net';
+import { App, type types, webApi } from '@slack/bolt';
 import {
   type SlackApiOptions,
   type SlackApiStandIn,
@@ -24,6 +25,22 @@ const silent = {
   getLevel: () => LogLevel.ERROR,
   setName: () => {},
 };
+
+/** A real Bolt app (HTTP receiver) whose Web API calls go to the stand-in. */
+export function boltApp(api: SlackApiStandIn, signingSecret: string): App {
+  return new App({
+    token: TOKEN,
+    signingSecret,
+    logLevel: LogLevel.ERROR,
+    clientOptions: { slackApiUrl: api.url },
+  });
+}
+
+/** Starts the Bolt app on a free port; gives its events URL. */
+export async function startBolt(app: App): Promise<string> {
+  const server = (await app.start(0)) as unknown as { address(): AddressInfo };
+  return `http://127.0.0.1:${server.address().port}/slack/events`;
+}
 
 export function client(
   api: SlackApiStandIn,
