@@ -4,12 +4,7 @@
 // milestones in the thread and the partner's DM, and errors that never reach the tracker.
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  CHECKLIST,
-  freshSteps,
-  type PipelineRun,
-  type StepName,
-} from '../../src/domain/pipeline-run.ts';
+import { CHECKLIST, type PipelineRun, type StepName } from '../../src/domain/pipeline-run.ts';
 import type { Submission } from '../../src/domain/submission.ts';
 import type { SlackApiStandIn } from '../../src/local/slack-api/server.ts';
 import type { RecordedCall } from '../../src/local/slack-api/types.ts';
@@ -20,6 +15,7 @@ import {
   partnerOutcomeMessage,
   statusMessage,
 } from '../../src/slack/views/progress.ts';
+import { sampleRun } from '../helpers/sample-run.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 import {
   APPROVER,
@@ -74,17 +70,9 @@ function submissionIn(thread: { channel: string; ts: string }): Submission {
  */
 function progression(): PipelineRun[] {
   const states: PipelineRun[] = [];
-  const run: PipelineRun = {
-    attempt: 1,
-    project: 'pg-prod',
-    service: 'my-service',
-    versionId: 'pg-0042-r1',
-    promote: true,
-    image: 'europe-docker.pkg.dev/pg-bot-1/playground/my-service:pg-0042-r1',
-    steps: freshSteps(),
+  const run = sampleRun({
     buildLogUrl: 'https://console.cloud.google.com/cloud-build/builds/b-1?project=pg-bot-1',
-    announced: {},
-  };
+  });
   let t = NOW.getTime() - 600_000;
   const step = (name: StepName, state: 'running' | 'done') => {
     t += 7_000;

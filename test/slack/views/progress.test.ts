@@ -25,6 +25,7 @@ import {
   STEP_ICON,
   statusMessage,
 } from '../../../src/slack/views/progress.ts';
+import { sampleRun } from '../../helpers/sample-run.ts';
 import { APPROVER, PARTNER, submission } from './fixtures.ts';
 
 const T0 = new Date('2025-03-04T14:05:00Z');
@@ -34,17 +35,7 @@ const VERSION_URL = 'https://pg-0042-r1-dot-my-service-dot-pg-prod.appspot.com';
 const CONSOLE_URL = versionConsoleUrl('pg-prod', 'my-service', 'pg-0042-r1');
 
 function run(overrides: Partial<PipelineRun> = {}): PipelineRun {
-  return {
-    attempt: 2,
-    project: 'pg-prod',
-    service: 'my-service',
-    versionId: 'pg-0042-r1',
-    promote: true,
-    image: 'europe-docker.pkg.dev/pg-bot-1/playground/my-service:pg-0042-r1',
-    steps: freshSteps(),
-    announced: {},
-    ...overrides,
-  };
+  return sampleRun({ attempt: 2, ...overrides });
 }
 
 /** Steps in the given states, each started 10 s after the previous one and taking 8 s. */
