@@ -9,7 +9,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Bot, createBot } from '../src/bot.ts';
 import { readConfig } from '../src/config.ts';
-import type { Spec } from '../src/spec/index.ts';
+import type { SubmissionSpec } from '../src/domain/submission-spec/index.ts';
 import { countingLogger } from './log-counts.ts';
 import { APPROVER, PARTNER, REVIEW_CHANNEL, TARGET_PROJECT } from './world.ts';
 
@@ -25,7 +25,7 @@ const SEEDING = {
 
 const OBSERVE_TIMEOUT_MS = 120_000;
 
-function spec(i: number): Spec {
+function spec(i: number): SubmissionSpec {
   return {
     image: 'eu.gcr.io/theplayground_repo/my_service:1.0.3',
     service: `bench-svc-${i}`,

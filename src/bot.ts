@@ -1,11 +1,11 @@
 import type { Config } from './config.ts';
+import { AppEngineAdapter } from './gcp/app-engine.ts';
+import { CloudLoggingBuildLogs } from './gcp/build-logs.ts';
+import { CloudBuildAdapter } from './gcp/cloud-build.ts';
 import type { Logger } from './log.ts';
-import { AppEngineAdapter } from './pipeline/app-engine.ts';
-import { CloudLoggingBuildLogs } from './pipeline/build-logs.ts';
-import { CloudBuildAdapter } from './pipeline/cloud-build.ts';
-import { ProgressReporter } from './pipeline/progress.ts';
 import { Tracker, type TrackerOptions } from './pipeline/tracker.ts';
 import { createSlackApp, type SlackBot } from './slack/app.ts';
+import { ProgressReporter } from './slack/progress.ts';
 import { createFirestore } from './store/firestore-client.ts';
 import { FirestoreStore } from './store/firestore-store.ts';
 

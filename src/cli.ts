@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { runCheck } from './bundle/check.ts';
 import { render } from './bundle/render.ts';
 import { writeBundle } from './bundle/write.ts';
-import { formatIssue, parseSpecYaml, tileSettingProblem } from './spec/index.ts';
+import { formatIssue, parseSpecYaml, tileSettingProblem } from './domain/submission-spec/index.ts';
 
 const USAGE = `Usage:
   playground-deploy render SPEC.yaml --out DIR [--project ID]

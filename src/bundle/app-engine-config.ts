@@ -1,4 +1,4 @@
-import type { Spec } from '../spec/index.ts';
+import type { SubmissionSpec } from '../domain/submission-spec/index.ts';
 
 /** Where the wrapper answers App Engine's health checks (see templates/app.py). */
 export const HEALTH_PATH = '/api/v1/health';
@@ -10,7 +10,7 @@ export const HEALTH_PATH = '/api/v1/health';
  * (health checks): readiness waits up to 30 minutes for a model to load, liveness
  * restarts an instance that stops answering for two minutes.
  */
-export function appEngineSettings(spec: Spec) {
+export function appEngineSettings(spec: SubmissionSpec) {
   return {
     runtime: 'custom',
     env: 'flex',
@@ -41,7 +41,10 @@ export function appEngineSettings(spec: Spec) {
  * The wrapper's settings, delivered as App Engine env variables (strings, as the Admin
  * API requires) and read back by templates/app_utils.py from app.yaml inside the image.
  */
-export function wrapperEnv(spec: Spec, project: string | undefined): Record<string, string> {
+export function wrapperEnv(
+  spec: SubmissionSpec,
+  project: string | undefined,
+): Record<string, string> {
   const env: Record<string, string> = {
     PREDICTOR_CLASS: spec.PREDICTOR_CLASS,
     PREDICTOR_PACKAGE: spec.PREDICTOR_PACKAGE,

@@ -1,7 +1,7 @@
-import type { Spec } from '../spec/index.ts';
+import type { SubmissionSpec } from '../domain/submission-spec/index.ts';
 
 /** Only validated integers reach this Python file; nothing else varies per submission. */
-export function renderGunicornConf(spec: Spec): string {
+export function renderGunicornConf(spec: SubmissionSpec): string {
   const { workers, backlog, timeout } = spec.gunicorn;
   for (const [name, value] of Object.entries({ workers, backlog, timeout })) {
     if (!Number.isSafeInteger(value) || value < 1) {

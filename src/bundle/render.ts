@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dump } from 'js-yaml';
+import type { SubmissionSpec } from '../domain/submission-spec/index.ts';
 import { projectIdProblem } from '../gcp/project-id.ts';
-import type { Spec } from '../spec/index.ts';
 import { appEngineSettings, wrapperEnv } from './app-engine-config.ts';
 import { renderDockerfile } from './dockerfile.ts';
 import { renderGunicornConf } from './gunicorn-conf.ts';
@@ -28,7 +28,7 @@ const STATIC_FILES: Record<string, string> = {
 /** Path of the acceptance check script, for running it without rendering a bundle. */
 export const CHECK_SCRIPT_PATH = new URL('check_service.py', TEMPLATES).pathname;
 
-export function render(spec: Spec, context: RenderContext = {}): Bundle {
+export function render(spec: SubmissionSpec, context: RenderContext = {}): Bundle {
   if (context.project !== undefined) {
     const problem = projectIdProblem(context.project);
     if (problem) throw new Error(`project: ${problem}`);

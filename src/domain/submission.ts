@@ -1,6 +1,6 @@
-import type { Spec } from '../spec/index.ts';
 import type { PipelineRun } from './pipeline-run.ts';
 import type { Action, Status } from './status.ts';
+import type { SubmissionSpec } from './submission-spec/index.ts';
 
 /** Who did something, as Slack knows them. */
 export interface Actor {
@@ -11,7 +11,7 @@ export interface Actor {
 
 export interface Revision {
   number: number;
-  spec: Spec;
+  spec: SubmissionSpec;
   warnings: { path: string; message: string }[];
   submittedBy: Actor;
   submittedAt: Date;

@@ -30,8 +30,8 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { load } from 'js-yaml';
 import { pythonExecutable } from '../bundle/check.ts';
-import { BUNDLE_ENV } from '../pipeline/build-request.ts';
-import { parseDockerRef } from '../spec/index.ts';
+import { parseDockerRef } from '../domain/submission-spec/index.ts';
+import { BUNDLE_ENV } from '../gcp/build-request.ts';
 import type { AppEngineApiStandIn, VersionToCreate } from './app-engine/server.ts';
 import { digestOf } from './cloud-build/builds.ts';
 import type {

@@ -12,23 +12,23 @@ import {
 import type { Action } from '../domain/status.ts';
 import { type Actor, currentRevision, type Submission } from '../domain/submission.ts';
 import { defaultVersionId } from '../domain/version-id.ts';
+import { AppEngineError, type DeployPort, VersionRequestError } from '../gcp/app-engine.ts';
+import type { BuildLogPort } from '../gcp/build-logs.ts';
+import { type BuildPort, BuildRequestError } from '../gcp/cloud-build.ts';
+import { ServiceError } from '../gcp/service-error.ts';
 import type { Logger } from '../log.ts';
-import { KeyedLock } from '../store/lock.ts';
+import type { Pipeline } from '../ports/pipeline.ts';
 import {
   isStoreError,
   type PipelineStore,
   StoreError,
   type SubmissionStore,
-} from '../store/port.ts';
-import { AppEngineError, type DeployPort, VersionRequestError } from './app-engine.ts';
-import type { BuildLogPort } from './build-logs.ts';
-import { type BuildPort, BuildRequestError } from './cloud-build.ts';
+} from '../ports/store.ts';
+import { KeyedLock } from '../store/lock.ts';
 import { observeBuild } from './observe.ts';
 import { type Backoff, DEFAULT_BACKOFF, nextDelay, PollBudget } from './poll-budget.ts';
-import type { Pipeline } from './port.ts';
-import { ServiceError } from './service-error.ts';
 
-/** What the tracker tells Slack (src/pipeline/progress.ts). */
+/** What the tracker tells Slack (src/slack/progress.ts). */
 export interface Progress {
   postStatus(submission: Submission, run: PipelineRun): Promise<{ channel: string; ts: string }>;
   update(submission: Submission, run: PipelineRun): void;

@@ -1,8 +1,8 @@
 import { App, type CustomRoute } from '@slack/bolt';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
-import type { Pipeline } from '../pipeline/port.ts';
-import type { SubmissionStore } from '../store/port.ts';
+import type { Pipeline } from '../ports/pipeline.ts';
+import type { SubmissionStore } from '../ports/store.ts';
 import { Approvers } from './approvers.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { register as registerCommands } from './commands/playground.ts';

@@ -4,8 +4,8 @@ type WebClient = webApi.WebClient;
 
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
-import type { Pipeline } from '../pipeline/port.ts';
-import type { SubmissionStore } from '../store/port.ts';
+import type { Pipeline } from '../ports/pipeline.ts';
+import type { SubmissionStore } from '../ports/store.ts';
 import type { Approvers } from './approvers.ts';
 import type { InFlight } from './in-flight.ts';
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../log.ts';
-import { isStoreError } from '../store/port.ts';
+import { isStoreError } from '../ports/store.ts';
 import { withinAckWindow } from './ack-window.ts';
 import type { InFlight } from './in-flight.ts';
 import { type Message, unavailableMessage } from './views/messages.ts';

@@ -11,8 +11,8 @@ import { z } from 'zod';
 import { CHECKLIST, type StepName } from '../domain/pipeline-run.ts';
 import { ACTIONS, type Action, STATUSES } from '../domain/status.ts';
 import type { AuditAction, AuditEvent, Submission } from '../domain/submission.ts';
-import type { Spec } from '../spec/index.ts';
-import { StoreError } from './port.ts';
+import type { SubmissionSpec } from '../domain/submission-spec/index.ts';
+import { StoreError } from '../ports/store.ts';
 
 /** Bumped when the stored shape changes incompatibly. */
 export const SCHEMA_VERSION = 1;
@@ -42,7 +42,7 @@ const actor = z.object({ userId: z.string().min(1), name: z.string().optional() 
 const status = z.enum(STATUSES);
 const auditActions = [...(Object.keys(ACTIONS) as Action[]), 'submit', 'refused'] as const;
 const auditAction = z.enum(auditActions as unknown as [AuditAction, ...AuditAction[]]);
-const spec = z.custom<Spec>(isPlainObject, { message: 'expected the spec object' });
+const spec = z.custom<SubmissionSpec>(isPlainObject, { message: 'expected the spec object' });
 
 const auditEvent = z.object({
   at: date,

@@ -40,18 +40,6 @@ import {
   type ThreadRef,
 } from '../domain/submission.ts';
 import {
-  auditFromDoc,
-  auditToDoc,
-  type RequestRecord,
-  requestFromDoc,
-  type StoredSubmission,
-  submissionFromDoc,
-  submissionToDoc,
-  toFirestoreValue,
-} from './codec.ts';
-import { toStoreError, UNREACHABLE } from './errors.ts';
-import { KeyedLock } from './lock.ts';
-import {
   type ApplyOptions,
   type ChangeResult,
   type InFlightPipeline,
@@ -64,7 +52,19 @@ import {
   type RunChange,
   StoreError,
   type SubmissionStore,
-} from './port.ts';
+} from '../ports/store.ts';
+import {
+  auditFromDoc,
+  auditToDoc,
+  type RequestRecord,
+  requestFromDoc,
+  type StoredSubmission,
+  submissionFromDoc,
+  submissionToDoc,
+  toFirestoreValue,
+} from './codec.ts';
+import { toStoreError, UNREACHABLE } from './errors.ts';
+import { KeyedLock } from './lock.ts';
 
 export interface FirestoreStoreOptions {
   /** The clock (tests pass a fixed one). */

@@ -6,10 +6,10 @@ import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { appEngineSettings, wrapperEnv } from '../../src/bundle/app-engine-config.ts';
 import { render } from '../../src/bundle/render.ts';
-import type { Spec } from '../../src/spec/index.ts';
+import type { SubmissionSpec } from '../../src/domain/submission-spec/index.ts';
+import { validSpecArb } from '../domain/submission-spec/arbitraries.ts';
 import { parseDockerfile } from '../helpers/dockerfile.ts';
 import { runPythonJson } from '../helpers/python.ts';
-import { validSpecArb } from '../spec/arbitraries.ts';
 
 /** Reads every rendered app.yaml with PyYAML and every gunicorn.conf.py with exec, as the wrapper does. */
 const READ_BUNDLES = `
@@ -48,7 +48,7 @@ describe('no accepted spec value escapes its place in a generated file', () => {
   });
 
   it('PyYAML and Python read app.yaml and gunicorn.conf.py back to exactly the values given', () => {
-    const specs: Spec[] = fc.sample(validSpecArb, 150);
+    const specs: SubmissionSpec[] = fc.sample(validSpecArb, 150);
     const root = mkdtempSync(join(tmpdir(), 'pg-roundtrip-'));
     const folders = specs.map((spec, index) => {
       const bundle = render(spec, { project: 'playground-prod' });
@@ -60,11 +60,11 @@ describe('no accepted spec value escapes its place in a generated file', () => {
     });
     const read = runPythonJson(READ_BUNDLES, folders) as {
       env: Record<string, string>;
-      resources: Spec['resources'];
-      gunicorn: Spec['gunicorn'];
+      resources: SubmissionSpec['resources'];
+      gunicorn: SubmissionSpec['gunicorn'];
     }[];
     read.forEach((bundle, index) => {
-      const spec = specs[index] as Spec;
+      const spec = specs[index] as SubmissionSpec;
       expect(bundle.env).toEqual(wrapperEnv(spec, 'playground-prod'));
       expect(bundle.resources).toEqual(spec.resources);
       expect(bundle.gunicorn).toEqual(spec.gunicorn);

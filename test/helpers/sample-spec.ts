@@ -1,7 +1,7 @@
-import type { Spec } from '../../src/spec/index.ts';
+import type { SubmissionSpec } from '../../src/domain/submission-spec/index.ts';
 
 /** The seed's example submission, with every default spelled out. */
-export function sampleSpec(overrides: Partial<Spec> = {}): Spec {
+export function sampleSpec(overrides: Partial<SubmissionSpec> = {}): SubmissionSpec {
   return {
     image: 'eu.gcr.io/theplayground_repo/my_service:1.0.3',
     service: 'my-service',

@@ -8,6 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { render } from '../../src/bundle/render.ts';
+import { parseSpecYaml, type SubmissionSpec } from '../../src/domain/submission-spec/index.ts';
+import { AppEngineAdapter, type OperationState } from '../../src/gcp/app-engine.ts';
+import { CloudLoggingBuildLogs } from '../../src/gcp/build-logs.ts';
+import { bundleArchive, tar } from '../../src/gcp/build-request.ts';
+import { type BuildState, CloudBuildAdapter } from '../../src/gcp/cloud-build.ts';
 import { type AppEngineApiStandIn, startAppEngineApi } from '../../src/local/app-engine/server.ts';
 import { type CloudBuildStandIn, startCloudBuildApi } from '../../src/local/cloud-build/server.ts';
 import { cloudBuildLogSource } from '../../src/local/cloud-logging/from-cloud-build.ts';
@@ -24,11 +29,6 @@ import {
   stepSecondsFromEnv,
   untar,
 } from '../../src/local/local-build.ts';
-import { AppEngineAdapter, type OperationState } from '../../src/pipeline/app-engine.ts';
-import { CloudLoggingBuildLogs } from '../../src/pipeline/build-logs.ts';
-import { bundleArchive, tar } from '../../src/pipeline/build-request.ts';
-import { type BuildState, CloudBuildAdapter } from '../../src/pipeline/cloud-build.ts';
-import { parseSpecYaml, type Spec } from '../../src/spec/index.ts';
 import { makePng } from '../wrapper/helpers.ts';
 
 /** The repository's examples, which attachLocalBuilds uses by default. */
@@ -37,7 +37,7 @@ const PROJECT = 'pg-dev-1';
 const REGISTRY = 'europe-docker.pkg.dev/pg-bot-1/playground';
 
 /** The example's spec.yaml, as a partner submits it. */
-function exampleSpec(overrides: Partial<Spec> = {}): Spec {
+function exampleSpec(overrides: Partial<SubmissionSpec> = {}): SubmissionSpec {
   const parsed = parseSpecYaml(readFileSync(`${EXAMPLES}boat-detector/spec.yaml`, 'utf8'));
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   return { ...parsed.spec, ...overrides };
@@ -72,7 +72,7 @@ afterAll(async () => {
 
 /** Starts a build of `spec` for submission `id` revision 1 and polls it to its end. */
 /** Runs a build to its end; `notes` are the status details it showed while running. */
-async function build(id: string, spec: Spec): Promise<BuildState & { notes: string[] }> {
+async function build(id: string, spec: SubmissionSpec): Promise<BuildState & { notes: string[] }> {
   const { buildId } = await builds.start({
     submissionId: id,
     revision: 1,
@@ -97,7 +97,11 @@ async function build(id: string, spec: Spec): Promise<BuildState & { notes: stri
 }
 
 /** Deploys the build's image by digest and polls the operation to its end. */
-async function deploy(spec: Spec, state: BuildState, versionId: string): Promise<OperationState> {
+async function deploy(
+  spec: SubmissionSpec,
+  state: BuildState,
+  versionId: string,
+): Promise<OperationState> {
   const image = `${REGISTRY}/${spec.service}@${state.imageDigest}`;
   const { operation } = await deploys.createVersion({
     project: PROJECT,

@@ -1,6 +1,7 @@
 import { Timestamp } from '@google-cloud/firestore';
 import { describe, expect, it } from 'vitest';
 import type { Submission } from '../../src/domain/submission.ts';
+import { StoreError } from '../../src/ports/store.ts';
 import {
   auditFromDoc,
   auditToDoc,
@@ -8,7 +9,6 @@ import {
   submissionToDoc,
   toFirestoreValue,
 } from '../../src/store/codec.ts';
-import { StoreError } from '../../src/store/port.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 
 const at = new Date('2026-03-01T09:00:00.123Z');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TransitionError } from '../../src/domain/status.ts';
+import { StoreError } from '../../src/ports/store.ts';
 import { toStoreError } from '../../src/store/errors.ts';
-import { StoreError } from '../../src/store/port.ts';
 
 function grpcError(code: number, message = 'boom'): Error {
   return Object.assign(new Error(`${code} ${message}`), { code });

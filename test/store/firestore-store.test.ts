@@ -2,8 +2,8 @@ import { Timestamp } from '@google-cloud/firestore';
 import { describe, expect, it } from 'vitest';
 import { TransitionError } from '../../src/domain/status.ts';
 import type { Approval, Submission } from '../../src/domain/submission.ts';
+import type { ChangeResult, StoreError } from '../../src/ports/store.ts';
 import { FirestoreStore, requestDocId } from '../../src/store/firestore-store.ts';
-import type { ChangeResult, StoreError } from '../../src/store/port.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 import { useTestFirestore } from '../setup/firestore-project.ts';
 import {

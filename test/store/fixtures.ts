@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { Actor } from '../../src/domain/submission.ts';
+import { type NewSubmission, StoreError } from '../../src/ports/store.ts';
 import { FirestoreStore, type FirestoreStoreOptions } from '../../src/store/firestore-store.ts';
-import { type NewSubmission, StoreError } from '../../src/store/port.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 import type { TestFirestore } from '../setup/firestore-project.ts';
 

@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { freshSteps, type PipelineRun } from '../../src/domain/pipeline-run.ts';
 import type { Action } from '../../src/domain/status.ts';
 import type { Actor, AuditEvent } from '../../src/domain/submission.ts';
+import type { RunChange } from '../../src/ports/store.ts';
 import { FirestoreStore } from '../../src/store/firestore-store.ts';
-import type { RunChange } from '../../src/store/port.ts';
 import { useTestFirestore } from '../setup/firestore-project.ts';
 import {
   APPROVER,

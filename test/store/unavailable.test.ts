@@ -5,9 +5,9 @@
  */
 import type { Firestore } from '@google-cloud/firestore';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/ports/store.ts';
 import { createFirestore } from '../../src/store/firestore-client.ts';
 import { FirestoreStore } from '../../src/store/firestore-store.ts';
-import { StoreError } from '../../src/store/port.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import { useTestFirestore } from '../setup/firestore-project.ts';

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { SUBMISSION_ID, type Submission } from '../../domain/submission.ts';
-import { isStoreError } from '../../store/port.ts';
+import { isStoreError } from '../../ports/store.ts';
 import { afterCancel, permalink } from '../announce.ts';
 import type { HandlerContext } from '../context.ts';
 import { answerWith, MESSAGE_FALLBACKS, type Outcome } from '../respond.ts';

@@ -2,7 +2,7 @@ import type { App, BlockAction, ViewResponseAction } from '@slack/bolt';
 import type { Action } from '../../domain/status.ts';
 import type { Actor } from '../../domain/submission.ts';
 import { defaultVersionId } from '../../domain/version-id.ts';
-import { isStoreError } from '../../store/port.ts';
+import { isStoreError } from '../../ports/store.ts';
 import { afterCancel, announceDecision } from '../announce.ts';
 import type { HandlerContext } from '../context.ts';
 import { answerWith, MESSAGE_FALLBACKS, type Outcome } from '../respond.ts';

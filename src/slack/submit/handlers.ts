@@ -1,7 +1,7 @@
 import type { App, ViewResponseAction } from '@slack/bolt';
 import type { Submission } from '../../domain/submission.ts';
-import { parseSpec } from '../../spec/index.ts';
-import { isStoreError } from '../../store/port.ts';
+import { parseSpec } from '../../domain/submission-spec/index.ts';
+import { isStoreError } from '../../ports/store.ts';
 import { announceSubmission } from '../announce.ts';
 import type { HandlerContext } from '../context.ts';
 import { answerWith, type Outcome } from '../respond.ts';

@@ -3,8 +3,8 @@
 import type { ViewStateValue } from '@slack/bolt';
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { Submission } from '../../domain/submission.ts';
+import { checkVersionId } from '../../domain/submission-spec/index.ts';
 import { defaultVersionId } from '../../domain/version-id.ts';
-import { checkVersionId } from '../../spec/index.ts';
 import { APPROVE_BLOCK_ID, CALLBACK_ID, VALUE_ACTION_ID } from './ids.ts';
 import { context, fromMetadata, LIMITS, plain, section, stringOf, toMetadata } from './kit.ts';
 import { code, mention, truncate } from './mrkdwn.ts';

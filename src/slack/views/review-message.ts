@@ -4,8 +4,8 @@
 import type { ContextBlock, KnownBlock, MrkdwnElement, SectionBlock } from '@slack/types';
 import { type Action, statusLabel } from '../../domain/status.ts';
 import type { Actor, Revision, Submission } from '../../domain/submission.ts';
+import { SPEC_DEFAULTS, type SubmissionSpec } from '../../domain/submission-spec/index.ts';
 import { defaultVersionId } from '../../domain/version-id.ts';
-import { SPEC_DEFAULTS, type Spec } from '../../spec/index.ts';
 import { ACTION_ID } from './ids.ts';
 import { actions, button, context, header, LIMITS, md, section } from './kit.ts';
 import { code, escapeMrkdwn, mention, plural, quote, safe, slackDate, truncate } from './mrkdwn.ts';
@@ -89,7 +89,7 @@ function field(label: string, value: string): MrkdwnElement {
   return md(`*${label}*\n${truncate(value, LIMITS.sectionField - label.length - 4)}`);
 }
 
-function specFields(spec: Spec) {
+function specFields(spec: SubmissionSpec) {
   const size = 256 + 2 * spec.PADDING;
   const { resources: r, gunicorn: g } = spec;
   const same = (a: object, b: object) => JSON.stringify(a) === JSON.stringify(b);
@@ -115,7 +115,7 @@ function specFields(spec: Spec) {
 }
 
 /** Title, organization, email and description, when the partner gave any. */
-export function describeSection(spec: Spec): SectionBlock | undefined {
+export function describeSection(spec: SubmissionSpec): SectionBlock | undefined {
   const d = spec.describe;
   const head = [
     d.title ? `*${safe(d.title, 150)}*` : undefined,

@@ -11,7 +11,7 @@ import {
   parseSpecYaml,
   SPEC_DEFAULTS,
   type SpecIssue,
-} from '../../spec/index.ts';
+} from '../../domain/submission-spec/index.ts';
 import { CALLBACK_ID, VALUE_ACTION_ID, YAML_BLOCK_ID } from './ids.ts';
 import { context, fromMetadata, header, LIMITS, plain, stringOf, toMetadata } from './kit.ts';
 import { truncate } from './mrkdwn.ts';
@@ -26,7 +26,7 @@ export interface SubmitMetadata {
   channel?: string;
 }
 
-/** Any spec-shaped object: a validated Spec, a previous revision's spec, or part of one. */
+/** Any spec-shaped object: a validated SubmissionSpec, a previous revision's spec, or part of one. */
 export interface SpecLike {
   image?: string;
   service?: string;

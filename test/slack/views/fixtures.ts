@@ -1,7 +1,7 @@
 import type { ViewStateValue } from '@slack/bolt';
 import type { Status } from '../../../src/domain/status.ts';
 import type { Submission } from '../../../src/domain/submission.ts';
-import type { Spec } from '../../../src/spec/index.ts';
+import type { SubmissionSpec } from '../../../src/domain/submission-spec/index.ts';
 import { sampleSpec } from '../../helpers/sample-spec.ts';
 
 export const PARTNER = 'U0PARTNER1';
@@ -11,7 +11,7 @@ export const AT = new Date('2025-03-04T14:05:00Z');
 /** A stored submission at revision `revision` (earlier revisions get the same spec). */
 export function submission(
   overrides: Partial<Submission> & {
-    spec?: Partial<Spec>;
+    spec?: Partial<SubmissionSpec>;
     warnings?: { path: string; message: string }[];
   } = {},
 ): Submission {

@@ -1,5 +1,6 @@
 import type { InputBlock, KnownBlock, NumberInput, PlainTextInput } from '@slack/types';
 import { describe, expect, it } from 'vitest';
+import { parseSpec, type SpecIssue } from '../../../src/domain/submission-spec/index.ts';
 import { CALLBACK_ID, VALUE_ACTION_ID, YAML_BLOCK_ID } from '../../../src/slack/views/ids.ts';
 import {
   BLOCK_ERROR_MAX,
@@ -9,7 +10,6 @@ import {
   SUBMIT_FIELDS,
   submitModal,
 } from '../../../src/slack/views/submit-modal.ts';
-import { parseSpec, type SpecIssue } from '../../../src/spec/index.ts';
 import { sampleSpec } from '../../helpers/sample-spec.ts';
 import { FILLED, submitState } from './fixtures.ts';
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type DockerRef, parseDockerRef, parseSpec } from '../../src/spec/index.ts';
+import {
+  type DockerRef,
+  parseDockerRef,
+  parseSpec,
+} from '../../../src/domain/submission-spec/index.ts';
 import { errorsFor, expectOneError, expectValid, input } from './helpers.ts';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;

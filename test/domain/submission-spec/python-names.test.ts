@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { PYTHON_KEYWORDS, PYTHON_SOFT_KEYWORDS } from '../../src/spec/index.ts';
+import {
+  PYTHON_KEYWORDS,
+  PYTHON_SOFT_KEYWORDS,
+} from '../../../src/domain/submission-spec/index.ts';
 import { expectOneError, expectValid } from './helpers.ts';
 
 // keyword.kwlist of Python 3.

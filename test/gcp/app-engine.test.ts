@@ -2,13 +2,13 @@
 // transport) against the Admin API stand-in on loopback.
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type AppEngineApiStandIn, startAppEngineApi } from '../../src/local/app-engine/server.ts';
 import {
   AppEngineAdapter,
   AppEngineError,
   type DeployPlan,
   VersionRequestError,
-} from '../../src/pipeline/app-engine.ts';
+} from '../../src/gcp/app-engine.ts';
+import { type AppEngineApiStandIn, startAppEngineApi } from '../../src/local/app-engine/server.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 
 const DIGEST = `sha256:${'c0ffee'.repeat(10)}abcd`;

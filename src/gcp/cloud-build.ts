@@ -4,9 +4,9 @@
 // only starts, reads and cancels builds: it never waits on the create operation, so the
 // tracker owns the polling (and survives restarts with nothing but the build id).
 import { CloudBuildClient, protos } from '@google-cloud/cloudbuild';
-import { googleClientOptions } from '../gcp/client-options.ts';
-import { GRPC, isNetworkError } from '../gcp/grpc-status.ts';
 import { type BuildPlan, buildRequest, buildTags } from './build-request.ts';
+import { googleClientOptions } from './client-options.ts';
+import { GRPC, isNetworkError } from './grpc-status.ts';
 import { RETRYABLE_CODES, ServiceError } from './service-error.ts';
 
 export type { BuildPlan } from './build-request.ts';

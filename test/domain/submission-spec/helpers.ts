@@ -1,5 +1,9 @@
 import { expect } from 'vitest';
-import { parseSpec, type SpecIssue, type SpecResult } from '../../src/spec/index.ts';
+import {
+  parseSpec,
+  type SpecIssue,
+  type SpecResult,
+} from '../../../src/domain/submission-spec/index.ts';
 
 /** The seed's example as a partner would submit it, without the optional sections. */
 export function input(overrides: Record<string, unknown> = {}): Record<string, unknown> {

@@ -6,7 +6,7 @@ import {
   SPEC_FIELDS,
   specSchema,
   tileSettingProblem,
-} from '../../src/spec/index.ts';
+} from '../../../src/domain/submission-spec/index.ts';
 import { errorsFor, errorsOf, expectOneError, expectValid, input } from './helpers.ts';
 
 describe('ZOOM_LEVEL and PADDING', () => {

@@ -5,7 +5,7 @@ import {
   type DeployPlan,
   VersionRequestError,
   versionRequest,
-} from '../../src/pipeline/version-request.ts';
+} from '../../src/gcp/version-request.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;

@@ -5,9 +5,9 @@ import {
   parseSpec,
   parseSpecYaml,
   SPEC_FIELDS,
-  type Spec,
   type SpecResult,
-} from '../../src/spec/index.ts';
+  type SubmissionSpec,
+} from '../../../src/domain/submission-spec/index.ts';
 import { validSpecArb } from './arbitraries.ts';
 
 function expectWellFormed(result: SpecResult): void {
@@ -212,7 +212,7 @@ describe('metacharacters never reach identifiers', () => {
         fc.constantFrom(...fields),
         fc.constantFrom(...META),
         fc.nat(),
-        (spec: Spec, field, meta, at) => {
+        (spec: SubmissionSpec, field, meta, at) => {
           const value = spec[field];
           // Inside the value (never at an end, where trimming would remove whitespace).
           const cut = 1 + (at % value.length);

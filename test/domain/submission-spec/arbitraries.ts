@@ -3,7 +3,11 @@
 // characters that break naive YAML, shell or Python templating; renderer tests use it
 // to prove no accepted value escapes its place in a generated file.
 import fc from 'fast-check';
-import { PYTHON_KEYWORDS, PYTHON_SOFT_KEYWORDS, type Spec } from '../../src/spec/index.ts';
+import {
+  PYTHON_KEYWORDS,
+  PYTHON_SOFT_KEYWORDS,
+  type SubmissionSpec,
+} from '../../../src/domain/submission-spec/index.ts';
 
 // Specs are plain objects, as JSON, YAML and Slack produce; fast-check would otherwise
 // sometimes build null-prototype ones, which deep equality tells apart.
@@ -83,23 +87,25 @@ const CPUS = [
 ];
 
 /** CPU, memory within App Engine's range for that CPU count (in hundredths), disk. */
-export const resourcesArb: fc.Arbitrary<Spec['resources']> = fc.constantFrom(...CPUS).chain((cpu) =>
-  fc.record(
-    {
-      cpu: fc.constant(cpu),
-      memory_gb: fc
-        .oneof(
-          fc.integer({ min: 90 * cpu - 40, max: 650 * cpu - 40 }),
-          fc.constantFrom(90 * cpu - 40, 650 * cpu - 40), // the exact edges
-        )
-        .map((hundredths) => hundredths / 100),
-      disk_size_gb: fc.oneof(fc.integer({ min: 10, max: 10240 }), fc.constantFrom(10, 10240)),
-    },
-    PLAIN,
-  ),
-);
+export const resourcesArb: fc.Arbitrary<SubmissionSpec['resources']> = fc
+  .constantFrom(...CPUS)
+  .chain((cpu) =>
+    fc.record(
+      {
+        cpu: fc.constant(cpu),
+        memory_gb: fc
+          .oneof(
+            fc.integer({ min: 90 * cpu - 40, max: 650 * cpu - 40 }),
+            fc.constantFrom(90 * cpu - 40, 650 * cpu - 40), // the exact edges
+          )
+          .map((hundredths) => hundredths / 100),
+        disk_size_gb: fc.oneof(fc.integer({ min: 10, max: 10240 }), fc.constantFrom(10, 10240)),
+      },
+      PLAIN,
+    ),
+  );
 
-export const gunicornArb: fc.Arbitrary<Spec['gunicorn']> = fc.record(
+export const gunicornArb: fc.Arbitrary<SubmissionSpec['gunicorn']> = fc.record(
   {
     workers: fc.integer({ min: 1, max: 64 }),
     backlog: fc.integer({ min: 1, max: 2048 }),
@@ -198,7 +204,7 @@ const emailArb = fc
   )
   .map(([local, domain]) => `${local}@${domain}`);
 
-export const describeArb: fc.Arbitrary<Spec['describe']> = fc.record(
+export const describeArb: fc.Arbitrary<SubmissionSpec['describe']> = fc.record(
   {
     title: textArb(100, false),
     description: textArb(2000, true),
@@ -209,7 +215,7 @@ export const describeArb: fc.Arbitrary<Spec['describe']> = fc.record(
 );
 
 /** Any spec parseSpec accepts and returns unchanged. */
-export const validSpecArb: fc.Arbitrary<Spec> = fc.record(
+export const validSpecArb: fc.Arbitrary<SubmissionSpec> = fc.record(
   {
     image: imageArb,
     service: serviceArb,

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { checkVersionId, isValidCpu, memoryRange, SPEC_DEFAULTS } from '../../src/spec/index.ts';
+import {
+  checkVersionId,
+  isValidCpu,
+  memoryRange,
+  SPEC_DEFAULTS,
+} from '../../../src/domain/submission-spec/index.ts';
 import { errorsFor, expectOneError, expectValid } from './helpers.ts';
 
 const VALID_CPUS = [1, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32];

@@ -3,10 +3,8 @@
 import { CloudBuildClient } from '@google-cloud/cloudbuild';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { render } from '../../src/bundle/render.ts';
+import { bundleArchive } from '../../src/gcp/build-request.ts';
 import { googleClientOptions } from '../../src/gcp/client-options.ts';
-import { digestOf } from '../../src/local/cloud-build/builds.ts';
-import { type CloudBuildStandIn, startCloudBuildApi } from '../../src/local/cloud-build/server.ts';
-import { bundleArchive } from '../../src/pipeline/build-request.ts';
 import {
   type BuildPlan,
   type BuildState,
@@ -14,7 +12,9 @@ import {
   CloudBuildAdapter,
   CloudBuildError,
   normaliseStatus,
-} from '../../src/pipeline/cloud-build.ts';
+} from '../../src/gcp/cloud-build.ts';
+import { digestOf } from '../../src/local/cloud-build/builds.ts';
+import { type CloudBuildStandIn, startCloudBuildApi } from '../../src/local/cloud-build/server.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 
 const IMAGE = 'europe-docker.pkg.dev/pg-builds/playground/my-service:pg-0042-r1';

@@ -2,8 +2,8 @@
 // Against a stand-in (APPENGINE_API_URL) the client speaks REST over plain HTTP; without
 // one it speaks gRPC to Google with Application Default Credentials.
 import { protos, v1 } from '@google-cloud/appengine-admin';
-import { googleClientOptions } from '../gcp/client-options.ts';
-import { GRPC } from '../gcp/grpc-status.ts';
+import { googleClientOptions } from './client-options.ts';
+import { GRPC } from './grpc-status.ts';
 import { readGoogleError, ServiceError, withTimeout } from './service-error.ts';
 import { createVersionRequest, type DeployPlan, serviceName } from './version-request.ts';
 

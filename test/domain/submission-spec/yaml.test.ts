@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseSpecYaml, SPEC_YAML_MAX, type Spec } from '../../src/spec/index.ts';
-import { sampleSpec } from '../helpers/sample-spec.ts';
+import {
+  parseSpecYaml,
+  SPEC_YAML_MAX,
+  type SubmissionSpec,
+} from '../../../src/domain/submission-spec/index.ts';
+import { sampleSpec } from '../../helpers/sample-spec.ts';
 
 // The example from DESIGN.md section 2, in the seed's own words, describe line aside.
 const SEED_EXAMPLE = `image: eu.gcr.io/theplayground_repo/my_service:1.0.3
@@ -13,7 +17,7 @@ resources: {cpu: 4, memory_gb: 3.2, disk_size_gb: 10}   # optional, these defaul
 gunicorn: {workers: 2, backlog: 6, timeout: 60}         # optional, these defaults
 `;
 
-const SEED_SPEC: Spec = sampleSpec();
+const SEED_SPEC: SubmissionSpec = sampleSpec();
 
 function yamlError(text: string): string {
   const result = parseSpecYaml(text);

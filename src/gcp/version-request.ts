@@ -7,9 +7,9 @@ import {
   checkVersionId,
   formatIssue,
   parseDockerRef,
-  type Spec,
   type SpecIssue,
-} from '../spec/index.ts';
+  type SubmissionSpec,
+} from '../domain/submission-spec/index.ts';
 
 type IVersion = protos.google.appengine.v1.IVersion;
 type ICreateVersionRequest = protos.google.appengine.v1.ICreateVersionRequest;
@@ -20,7 +20,7 @@ type Settings = ReturnType<typeof appEngineSettings>;
 export interface DeployPlan {
   /** The target project (its App Engine application). */
   project: string;
-  spec: Spec;
+  spec: SubmissionSpec;
   versionId: string;
   /** The wrapped image by digest: `registry/path@sha256:...` (a tag before it is allowed). */
   imageUrl: string;

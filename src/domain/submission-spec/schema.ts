@@ -7,12 +7,12 @@ import { readBacklog, readTimeout, readWorkers, workersWarning } from './gunicor
 import { joinPath, kindOf, type Report } from './issues.ts';
 import { classNameProblem, modulePathProblem } from './python-names.ts';
 import { readPadding, readZoom } from './tile.ts';
-import type { Spec, SpecIssue } from './types.ts';
+import type { SpecIssue, SubmissionSpec } from './types.ts';
 import { isMapping, own, readText } from './values.ts';
 
 /** Everything found in one pass: the spec when there were no errors, plus all issues. */
 export interface Validation {
-  spec: Spec | undefined;
+  spec: SubmissionSpec | undefined;
   errors: SpecIssue[];
   warnings: SpecIssue[];
 }
@@ -84,7 +84,7 @@ export function validateSpec(input: unknown): Validation {
   }
 
   const describeIn = readSection(input, 'describe', at(errors, 'describe'));
-  const describe: Spec['describe'] = {};
+  const describe: SubmissionSpec['describe'] = {};
   const title = readTitle(own(describeIn, 'title'), at(errors, 'describe.title'));
   const description = readDescription(
     own(describeIn, 'description'),
@@ -112,7 +112,7 @@ export function validateSpec(input: unknown): Validation {
   ) {
     throw new Error('spec validation passed without a required value');
   }
-  const spec: Spec = {
+  const spec: SubmissionSpec = {
     image,
     service,
     ZOOM_LEVEL: zoom,
@@ -209,14 +209,16 @@ function readChecked(
  * object's refinements once any child fails, which would hide the cross-field and
  * unknown-key errors; warnings have no place in zod and are dropped here (use parseSpec).
  */
-export const specSchema: z.ZodType<Spec, unknown> = z.unknown().transform((input, ctx) => {
-  const { spec, errors } = validateSpec(input);
-  for (const error of errors) {
-    ctx.addIssue({
-      code: 'custom',
-      message: error.message,
-      path: error.path === '' ? [] : error.path.split('.'),
-    });
-  }
-  return spec ?? z.NEVER;
-});
+export const specSchema: z.ZodType<SubmissionSpec, unknown> = z
+  .unknown()
+  .transform((input, ctx) => {
+    const { spec, errors } = validateSpec(input);
+    for (const error of errors) {
+      ctx.addIssue({
+        code: 'custom',
+        message: error.message,
+        path: error.path === '' ? [] : error.path.split('.'),
+      });
+    }
+    return spec ?? z.NEVER;
+  });

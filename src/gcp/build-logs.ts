@@ -10,8 +10,8 @@
 // (`Step #3 - "test": FAIL health`), and the entry's `build_step` label is that name
 // (`Step #3 - "test"`; `MAIN` for the build's own lines such as `starting build`).
 import { type protos, v2 } from '@google-cloud/logging-api';
-import { googleClientOptions } from '../gcp/client-options.ts';
-import { projectIdProblem } from '../gcp/project-id.ts';
+import { googleClientOptions } from './client-options.ts';
+import { projectIdProblem } from './project-id.ts';
 import { readGoogleError, ServiceError, withTimeout } from './service-error.ts';
 
 export interface BuildLogQuery {
@@ -53,7 +53,7 @@ export const MAX_TAIL_LINES = 1000;
 
 /** Cloud Build ids are UUIDs. */
 const BUILD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** Step ids of our build requests (src/pipeline/build-request.ts). */
+/** Step ids of our build requests (src/gcp/build-request.ts). */
 const STEP_ID = /^[a-z0-9-]{1,63}$/;
 
 type ClientOptions = ConstructorParameters<typeof v2.LoggingServiceV2Client>[0];

@@ -1,4 +1,4 @@
-import { GRPC, grpcCodeNamed, isNetworkError } from '../gcp/grpc-status.ts';
+import { GRPC, grpcCodeNamed, isNetworkError } from './grpc-status.ts';
 
 /**
  * A failed call to Cloud Build or App Engine. `unavailable` (UNAVAILABLE,

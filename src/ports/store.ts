@@ -17,7 +17,7 @@ import type {
   Submission,
   ThreadRef,
 } from '../domain/submission.ts';
-import type { Spec } from '../spec/index.ts';
+import type { SubmissionSpec } from '../domain/submission-spec/index.ts';
 
 export type StoreErrorCode =
   /** No submission with that id (or the id is not of the PG-0042 form); `get` answers undefined. */
@@ -60,7 +60,7 @@ export type SpecWarning = Revision['warnings'][number];
 
 export interface NewSubmission {
   partner: Actor;
-  spec: Spec;
+  spec: SubmissionSpec;
   warnings: SpecWarning[];
   /** The Slack request that asked for it; the same id never creates twice. */
   requestId: string;
@@ -85,7 +85,7 @@ export interface ApplyOptions extends RequestContext {
 }
 
 export interface ResubmitInput extends RequestContext {
-  spec: Spec;
+  spec: SubmissionSpec;
   warnings: SpecWarning[];
 }
 

@@ -10,7 +10,7 @@
 import { gzipSync } from 'node:zlib';
 import type { protos } from '@google-cloud/cloudbuild';
 import type { Bundle } from '../bundle/render.ts';
-import { parseDockerRef, type Spec } from '../spec/index.ts';
+import { parseDockerRef, type SubmissionSpec } from '../domain/submission-spec/index.ts';
 
 type IBuild = protos.google.devtools.cloudbuild.v1.IBuild;
 type IBuildStep = protos.google.devtools.cloudbuild.v1.IBuildStep;
@@ -19,7 +19,7 @@ export interface BuildPlan {
   /** e.g. `PG-0042`. */
   submissionId: string;
   revision: number;
-  spec: Spec;
+  spec: SubmissionSpec;
   /** The wrap bundle rendered for this revision (`render(spec, { project })`). */
   bundle: Bundle;
   /** The wrapped image to push, e.g. `europe-docker.pkg.dev/p/playground/my-service:pg-0042-r1`. */

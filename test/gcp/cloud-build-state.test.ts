@@ -9,7 +9,7 @@ import {
   normaliseStatus,
   toCloudBuildError,
   toDate,
-} from '../../src/pipeline/cloud-build.ts';
+} from '../../src/gcp/cloud-build.ts';
 
 const v1 = protos.google.devtools.cloudbuild.v1;
 

@@ -1,5 +1,5 @@
 /** A validated, normalised submission: what the renderer and the pipeline consume. */
-export interface Spec {
+export interface SubmissionSpec {
   /** Normalised Docker reference, e.g. `docker.io/library/ubuntu:22.04`. */
   image: string;
   /** App Engine service id. */
@@ -25,7 +25,7 @@ export interface SpecIssue {
 }
 
 export type SpecResult =
-  | { ok: true; spec: Spec; warnings: SpecIssue[] }
+  | { ok: true; spec: SubmissionSpec; warnings: SpecIssue[] }
   | { ok: false; errors: SpecIssue[]; warnings: SpecIssue[] };
 
 type Loose<T> = { [K in keyof T]?: T[K] | string | null };
@@ -41,7 +41,7 @@ export interface SpecInput {
   PADDING: number | string;
   PREDICTOR_CLASS: string;
   PREDICTOR_PACKAGE: string;
-  resources?: Loose<Spec['resources']> | null;
-  gunicorn?: Loose<Spec['gunicorn']> | null;
-  describe?: { [K in keyof Spec['describe']]?: string | null } | null;
+  resources?: Loose<SubmissionSpec['resources']> | null;
+  gunicorn?: Loose<SubmissionSpec['gunicorn']> | null;
+  describe?: { [K in keyof SubmissionSpec['describe']]?: string | null } | null;
 }

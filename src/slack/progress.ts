@@ -11,8 +11,8 @@ import {
   milestoneMessage,
   partnerOutcomeMessage,
   statusMessage,
-} from '../slack/views/progress.ts';
-import { reviewMessage } from '../slack/views/review-message.ts';
+} from './views/progress.ts';
+import { reviewMessage } from './views/review-message.ts';
 
 type WebClient = webApi.WebClient;
 

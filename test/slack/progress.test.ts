@@ -9,7 +9,7 @@ import type { Submission } from '../../src/domain/submission.ts';
 import type { SlackApiStandIn } from '../../src/local/slack-api/server.ts';
 import type { RecordedCall } from '../../src/local/slack-api/types.ts';
 import { createLogger } from '../../src/log.ts';
-import { ProgressReporter } from '../../src/pipeline/progress.ts';
+import { ProgressReporter } from '../../src/slack/progress.ts';
 import {
   milestoneMessage,
   partnerOutcomeMessage,

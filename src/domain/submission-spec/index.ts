@@ -7,4 +7,4 @@ export { parseSpec, parseSpecYaml, SPEC_YAML_MAX } from './parse.ts';
 export { PYTHON_KEYWORDS, PYTHON_SOFT_KEYWORDS } from './python-names.ts';
 export { specSchema, validateSpec } from './schema.ts';
 export { tileSettingProblem } from './tile.ts';
-export type { Spec, SpecInput, SpecIssue, SpecResult } from './types.ts';
+export type { SpecInput, SpecIssue, SpecResult, SubmissionSpec } from './types.ts';

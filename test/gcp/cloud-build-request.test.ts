@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Bundle, CHECK_SCRIPT_PATH, render } from '../../src/bundle/render.ts';
+import type { SubmissionSpec } from '../../src/domain/submission-spec/index.ts';
 import {
   BUNDLE_ENV,
   type BuildPlan,
@@ -17,14 +18,16 @@ import {
   escapeDollars,
   hasUnescapedDollar,
   unescapedDollars,
-} from '../../src/pipeline/build-request.ts';
-import type { Spec } from '../../src/spec/index.ts';
+} from '../../src/gcp/build-request.ts';
+import { validSpecArb } from '../domain/submission-spec/arbitraries.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
-import { validSpecArb } from '../spec/arbitraries.ts';
 
 const IMAGE = 'europe-docker.pkg.dev/pg-builds/playground/my-service:pg-0042-r1';
 
-function planFor(spec: Spec = sampleSpec(), overrides: Partial<BuildPlan> = {}): BuildPlan {
+function planFor(
+  spec: SubmissionSpec = sampleSpec(),
+  overrides: Partial<BuildPlan> = {},
+): BuildPlan {
   return {
     submissionId: 'PG-0042',
     revision: 1,

@@ -4,6 +4,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { render } from '../../src/bundle/render.ts';
 import {
+  BuildLogError,
+  type BuildLogQuery,
+  CloudLoggingBuildLogs,
+} from '../../src/gcp/build-logs.ts';
+import { CloudBuildAdapter } from '../../src/gcp/cloud-build.ts';
+import {
   type CloudBuildStandIn,
   type StepScript,
   startCloudBuildApi,
@@ -13,12 +19,6 @@ import {
   type CloudLoggingStandIn,
   startCloudLoggingApi,
 } from '../../src/local/cloud-logging/server.ts';
-import {
-  BuildLogError,
-  type BuildLogQuery,
-  CloudLoggingBuildLogs,
-} from '../../src/pipeline/build-logs.ts';
-import { CloudBuildAdapter } from '../../src/pipeline/cloud-build.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 
 const PROJECT = 'pg-builds';
