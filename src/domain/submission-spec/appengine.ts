@@ -1,11 +1,11 @@
 // App Engine flexible rules for what a submission sets: the service id, the resources
 // block of app.yaml, and the version id the pipeline picks.
-import { hundredths, type Report, show } from './issues.ts';
+import { hundredths, show } from './issues.ts';
 import type { SpecIssue } from './types.ts';
-import { readNumber } from './values.ts';
+import type { NumberRule } from './values.ts';
 
 const ID = /^(?!-)[a-z\d-]{0,62}[a-z\d]$/;
-const ID_MAX = 63;
+export const ID_MAX = 63;
 
 /**
  * Checks a service or version id: 1 to 63 lowercase letters, digits and hyphens, not
@@ -69,13 +69,17 @@ export function checkVersionId(version: string, service: string, project: string
 // The per-core minimum was 0.9 GB in earlier versions of that page (and is the Compute
 // Engine N1 custom machine minimum); the seed's defaults, 4 CPUs with 3.2 GB, sit exactly
 // on it (4 * 0.9 - 0.4), so 0.9 is kept: the Playground has deployed with those defaults.
-export const CPU_MAX = 80;
+const CPU_MAX = 80;
 const MEMORY_PER_CPU_MIN = 90; // hundredths of a GB
 const MEMORY_PER_CPU_MAX = 650;
 const MEMORY_OVERHEAD = 40;
-export const DISK_MIN_GB = 10;
-export const DISK_MAX_GB = 10240;
 const EPSILON = 1e-6; // in hundredths; 3.2 * 100 is 320.00000000000006
+
+/** The CPU counts App Engine offers, as a person reads them. */
+export const CPU_COUNTS = `1, an even number up to 32, or a multiple of 4 from 32 to ${CPU_MAX}`;
+
+/** How App Engine sizes memory, as a person reads it: "0.9 to 6.5 GB per CPU, minus 0.4 GB". */
+export const MEMORY_PER_CPU = `${hundredths(MEMORY_PER_CPU_MIN)} to ${hundredths(MEMORY_PER_CPU_MAX)} GB per CPU, minus ${hundredths(MEMORY_OVERHEAD)} GB for the system`;
 
 export function isValidCpu(cpu: number): boolean {
   if (cpu === 1) return true;
@@ -91,16 +95,17 @@ export function memoryRange(cpu: number): { min: number; max: number } {
   };
 }
 
-/** Reads `cpu`: whole, 1..80, and one of the counts App Engine offers. */
-export function readCpu(value: unknown, report: Report): number | undefined {
-  const cpu = readNumber(value, report, { min: 1, max: CPU_MAX, whole: true, who: 'App Engine' });
-  if (cpu === undefined || isValidCpu(cpu)) return cpu;
-  const below = nearestCpu(cpu, -1);
-  const above = nearestCpu(cpu, +1);
-  report(
-    `${cpu} is not a CPU count App Engine offers (1, an even number up to 32, or a multiple of 4 from 32 to 80): try ${below} or ${above}`,
-  );
-  return undefined;
+/** `cpu`: whole, 1..80; `cpuProblem` then keeps to the counts App Engine offers. */
+export const CPU_RULE: NumberRule = Object.freeze({
+  min: 1,
+  max: CPU_MAX,
+  whole: true,
+  who: 'App Engine',
+});
+
+export function cpuProblem(cpu: number): string | undefined {
+  if (isValidCpu(cpu)) return undefined;
+  return `${cpu} is not a CPU count App Engine offers (${CPU_COUNTS}): try ${nearestCpu(cpu, -1)} or ${nearestCpu(cpu, +1)}`;
 }
 
 function nearestCpu(cpu: number, step: number): number {
@@ -108,6 +113,15 @@ function nearestCpu(cpu: number, step: number): number {
   while (!isValidCpu(candidate)) candidate += step;
   return candidate;
 }
+
+/** memory_gb on its own, from the least any CPU count takes to the most; see `memoryProblem`. */
+export const MEMORY_RULE: NumberRule = Object.freeze({
+  min: memoryRange(1).min / 100,
+  max: memoryRange(CPU_MAX).max / 100,
+  whole: false,
+  who: 'App Engine',
+  unit: ' GB',
+});
 
 /**
  * Checks memory_gb against the range for `cpu`. `defaulted` says memory_gb was not given,
@@ -131,20 +145,11 @@ export function memoryProblem(
   return undefined;
 }
 
-/** Reads memory_gb on its own; the per-CPU range is checked once cpu is known. */
-export function readMemory(value: unknown, report: Report): number | undefined {
-  const min = memoryRange(1).min / 100;
-  const max = memoryRange(CPU_MAX).max / 100;
-  return readNumber(value, report, { min, max, whole: false, who: 'App Engine', unit: ' GB' });
-}
-
-export function readDisk(value: unknown, report: Report): number | undefined {
-  // Whole GB: persistent disks are sized in whole gigabytes.
-  return readNumber(value, report, {
-    min: DISK_MIN_GB,
-    max: DISK_MAX_GB,
-    whole: true,
-    who: 'App Engine',
-    unit: ' GB',
-  });
-}
+// Whole GB: persistent disks are sized in whole gigabytes.
+export const DISK_RULE: NumberRule = Object.freeze({
+  min: 10,
+  max: 10240,
+  whole: true,
+  who: 'App Engine',
+  unit: ' GB',
+});

@@ -1,5 +1,4 @@
-import type { Report } from './issues.ts';
-import { readNumber } from './values.ts';
+import type { NumberRule } from './values.ts';
 
 // Bounds are generous sanity limits, not tuning advice:
 // - workers 1..64: each worker loads its own copy of the model; the largest flexible
@@ -8,21 +7,14 @@ import { readNumber } from './values.ts';
 //   net.core.somaxconn anyway; the seed uses 6 to shed load early instead of queueing.
 // - timeout 1..3600 s: App Engine flexible ends requests after 60 minutes, so a longer
 //   worker timeout could never be reached.
-export const WORKERS = Object.freeze({ min: 1, max: 64, whole: true });
-export const BACKLOG = Object.freeze({ min: 1, max: 2048, whole: true });
-export const TIMEOUT = Object.freeze({ min: 1, max: 3600, whole: true, unit: ' seconds' });
-
-export function readWorkers(value: unknown, report: Report): number | undefined {
-  return readNumber(value, report, WORKERS);
-}
-
-export function readBacklog(value: unknown, report: Report): number | undefined {
-  return readNumber(value, report, BACKLOG);
-}
-
-export function readTimeout(value: unknown, report: Report): number | undefined {
-  return readNumber(value, report, TIMEOUT);
-}
+export const WORKERS_RULE: NumberRule = Object.freeze({ min: 1, max: 64, whole: true });
+export const BACKLOG_RULE: NumberRule = Object.freeze({ min: 1, max: 2048, whole: true });
+export const TIMEOUT_RULE: NumberRule = Object.freeze({
+  min: 1,
+  max: 3600,
+  whole: true,
+  unit: ' seconds',
+});
 
 /**
  * Gunicorn's guide suggests (2 x cores) + 1 workers; well past that, workers only compete

@@ -1,10 +1,19 @@
 // The submission spec: the single source of truth for what a partner submits.
 export { appEngineIdProblem, checkVersionId, isValidCpu, memoryRange } from './appengine.ts';
+export {
+  isRequired,
+  SECTION_FIELDS,
+  SPEC_CATALOGUE,
+  SPEC_DEFAULTS,
+  SPEC_FIELDS,
+  type SpecField,
+  type SpecPath,
+} from './catalogue.ts';
 export { type DockerRef, isUnpinned, parseDockerRef } from './docker-ref.ts';
-export { SECTION_FIELDS, SPEC_DEFAULTS, SPEC_FIELDS } from './fields.ts';
 export { formatIssue } from './issues.ts';
-export { parseSpec, parseSpecYaml, SPEC_YAML_MAX } from './parse.ts';
+export { isOnlyComments, loadYaml, parseSpec, parseSpecYaml, SPEC_YAML_MAX } from './parse.ts';
 export { PYTHON_KEYWORDS, PYTHON_SOFT_KEYWORDS } from './python-names.ts';
 export { specSchema, validateSpec } from './schema.ts';
 export { tileSettingProblem } from './tile.ts';
 export type { SpecInput, SpecIssue, SpecResult, SubmissionSpec } from './types.ts';
+export { isMapping } from './values.ts';

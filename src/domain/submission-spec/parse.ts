@@ -48,16 +48,24 @@ export function parseSpecYaml(text: string): SpecResult {
       'empty; paste the spec, starting with a line like `image: eu.gcr.io/my-project/my-model:1.0.3`',
     );
   }
-  let document: unknown;
-  try {
-    document = load(text);
-  } catch (error) {
-    return fail(yamlErrorMessage(error, text));
-  }
-  return parseSpec(document);
+  const loaded = loadYaml(text);
+  return 'error' in loaded ? fail(loaded.error) : parseSpec(loaded.document);
 }
 
-function isOnlyComments(text: string): boolean {
+/**
+ * YAML text as plain data, or what makes it invalid YAML (line, column, a duplicated key
+ * named). The one place spec YAML is parsed: the spec file and the modal's paste box.
+ */
+export function loadYaml(text: string): { document: unknown } | { error: string } {
+  try {
+    return { document: load(text) };
+  } catch (error) {
+    return { error: yamlErrorMessage(error, text) };
+  }
+}
+
+/** Blank lines and `#` comments only: YAML that says nothing. */
+export function isOnlyComments(text: string): boolean {
   return text.split(/\r?\n/).every((line) => /^\s*(#.*)?$/.test(line));
 }
 

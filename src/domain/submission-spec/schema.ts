@@ -1,14 +1,19 @@
 import { z } from 'zod';
-import { appEngineIdProblem, memoryProblem, readCpu, readDisk, readMemory } from './appengine.ts';
-import { readDescription, readEmail, readOrganization, readTitle } from './describe.ts';
-import { isUnpinned, parseDockerRef, UNPINNED_WARNING } from './docker-ref.ts';
-import { checkKeys, SECTION_FIELDS, type Section, SPEC_DEFAULTS, SPEC_FIELDS } from './fields.ts';
-import { readBacklog, readTimeout, readWorkers, workersWarning } from './gunicorn.ts';
+import { memoryProblem } from './appengine.ts';
+import {
+  readField,
+  SECTION_FIELDS,
+  type Section,
+  SPEC_CATALOGUE,
+  SPEC_FIELDS,
+  type SpecPath,
+  topLevelKey,
+} from './catalogue.ts';
+import { workersWarning } from './gunicorn.ts';
 import { joinPath, kindOf, type Report } from './issues.ts';
-import { classNameProblem, modulePathProblem } from './python-names.ts';
-import { readPadding, readZoom } from './tile.ts';
+import { checkKeys } from './keys.ts';
 import type { SpecIssue, SubmissionSpec } from './types.ts';
-import { isMapping, own, readText } from './values.ts';
+import { given, isMapping, own } from './values.ts';
 
 /** Everything found in one pass: the spec when there were no errors, plus all issues. */
 export interface Validation {
@@ -17,13 +22,11 @@ export interface Validation {
   warnings: SpecIssue[];
 }
 
-const IMAGE_TEXT_MAX = 512; // name (255) + tag (128) + digest (71), with room to spare
-
 /**
  * Validates a submission in one pass, collecting every error rather than stopping at the
- * first, so a partner fixes the whole form at once. Each field is read on its own, so a
- * bad PADDING never hides a bad image; the one cross-field rule (memory per CPU) runs
- * whenever both values are usable.
+ * first, so a partner fixes the whole form at once. Each field of the catalogue is read on
+ * its own, so a bad PADDING never hides a bad image; the cross-field rules (memory per
+ * CPU, workers per CPU) run whenever both values are usable.
  */
 export function validateSpec(input: unknown): Validation {
   const errors: SpecIssue[] = [];
@@ -42,103 +45,59 @@ export function validateSpec(input: unknown): Validation {
   }
   checkKeys(input, SPEC_FIELDS, undefined, at(errors, ''));
 
-  const image = readImage(own(input, 'image'), at(errors, 'image'), at(warnings, 'image'));
-  const service = readService(own(input, 'service'), at(errors, 'service'));
-  const zoom = readZoom(own(input, 'ZOOM_LEVEL'), at(errors, 'ZOOM_LEVEL'));
-  const padding = readPadding(own(input, 'PADDING'), at(errors, 'PADDING'));
-  const predictorClass = readChecked(own(input, 'PREDICTOR_CLASS'), at(errors, 'PREDICTOR_CLASS'), {
-    required: 'give the name of your predictor class, e.g. MyPredictor',
-    check: classNameProblem,
-  });
-  const predictorPackage = readChecked(
-    own(input, 'PREDICTOR_PACKAGE'),
-    at(errors, 'PREDICTOR_PACKAGE'),
-    {
-      required: 'give the module your predictor class is imported from, e.g. my_package.my_module',
-      check: modulePathProblem,
-    },
-  );
-
-  const resources = readSection(input, 'resources', at(errors, 'resources'));
-  const cpu = readCpu(own(resources, 'cpu'), at(errors, 'resources.cpu'));
-  const memory = readMemory(own(resources, 'memory_gb'), at(errors, 'resources.memory_gb'));
-  const disk = readDisk(own(resources, 'disk_size_gb'), at(errors, 'resources.disk_size_gb'));
-  // The value the deploy will use: the given one if valid, the default if none was given.
-  const cpuUsed = cpu ?? (given(own(resources, 'cpu')) ? undefined : SPEC_DEFAULTS.resources.cpu);
-  const memoryDefaulted = !given(own(resources, 'memory_gb'));
-  const memoryUsed = memory ?? (memoryDefaulted ? SPEC_DEFAULTS.resources.memory_gb : undefined);
-  if (cpuUsed !== undefined && memoryUsed !== undefined) {
-    const problem = memoryProblem(memoryUsed, cpuUsed, memoryDefaulted);
-    if (problem) errors.push({ path: 'resources.memory_gb', message: problem });
+  const sections = new Map<string, Record<string, unknown>>();
+  const raw = new Map<SpecPath, unknown>();
+  // The values the deploy will use: the given one if valid, the default if none was given.
+  const values = new Map<SpecPath, string | number>();
+  for (const field of SPEC_CATALOGUE) {
+    const key = topLevelKey(field.path);
+    let value: unknown;
+    if (key === field.path) {
+      value = own(input, key);
+    } else {
+      const section = key as Section;
+      let mapping = sections.get(section);
+      if (mapping === undefined) {
+        mapping = readSection(input, section, at(errors, section));
+        sections.set(section, mapping);
+      }
+      value = own(mapping, field.path.slice(key.length + 1));
+    }
+    raw.set(field.path, value);
+    const read = readField(field, value, at(errors, field.path), at(warnings, field.path));
+    if (read !== undefined) values.set(field.path, read);
   }
 
-  const gunicorn = readSection(input, 'gunicorn', at(errors, 'gunicorn'));
-  const workers = readWorkers(own(gunicorn, 'workers'), at(errors, 'gunicorn.workers'));
-  const backlog = readBacklog(own(gunicorn, 'backlog'), at(errors, 'gunicorn.backlog'));
-  const timeout = readTimeout(own(gunicorn, 'timeout'), at(errors, 'gunicorn.timeout'));
-  const workersUsed =
-    workers ?? (given(own(gunicorn, 'workers')) ? undefined : SPEC_DEFAULTS.gunicorn.workers);
-  if (workersUsed !== undefined && cpuUsed !== undefined) {
-    const warning = workersWarning(workersUsed, cpuUsed);
+  const cpu = values.get('resources.cpu');
+  const memory = values.get('resources.memory_gb');
+  if (typeof cpu === 'number' && typeof memory === 'number') {
+    const problem = memoryProblem(memory, cpu, !given(raw.get('resources.memory_gb')));
+    if (problem) errors.push({ path: 'resources.memory_gb', message: problem });
+  }
+  const workers = values.get('gunicorn.workers');
+  if (typeof workers === 'number' && typeof cpu === 'number') {
+    const warning = workersWarning(workers, cpu);
     if (warning) warnings.push({ path: 'gunicorn.workers', message: warning });
   }
 
-  const describeIn = readSection(input, 'describe', at(errors, 'describe'));
-  const describe: SubmissionSpec['describe'] = {};
-  const title = readTitle(own(describeIn, 'title'), at(errors, 'describe.title'));
-  const description = readDescription(
-    own(describeIn, 'description'),
-    at(errors, 'describe.description'),
-  );
-  const organization = readOrganization(
-    own(describeIn, 'organization'),
-    at(errors, 'describe.organization'),
-  );
-  const email = readEmail(own(describeIn, 'email'), at(errors, 'describe.email'));
-  if (title !== undefined) describe.title = title;
-  if (description !== undefined) describe.description = description;
-  if (organization !== undefined) describe.organization = organization;
-  if (email !== undefined) describe.email = email;
-
   if (errors.length > 0) return { spec: undefined, errors, warnings };
-  // No errors means every required value was read; the checks keep the types honest.
-  if (
-    image === undefined ||
-    service === undefined ||
-    zoom === undefined ||
-    padding === undefined ||
-    predictorClass === undefined ||
-    predictorPackage === undefined
-  ) {
-    throw new Error('spec validation passed without a required value');
-  }
-  const spec: SubmissionSpec = {
-    image,
-    service,
-    ZOOM_LEVEL: zoom,
-    PADDING: padding,
-    PREDICTOR_CLASS: predictorClass,
-    PREDICTOR_PACKAGE: predictorPackage,
-    resources: {
-      cpu: cpu ?? SPEC_DEFAULTS.resources.cpu,
-      memory_gb: memory ?? SPEC_DEFAULTS.resources.memory_gb,
-      disk_size_gb: disk ?? SPEC_DEFAULTS.resources.disk_size_gb,
-    },
-    gunicorn: {
-      workers: workers ?? SPEC_DEFAULTS.gunicorn.workers,
-      backlog: backlog ?? SPEC_DEFAULTS.gunicorn.backlog,
-      timeout: timeout ?? SPEC_DEFAULTS.gunicorn.timeout,
-    },
-    describe,
-  };
-  return { spec, errors, warnings };
+  return { spec: assemble(values), errors, warnings };
 }
 
-/** Whether a partner gave a value; blank text is what Slack sends for an untouched input. */
-function given(value: unknown): boolean {
-  return (
-    value !== undefined && value !== null && !(typeof value === 'string' && value.trim() === '')
-  );
+/**
+ * The spec from the values read. With no errors every required field has a value and
+ * every optional section field its default (the catalogue covers each path of
+ * SubmissionSpec with the right kind; its type checks that), so the shape is complete.
+ */
+function assemble(values: Map<SpecPath, string | number>): SubmissionSpec {
+  const spec: Record<string, unknown> = {};
+  for (const section of Object.keys(SECTION_FIELDS)) spec[section] = {};
+  for (const [path, value] of values) {
+    const [key, child] = path.split('.') as [string, string | undefined];
+    if (child === undefined) spec[key] = value;
+    else (spec[key] as Record<string, unknown>)[child] = value;
+  }
+  return spec as unknown as SubmissionSpec;
 }
 
 /** An optional section: absent or null means "all defaults"; unknown keys are errors. */
@@ -156,51 +115,6 @@ function readSection(
   }
   checkKeys(value, SECTION_FIELDS[section], section, report);
   return value;
-}
-
-function readImage(value: unknown, report: Report, warn: Report): string | undefined {
-  const text = readText(value, report, {
-    required: 'give the Docker image to deploy, e.g. eu.gcr.io/my-project/my-model:1.0.3',
-    max: IMAGE_TEXT_MAX,
-  });
-  if (text === undefined) return undefined;
-  const ref = parseDockerRef(text);
-  if (typeof ref === 'string') {
-    report(ref);
-    return undefined;
-  }
-  if (isUnpinned(ref)) warn(`${JSON.stringify(ref.reference)} ${UNPINNED_WARNING}`);
-  return ref.reference;
-}
-
-function readService(value: unknown, report: Report): string | undefined {
-  const text = readText(value, report, {
-    required: 'give the App Engine service id, e.g. my-service',
-    max: 1000, // the id rule says what is wrong with long ids (at most 63)
-  });
-  if (text === undefined) return undefined;
-  const problem = appEngineIdProblem(text, 'service id');
-  if (problem) {
-    report(problem);
-    return undefined;
-  }
-  return text;
-}
-
-function readChecked(
-  value: unknown,
-  report: Report,
-  rule: { required: string; check: (text: string) => string | undefined },
-): string | undefined {
-  // The name checks carry their own length limits; this bound only stops absurd input early.
-  const text = readText(value, report, { required: rule.required, max: 1000 });
-  if (text === undefined) return undefined;
-  const problem = rule.check(text);
-  if (problem) {
-    report(problem);
-    return undefined;
-  }
-  return text;
 }
 
 /**

@@ -1,4 +1,3 @@
-import type { Report } from './issues.ts';
 import { type NumberRule, readNumber } from './values.ts';
 
 // Web map tile zoom levels stop at 22 (about 4 cm per pixel at the equator with 256 px
@@ -17,14 +16,6 @@ export const PADDING_RULE: NumberRule = Object.freeze({
   whole: true,
   required: true,
 });
-
-export function readZoom(value: unknown, report: Report): number | undefined {
-  return readNumber(value, report, ZOOM_RULE);
-}
-
-export function readPadding(value: unknown, report: Report): number | undefined {
-  return readNumber(value, report, PADDING_RULE);
-}
 
 /**
  * The same ZOOM_LEVEL / PADDING rule for callers outside a spec (the CLI's `check

@@ -150,6 +150,13 @@ export function readNumber(value: unknown, report: Report, rule: NumberRule): nu
   return number === 0 ? 0 : number; // -0 would print as 0 but not compare Object.is-equal
 }
 
+/** Whether a partner gave a value; blank text is what Slack sends for an untouched input. */
+export function given(value: unknown): boolean {
+  return (
+    value !== undefined && value !== null && !(typeof value === 'string' && value.trim() === '')
+  );
+}
+
 /** A plain `{...}` object, as YAML mappings and JSON objects are. */
 export function isMapping(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;

@@ -4,13 +4,18 @@
 // `response_action: 'errors'` map.
 import type { ViewStateValue } from '@slack/bolt';
 import type { InputBlock, KnownBlock, ModalView, NumberInput, PlainTextInput } from '@slack/types';
-import { load } from 'js-yaml';
 import {
   formatIssue,
-  memoryRange,
-  parseSpecYaml,
-  SPEC_DEFAULTS,
+  isMapping,
+  isOnlyComments,
+  isRequired,
+  loadYaml,
+  type SECTION_FIELDS,
+  SPEC_CATALOGUE,
+  type SpecField,
   type SpecIssue,
+  type SpecPath,
+  type SubmissionSpec,
 } from '../../domain/submission-spec/index.ts';
 import { CALLBACK_ID, VALUE_ACTION_ID, YAML_BLOCK_ID } from './ids.ts';
 import { context, fromMetadata, header, LIMITS, plain, stringOf, toMetadata } from './kit.ts';
@@ -26,209 +31,47 @@ export interface SubmitMetadata {
   channel?: string;
 }
 
+type Loose<T> = {
+  [K in keyof T]?: NonNullable<T[K]> extends number
+    ? number | string
+    : NonNullable<T[K]> extends string
+      ? string
+      : Loose<NonNullable<T[K]>>;
+};
+
 /** Any spec-shaped object: a validated SubmissionSpec, a previous revision's spec, or part of one. */
-export interface SpecLike {
-  image?: string;
-  service?: string;
-  ZOOM_LEVEL?: number | string;
-  PADDING?: number | string;
-  PREDICTOR_CLASS?: string;
-  PREDICTOR_PACKAGE?: string;
-  resources?: {
-    cpu?: number | string;
-    memory_gb?: number | string;
-    disk_size_gb?: number | string;
-  };
-  gunicorn?: { workers?: number | string; backlog?: number | string; timeout?: number | string };
-  describe?: { title?: string; description?: string; organization?: string; email?: string };
-}
-
-type FieldKind = 'text' | 'multiline' | 'integer' | 'decimal';
-
-export interface FormField {
-  /** Spec path and block id: `PADDING`, `resources.cpu`. */
-  path: string;
-  label: string;
-  hint: string;
-  kind: FieldKind;
-  /** Required by the spec (the form itself leaves every input optional; see `submitModal`). */
-  required: boolean;
-  placeholder?: string;
-  /** Bounds for number inputs, the same as the spec's (a test keeps them in step). */
-  min?: number;
-  max?: number;
-  /** Character limit for text inputs, the same as the spec's. */
-  maxLength?: number;
-  /** Section heading shown above the first field of a group. */
-  group?: string;
-}
-
-// App Engine flexible's largest instance; the spec's CPU rule has the same bound.
-const CPU_MAX = 80;
+export type SpecLike = Loose<SubmissionSpec>;
 
 const REQUIRED = 'Required (here or in the YAML box at the bottom).';
 
-/** Every form field, in display order. Block ids are the spec paths. */
-export const SUBMIT_FIELDS: readonly FormField[] = Object.freeze([
-  {
-    path: 'image',
-    group: 'Model',
-    label: 'Docker image',
-    kind: 'text',
-    required: true,
-    placeholder: 'eu.gcr.io/my-project/my_service:1.0.3',
-    maxLength: 512,
-    hint: `${REQUIRED} Where we pull your model from: a public Docker Hub or GCR image. Pin a version tag (:1.0.3) or a digest (@sha256:…); a moving tag like latest can change under the deployed service.`,
-  },
-  {
-    path: 'service',
-    label: 'Service name',
-    kind: 'text',
-    required: true,
-    placeholder: 'my-service',
-    maxLength: 63,
-    hint: `${REQUIRED} The App Engine service your model runs as, and part of its URL: lowercase letters, digits and hyphens, at most 63 characters, e.g. building-detection.`,
-  },
-  {
-    path: 'PREDICTOR_CLASS',
-    label: 'Predictor class',
-    kind: 'text',
-    required: true,
-    placeholder: 'MyPredictor',
-    hint: `${REQUIRED} The name of your class, exactly as in your code. The Playground creates one instance at start and calls its predict(tile) for every request.`,
-  },
-  {
-    path: 'PREDICTOR_PACKAGE',
-    label: 'Predictor package',
-    kind: 'text',
-    required: true,
-    placeholder: 'my_package.my_module',
-    hint: `${REQUIRED} The Python module holding your class: my_package, or my_package.my_module if the class isn't importable from the package itself.`,
-  },
-  {
-    path: 'ZOOM_LEVEL',
-    group: 'Tiles',
-    label: 'Zoom level',
-    kind: 'integer',
-    required: true,
-    min: 0,
-    max: 22,
-    placeholder: '16',
-    hint: `${REQUIRED} The Web Mercator zoom level your model was trained for, 0 to 22. Zoom 16 is about 2.4 m per pixel at the equator; each step up halves the pixel size.`,
-  },
-  {
-    path: 'PADDING',
-    label: 'Padding (pixels)',
-    kind: 'integer',
-    required: true,
-    min: 0,
-    max: 256,
-    placeholder: '24',
-    hint: `${REQUIRED} Extra pixels of context around each 256 px tile, on every side: with 24 your model receives 304 × 304 px images. 0 to 256.`,
-  },
-  {
-    path: 'resources.cpu',
-    group: 'Resources (App Engine flexible)',
-    label: 'CPUs',
-    kind: 'integer',
-    required: false,
-    min: 1,
-    max: CPU_MAX,
-    hint: 'Default 4. App Engine offers 1, an even number up to 32, or a multiple of 4 from 32 to 80.',
-  },
-  {
-    path: 'resources.memory_gb',
-    label: 'Memory (GB)',
-    kind: 'decimal',
-    required: false,
-    min: memoryRange(1).min / 100,
-    max: memoryRange(CPU_MAX).max / 100,
-    hint: 'Default 3.2. App Engine allows 0.9 to 6.5 GB per CPU, minus 0.4 GB for the system: with 4 CPUs, 3.2 to 25.6.',
-  },
-  {
-    path: 'resources.disk_size_gb',
-    label: 'Disk (GB)',
-    kind: 'integer',
-    required: false,
-    min: 10,
-    max: 10240,
-    hint: 'Default 10, in whole GB up to 10240. Raise it if your image or model weights are large.',
-  },
-  {
-    path: 'gunicorn.workers',
-    group: 'Web server (gunicorn)',
-    label: 'Workers',
-    kind: 'integer',
-    required: false,
-    min: 1,
-    max: 64,
-    hint: 'Default 2. Processes serving requests in parallel; each loads its own copy of your model, so memory use grows with every worker.',
-  },
-  {
-    path: 'gunicorn.backlog',
-    label: 'Backlog',
-    kind: 'integer',
-    required: false,
-    min: 1,
-    max: 2048,
-    hint: 'Default 6. How many requests may wait for a free worker before new ones are turned away (the Playground retries them).',
-  },
-  {
-    path: 'gunicorn.timeout',
-    label: 'Timeout (seconds)',
-    kind: 'integer',
-    required: false,
-    min: 1,
-    max: 3600,
-    hint: 'Default 60. How long one request may take before its worker is restarted; raise it if a single tile takes your model longer.',
-  },
-  {
-    path: 'describe.title',
-    group: 'Description (shown in the Playground)',
-    label: 'Title',
-    kind: 'text',
-    required: false,
-    maxLength: 100,
-    placeholder: 'Building footprint detection',
-    hint: 'A short name for your service in the Playground catalogue.',
-  },
-  {
-    path: 'describe.description',
-    label: 'Description',
-    kind: 'multiline',
-    required: false,
-    maxLength: 2000,
-    hint: 'What the model detects, on which imagery and resolution, and anything users should know about its results.',
-  },
-  {
-    path: 'describe.organization',
-    label: 'Organization',
-    kind: 'text',
-    required: false,
-    maxLength: 100,
-    hint: 'Who built the model, as it should appear in the Playground.',
-  },
-  {
-    path: 'describe.email',
-    label: 'Contact email',
-    kind: 'text',
-    required: false,
-    maxLength: 254,
-    placeholder: 'name@example.com',
-    hint: 'Who to contact about this service.',
-  },
-] satisfies FormField[]);
+/** Fields of one spec section, in catalogue order. */
+function section(name: keyof typeof SECTION_FIELDS): SpecField[] {
+  return SPEC_CATALOGUE.filter((field) => field.path.startsWith(`${name}.`));
+}
+
+function fields(...paths: SpecPath[]): SpecField[] {
+  return paths.map((path) => {
+    const field = SPEC_CATALOGUE.find((candidate) => candidate.path === path);
+    if (!field) throw new Error(`no spec field ${path}`);
+    return field;
+  });
+}
+
+// The modal's layout: which catalogue fields go under which heading. Everything else
+// about an input (kind, bounds, default, label, help) comes from the catalogue.
+const GROUPS: readonly { heading: string; fields: readonly SpecField[] }[] = [
+  { heading: 'Model', fields: fields('image', 'service', 'PREDICTOR_CLASS', 'PREDICTOR_PACKAGE') },
+  { heading: 'Tiles', fields: fields('ZOOM_LEVEL', 'PADDING') },
+  { heading: 'Resources (App Engine flexible)', fields: section('resources') },
+  { heading: 'Web server (gunicorn)', fields: section('gunicorn') },
+  { heading: 'Description (shown in the Playground)', fields: section('describe') },
+];
 
 /** Block ids of every form field (the spec paths), plus `yaml`. */
-export const SUBMIT_BLOCK_IDS: ReadonlySet<string> = new Set([
-  ...SUBMIT_FIELDS.map((f) => f.path),
+const SUBMIT_BLOCK_IDS: ReadonlySet<string> = new Set([
+  ...SPEC_CATALOGUE.map((field) => field.path),
   YAML_BLOCK_ID,
 ]);
-
-const DEFAULTS: SpecLike = {
-  resources: { ...SPEC_DEFAULTS.resources },
-  gunicorn: { ...SPEC_DEFAULTS.gunicorn },
-};
 
 /**
  * The submit modal, empty with the seed's defaults for a new submission, or pre-filled
@@ -240,7 +83,7 @@ const DEFAULTS: SpecLike = {
  */
 export function submitModal(options: { initial?: SpecLike; metadata: SubmitMetadata }): ModalView {
   const { metadata } = options;
-  const initial = options.initial ?? DEFAULTS;
+  const initial = options.initial ?? {};
   const resubmit = metadata.id !== undefined;
   const blocks: KnownBlock[] = [];
 
@@ -259,9 +102,13 @@ export function submitModal(options: { initial?: SpecLike; metadata: SubmitMetad
     );
   }
 
-  for (const field of SUBMIT_FIELDS) {
-    if (field.group) blocks.push(header(field.group));
-    blocks.push(inputBlock(field, valueAt(initial, field.path) ?? valueAt(DEFAULTS, field.path)));
+  for (const group of GROUPS) {
+    blocks.push(header(group.heading));
+    for (const field of group.fields) {
+      const value =
+        valueAt(initial, field.path) ?? (field.kind === 'number' ? field.default : undefined);
+      blocks.push(inputBlock(field, value));
+    }
   }
 
   blocks.push(header('Or paste your settings'));
@@ -310,29 +157,24 @@ export function parseSubmitMetadata(text: string | undefined): SubmitMetadata {
   return metadata;
 }
 
-function inputBlock(field: FormField, initial: unknown): InputBlock {
+function inputBlock(field: SpecField, initial: unknown): InputBlock {
   const shown = initialText(initial);
   let element: NumberInput | PlainTextInput;
-  if (field.kind === 'integer' || field.kind === 'decimal') {
+  if (field.kind === 'number') {
+    const { min, max, whole } = field.rule;
     element = {
       type: 'number_input',
       action_id: VALUE_ACTION_ID,
-      is_decimal_allowed: field.kind === 'decimal',
+      is_decimal_allowed: !whole,
+      min_value: String(min),
+      max_value: String(max),
     };
-    if (field.min !== undefined) element.min_value = String(field.min);
-    if (field.max !== undefined) element.max_value = String(field.max);
     // Slack refuses a view whose initial value breaks the input's own rules.
-    if (shown !== undefined && numberFits(shown, field)) element.initial_value = shown;
+    if (shown !== undefined && numberFits(shown, field.rule)) element.initial_value = shown;
   } else {
-    element = { type: 'plain_text_input', action_id: VALUE_ACTION_ID };
-    if (field.kind === 'multiline') element.multiline = true;
-    if (field.maxLength !== undefined) element.max_length = field.maxLength;
-    if (
-      shown !== undefined &&
-      (field.maxLength === undefined || [...shown].length <= field.maxLength)
-    ) {
-      element.initial_value = shown;
-    }
+    element = { type: 'plain_text_input', action_id: VALUE_ACTION_ID, max_length: field.maxLength };
+    if (field.multiline) element.multiline = true;
+    if (shown !== undefined && [...shown].length <= field.maxLength) element.initial_value = shown;
   }
   if (field.placeholder) element.placeholder = plain(field.placeholder, LIMITS.placeholder);
   return {
@@ -340,9 +182,17 @@ function inputBlock(field: FormField, initial: unknown): InputBlock {
     block_id: field.path,
     optional: true,
     label: plain(field.label, LIMITS.label),
-    hint: plain(field.hint, LIMITS.hint),
+    hint: plain(hintOf(field), LIMITS.hint),
     element,
   };
+}
+
+/** The catalogue's help, after what the partner must know first: required, or the default. */
+function hintOf(field: SpecField): string {
+  if (isRequired(field)) return `${REQUIRED} ${field.help}`;
+  if (field.kind === 'number' && field.default !== undefined)
+    return `Default ${field.default}. ${field.help}`;
+  return field.help;
 }
 
 function initialText(value: unknown): string | undefined {
@@ -351,11 +201,11 @@ function initialText(value: unknown): string | undefined {
   return undefined;
 }
 
-function numberFits(text: string, field: FormField): boolean {
+function numberFits(text: string, rule: { min: number; max: number; whole: boolean }): boolean {
   if (!/^-?\d+(\.\d+)?$/.test(text)) return false;
   const n = Number(text);
-  if (field.kind === 'integer' && !Number.isInteger(n)) return false;
-  return (field.min === undefined || n >= field.min) && (field.max === undefined || n <= field.max);
+  if (rule.whole && !Number.isInteger(n)) return false;
+  return n >= rule.min && n <= rule.max;
 }
 
 function valueAt(source: unknown, path: string): unknown {
@@ -383,7 +233,7 @@ export function readSubmitForm(
   values: Record<string, Record<string, ViewStateValue>>,
 ): SubmitFormResult {
   const input: Record<string, unknown> = {};
-  for (const field of SUBMIT_FIELDS) {
+  for (const field of SPEC_CATALOGUE) {
     const value = stateValue(values, field.path);
     if (value === undefined) continue;
     const [first, second] = field.path.split('.') as [string, string | undefined];
@@ -398,16 +248,13 @@ export function readSubmitForm(
 
   const fromYaml = new Set<string>();
   const text = stateValue(values, YAML_BLOCK_ID);
-  if (text === undefined || onlyComments(text)) return { input, fromYaml };
+  if (text === undefined || isOnlyComments(text)) return { input, fromYaml };
 
-  let pasted: unknown;
-  try {
-    pasted = load(text);
-  } catch (error) {
-    return { yamlError: yamlSyntaxMessage(text, error) };
-  }
+  const loaded = loadYaml(text);
+  if ('error' in loaded) return { yamlError: loaded.error };
+  const pasted = loaded.document;
   if (pasted === null || pasted === undefined) return { input, fromYaml };
-  if (!isPlainObject(pasted)) {
+  if (!isMapping(pasted)) {
     const got = Array.isArray(pasted)
       ? 'a list'
       : `just ${JSON.stringify(truncate(String(pasted), 40))}`;
@@ -421,7 +268,7 @@ export function readSubmitForm(
     // An empty value (`resources:` or `title:`) says nothing; it neither fills nor clears.
     if (value === null || value === undefined) continue;
     const current = Object.hasOwn(input, key) ? input[key] : undefined;
-    if (isPlainObject(value) && (current === undefined || isPlainObject(current))) {
+    if (isMapping(value) && (current === undefined || isMapping(current))) {
       const merged: Record<string, unknown> = current ? { ...current } : {};
       for (const child of Object.keys(value)) {
         if (value[child] === null || value[child] === undefined) continue;
@@ -448,25 +295,6 @@ function stateValue(
   if (typeof raw === 'number') return String(raw);
   if (typeof raw !== 'string' || raw.trim() === '') return undefined;
   return raw;
-}
-
-function onlyComments(text: string): boolean {
-  return text.split(/\r?\n/).every((line) => /^\s*(#.*)?$/.test(line));
-}
-
-/** The spec's own wording for a YAML syntax error (line, column, duplicated key named). */
-function yamlSyntaxMessage(text: string, error: unknown): string {
-  const result = parseSpecYaml(text);
-  const issue = result.ok ? undefined : result.errors.find((e) => e.path === 'yaml');
-  if (issue) return issue.message;
-  const first = error instanceof Error ? (error.message.split('\n')[0] ?? '') : '';
-  return `invalid YAML${first ? `: ${first}` : ''}`;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /** Sets an own property, even for keys like `__proto__` (which plain assignment would not). */

@@ -1,13 +1,17 @@
 import type { InputBlock, KnownBlock, NumberInput, PlainTextInput } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { parseSpec, type SpecIssue } from '../../../src/domain/submission-spec/index.ts';
+import {
+  isRequired,
+  parseSpec,
+  SPEC_CATALOGUE,
+  type SpecIssue,
+} from '../../../src/domain/submission-spec/index.ts';
 import { CALLBACK_ID, VALUE_ACTION_ID, YAML_BLOCK_ID } from '../../../src/slack/views/ids.ts';
 import {
   BLOCK_ERROR_MAX,
   blockErrors,
   parseSubmitMetadata,
   readSubmitForm,
-  SUBMIT_FIELDS,
   submitModal,
 } from '../../../src/slack/views/submit-modal.ts';
 import { sampleSpec } from '../../helpers/sample-spec.ts';
@@ -160,40 +164,54 @@ describe('submitModal', () => {
     }
   });
 
-  it('the form bounds are the spec’s bounds', () => {
-    // A number input refuses what the spec accepts (or the reverse) if these drift apart.
-    for (const field of SUBMIT_FIELDS) {
-      if (field.min === undefined || field.max === undefined) continue;
-      const step = field.kind === 'decimal' ? 0.1 : 1;
-      // Memory is checked per CPU too: 1 CPU allows the least, 80 the most.
-      const base = (value: number) => {
-        const cpu = field.path === 'resources.memory_gb' && value < 10 ? 1 : 80;
-        const input = sampleSpec({
-          resources: { cpu, memory_gb: 100, disk_size_gb: 10 },
-        }) as unknown as Record<string, unknown>;
-        const [a, b] = field.path.split('.') as [string, string | undefined];
-        if (b === undefined) input[a] = value;
-        else input[a] = { ...(input[a] as object), [b]: value };
-        const result = parseSpec(input);
-        return result.ok ? [] : result.errors.filter((e) => e.path === field.path);
-      };
-      expect(base(field.min), `${field.path} = min`).toEqual([]);
-      expect(base(field.max), `${field.path} = max`).toEqual([]);
-      expect(base(field.min - step).length, `${field.path} below min`).toBe(1);
-      expect(base(field.max + step).length, `${field.path} above max`).toBe(1);
+  it('draws every input from the spec catalogue: kind, bounds, length, label, help, default', () => {
+    const blocks = submitModal({ metadata: {} }).blocks as KnownBlock[];
+    const byId = inputs(blocks);
+    // Each catalogue field exactly once, plus the YAML box.
+    expect(blocks.filter((block) => block.type === 'input')).toHaveLength(
+      SPEC_CATALOGUE.length + 1,
+    );
+    expect([...byId.keys()].sort()).toEqual(
+      [...SPEC_CATALOGUE.map((field) => field.path), YAML_BLOCK_ID].sort(),
+    );
+    for (const field of SPEC_CATALOGUE) {
+      const block = byId.get(field.path);
+      if (!block) throw new Error(`no input for ${field.path}`);
+      expect(block.label.text, field.path).toBe(field.label);
+      expect(block.hint?.text, field.path).toContain(field.help);
+      expect(block.hint?.text.startsWith('Required'), field.path).toBe(isRequired(field));
+      if (field.placeholder) expect(JSON.stringify(block.element)).toContain(field.placeholder);
+      if (field.kind === 'number') {
+        expect(block.element, field.path).toMatchObject({
+          type: 'number_input',
+          is_decimal_allowed: !field.rule.whole,
+          min_value: String(field.rule.min),
+          max_value: String(field.rule.max),
+        });
+        const initial = (block.element as NumberInput).initial_value;
+        expect(initial, field.path).toBe(
+          field.default === undefined ? undefined : String(field.default),
+        );
+      } else {
+        expect(block.element, field.path).toMatchObject({
+          type: 'plain_text_input',
+          max_length: field.maxLength,
+        });
+      }
     }
-    for (const field of SUBMIT_FIELDS) {
-      if (field.maxLength === undefined || !field.path.startsWith('describe.')) continue;
-      const at = (text: string) => {
-        const [a, b] = field.path.split('.') as [string, string];
-        const result = parseSpec({ ...sampleSpec(), [a]: { [b]: text } });
-        return result.ok ? [] : result.errors.filter((e) => e.path === field.path);
-      };
-      const fill = (n: number) =>
-        field.path === 'describe.email' ? `${'a'.repeat(n - 9)}@acme.com` : 'a'.repeat(n);
-      expect(at(fill(field.maxLength)), `${field.path} at max length`).toEqual([]);
-      expect(at(fill(field.maxLength + 1)).length, `${field.path} over max length`).toBe(1);
-    }
+  });
+
+  it('shows a bound from the catalogue in both the input and its help', () => {
+    // The catalogue states each limit once; the form reads it (PADDING 0..256, zoom 0..22).
+    const blocks = submitModal({ metadata: {} }).blocks as KnownBlock[];
+    const padding = SPEC_CATALOGUE.find((field) => field.path === 'PADDING');
+    if (padding?.kind !== 'number') throw new Error('PADDING is a number field');
+    expect(element<NumberInput>(blocks, 'PADDING').max_value).toBe(String(padding.rule.max));
+    expect(inputs(blocks).get('PADDING')?.hint?.text).toContain(`0 to ${padding.rule.max}`);
+    expect(inputs(blocks).get('service')?.hint?.text).toContain('at most 63 characters');
+    expect(inputs(blocks).get('resources.memory_gb')?.hint?.text).toBe(
+      'Default 3.2. App Engine allows 0.9 to 6.5 GB per CPU, minus 0.4 GB for the system: with 4 CPUs, 3.2 to 25.6.',
+    );
   });
 });
 

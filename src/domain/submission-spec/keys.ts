@@ -1,43 +1,6 @@
+// Unknown keys in a submission, reported with the key the partner most likely meant.
+import { SECTION_FIELDS, type Section } from './catalogue.ts';
 import { type Report, show } from './issues.ts';
-
-/** Top-level spec fields, in the order forms and docs show them. */
-export const SPEC_FIELDS: readonly string[] = Object.freeze([
-  'image',
-  'service',
-  'ZOOM_LEVEL',
-  'PADDING',
-  'PREDICTOR_CLASS',
-  'PREDICTOR_PACKAGE',
-  'resources',
-  'gunicorn',
-  'describe',
-]);
-
-/** Fields of the nested sections, in display order. */
-export const SECTION_FIELDS = Object.freeze({
-  resources: Object.freeze(['cpu', 'memory_gb', 'disk_size_gb'] as const),
-  gunicorn: Object.freeze(['workers', 'backlog', 'timeout'] as const),
-  describe: Object.freeze(['title', 'description', 'organization', 'email'] as const),
-});
-
-export type Section = keyof typeof SECTION_FIELDS;
-
-/** The values the seed's wrapper has always used when a partner says nothing. */
-export const SPEC_DEFAULTS: {
-  readonly resources: {
-    readonly cpu: number;
-    readonly memory_gb: number;
-    readonly disk_size_gb: number;
-  };
-  readonly gunicorn: {
-    readonly workers: number;
-    readonly backlog: number;
-    readonly timeout: number;
-  };
-} = Object.freeze({
-  resources: Object.freeze({ cpu: 4, memory_gb: 3.2, disk_size_gb: 10 }),
-  gunicorn: Object.freeze({ workers: 2, backlog: 6, timeout: 60 }),
-});
 
 /** Lowercase, no `_`/`-`/spaces: `zoom-level`, `Zoom Level` and `ZOOM_LEVEL` compare equal. */
 function squash(key: string): string {
