@@ -54,7 +54,7 @@ interface Wording {
   placeholder?: string;
 }
 
-export interface TextField extends Wording {
+interface TextField extends Wording {
   kind: 'text';
   path: SpecPath;
   /** Set for required fields: what to ask for when the value is missing or empty. */
@@ -75,7 +75,7 @@ export interface TextField extends Wording {
   lengthInRule?: boolean;
 }
 
-export interface NumberField extends Wording {
+interface NumberField extends Wording {
   kind: 'number';
   path: SpecPath;
   /** Bounds, whole or decimal, and whether the field is required. */
@@ -109,7 +109,8 @@ export const SPEC_DEFAULTS: {
 
 const IMAGE_TEXT_MAX = 512; // name (255) + tag (128) + digest (71), with room to spare
 
-/** The catalogue's single longest-text guard for fields whose rule words the length itself. */
+// Fields whose rule words the length itself are read up to this, so absurd input stops
+// early and the rule's own message covers the rest.
 const ABSURD_TEXT = 1000;
 
 function normaliseImage(text: string, report: Report, warn: Report): string | undefined {
@@ -280,7 +281,8 @@ export const SPEC_FIELDS: readonly string[] = Object.freeze([
   ...new Set(SPEC_CATALOGUE.map((field) => topLevelKey(field.path))),
 ]);
 
-export type Section = 'resources' | 'gunicorn' | 'describe';
+/** The nested sections: `resources`, `gunicorn`, `describe`. */
+export type Section = { [P in SpecPath]: P extends `${infer S}.${string}` ? S : never }[SpecPath];
 
 /** The keys of each nested section, in catalogue order. */
 export const SECTION_FIELDS: Readonly<Record<Section, readonly string[]>> = Object.freeze({

@@ -22,7 +22,7 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const HOST_LABEL = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
 const ALLOWED_CHARACTER = /[A-Za-z0-9._\-/:@]/;
 /** Docker's NameTotalLengthMax: registry plus repository, after normalisation. */
-export const DOCKER_NAME_MAX = 255;
+const DOCKER_NAME_MAX = 255;
 
 /**
  * Parses and normalises a Docker image reference. Docker Hub shorthand gets its

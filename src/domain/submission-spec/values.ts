@@ -1,7 +1,7 @@
 import { kindOf, type Report, show } from './issues.ts';
 
 /** How a text field is read. */
-export interface TextRule {
+interface TextRule {
   /** Set for required fields: what to ask for when the value is missing or empty. */
   required?: string;
   /** Maximum length in characters (code points, as a person counts them). */
@@ -56,7 +56,7 @@ const BIDI_CONTROLS = new Set([
  * text-direction overrides (they make text display differently from what it is).
  * Newline and tab are allowed only in multi-line text.
  */
-export function forbiddenCharacter(text: string, multiline: boolean): string | undefined {
+function forbiddenCharacter(text: string, multiline: boolean): string | undefined {
   let position = 0;
   for (const char of text) {
     position += 1;
@@ -101,7 +101,7 @@ export interface NumberRule {
 const NUMERIC_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
 
 /** The allowed range as a person reads it: "a whole number from 0 to 256". */
-export function describeRange(rule: NumberRule): string {
+function describeRange(rule: NumberRule): string {
   return `${rule.whole ? 'a whole number' : 'a number'} from ${rule.min} to ${rule.max}${rule.unit ?? ''}`;
 }
 

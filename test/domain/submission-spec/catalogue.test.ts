@@ -23,18 +23,19 @@ function errorsWith(field: SpecField, value: unknown) {
 }
 
 describe('the spec catalogue', () => {
-  it('holds each field once, in the order of the seed document', () => {
-    const paths = SPEC_CATALOGUE.map((field) => field.path);
-    expect(new Set(paths).size).toBe(paths.length);
-    expect(paths.slice(0, 6)).toEqual([
-      'image',
-      'service',
-      'ZOOM_LEVEL',
-      'PADDING',
-      'PREDICTOR_CLASS',
-      'PREDICTOR_PACKAGE',
-    ]);
-    expect(paths.filter((path) => path.includes('.'))).toHaveLength(10);
+  it('holds each path of a spec once', () => {
+    const spec = sampleSpec({
+      describe: {
+        title: 'Roofs',
+        description: 'Finds roofs.',
+        organization: 'Acme',
+        email: 'a@b.co',
+      },
+    });
+    const leaves = Object.entries(spec).flatMap(([key, value]) =>
+      typeof value === 'object' ? Object.keys(value).map((child) => `${key}.${child}`) : [key],
+    );
+    expect(SPEC_CATALOGUE.map((field) => field.path).sort()).toEqual(leaves.sort());
   });
 
   it('gives the defaults the spec applies, and those exactly for the optional numbers', () => {
