@@ -2,6 +2,7 @@
 // shows a passing message, unsupported() stands for what the page does not draw. Text only
 // ever becomes text nodes, never HTML.
 
+/** h('div', { class: 'x', 'data-ts': ts, onclick }, child, 'text', ...) */
 export function h(tag, attrs = {}, ...children) {
   if (typeof attrs !== 'object' || attrs === null || attrs instanceof Node || Array.isArray(attrs))
     return h(tag, {}, attrs, ...children);

@@ -6,6 +6,7 @@ import { $, h, setChildren } from './dom.js';
 import { render, state } from './state.js';
 import { initial, mrkdwn, timeOf } from './text.js';
 
+/** Top-level messages, the user's ephemerals and local notices of a channel, oldest first. */
 function timelineItems(channel, threadTs) {
   const data = state.data;
   const items = [];
