@@ -39,7 +39,8 @@ export function appEngineSettings(spec: SubmissionSpec) {
 
 /**
  * The wrapper's settings, delivered as App Engine env variables (strings, as the Admin
- * API requires) and read back by templates/app_utils.py from app.yaml inside the image.
+ * API requires) and read back by templates/playground_wrapper/settings.py from app.yaml
+ * inside the image.
  */
 export function wrapperEnv(
   spec: SubmissionSpec,

@@ -20,7 +20,16 @@ const TEMPLATES = new URL('./templates/', import.meta.url);
 const STATIC_FILES: Record<string, string> = {
   'requirements.txt': 'requirements.txt',
   'app/app.py': 'app.py',
-  'app/app_utils.py': 'app_utils.py',
+  'app/playground_wrapper/__init__.py': 'playground_wrapper/__init__.py',
+  'app/playground_wrapper/describe.py': 'playground_wrapper/describe.py',
+  'app/playground_wrapper/errors.py': 'playground_wrapper/errors.py',
+  'app/playground_wrapper/json_values.py': 'playground_wrapper/json_values.py',
+  'app/playground_wrapper/predictor.py': 'playground_wrapper/predictor.py',
+  'app/playground_wrapper/process_request.py': 'playground_wrapper/process_request.py',
+  'app/playground_wrapper/results.py': 'playground_wrapper/results.py',
+  'app/playground_wrapper/rings.py': 'playground_wrapper/rings.py',
+  'app/playground_wrapper/settings.py': 'playground_wrapper/settings.py',
+  'app/playground_wrapper/tiles.py': 'playground_wrapper/tiles.py',
   'app/openapi.yaml': 'openapi.yaml',
   'check_service.py': 'check_service.py',
 };

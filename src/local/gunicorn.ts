@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pythonExecutable } from '../bundle/check.ts';
 
 export interface GunicornOptions {
-  /** A bundle's `app/` folder: app.py, app_utils.py, app.yaml, gunicorn.conf.py. */
+  /** A bundle's `app/` folder: app.py, playground_wrapper/, app.yaml, gunicorn.conf.py. */
   appDir: string;
   /** The service's environment; PYTHONPATH names where the predictor package lives. */
   env?: NodeJS.ProcessEnv;

@@ -1,6 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { HEALTH_PATH } from '../../src/bundle/app-engine-config.ts';
@@ -31,12 +32,35 @@ describe('render', () => {
       'Dockerfile',
       'app/app.py',
       'app/app.yaml',
-      'app/app_utils.py',
       'app/gunicorn.conf.py',
       'app/openapi.yaml',
+      'app/playground_wrapper/__init__.py',
+      'app/playground_wrapper/describe.py',
+      'app/playground_wrapper/errors.py',
+      'app/playground_wrapper/json_values.py',
+      'app/playground_wrapper/predictor.py',
+      'app/playground_wrapper/process_request.py',
+      'app/playground_wrapper/results.py',
+      'app/playground_wrapper/rings.py',
+      'app/playground_wrapper/settings.py',
+      'app/playground_wrapper/tiles.py',
       'check_service.py',
       'requirements.txt',
     ]);
+  });
+
+  it('copies every module of the wrapper package verbatim (a new module cannot be left out)', () => {
+    const bundle = render(sampleSpec());
+    const folder = fileURLToPath(
+      new URL('../../src/bundle/templates/playground_wrapper/', import.meta.url),
+    );
+    const modules = readdirSync(folder).filter((file) => file.endsWith('.py'));
+    expect(modules.length).toBeGreaterThan(1);
+    for (const file of modules) {
+      expect(bundle[`app/playground_wrapper/${file}`]).toBe(
+        readFileSync(join(folder, file), 'utf8'),
+      );
+    }
   });
 
   it('writes a valid App Engine flexible custom-runtime app.yaml holding the seed settings', () => {

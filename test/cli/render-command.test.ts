@@ -39,13 +39,13 @@ describe('playground-deploy render', () => {
     ]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`Wrote 8 files to ${out}`);
+    expect(run.stdout).toContain(`Wrote 17 files to ${out}`);
     expect(readdirSync(join(out, 'app')).sort()).toEqual([
       'app.py',
       'app.yaml',
-      'app_utils.py',
       'gunicorn.conf.py',
       'openapi.yaml',
+      'playground_wrapper',
     ]);
     const appYaml = load(readFileSync(join(out, 'app', 'app.yaml'), 'utf8')) as {
       env_variables: Record<string, string>;

@@ -54,12 +54,13 @@ describe('check_service.py on its own', () => {
     const result = runPython(
       [
         'import json, sys, io',
-        'import check_service, app_utils',
+        'import check_service',
+        'from playground_wrapper.tiles import image_header',
         'from PIL import Image',
         'data = check_service.make_png(296)',
         'img = Image.open(io.BytesIO(data)); img.load()',
         'colours = len(set(img.getdata()))',
-        'print(json.dumps([app_utils.image_header(data), img.mode, colours]))',
+        'print(json.dumps([image_header(data), img.mode, colours]))',
       ].join('\n'),
     );
     expect(result).toEqual([['png', 296, 296], 'RGB', expect.any(Number)]);

@@ -3,7 +3,7 @@
  * make tiles, call the endpoints and run the acceptance check script.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,9 +73,13 @@ export function appYaml(options: ServiceOptions): string {
  */
 export async function startService(options: ServiceOptions): Promise<Service> {
   const dir = mkdtempSync(join(tmpdir(), 'wrapper-'));
-  for (const file of ['app.py', 'app_utils.py', 'openapi.yaml']) {
+  for (const file of ['app.py', 'openapi.yaml']) {
     copyFileSync(join(TEMPLATES, file), join(dir, file));
   }
+  cpSync(join(TEMPLATES, 'playground_wrapper'), join(dir, 'playground_wrapper'), {
+    recursive: true,
+    filter: (source) => !source.endsWith('__pycache__'),
+  });
   writeFileSync(join(dir, 'app.yaml'), appYaml(options));
   writeFileSync(
     join(dir, 'gunicorn.conf.py'),
@@ -282,7 +286,16 @@ export const ALL_CHECKS = [
 
 /** Runs a Python snippet with the templates folder importable; returns parsed JSON stdout. */
 export function runPython(script: string, input: unknown = null): unknown {
-  const result = spawnSync(PYTHON, ['-c', script], {
+  return pythonJson(['-c', script], input);
+}
+
+/** Runs a Python file (its folder importable too, as Python does) like runPython. */
+export function runPythonFile(path: string): unknown {
+  return pythonJson([path], null);
+}
+
+function pythonJson(args: string[], input: unknown): unknown {
+  const result = spawnSync(PYTHON, args, {
     input: JSON.stringify(input),
     encoding: 'utf8',
     env: pythonEnv({ PYTHONPATH: `${TEMPLATES}:${FIXTURES}` }),

@@ -14,7 +14,7 @@
  *   POST /close            {user, all?}            -> closes the top modal (view_closed if asked)
  *   POST /home             {user}                  -> app_home_opened
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -99,18 +99,26 @@ export interface PageState {
 /** What a page request answers when the bot could not be reached or failed, as Slack says it. */
 type Failure = 'dispatch_failed' | 'operation_timeout' | 'http_service_error';
 
-const STATIC: Record<string, string> = {
-  '/': 'index.html',
-  '/index.html': 'index.html',
-  '/page.js': 'page.js',
-  '/page.css': 'page.css',
-};
-
 const TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
 };
+
+const extension = (file: string): string => file.split('.').pop() ?? '';
+
+/**
+ * URL path -> file name of what the page may load: index.html at `/`, and each file of the
+ * static folder (the page, its styles and its ES modules) by its name. Listed once at start,
+ * so a request can only ever name one of these files, never a path of its own.
+ */
+async function staticFiles(dir: URL): Promise<Map<string, string>> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const files = entries
+    .filter((entry) => entry.isFile() && Object.hasOwn(TYPES, extension(entry.name)))
+    .map((entry): [string, string] => [`/${entry.name}`, entry.name]);
+  return new Map([['/', 'index.html'], ...files]);
+}
 
 const BODY_MAX = 1_000_000;
 
@@ -181,6 +189,7 @@ export async function startSlackPage(options: SlackPageOptions): Promise<SlackPa
   const commands = options.commands ?? ['/playground'];
   const ackTimeoutMs = options.ackTimeoutMs ?? 3000;
   const staticDir = new URL('./static/', import.meta.url);
+  const served = await staticFiles(staticDir);
 
   /** Field errors of each modal's last submission, with the hash they were given for. */
   const viewErrors = new Map<string, { hash: string; errors: Record<string, string> }>();
@@ -492,11 +501,11 @@ export async function startSlackPage(options: SlackPageOptions): Promise<SlackPa
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
-    if (req.method === 'GET' && Object.hasOwn(STATIC, path)) {
-      const file = STATIC[path] as string;
+    const file = req.method === 'GET' ? served.get(path) : undefined;
+    if (file !== undefined) {
       const content = await readFile(new URL(file, staticDir));
       res.writeHead(200, {
-        'content-type': TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream',
+        'content-type': TYPES[extension(file)] as string,
         'cache-control': 'no-store',
       });
       res.end(content);

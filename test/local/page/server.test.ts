@@ -127,9 +127,21 @@ describe('static files', () => {
     const html = await fetch(page.url);
     expect(html.headers.get('content-type')).toContain('text/html');
     expect(await html.text()).toContain('<script type="module" src="page.js">');
-    const js = await fetch(new URL('page.js', page.url));
-    expect(js.headers.get('content-type')).toContain('text/javascript');
-    expect(await js.text()).toContain('EventSource');
+    // page.js and every module it imports, followed through their imports.
+    const modules = new Map<string, string>();
+    const pending = ['page.js'];
+    for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+      if (modules.has(name)) continue;
+      const js = await fetch(new URL(name, page.url));
+      expect(js.status, name).toBe(200);
+      expect(js.headers.get('content-type'), name).toContain('text/javascript');
+      const text = await js.text();
+      modules.set(name, text);
+      for (const [, imported] of text.matchAll(/ from '\.\/([\w-]+\.js)';$/gm))
+        pending.push(imported as string);
+    }
+    expect(modules.size).toBeGreaterThan(1);
+    expect([...modules.values()].join('\n')).toContain('EventSource');
     const css = await fetch(new URL('page.css', page.url));
     expect(css.headers.get('content-type')).toContain('text/css');
     for (const path of ['/server.ts', '/static/page.js', '/%2e%2e/server.ts', '/state.json']) {
