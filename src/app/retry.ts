@@ -1,0 +1,39 @@
+import type { Submission } from '../domain/submission.ts';
+import { isStoreError } from '../ports/store.ts';
+import type { AppDeps, Request } from './context.ts';
+import {
+  type Done,
+  done,
+  type NotAllowed,
+  type NotFound,
+  notAllowed,
+  notFound,
+  type Refused,
+  type Result,
+} from './outcomes.ts';
+
+export type RetryOutcome = Done<{ submission: Submission }> | Refused | NotFound | NotAllowed;
+
+/** An approver starts a new pipeline attempt for a failed submission (same revision). */
+export async function retry(
+  deps: Pick<AppDeps, 'store' | 'access' | 'pipeline'>,
+  input: Request & { id: string },
+): Promise<Result<RetryOutcome>> {
+  const { actor, id, requestId } = input;
+  const refused = await deps.access.approverOnly(actor, 'retry', { id, requestId });
+  if (refused) return { outcome: refused };
+  const submission = await deps.store.get(id);
+  if (!submission) return { outcome: notFound(id) };
+  if (submission.status !== 'failed') return { outcome: notAllowed(submission, 'start_build') };
+  try {
+    await deps.pipeline.retry(submission, actor);
+  } catch (error) {
+    // A second click, or another approver first: the pipeline already moved on.
+    if (!isStoreError(error, 'invalid_transition') && !isStoreError(error, 'conflict')) {
+      throw error;
+    }
+    const current = (await deps.store.get(id)) ?? submission;
+    return { outcome: notAllowed(current, 'start_build') };
+  }
+  return { outcome: done({ submission }) };
+}
