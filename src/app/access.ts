@@ -8,7 +8,7 @@ import type { Refused } from './outcomes.ts';
 export type ApproverAction = 'approve' | 'reject' | 'request_changes' | 'retry' | 'list_all';
 
 /** What someone does with one submission that is not approvers-only. */
-export type SubmissionUse = 'view' | 'cancel' | 'resubmit';
+type SubmissionUse = 'view' | 'cancel' | 'resubmit';
 
 /**
  * Who may use a submission which way: its partner, or its partner and every approver.

@@ -10,7 +10,7 @@ import {
   notFound,
 } from './outcomes.ts';
 
-export type Applied = Done<{ submission: Submission; applied: boolean }>;
+type Applied = Done<{ submission: Submission; applied: boolean }>;
 
 /**
  * Moves a submission through the status machine once. When the machine refuses (a second

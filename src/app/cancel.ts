@@ -1,6 +1,6 @@
 import type { Submission } from '../domain/submission.ts';
 import { applyOnce } from './apply.ts';
-import type { AppDeps, Request } from './context.ts';
+import type { AppDeps, UserRequest } from './context.ts';
 import {
   type Done,
   done,
@@ -19,7 +19,7 @@ export type CancelOutcome = Done<{ submission: Submission }> | NotFound | NotAll
  */
 export async function cancel(
   deps: Pick<AppDeps, 'store' | 'access' | 'notifier' | 'pipeline'>,
-  input: Request & { id: string },
+  input: UserRequest & { id: string },
 ): Promise<Result<CancelOutcome>> {
   const { actor, requestId } = input;
   const submission = await deps.access.find(actor, input.id, 'cancel');

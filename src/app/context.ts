@@ -15,7 +15,7 @@ export interface AppDeps {
 }
 
 /** Who asks, and from which request (the same request id never changes anything twice). */
-export interface Request {
+export interface UserRequest {
   actor: Actor;
   requestId: string;
 }

@@ -14,6 +14,7 @@ import { retry } from './retry.ts';
 import { approve, openReview, reject, requestChanges } from './review.ts';
 import { submit } from './submit.ts';
 
+/** A use case with its ports given: what is left is the request. */
 type Bound<F> = F extends (deps: never, input: infer I) => infer R ? (input: I) => R : never;
 
 function bind<F extends (deps: AppDeps, input: never) => unknown>(deps: AppDeps, use: F): Bound<F> {

@@ -2,7 +2,7 @@
 // Nothing here changes anything.
 import type { Status } from '../domain/status.ts';
 import type { AuditEvent, Submission } from '../domain/submission.ts';
-import type { AppDeps, Request } from './context.ts';
+import type { AppDeps, UserRequest } from './context.ts';
 import { type Done, done, type NotFound, notFound, type Refused, type Result } from './outcomes.ts';
 
 const LIST_LIMIT = 100;
@@ -18,9 +18,9 @@ export const QUEUE_STATUSES: readonly Status[] = [
   'failed',
 ];
 
-type Asker = Pick<Request, 'actor'>;
+type Asker = Pick<UserRequest, 'actor'>;
 
-export type StatusOutcome =
+type StatusOutcome =
   | Done<{ submission: Submission; lastEvent?: AuditEvent; threadLink?: string }>
   | NotFound;
 
@@ -44,7 +44,7 @@ export async function status(
   };
 }
 
-export type ListOutcome = Done<{ submissions: Submission[]; all: boolean }> | Refused;
+type ListOutcome = Done<{ submissions: Submission[]; all: boolean }> | Refused;
 
 /** A partner's own submissions, or (`all`, approvers only) everyone's; newest first. */
 export async function list(

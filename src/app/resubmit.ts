@@ -1,7 +1,7 @@
 import type { Submission } from '../domain/submission.ts';
 import { parseSpec, type SpecIssue } from '../domain/submission-spec/index.ts';
 import { isStoreError } from '../ports/store.ts';
-import type { AppDeps, Request } from './context.ts';
+import type { AppDeps, UserRequest } from './context.ts';
 import {
   type Done,
   done,
@@ -20,13 +20,13 @@ import { stored } from './submit.ts';
  */
 export async function resubmitForm(
   deps: Pick<AppDeps, 'access'>,
-  input: Pick<Request, 'actor'> & { id: string },
+  input: Pick<UserRequest, 'actor'> & { id: string },
 ): Promise<Result<Done<{ submission: Submission }> | NotFound>> {
   const submission = await deps.access.find(input.actor, input.id, 'resubmit');
   return { outcome: submission ? done({ submission }) : notFound(input.id) };
 }
 
-export interface ResubmitInput extends Request {
+interface ResubmitRequest extends UserRequest {
   id: string;
   /** The spec as the partner gave it (the form's values, or the parsed YAML). */
   form: unknown;
@@ -44,7 +44,7 @@ export type ResubmitOutcome =
  */
 export async function resubmit(
   deps: Pick<AppDeps, 'store' | 'notifier' | 'access' | 'logger'>,
-  input: ResubmitInput,
+  input: ResubmitRequest,
 ): Promise<Result<ResubmitOutcome>> {
   const parsed = parseSpec(input.form);
   if (!parsed.ok) return { outcome: { kind: 'invalid', errors: parsed.errors } };

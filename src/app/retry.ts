@@ -1,6 +1,6 @@
 import type { Submission } from '../domain/submission.ts';
 import { isStoreError } from '../ports/store.ts';
-import type { AppDeps, Request } from './context.ts';
+import type { AppDeps, UserRequest } from './context.ts';
 import {
   type Done,
   done,
@@ -17,7 +17,7 @@ export type RetryOutcome = Done<{ submission: Submission }> | Refused | NotFound
 /** An approver starts a new pipeline attempt for a failed submission (same revision). */
 export async function retry(
   deps: Pick<AppDeps, 'store' | 'access' | 'pipeline'>,
-  input: Request & { id: string },
+  input: UserRequest & { id: string },
 ): Promise<Result<RetryOutcome>> {
   const { actor, id, requestId } = input;
   const refused = await deps.access.approverOnly(actor, 'retry', { id, requestId });

@@ -3,7 +3,7 @@
 import type { Submission } from '../domain/submission.ts';
 import type { DecisionAction } from '../ports/notifier.ts';
 import { applyOnce } from './apply.ts';
-import type { AppDeps, Request } from './context.ts';
+import type { AppDeps, UserRequest } from './context.ts';
 import {
   type Done,
   done,
@@ -26,7 +26,7 @@ export type ReviewOutcome =
   | NotAllowed
   | Invalid<Record<string, string>>;
 
-interface ReviewInput extends Request {
+interface ReviewInput extends UserRequest {
   id: string;
 }
 

@@ -1,15 +1,15 @@
 import type { Actor, Submission } from '../domain/submission.ts';
 import { parseSpec, type SpecIssue } from '../domain/submission-spec/index.ts';
 import type { ChangeResult } from '../ports/store.ts';
-import type { AppDeps, Request } from './context.ts';
+import type { AppDeps, UserRequest } from './context.ts';
 import { type Done, done, type Invalid, type Result } from './outcomes.ts';
 
-export interface SubmitInput extends Request {
+interface SubmitInput extends UserRequest {
   /** The spec as the partner gave it (the form's values, or the parsed YAML). */
   form: unknown;
 }
 
-export type SubmitOutcome = Done<{ submission: Submission }> | Invalid<SpecIssue[]>;
+type SubmitOutcome = Done<{ submission: Submission }> | Invalid<SpecIssue[]>;
 
 /**
  * A partner's first submission: checked against the spec, stored once per request, then
@@ -38,7 +38,7 @@ export async function submit(
 export function stored(
   deps: Pick<AppDeps, 'store' | 'notifier' | 'logger'>,
   { submission, applied }: ChangeResult,
-  { actor, requestId }: Request,
+  { actor, requestId }: UserRequest,
 ): Result<Done<{ submission: Submission }>> {
   deps.logger.info(
     { submissionId: submission.id, revision: submission.revision, applied, requestId },

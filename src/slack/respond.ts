@@ -8,12 +8,12 @@ import type { InFlight } from './in-flight.ts';
 import { type Message, unavailableMessage } from './views/messages.ts';
 
 /** What to answer when the database cannot be reached, or is too slow for Slack's window. */
-export interface Fallbacks<A> {
+interface Fallbacks<A> {
   unavailable: A;
   slow: A;
 }
 
-export const SLOW_MESSAGE: Message = {
+const SLOW_MESSAGE: Message = {
   text: ':hourglass: The database is slow to answer. If this changed anything you will see it in the review thread; otherwise nothing was saved and you can try again in a minute.',
 };
 
@@ -23,7 +23,7 @@ export const MESSAGE_FALLBACKS: Fallbacks<Message> = {
 };
 
 /** How a handler answers: its drawing of the use case's outcome, and where the answer goes. */
-export interface Answering<O, A> {
+interface Answering<O, A> {
   draw: (outcome: O) => A;
   reply: (answer: A) => Promise<void>;
   fallbacks: Fallbacks<A>;
