@@ -1,4 +1,5 @@
 import type { BlockAction } from '@slack/bolt';
+import type { ModalView } from '@slack/types';
 import type { Result } from '../app/outcomes.ts';
 import type { Logger } from '../log.ts';
 import { isStoreError } from '../ports/store.ts';
@@ -67,6 +68,23 @@ export async function answerWith<O, A>(
       .then(followUp)
       .catch((error: unknown) => logger.error({ err: error }, 'slow store work failed')),
   );
+}
+
+/** A click's answer: a modal opened with the click's trigger, or a note the clicker alone sees. */
+export type ClickAnswer = { open: ModalView } | { tell: Message };
+
+export const CLICK_FALLBACKS: Fallbacks<ClickAnswer> = {
+  unavailable: { tell: MESSAGE_FALLBACKS.unavailable },
+  slow: { tell: SLOW_MESSAGE },
+};
+
+/** Gives a click its answer; `undefined` answers nothing. */
+export function openOrTell(ctx: HandlerContext, body: BlockAction) {
+  return async (answer: ClickAnswer | undefined): Promise<void> => {
+    if (answer && 'open' in answer) {
+      await ctx.client.views.open({ trigger_id: body.trigger_id, view: answer.open });
+    } else if (answer) await tellClicker(ctx, body, answer.tell);
+  };
 }
 
 /** An answer only the clicker sees: ephemeral in the channel, or a DM from the Home tab. */

@@ -6,7 +6,6 @@ import type {
   ViewResponseAction,
   ViewSubmitAction,
 } from '@slack/bolt';
-import type { ModalView } from '@slack/types';
 import type { CancelOutcome } from '../../app/cancel.ts';
 import type { Result } from '../../app/outcomes.ts';
 import type { RetryOutcome } from '../../app/retry.ts';
@@ -15,7 +14,14 @@ import { currentRevision } from '../../domain/submission.ts';
 import { defaultVersionId } from '../../domain/version-id.ts';
 import { cancelMessage, notDoneMessage } from '../answers.ts';
 import type { HandlerContext } from '../context.ts';
-import { answerWith, MESSAGE_FALLBACKS, tellClicker } from '../respond.ts';
+import {
+  answerWith,
+  CLICK_FALLBACKS,
+  type ClickAnswer,
+  MESSAGE_FALLBACKS,
+  openOrTell,
+  tellClicker,
+} from '../respond.ts';
 import { approveModal, parseApproveMetadata, readApproveForm } from '../views/approve-modal.ts';
 import { ACTION_ID, APPROVE_BLOCK_ID, CALLBACK_ID, REASON_BLOCK_ID } from '../views/ids.ts';
 import type { Message } from '../views/messages.ts';
@@ -72,9 +78,8 @@ export async function onReviewButton(
   await ack();
   if (button.type !== 'button') return;
   const request = click(body, button.value);
-  type Answer = { open: ModalView } | { tell: Message };
   await answerWith(ctx, () => ctx.useCases.openReview({ ...request, action }), {
-    draw: (outcome): Answer => {
+    draw: (outcome): ClickAnswer => {
       if (outcome.kind !== 'done') return { tell: notDoneMessage(outcome) };
       const { submission } = outcome;
       const metadata = { id: submission.id, ...(submission.thread ?? {}) };
@@ -85,15 +90,8 @@ export async function onReviewButton(
             : reasonModal({ submission, action, metadata }),
       };
     },
-    reply: async (answer) => {
-      if ('open' in answer) {
-        await ctx.client.views.open({ trigger_id: body.trigger_id, view: answer.open });
-      } else await tellClicker(ctx, body, answer.tell);
-    },
-    fallbacks: {
-      unavailable: { tell: MESSAGE_FALLBACKS.unavailable },
-      slow: { tell: MESSAGE_FALLBACKS.slow },
-    },
+    reply: openOrTell(ctx, body),
+    fallbacks: CLICK_FALLBACKS,
   });
 }
 

@@ -6,13 +6,11 @@ import type {
   ViewResponseAction,
   ViewSubmitAction,
 } from '@slack/bolt';
-import type { ModalView } from '@slack/types';
 import type { ResubmitOutcome } from '../../app/resubmit.ts';
 import { notDoneMessage } from '../answers.ts';
 import type { HandlerContext } from '../context.ts';
-import { answerWith, MESSAGE_FALLBACKS, tellClicker } from '../respond.ts';
+import { answerWith, CLICK_FALLBACKS, type ClickAnswer, openOrTell } from '../respond.ts';
 import { ACTION_ID, CALLBACK_ID, YAML_BLOCK_ID } from '../views/ids.ts';
-import type { Message } from '../views/messages.ts';
 import { revisionOf } from '../views/review-message.ts';
 import {
   blockErrors,
@@ -82,9 +80,8 @@ export async function onResubmitButton(
   if (action.type !== 'button') return;
   const actor = { userId: body.user.id, name: body.user.name };
   // Nothing to show for someone else's submission (or none): the button was not theirs.
-  type Answer = { open: ModalView } | { tell: Message } | undefined;
   await answerWith(ctx, () => ctx.useCases.resubmitForm({ actor, id: action.value ?? '' }), {
-    draw: (outcome): Answer => {
+    draw: (outcome): ClickAnswer | undefined => {
       if (outcome.kind !== 'done') return undefined;
       const { submission } = outcome;
       const spec = revisionOf(submission)?.spec;
@@ -95,15 +92,8 @@ export async function onResubmitButton(
         }),
       };
     },
-    reply: async (answer) => {
-      if (answer && 'open' in answer) {
-        await ctx.client.views.open({ trigger_id: body.trigger_id, view: answer.open });
-      } else if (answer) await tellClicker(ctx, body, answer.tell);
-    },
-    fallbacks: {
-      unavailable: { tell: MESSAGE_FALLBACKS.unavailable },
-      slow: { tell: MESSAGE_FALLBACKS.slow },
-    },
+    reply: openOrTell(ctx, body),
+    fallbacks: CLICK_FALLBACKS,
   });
 }
 
