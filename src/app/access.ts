@@ -2,7 +2,7 @@ import { type Actor, SUBMISSION_ID, type Submission } from '../domain/submission
 import type { Logger } from '../log.ts';
 import type { ApproverDirectory } from '../ports/approvers.ts';
 import type { SubmissionStore } from '../ports/store.ts';
-import type { Refused } from './outcomes.ts';
+import { type Done, done, type NotFound, notFound, type Refused } from './outcomes.ts';
 
 /** What only the Playground team may do. */
 export type ApproverAction = 'approve' | 'reject' | 'request_changes' | 'retry' | 'list_all';
@@ -74,5 +74,20 @@ export class AccessPolicy {
       }
     }
     return { kind: 'refused', action };
+  }
+
+  /**
+   * The submission an approver-only action is about: the refusal (logged, audited) for
+   * anyone else, not_found when there is no such submission.
+   */
+  async forApprover(
+    actor: Actor,
+    action: ApproverAction,
+    about: { id: string; requestId: string },
+  ): Promise<Done<{ submission: Submission }> | Refused | NotFound> {
+    const refused = await this.approverOnly(actor, action, about);
+    if (refused) return refused;
+    const submission = await this.#store.get(about.id);
+    return submission ? done({ submission }) : notFound(about.id);
   }
 }

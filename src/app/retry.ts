@@ -7,7 +7,6 @@ import {
   type NotAllowed,
   type NotFound,
   notAllowed,
-  notFound,
   type Refused,
   type Result,
 } from './outcomes.ts';
@@ -20,10 +19,9 @@ export async function retry(
   input: UserRequest & { id: string },
 ): Promise<Result<RetryOutcome>> {
   const { actor, id, requestId } = input;
-  const refused = await deps.access.approverOnly(actor, 'retry', { id, requestId });
-  if (refused) return { outcome: refused };
-  const submission = await deps.store.get(id);
-  if (!submission) return { outcome: notFound(id) };
+  const found = await deps.access.forApprover(actor, 'retry', { id, requestId });
+  if (found.kind !== 'done') return { outcome: found };
+  const { submission } = found;
   if (submission.status !== 'failed') return { outcome: notAllowed(submission, 'start_build') };
   try {
     await deps.pipeline.retry(submission, actor);

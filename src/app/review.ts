@@ -12,7 +12,6 @@ import {
   type NotAllowed,
   type NotFound,
   notAllowed,
-  notFound,
   type Refused,
   type Result,
 } from './outcomes.ts';
@@ -36,10 +35,9 @@ export async function openReview(
   input: ReviewInput & { action: ReviewAction },
 ): Promise<Result<Done<{ submission: Submission }> | Refused | NotFound | NotAllowed>> {
   const { actor, id, requestId, action } = input;
-  const refused = await deps.access.approverOnly(actor, action, { id, requestId });
-  if (refused) return { outcome: refused };
-  const submission = await deps.store.get(id);
-  if (!submission) return { outcome: notFound(id) };
+  const found = await deps.access.forApprover(actor, action, { id, requestId });
+  if (found.kind !== 'done') return { outcome: found };
+  const { submission } = found;
   if (submission.status !== 'submitted') return { outcome: notAllowed(submission, action) };
   return { outcome: done({ submission }) };
 }
@@ -61,10 +59,9 @@ export async function approve(
   input: ReviewInput & { checkForm: (submission: Submission) => FormCheck<ApprovalChoice> },
 ): Promise<Result<ReviewOutcome>> {
   const { actor, id, requestId } = input;
-  const refused = await deps.access.approverOnly(actor, 'approve', { id, requestId });
-  if (refused) return { outcome: refused };
-  const submission = await deps.store.get(id);
-  if (!submission) return { outcome: notFound(id) };
+  const found = await deps.access.forApprover(actor, 'approve', { id, requestId });
+  if (found.kind !== 'done') return { outcome: found };
+  const { submission } = found;
   const form = input.checkForm(submission);
   if (!form.ok) return { outcome: { kind: 'invalid', errors: form.errors } };
   const approval = {

@@ -49,6 +49,16 @@ describe('the access policy', () => {
     );
   });
 
+  it('hands an approver-only action its submission, refusing others before looking it up', async () => {
+    const { deps, store } = ports();
+    const { id } = await submitted(store);
+    const ask = (actor: typeof PARTNER, asked: string) =>
+      deps.access.forApprover(actor, 'retry', { id: asked, requestId: requestId() });
+    expect(await ask(APPROVER, id)).toMatchObject({ kind: 'done', submission: { id } });
+    expect(await ask(APPROVER, 'PG-0404')).toEqual({ kind: 'not_found', id: 'PG-0404' });
+    expect(await ask(PARTNER, 'PG-0404')).toEqual({ kind: 'refused', action: 'retry' });
+  });
+
   it('refuses "list all" without writing anything (it is about no submission)', async () => {
     const { deps, store } = ports();
     const { id } = await submitted(store);
