@@ -38,8 +38,7 @@ export async function openReview(
   const found = await deps.access.forApprover(actor, action, { id, requestId });
   if (found.kind !== 'done') return { outcome: found };
   const { submission } = found;
-  if (submission.status !== 'submitted') return { outcome: notAllowed(submission, action) };
-  return { outcome: done({ submission }) };
+  return { outcome: submission.status === 'submitted' ? found : notAllowed(submission, action) };
 }
 
 /** Where and how to deploy, as the approver chose it. */
@@ -71,9 +70,7 @@ export async function approve(
     by: actor,
     at: new Date(),
   };
-  return decide(deps, 'approve', input, { approval }, async (approved) => {
-    await deps.pipeline.start(approved);
-  });
+  return decide(deps, 'approve', input, { approval }, (approved) => deps.pipeline.start(approved));
 }
 
 /** Rejects a submission for good, with the reason the partner reads. */
