@@ -1,10 +1,13 @@
+import { createUseCases } from './app/index.ts';
 import type { Config } from './config.ts';
 import { AppEngineAdapter } from './gcp/app-engine.ts';
 import { CloudLoggingBuildLogs } from './gcp/build-logs.ts';
 import { CloudBuildAdapter } from './gcp/cloud-build.ts';
 import type { Logger } from './log.ts';
 import { Tracker, type TrackerOptions } from './pipeline/tracker.ts';
-import { createSlackApp, type SlackBot } from './slack/app.ts';
+import { SlackNotifier } from './slack/announce.ts';
+import { createSlackApp, registerHandlers, type SlackBot } from './slack/app.ts';
+import { Approvers } from './slack/approvers.ts';
 import { ProgressReporter } from './slack/progress.ts';
 import { createFirestore } from './store/firestore-client.ts';
 import { FirestoreStore } from './store/firestore-store.ts';
@@ -28,9 +31,11 @@ export type TrackerTuning = Partial<
 >;
 
 /**
- * Wires the bot from its configuration: Firestore store, Cloud Build, App Engine and Cloud
- * Logging adapters (stand-ins when their URLs are set), the Slack app and the pipeline
- * tracker. main.ts, the local workspace and the integration tests all build the bot here.
+ * Wires the bot from its configuration, in the order the parts need each other: the
+ * Firestore store, the Cloud Build, App Engine and Cloud Logging adapters (stand-ins when
+ * their URLs are set), the Slack app and its client, the notifier and progress reporter
+ * that talk through it, the pipeline tracker, the use cases, and last the handlers.
+ * main.ts, the local workspace and the integration tests all build the bot here.
  */
 export function createBot(config: Config, logger: Logger, tuning: TrackerTuning = {}): Bot {
   const firestore = createFirestore({ projectId: config.gcp.project });
@@ -52,40 +57,48 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
           ...(config.gcp.loggingApiUrl ? { apiUrl: config.gcp.loggingApiUrl } : {}),
         })
       : undefined;
-  let tracker: Tracker | undefined;
-  const slack = createSlackApp({
-    config,
-    store,
-    logger,
-    // The tracker reports through the Slack app's own client, made with the app.
-    pipeline: (client) => {
-      tracker = new Tracker({
-        store,
-        builds,
-        deploys,
-        ...(buildLogs ? { buildLogs } : {}),
-        progress: new ProgressReporter({ client, logger: logger.child({ component: 'progress' }) }),
-        registry: config.gcp.registry,
-        logger: logger.child({ component: 'tracker' }),
-        ...tuning,
-      });
-      return tracker;
-    },
+  const slack = createSlackApp(config, logger);
+  // Everything that talks to Slack shares the app's Web API client.
+  const client = slack.app.client;
+  const notifier = new SlackNotifier({
+    client,
+    reviewChannel: config.reviewChannel,
+    logger: logger.child({ component: 'notifier' }),
   });
-  if (!tracker) throw new Error('the Slack app did not create the pipeline');
-  const created = tracker;
+  const progress = new ProgressReporter({
+    client,
+    logger: logger.child({ component: 'progress' }),
+  });
+  const tracker = new Tracker({
+    store,
+    builds,
+    deploys,
+    ...(buildLogs ? { buildLogs } : {}),
+    progress,
+    registry: config.gcp.registry,
+    logger: logger.child({ component: 'tracker' }),
+    ...tuning,
+  });
+  const useCases = createUseCases({
+    store,
+    pipeline: tracker,
+    notifier,
+    approvers: new Approvers(client, config.approvers),
+    logger,
+  });
+  registerHandlers(slack, { useCases, logger, targetProjects: config.gcp.targetProjects });
   return {
     slack,
-    tracker: created,
+    tracker,
     store,
     async start(port) {
       const server = await slack.start(port);
-      created.run();
+      tracker.run();
       return server;
     },
     async stop(options = {}) {
       await slack.stop();
-      await created.stop({ release: options.releaseLeases !== false });
+      await tracker.stop({ release: options.releaseLeases !== false });
       await store.drain();
       await Promise.all([
         builds.close(),

@@ -1,24 +1,13 @@
 import { App, type CustomRoute } from '@slack/bolt';
+import type { UseCases } from '../app/index.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
-import type { Pipeline } from '../ports/pipeline.ts';
-import type { SubmissionStore } from '../ports/store.ts';
-import { Approvers } from './approvers.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { register as registerCommands } from './commands/playground.ts';
-import type { HandlerContext } from './context.ts';
 import { register as registerHome } from './home/handlers.ts';
 import { InFlight } from './in-flight.ts';
 import { register as registerReview } from './review/handlers.ts';
 import { register as registerSubmit } from './submit/handlers.ts';
-
-export interface SlackAppDeps {
-  config: Config;
-  store: SubmissionStore;
-  /** Made with the app's Web API client, which the pipeline reports progress through. */
-  pipeline: (client: HandlerContext['client']) => Pipeline;
-  logger: Logger;
-}
 
 /** `GET /healthz`: 200 once the process serves requests (App Engine's and Cloud Run's probe). */
 const HEALTH_ROUTE: CustomRoute = {
@@ -32,15 +21,19 @@ const HEALTH_ROUTE: CustomRoute = {
 
 export interface SlackBot {
   app: App;
+  /** Work still running after Slack got its answers; shutdown waits for it. */
+  inFlight: InFlight;
   /** Starts the receiver; resolves with the HTTP server (undefined in Socket Mode). */
   start(port: number): Promise<unknown>;
   /** Stops taking requests, then waits for work still running after its answers. */
   stop(): Promise<void>;
 }
 
-/** The Bolt app: HTTP receiver on /slack/events (Socket Mode with an app token), all handlers. */
-export function createSlackApp(deps: SlackAppDeps): SlackBot {
-  const { config, logger } = deps;
+/**
+ * The Bolt app (HTTP receiver on /slack/events, Socket Mode with an app token) and its Web
+ * API client, which everything that talks to Slack uses. Handlers come with `registerHandlers`.
+ */
+export function createSlackApp(config: Config, logger: Logger): SlackBot {
   const app = new App({
     token: config.slack.botToken,
     signingSecret: config.slack.signingSecret,
@@ -54,18 +47,6 @@ export function createSlackApp(deps: SlackAppDeps): SlackBot {
   const inFlight = new InFlight();
   // Every handler, including what it does after acknowledging, counts as in flight.
   app.use(({ next }) => inFlight.track(next()));
-  const ctx: HandlerContext = {
-    ...deps,
-    pipeline: deps.pipeline(app.client),
-    inFlight,
-    client: app.client,
-    approvers: new Approvers(app.client, config.approvers),
-  };
-  registerCommands(app, ctx);
-  registerSubmit(app, ctx);
-  registerReview(app, ctx);
-  registerHome(app, ctx);
-
   app.error(async (error) => {
     logger.error(
       { err: error, code: (error as { code?: string }).code },
@@ -74,10 +55,23 @@ export function createSlackApp(deps: SlackAppDeps): SlackBot {
   });
   return {
     app,
+    inFlight,
     start: (port) => app.start(port),
     async stop() {
       await app.stop();
       await inFlight.drain();
     },
   };
+}
+
+/** Commands, the submit modal, the review buttons and modals, the Home tab. */
+export function registerHandlers(
+  slack: SlackBot,
+  deps: { useCases: UseCases; logger: Logger; targetProjects: string[] },
+): void {
+  const ctx = { ...deps, client: slack.app.client, inFlight: slack.inFlight };
+  registerCommands(slack.app, ctx);
+  registerSubmit(slack.app, ctx);
+  registerReview(slack.app, ctx);
+  registerHome(slack.app, ctx);
 }

@@ -1,4 +1,5 @@
 import type { webApi } from '@slack/bolt';
+import type { ApproverDirectory } from '../ports/approvers.ts';
 
 type WebClient = webApi.WebClient;
 
@@ -7,7 +8,7 @@ type WebClient = webApi.WebClient;
  * expanded through the Web API and cached briefly so membership changes apply within a
  * minute without asking Slack on every click.
  */
-export class Approvers {
+export class Approvers implements ApproverDirectory {
   readonly #client: WebClient;
   readonly #users: Set<string>;
   readonly #groups: string[];

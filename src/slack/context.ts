@@ -1,21 +1,17 @@
 import type { webApi } from '@slack/bolt';
+import type { UseCases } from '../app/index.ts';
+import type { Logger } from '../log.ts';
+import type { InFlight } from './in-flight.ts';
 
 type WebClient = webApi.WebClient;
 
-import type { Config } from '../config.ts';
-import type { Logger } from '../log.ts';
-import type { Pipeline } from '../ports/pipeline.ts';
-import type { SubmissionStore } from '../ports/store.ts';
-import type { Approvers } from './approvers.ts';
-import type { InFlight } from './in-flight.ts';
-
-/** What every handler gets: collaborators passed in, no module globals. */
+/** What every handler gets: the use cases and the one Web API client, no module globals. */
 export interface HandlerContext {
-  config: Config;
-  store: SubmissionStore;
-  pipeline: Pipeline;
-  logger: Logger;
-  approvers: Approvers;
+  useCases: UseCases;
+  /** The app's Web API client: every handler answers through it. */
   client: WebClient;
+  logger: Logger;
   inFlight: InFlight;
+  /** PLAYGROUND_TARGET_PROJECTS, offered in the approve modal. */
+  targetProjects: string[];
 }

@@ -1,21 +1,26 @@
-import type { App } from '@slack/bolt';
+import type { App, SlackEventMiddlewareArgs } from '@slack/bolt';
+import type { HomeView } from '@slack/types';
 import type { HandlerContext } from '../context.ts';
-import { homeView, QUEUE_STATUSES } from '../views/home.ts';
-
-const HOME_LIMIT = 50;
+import { answerWith } from '../respond.ts';
+import { homeView } from '../views/home.ts';
 
 /** The App Home tab, drawn fresh each time it is opened. */
-export function register(app: App, ctx: HandlerContext): void {
-  app.event('app_home_opened', async ({ event, client }) => {
-    if (event.tab !== 'home') return;
-    const userId = event.user;
-    const mine = await ctx.store.listByPartner(userId, { limit: HOME_LIMIT });
-    const queue = (await ctx.approvers.includes(userId))
-      ? await ctx.store.listAll({ statuses: [...QUEUE_STATUSES], limit: HOME_LIMIT })
-      : undefined;
-    await client.views.publish({
-      user_id: userId,
-      view: homeView({ mine, ...(queue ? { queue } : {}) }),
-    });
+export async function onHomeOpened(
+  ctx: HandlerContext,
+  { event }: Pick<SlackEventMiddlewareArgs<'app_home_opened'>, 'event'>,
+): Promise<void> {
+  if (event.tab !== 'home') return;
+  const userId = event.user;
+  // Without the database there is nothing new to show: the tab keeps what it showed last.
+  await answerWith(ctx, () => ctx.useCases.home({ actor: { userId } }), {
+    draw: (outcome): HomeView | undefined => homeView(outcome),
+    reply: async (view) => {
+      if (view) await ctx.client.views.publish({ user_id: userId, view });
+    },
+    fallbacks: { unavailable: undefined, slow: undefined },
   });
+}
+
+export function register(app: App, ctx: HandlerContext): void {
+  app.event('app_home_opened', (args) => onHomeOpened(ctx, args));
 }

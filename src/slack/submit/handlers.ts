@@ -1,12 +1,16 @@
-import type { App, ViewResponseAction } from '@slack/bolt';
-import type { Submission } from '../../domain/submission.ts';
-import { parseSpec } from '../../domain/submission-spec/index.ts';
-import { isStoreError } from '../../ports/store.ts';
-import { announceSubmission } from '../announce.ts';
+import type {
+  App,
+  BlockAction,
+  SlackActionMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewResponseAction,
+  ViewSubmitAction,
+} from '@slack/bolt';
+import type { ResubmitOutcome } from '../../app/resubmit.ts';
+import { notDoneMessage } from '../answers.ts';
 import type { HandlerContext } from '../context.ts';
-import { answerWith, type Outcome } from '../respond.ts';
+import { answerWith, CLICK_FALLBACKS, type ClickAnswer, openOrTell } from '../respond.ts';
 import { ACTION_ID, CALLBACK_ID, YAML_BLOCK_ID } from '../views/ids.ts';
-import { notAllowedMessage, notFoundMessage } from '../views/messages.ts';
 import { revisionOf } from '../views/review-message.ts';
 import {
   blockErrors,
@@ -17,6 +21,8 @@ import {
 
 /** `undefined` closes the modal; errors keep it open with everything the partner typed. */
 type ViewAnswer = ViewResponseAction | undefined;
+
+type ButtonArgs = Pick<SlackActionMiddlewareArgs<BlockAction>, 'ack' | 'body' | 'action'>;
 
 function formError(text: string): ViewAnswer {
   return { response_action: 'errors', errors: { [YAML_BLOCK_ID]: text } };
@@ -31,77 +37,77 @@ const VIEW_FALLBACKS = {
   ),
 };
 
-/** The submit modal: first submissions, resubmissions after a request for changes. */
-export function register(app: App, ctx: HandlerContext): void {
-  app.view(CALLBACK_ID.submit, async ({ ack, body, view }) => {
-    const metadata = parseSubmitMetadata(view.private_metadata);
-    const form = readSubmitForm(view.state.values);
-    if ('yamlError' in form) {
-      await ack(formError(form.yamlError));
-      return;
-    }
-    const parsed = parseSpec(form.input);
-    if (!parsed.ok) {
-      await ack({ response_action: 'errors', errors: blockErrors(parsed.errors, form.fromYaml) });
-      return;
-    }
-    const actor = { userId: body.user.id, name: body.user.name };
-    // One stored submission per modal, however often Slack or the partner sends it.
-    const requestId = `view:${view.id}`;
-    const log = ctx.logger.child({ requestId, userId: actor.userId });
-    const input = { actor, spec: parsed.spec, warnings: parsed.warnings, requestId };
+/** The submit modal: first submissions, and resubmissions after a request for changes. */
+export async function onSubmitView(
+  ctx: HandlerContext,
+  { ack, body, view }: Pick<SlackViewMiddlewareArgs<ViewSubmitAction>, 'ack' | 'body' | 'view'>,
+): Promise<void> {
+  const metadata = parseSubmitMetadata(view.private_metadata);
+  const form = readSubmitForm(view.state.values);
+  if ('yamlError' in form) {
+    await ack(formError(form.yamlError));
+    return;
+  }
+  const actor = { userId: body.user.id, name: body.user.name };
+  // One stored submission per modal, however often Slack or the partner sends it.
+  const request = { actor, requestId: `view:${view.id}`, form: form.input };
+  const log = ctx.logger.child({ requestId: request.requestId, userId: actor.userId });
+  const { id } = metadata;
+  await answerWith(
+    { logger: log, inFlight: ctx.inFlight },
+    (): Promise<{ outcome: ResubmitOutcome }> =>
+      id ? ctx.useCases.resubmit({ ...request, id }) : ctx.useCases.submit(request),
+    {
+      draw: (outcome: ResubmitOutcome): ViewAnswer => {
+        if (outcome.kind === 'done') return undefined;
+        if (outcome.kind === 'invalid') {
+          return { response_action: 'errors', errors: blockErrors(outcome.errors, form.fromYaml) };
+        }
+        return formError(notDoneMessage(outcome).text);
+      },
+      reply: (answer) => ack(answer),
+      fallbacks: VIEW_FALLBACKS,
+    },
+  );
+}
 
-    const work = async (): Promise<Outcome<ViewAnswer>> => {
-      let submission: Submission;
-      let applied: boolean;
-      if (metadata.id) {
-        const existing = await ctx.store.get(metadata.id);
-        if (!existing || existing.partner.userId !== actor.userId) {
-          return { answer: formError(notFoundMessage(metadata.id).text) };
-        }
-        try {
-          ({ submission, applied } = await ctx.store.resubmit(metadata.id, input));
-        } catch (error) {
-          if (!isStoreError(error, 'invalid_transition')) throw error;
-          return { answer: formError(notAllowedMessage(existing, 'resubmit').text) };
-        }
-      } else {
-        ({ submission, applied } = await ctx.store.create({ ...input, partner: actor }));
-      }
-      log.info({ submissionId: submission.id, revision: submission.revision, applied }, 'stored');
+/** The partner's "Edit and resubmit" button: the modal again, filled with the last revision. */
+export async function onResubmitButton(
+  ctx: HandlerContext,
+  { ack, body, action }: ButtonArgs,
+): Promise<void> {
+  await ack();
+  if (action.type !== 'button') return;
+  const actor = { userId: body.user.id, name: body.user.name };
+  // Nothing to show for someone else's submission (or none): the button was not theirs.
+  await answerWith(ctx, () => ctx.useCases.resubmitForm({ actor, id: action.value ?? '' }), {
+    draw: (outcome): ClickAnswer | undefined => {
+      if (outcome.kind !== 'done') return undefined;
+      const { submission } = outcome;
+      const spec = revisionOf(submission)?.spec;
       return {
-        answer: undefined,
-        ...(applied ? { after: () => announceSubmission(ctx, submission, actor) } : {}),
+        open: submitModal({
+          ...(spec ? { initial: spec } : {}),
+          metadata: { id: submission.id, revision: submission.revision },
+        }),
       };
-    };
-    await answerWith(
-      { logger: log, inFlight: ctx.inFlight },
-      work,
-      (answer) => ack(answer),
-      VIEW_FALLBACKS,
-    );
+    },
+    reply: openOrTell(ctx, body),
+    fallbacks: CLICK_FALLBACKS,
   });
+}
 
-  // The partner's "Edit and resubmit" button: the modal again, filled with the last revision.
-  app.action(ACTION_ID.resubmit, async ({ ack, body, client, action }) => {
-    await ack();
-    if (body.type !== 'block_actions' || action.type !== 'button') return;
-    const submission = await ctx.store.get(action.value ?? '');
-    if (!submission || submission.partner.userId !== body.user.id) return;
-    const spec = revisionOf(submission)?.spec;
-    await client.views.open({
-      trigger_id: body.trigger_id,
-      view: submitModal({
-        ...(spec ? { initial: spec } : {}),
-        metadata: { id: submission.id, revision: submission.revision },
-      }),
-    });
-  });
+/** "Deploy a model" on the Home tab: an empty submit modal. */
+export async function onOpenSubmitButton(
+  ctx: HandlerContext,
+  { ack, body }: Pick<ButtonArgs, 'ack' | 'body'>,
+): Promise<void> {
+  await ack();
+  await ctx.client.views.open({ trigger_id: body.trigger_id, view: submitModal({ metadata: {} }) });
+}
 
-  // "Deploy a model" on the Home tab.
-  app.action(ACTION_ID.open_submit, async ({ ack, body, client }) => {
-    await ack();
-    if (body.type !== 'block_actions') return;
-    await client.views.open({ trigger_id: body.trigger_id, view: submitModal({ metadata: {} }) });
-  });
+export function register(app: App, ctx: HandlerContext): void {
+  app.view<ViewSubmitAction>(CALLBACK_ID.submit, (args) => onSubmitView(ctx, args));
+  app.action<BlockAction>(ACTION_ID.resubmit, (args) => onResubmitButton(ctx, args));
+  app.action<BlockAction>(ACTION_ID.open_submit, (args) => onOpenSubmitButton(ctx, args));
 }

@@ -2,23 +2,14 @@
 // approvers, the review queue with the review buttons too. Stays within Slack's 100
 // blocks however long the lists get.
 import type { Button, HomeView, KnownBlock } from '@slack/types';
-import { canApply, type Status } from '../../domain/status.ts';
+import { QUEUE_STATUSES } from '../../app/queries.ts';
+import { canApply } from '../../domain/status.ts';
 import type { Submission } from '../../domain/submission.ts';
 import { ACTION_ID } from './ids.ts';
 import { actions, button, context, header, LIMITS, section } from './kit.ts';
 import { code } from './mrkdwn.ts';
 import { revisionOf } from './review-message.ts';
 import { cancelButton, listLine } from './status-text.ts';
-
-/** Statuses shown in the approvers' queue, in the order they are listed. */
-export const QUEUE_STATUSES: readonly Status[] = [
-  'submitted',
-  'approved',
-  'building',
-  'testing',
-  'deploying',
-  'failed',
-];
 
 /** Own submissions shown before "…and N more" (fewer for approvers, who also get the queue). */
 export const HOME_MINE_MAX = 40;

@@ -2,8 +2,10 @@
 // short answers for refusals and outages. Each returns `{ text, blocks? }` ready for
 // chat.postMessage / chat.postEphemeral / respond.
 import type { KnownBlock } from '@slack/types';
+import type { ApproverAction } from '../../app/access.ts';
 import type { Action } from '../../domain/status.ts';
 import type { Actor, Submission } from '../../domain/submission.ts';
+import type { DecisionAction, DecisionEvent } from '../../ports/notifier.ts';
 import { ACTION_ID } from './ids.ts';
 import { actions, button, context, section } from './kit.ts';
 import { code, escapeMrkdwn, mention, quote, safe } from './mrkdwn.ts';
@@ -52,13 +54,8 @@ export function receivedMessage(submission: Submission, permalink?: string): Sla
   };
 }
 
-export type DecisionAction = 'approve' | 'reject' | 'request_changes' | 'cancel';
-
 /** To the partner, when a reviewer (or the partner, for cancel) acted on a submission. */
-export function decisionMessage(
-  submission: Submission,
-  decision: { action: DecisionAction; actor: Actor; reason?: string },
-): SlackMessage {
+export function decisionMessage(submission: Submission, decision: DecisionEvent): SlackMessage {
   const by = mention(decision.actor.userId);
   const reason = decision.reason ? quote(decision.reason) : undefined;
   switch (decision.action) {
@@ -180,22 +177,13 @@ function flatten(
   return out;
 }
 
-export type RefusedAction =
-  | 'approve'
-  | 'reject'
-  | 'request_changes'
-  | 'cancel'
-  | 'retry'
-  | 'list_all';
-
 /** Ephemeral answer to someone who may not do `action`; nothing changed. */
-export function refusalMessage(action: RefusedAction): Message {
-  const texts: Record<RefusedAction, string> = {
+export function refusalMessage(action: ApproverAction): Message {
+  const texts: Record<ApproverAction, string> = {
     approve: 'Only Playground approvers can approve submissions. Nothing was changed.',
     reject: 'Only Playground approvers can reject submissions. Nothing was changed.',
     request_changes:
       'Only Playground approvers can request changes to submissions. Nothing was changed.',
-    cancel: 'You can only cancel your own submissions. Nothing was changed.',
     retry: 'Only Playground approvers can retry a deployment. Nothing was changed.',
     list_all:
       'Only Playground approvers can list every submission; `/playground list` shows yours.',

@@ -1,0 +1,93 @@
+import { type Actor, SUBMISSION_ID, type Submission } from '../domain/submission.ts';
+import type { Logger } from '../log.ts';
+import type { ApproverDirectory } from '../ports/approvers.ts';
+import type { SubmissionStore } from '../ports/store.ts';
+import { type Done, done, type NotFound, notFound, type Refused } from './outcomes.ts';
+
+/** What only the Playground team may do. */
+export type ApproverAction = 'approve' | 'reject' | 'request_changes' | 'retry' | 'list_all';
+
+/** What someone does with one submission that is not approvers-only. */
+type SubmissionUse = 'view' | 'cancel' | 'resubmit';
+
+/**
+ * Who may use a submission which way: its partner, or its partner and every approver.
+ * Approvers may not resubmit: a revision is the partner's word.
+ */
+const ALLOWED: Record<SubmissionUse, 'partner' | 'partner_or_approver'> = {
+  view: 'partner_or_approver',
+  cancel: 'partner_or_approver',
+  resubmit: 'partner',
+};
+
+/** Who may do what to which submission: the one place every use case asks. */
+export class AccessPolicy {
+  readonly #approvers: ApproverDirectory;
+  readonly #store: SubmissionStore;
+  readonly #logger: Logger;
+
+  constructor(deps: { approvers: ApproverDirectory; store: SubmissionStore; logger: Logger }) {
+    this.#approvers = deps.approvers;
+    this.#store = deps.store;
+    this.#logger = deps.logger;
+  }
+
+  isApprover(userId: string): Promise<boolean> {
+    return this.#approvers.includes(userId);
+  }
+
+  /**
+   * The submission `id` names (PG-0042, any case) when `actor` may use it that way;
+   * undefined when there is none and when it is someone else's alike, so partners learn
+   * nothing about other partners' submissions.
+   */
+  async find(actor: Actor, id: string, use: SubmissionUse): Promise<Submission | undefined> {
+    const canonical = id.toUpperCase();
+    if (!SUBMISSION_ID.test(canonical)) return undefined;
+    const submission = await this.#store.get(canonical);
+    if (!submission) return undefined;
+    if (submission.partner.userId === actor.userId) return submission;
+    if (ALLOWED[use] === 'partner_or_approver' && (await this.isApprover(actor.userId))) {
+      return submission;
+    }
+    return undefined;
+  }
+
+  /**
+   * Undefined when `actor` is an approver. Otherwise the refusal, logged and, when it is
+   * about a submission, written to its audit trail; nothing else changes.
+   */
+  async approverOnly(
+    actor: Actor,
+    action: ApproverAction,
+    about?: { id: string; requestId: string },
+  ): Promise<Refused | undefined> {
+    if (await this.isApprover(actor.userId)) return undefined;
+    if (about) {
+      const { id, requestId } = about;
+      this.#logger.warn({ submissionId: id, userId: actor.userId, action, requestId }, 'refused');
+      try {
+        await this.#store.recordRefusal(id, { actor, requestId, detail: action });
+      } catch (error) {
+        // The refusal stands even when it cannot be written down.
+        this.#logger.error({ err: error, submissionId: id }, 'could not audit a refusal');
+      }
+    }
+    return { kind: 'refused', action };
+  }
+
+  /**
+   * The submission an approver-only action is about: the refusal (logged, audited) for
+   * anyone else, not_found when there is no such submission.
+   */
+  async forApprover(
+    actor: Actor,
+    action: ApproverAction,
+    about: { id: string; requestId: string },
+  ): Promise<Done<{ submission: Submission }> | Refused | NotFound> {
+    const refused = await this.approverOnly(actor, action, about);
+    if (refused) return refused;
+    const submission = await this.#store.get(about.id);
+    return submission ? done({ submission }) : notFound(about.id);
+  }
+}

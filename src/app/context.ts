@@ -1,0 +1,21 @@
+import type { Actor } from '../domain/submission.ts';
+import type { Logger } from '../log.ts';
+import type { Notifier } from '../ports/notifier.ts';
+import type { Pipeline } from '../ports/pipeline.ts';
+import type { SubmissionStore } from '../ports/store.ts';
+import type { AccessPolicy } from './access.ts';
+
+/** What every use case may call: ports and the access policy, nothing of Slack. */
+export interface AppDeps {
+  store: SubmissionStore;
+  pipeline: Pipeline;
+  notifier: Notifier;
+  access: AccessPolicy;
+  logger: Logger;
+}
+
+/** Who asks, and from which request (the same request id never changes anything twice). */
+export interface UserRequest {
+  actor: Actor;
+  requestId: string;
+}

@@ -1,0 +1,50 @@
+// The use cases, bound to their ports: what the Slack handlers call. Each use case lives in
+// its own file; this only wires them.
+import type { Logger } from '../log.ts';
+import type { ApproverDirectory } from '../ports/approvers.ts';
+import type { Notifier } from '../ports/notifier.ts';
+import type { Pipeline } from '../ports/pipeline.ts';
+import type { SubmissionStore } from '../ports/store.ts';
+import { AccessPolicy } from './access.ts';
+import { cancel } from './cancel.ts';
+import type { AppDeps } from './context.ts';
+import { help, home, list, status } from './queries.ts';
+import { resubmit, resubmitForm } from './resubmit.ts';
+import { retry } from './retry.ts';
+import { approve, openReview, reject, requestChanges } from './review.ts';
+import { submit } from './submit.ts';
+
+/** A use case with its ports given: what is left is the request. */
+type Bound<F> = F extends (deps: never, input: infer I) => infer R ? (input: I) => R : never;
+
+function bind<F extends (deps: AppDeps, input: never) => unknown>(deps: AppDeps, use: F): Bound<F> {
+  return ((input: never) => use(deps, input)) as Bound<F>;
+}
+
+export function createUseCases(ports: {
+  store: SubmissionStore;
+  pipeline: Pipeline;
+  notifier: Notifier;
+  approvers: ApproverDirectory;
+  logger: Logger;
+}) {
+  const { approvers, ...rest } = ports;
+  const deps: AppDeps = { ...rest, access: new AccessPolicy({ approvers, ...rest }) };
+  return {
+    submit: bind(deps, submit),
+    resubmitForm: bind(deps, resubmitForm),
+    resubmit: bind(deps, resubmit),
+    openReview: bind(deps, openReview),
+    approve: bind(deps, approve),
+    reject: bind(deps, reject),
+    requestChanges: bind(deps, requestChanges),
+    cancel: bind(deps, cancel),
+    retry: bind(deps, retry),
+    status: bind(deps, status),
+    list: bind(deps, list),
+    home: bind(deps, home),
+    help: bind(deps, help),
+  };
+}
+
+export type UseCases = ReturnType<typeof createUseCases>;

@@ -1,0 +1,57 @@
+// What a use case answers: a typed outcome the Slack side draws with its views, and the
+// work to do once the person has that answer (notifications, starting the pipeline).
+import type { Action } from '../domain/status.ts';
+import type { Submission } from '../domain/submission.ts';
+import type { ApproverAction } from './access.ts';
+
+/** The use case did what was asked (or had already done it for this request). */
+export type Done<T = object> = { kind: 'done' } & T;
+
+/** The actor may not do this; the attempt is logged and audited. */
+export interface Refused {
+  kind: 'refused';
+  action: ApproverAction;
+}
+
+/** No such submission, or not one the actor may see: the same answer either way. */
+export interface NotFound {
+  kind: 'not_found';
+  id: string;
+}
+
+/** The status machine refuses `action` for the submission as it is now. */
+export interface NotAllowed {
+  kind: 'not_allowed';
+  submission: Submission;
+  action: Action;
+}
+
+/** The form does not hold; `errors` are what the form checker said, field by field. */
+export interface Invalid<E> {
+  kind: 'invalid';
+  errors: E;
+}
+
+export interface Result<O> {
+  outcome: O;
+  /**
+   * Runs after the person got their answer (Slack gives 3 seconds), once: only when the
+   * change was applied now, not on a retried or duplicate request.
+   */
+  afterwards?: () => Promise<void>;
+}
+
+/** A form already read and checked by the side that knows its fields. */
+export type FormCheck<T> = ({ ok: true } & T) | { ok: false; errors: Record<string, string> };
+
+export function done<T extends object>(value: T): Done<T> {
+  return { kind: 'done', ...value };
+}
+
+export function notFound(id: string): NotFound {
+  return { kind: 'not_found', id };
+}
+
+export function notAllowed(submission: Submission, action: Action): NotAllowed {
+  return { kind: 'not_allowed', submission, action };
+}

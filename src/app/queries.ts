@@ -1,0 +1,84 @@
+// What people look up: one submission, lists, the Home tab, and the help they are shown.
+// Nothing here changes anything.
+import type { Status } from '../domain/status.ts';
+import type { AuditEvent, Submission } from '../domain/submission.ts';
+import type { AppDeps, UserRequest } from './context.ts';
+import { type Done, done, type NotFound, notFound, type Refused, type Result } from './outcomes.ts';
+
+const LIST_LIMIT = 100;
+const HOME_LIMIT = 50;
+
+/** Statuses an approver keeps an eye on (the Home tab's review queue), in the order shown. */
+export const QUEUE_STATUSES: readonly Status[] = [
+  'submitted',
+  'approved',
+  'building',
+  'testing',
+  'deploying',
+  'failed',
+];
+
+type Asker = Pick<UserRequest, 'actor'>;
+
+type StatusOutcome =
+  | Done<{ submission: Submission; lastEvent?: AuditEvent; threadLink?: string }>
+  | NotFound;
+
+/** One submission its partner or an approver asks about, with its last change and thread. */
+export async function status(
+  deps: Pick<AppDeps, 'store' | 'access' | 'notifier'>,
+  input: Asker & { id: string },
+): Promise<Result<StatusOutcome>> {
+  const submission = await deps.access.find(input.actor, input.id, 'view');
+  if (!submission) return { outcome: notFound(input.id) };
+  const events = await deps.store.audit(submission.id);
+  // Refused clicks changed nothing: they are not "the last thing that happened".
+  const lastEvent = events.filter((e) => e.action !== 'refused').at(-1);
+  const threadLink = await deps.notifier.threadLink(submission);
+  return {
+    outcome: done({
+      submission,
+      ...(lastEvent ? { lastEvent } : {}),
+      ...(threadLink ? { threadLink } : {}),
+    }),
+  };
+}
+
+type ListOutcome = Done<{ submissions: Submission[]; all: boolean }> | Refused;
+
+/** A partner's own submissions, or (`all`, approvers only) everyone's; newest first. */
+export async function list(
+  deps: Pick<AppDeps, 'store' | 'access'>,
+  input: Asker & { all: boolean },
+): Promise<Result<ListOutcome>> {
+  const { actor, all } = input;
+  if (all) {
+    const refused = await deps.access.approverOnly(actor, 'list_all');
+    if (refused) return { outcome: refused };
+  }
+  const submissions = all
+    ? await deps.store.listAll({ limit: LIST_LIMIT })
+    : await deps.store.listByPartner(actor.userId, { limit: LIST_LIMIT });
+  return { outcome: done({ submissions, all }) };
+}
+
+/** The Home tab: the user's own submissions, and for approvers the review queue. */
+export async function home(
+  deps: Pick<AppDeps, 'store' | 'access'>,
+  input: Asker,
+): Promise<Result<Done<{ mine: Submission[]; queue?: Submission[] }>>> {
+  const { userId } = input.actor;
+  const mine = await deps.store.listByPartner(userId, { limit: HOME_LIMIT });
+  const queue = (await deps.access.isApprover(userId))
+    ? await deps.store.listAll({ statuses: [...QUEUE_STATUSES], limit: HOME_LIMIT })
+    : undefined;
+  return { outcome: done({ mine, ...(queue ? { queue } : {}) }) };
+}
+
+/** What help to show: approvers get their own commands too. */
+export async function help(
+  deps: Pick<AppDeps, 'access'>,
+  input: Asker,
+): Promise<Result<Done<{ approver: boolean }>>> {
+  return { outcome: done({ approver: await deps.access.isApprover(input.actor.userId) }) };
+}

@@ -1,0 +1,66 @@
+import type { Submission } from '../domain/submission.ts';
+import { parseSpec, type SpecIssue } from '../domain/submission-spec/index.ts';
+import { isStoreError } from '../ports/store.ts';
+import type { AppDeps, UserRequest } from './context.ts';
+import {
+  type Done,
+  done,
+  type Invalid,
+  type NotAllowed,
+  type NotFound,
+  notAllowed,
+  notFound,
+  type Result,
+} from './outcomes.ts';
+import { stored } from './submit.ts';
+
+/**
+ * The partner's "Edit and resubmit": their submission, to fill the form with its last
+ * revision. Only the partner may resubmit.
+ */
+export async function resubmitForm(
+  deps: Pick<AppDeps, 'access'>,
+  input: Pick<UserRequest, 'actor'> & { id: string },
+): Promise<Result<Done<{ submission: Submission }> | NotFound>> {
+  const submission = await deps.access.find(input.actor, input.id, 'resubmit');
+  return { outcome: submission ? done({ submission }) : notFound(input.id) };
+}
+
+interface ResubmitRequest extends UserRequest {
+  id: string;
+  /** The spec as the partner gave it (the form's values, or the parsed YAML). */
+  form: unknown;
+}
+
+export type ResubmitOutcome =
+  | Done<{ submission: Submission }>
+  | Invalid<SpecIssue[]>
+  | NotFound
+  | NotAllowed;
+
+/**
+ * Revision n+1 of a submission the team sent back for changes: checked, stored once per
+ * request, shown in the same review thread, confirmed to the partner.
+ */
+export async function resubmit(
+  deps: Pick<AppDeps, 'store' | 'notifier' | 'access' | 'logger'>,
+  input: ResubmitRequest,
+): Promise<Result<ResubmitOutcome>> {
+  const parsed = parseSpec(input.form);
+  if (!parsed.ok) return { outcome: { kind: 'invalid', errors: parsed.errors } };
+  const { actor, requestId } = input;
+  const existing = await deps.access.find(actor, input.id, 'resubmit');
+  if (!existing) return { outcome: notFound(input.id) };
+  try {
+    const change = await deps.store.resubmit(existing.id, {
+      actor,
+      requestId,
+      spec: parsed.spec,
+      warnings: parsed.warnings,
+    });
+    return stored(deps, change, input);
+  } catch (error) {
+    if (!isStoreError(error, 'invalid_transition')) throw error;
+    return { outcome: notAllowed(existing, 'resubmit') };
+  }
+}

@@ -1,0 +1,134 @@
+// The Playground team's review: open a decision on a submission waiting for review, then
+// approve it (which starts the pipeline), reject it or send it back for changes.
+import type { Submission } from '../domain/submission.ts';
+import type { DecisionAction } from '../ports/notifier.ts';
+import { applyOnce } from './apply.ts';
+import type { AppDeps, UserRequest } from './context.ts';
+import {
+  type Done,
+  done,
+  type FormCheck,
+  type Invalid,
+  type NotAllowed,
+  type NotFound,
+  notAllowed,
+  type Refused,
+  type Result,
+} from './outcomes.ts';
+
+export type ReviewAction = 'approve' | 'reject' | 'request_changes';
+
+export type ReviewOutcome =
+  | Done<{ submission: Submission }>
+  | Refused
+  | NotFound
+  | NotAllowed
+  | Invalid<Record<string, string>>;
+
+interface ReviewInput extends UserRequest {
+  id: string;
+}
+
+/** An approver starts a decision (opens its form): only on a submission waiting for review. */
+export async function openReview(
+  deps: Pick<AppDeps, 'store' | 'access'>,
+  input: ReviewInput & { action: ReviewAction },
+): Promise<Result<Done<{ submission: Submission }> | Refused | NotFound | NotAllowed>> {
+  const { actor, id, requestId, action } = input;
+  const found = await deps.access.forApprover(actor, action, { id, requestId });
+  if (found.kind !== 'done') return { outcome: found };
+  const { submission } = found;
+  return { outcome: submission.status === 'submitted' ? found : notAllowed(submission, action) };
+}
+
+/** Where and how to deploy, as the approver chose it. */
+export interface ApprovalChoice {
+  project: string;
+  versionLabel?: string;
+  promote: boolean;
+}
+
+/**
+ * Approves a submission once and starts its pipeline. The form can only be checked
+ * against the submission (its service, its default version id), so `checkForm` is given
+ * the submission once the approver is known to be one.
+ */
+export async function approve(
+  deps: Pick<AppDeps, 'store' | 'access' | 'notifier' | 'pipeline'>,
+  input: ReviewInput & { checkForm: (submission: Submission) => FormCheck<ApprovalChoice> },
+): Promise<Result<ReviewOutcome>> {
+  const { actor, id, requestId } = input;
+  const found = await deps.access.forApprover(actor, 'approve', { id, requestId });
+  if (found.kind !== 'done') return { outcome: found };
+  const { submission } = found;
+  const form = input.checkForm(submission);
+  if (!form.ok) return { outcome: { kind: 'invalid', errors: form.errors } };
+  const approval = {
+    project: form.project,
+    ...(form.versionLabel ? { versionLabel: form.versionLabel } : {}),
+    promote: form.promote,
+    by: actor,
+    at: new Date(),
+  };
+  return decide(deps, 'approve', input, { approval }, (approved) => deps.pipeline.start(approved));
+}
+
+/** Rejects a submission for good, with the reason the partner reads. */
+export function reject(
+  deps: Pick<AppDeps, 'store' | 'access' | 'notifier'>,
+  input: ReviewInput & { reason: FormCheck<{ reason: string }> },
+): Promise<Result<ReviewOutcome>> {
+  return withReason(deps, 'reject', input);
+}
+
+/** Sends a submission back to its partner, with what to change; they can resubmit. */
+export function requestChanges(
+  deps: Pick<AppDeps, 'store' | 'access' | 'notifier'>,
+  input: ReviewInput & { reason: FormCheck<{ reason: string }> },
+): Promise<Result<ReviewOutcome>> {
+  return withReason(deps, 'request_changes', input);
+}
+
+async function withReason(
+  deps: Pick<AppDeps, 'store' | 'access' | 'notifier'>,
+  action: 'reject' | 'request_changes',
+  input: ReviewInput & { reason: FormCheck<{ reason: string }> },
+): Promise<Result<ReviewOutcome>> {
+  const { actor, id, requestId, reason } = input;
+  const refused = await deps.access.approverOnly(actor, action, { id, requestId });
+  if (refused) return { outcome: refused };
+  if (!reason.ok) return { outcome: { kind: 'invalid', errors: reason.errors } };
+  return decide(deps, action, input, { reason: reason.reason });
+}
+
+/**
+ * Applies a reviewer's decision once; afterwards the review thread and the partner are
+ * told, then `next` runs (the pipeline starts after the partner has heard of the approval).
+ */
+async function decide(
+  deps: Pick<AppDeps, 'store' | 'notifier'>,
+  action: DecisionAction & ReviewAction,
+  { actor, id, requestId }: ReviewInput,
+  patch: { approval?: Submission['approval']; reason?: string },
+  next?: (submission: Submission) => Promise<void>,
+): Promise<Result<ReviewOutcome>> {
+  const result = await applyOnce(deps.store, id, action, { actor, requestId, patch });
+  if (result.kind !== 'done') return { outcome: result };
+  const { submission, applied } = result;
+  const reason = patch.reason;
+  return {
+    outcome: done({ submission }),
+    ...(applied
+      ? {
+          afterwards: async () => {
+            await deps.notifier.decided(submission, {
+              action,
+              actor,
+              ...(reason ? { reason } : {}),
+            });
+            await next?.(submission);
+          },
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,27 @@
+// Drawings of use-case outcomes that more than one handler gives.
+import type { CancelOutcome } from '../app/cancel.ts';
+import type { NotAllowed, NotFound, Refused } from '../app/outcomes.ts';
+import {
+  type Message,
+  notAllowedMessage,
+  notFoundMessage,
+  refusalMessage,
+} from './views/messages.ts';
+
+/** Why nothing was done: refused, no such submission (of yours), or not in this status. */
+export function notDoneMessage(outcome: Refused | NotFound | NotAllowed): Message {
+  switch (outcome.kind) {
+    case 'refused':
+      return refusalMessage(outcome.action);
+    case 'not_found':
+      return notFoundMessage(outcome.id);
+    case 'not_allowed':
+      return notAllowedMessage(outcome.submission, outcome.action);
+  }
+}
+
+/** `/playground cancel` and the Cancel button answer alike. */
+export function cancelMessage(outcome: CancelOutcome): Message {
+  if (outcome.kind !== 'done') return notDoneMessage(outcome);
+  return { text: `:no_entry_sign: ${outcome.submission.id} is cancelled.` };
+}

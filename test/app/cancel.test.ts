@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { cancel } from '../../src/app/cancel.ts';
+import { sampleRun } from '../helpers/sample-run.ts';
+import { APPROVER, OTHER, PARTNER, ports, requestId, settle, submitted } from './fixtures.ts';
+
+describe('cancel', () => {
+  it('lets the partner cancel, once, and tells the thread; no pipeline to stop yet', async () => {
+    const { deps, store, notifier, pipeline } = ports();
+    const { id } = await submitted(store);
+    const request = { actor: PARTNER, id, requestId: requestId() };
+    const result = await cancel(deps, request);
+    expect(result.outcome).toMatchObject({ kind: 'done', submission: { status: 'cancelled' } });
+    await settle(result);
+    expect(notifier.notices).toEqual([
+      { kind: 'decided', id, decision: { action: 'cancel', actor: PARTNER } },
+    ]);
+    expect(pipeline.calls).toEqual([]);
+
+    const repeated = await cancel(deps, request);
+    expect(repeated.outcome.kind).toBe('done');
+    expect(repeated.afterwards).toBeUndefined();
+    const again = await cancel(deps, { ...request, requestId: requestId() });
+    expect(again.outcome).toMatchObject({ kind: 'not_allowed', action: 'cancel' });
+    expect((await store.audit(id)).map((e) => e.action)).toEqual(['submit', 'cancel']);
+  });
+
+  it('stops a running pipeline after telling people', async () => {
+    const { deps, store, notifier, pipeline } = ports();
+    const { id } = await submitted(store);
+    await store.apply(id, 'approve', { actor: APPROVER, requestId: requestId() });
+    store.put(id, { pipeline: sampleRun() });
+    await settle(await cancel(deps, { actor: APPROVER, id, requestId: requestId() }));
+    expect(notifier.notices.map((n) => n.kind)).toEqual(['decided']);
+    expect(pipeline.calls).toEqual([{ call: 'cancel', id, status: 'cancelled' }]);
+  });
+
+  it("answers someone else's submission as not found, whatever its id looks like", async () => {
+    const { deps, store } = ports();
+    const { id } = await submitted(store);
+    for (const asked of [id, 'PG-0999', 'nonsense']) {
+      const { outcome } = await cancel(deps, { actor: OTHER, id: asked, requestId: requestId() });
+      expect(outcome).toEqual({ kind: 'not_found', id: asked });
+    }
+    expect((await store.get(id))?.status).toBe('submitted');
+  });
+});

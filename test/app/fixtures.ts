@@ -1,0 +1,113 @@
+import { Writable } from 'node:stream';
+import { AccessPolicy } from '../../src/app/access.ts';
+import type { AppDeps } from '../../src/app/context.ts';
+import type { Result } from '../../src/app/outcomes.ts';
+import type { Actor, Submission, ThreadRef } from '../../src/domain/submission.ts';
+import { createLogger } from '../../src/log.ts';
+import type { DecisionEvent, Notifier } from '../../src/ports/notifier.ts';
+import type { Pipeline } from '../../src/ports/pipeline.ts';
+import { MemoryStore } from '../helpers/memory-store.ts';
+import { sampleSpec } from '../helpers/sample-spec.ts';
+
+export const PARTNER: Actor = { userId: 'UPARTNER01', name: 'pat' };
+export const OTHER: Actor = { userId: 'UPARTNER02', name: 'otto' };
+export const APPROVER: Actor = { userId: 'UAPPROVER1', name: 'alex' };
+export const THREAD: ThreadRef = { channel: 'CREVIEW001', ts: '1700000000.000100' };
+
+/** What the notifier was asked to say, in order. */
+export type Notice =
+  | { kind: 'forReview'; id: string; revision: number; actor: string }
+  | { kind: 'received'; id: string; thread?: ThreadRef }
+  | { kind: 'decided'; id: string; decision: DecisionEvent };
+
+class RecordingNotifier implements Notifier {
+  readonly notices: Notice[] = [];
+  async forReview(submission: Submission, actor: Actor) {
+    this.notices.push({
+      kind: 'forReview',
+      id: submission.id,
+      revision: submission.revision,
+      actor: actor.userId,
+    });
+    // A new submission starts a thread; a resubmitted one already has one.
+    return submission.thread ? undefined : THREAD;
+  }
+  async received(submission: Submission) {
+    this.notices.push({
+      kind: 'received',
+      id: submission.id,
+      ...(submission.thread ? { thread: submission.thread } : {}),
+    });
+  }
+  async decided(submission: Submission, decision: DecisionEvent) {
+    this.notices.push({ kind: 'decided', id: submission.id, decision });
+  }
+  async threadLink(submission: Submission) {
+    return submission.thread ? `https://slack.example/archives/${submission.thread.ts}` : undefined;
+  }
+}
+
+/** The pipeline's calls, in order; `retryError` makes the next retry fail. */
+class RecordingPipeline implements Pipeline {
+  readonly calls: { call: 'start' | 'retry' | 'cancel'; id: string; status: string }[] = [];
+  retryError: unknown;
+  async start(submission: Submission) {
+    this.calls.push({ call: 'start', id: submission.id, status: submission.status });
+  }
+  async retry(submission: Submission) {
+    this.calls.push({ call: 'retry', id: submission.id, status: submission.status });
+    if (this.retryError) throw this.retryError;
+  }
+  async cancel(submission: Submission) {
+    this.calls.push({ call: 'cancel', id: submission.id, status: submission.status });
+  }
+}
+
+/** The use cases' ports in memory, with what they were asked and the log lines written. */
+export function ports() {
+  const store = new MemoryStore();
+  const notifier = new RecordingNotifier();
+  const pipeline = new RecordingPipeline();
+  const approvers = new Set([APPROVER.userId]);
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger(
+    'debug',
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n')) if (line) logs.push(JSON.parse(line));
+        done();
+      },
+    }),
+  );
+  const access = new AccessPolicy({
+    approvers: { includes: async (userId) => approvers.has(userId) },
+    store,
+    logger,
+  });
+  const deps: AppDeps = { store, notifier, pipeline, access, logger };
+  return { deps, store, notifier, pipeline, approvers, logs };
+}
+
+let requests = 0;
+/** A fresh Slack-like request id. */
+export function requestId(): string {
+  requests += 1;
+  return `test:${requests}`;
+}
+
+/** A submission by PARTNER, stored with its review thread, as the submit use case leaves it. */
+export async function submitted(store: MemoryStore, partner = PARTNER): Promise<Submission> {
+  const { submission } = await store.create({
+    partner,
+    spec: sampleSpec(),
+    warnings: [],
+    requestId: requestId(),
+  });
+  return (await store.setThread(submission.id, THREAD)).submission;
+}
+
+/** Runs the work a use case left for after the answer, as the Slack answer path does. */
+export async function settle<O>(result: Result<O>): Promise<O> {
+  await result.afterwards?.();
+  return result.outcome;
+}

@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import type { ApprovalChoice } from '../../src/app/review.ts';
+import { approve, openReview, reject, requestChanges } from '../../src/app/review.ts';
+import { APPROVER, PARTNER, ports, requestId, settle, submitted } from './fixtures.ts';
+
+const CHOICE = { ok: true as const, project: 'pg-dev-1', versionLabel: 'v1', promote: true };
+const choose =
+  (choice: { ok: true } & ApprovalChoice = CHOICE) =>
+  () =>
+    choice;
+
+describe('opening a review', () => {
+  it('gives an approver the submission waiting for review', async () => {
+    const { deps, store } = ports();
+    const { id } = await submitted(store);
+    const { outcome } = await openReview(deps, {
+      actor: APPROVER,
+      id,
+      requestId: requestId(),
+      action: 'reject',
+    });
+    expect(outcome).toMatchObject({ kind: 'done', submission: { id } });
+  });
+
+  it('refuses (and audits) a partner, and says when the submission moved on or is missing', async () => {
+    const { deps, store } = ports();
+    const { id } = await submitted(store);
+    const asPartner = await openReview(deps, {
+      actor: PARTNER,
+      id,
+      requestId: requestId(),
+      action: 'approve',
+    });
+    expect(asPartner.outcome).toEqual({ kind: 'refused', action: 'approve' });
+    expect((await store.audit(id)).map((e) => e.action)).toEqual(['submit', 'refused']);
+
+    await store.apply(id, 'cancel', { actor: PARTNER, requestId: requestId() });
+    const late = await openReview(deps, {
+      actor: APPROVER,
+      id,
+      requestId: requestId(),
+      action: 'approve',
+    });
+    expect(late.outcome).toMatchObject({
+      kind: 'not_allowed',
+      action: 'approve',
+      submission: { status: 'cancelled' },
+    });
+    const missing = await openReview(deps, {
+      actor: APPROVER,
+      id: 'PG-0404',
+      requestId: requestId(),
+      action: 'approve',
+    });
+    expect(missing.outcome).toEqual({ kind: 'not_found', id: 'PG-0404' });
+  });
+});
+
+describe('approve', () => {
+  it('stores the approval once, then tells the thread and the partner, then starts the pipeline', async () => {
+    const { deps, store, notifier, pipeline } = ports();
+    const { id } = await submitted(store);
+    const result = await approve(deps, {
+      actor: APPROVER,
+      id,
+      requestId: requestId(),
+      checkForm: choose(),
+    });
+    expect(result.outcome).toMatchObject({ kind: 'done', submission: { status: 'approved' } });
+    expect(pipeline.calls).toEqual([]);
+    await settle(result);
+    expect(notifier.notices).toEqual([
+      { kind: 'decided', id, decision: { action: 'approve', actor: APPROVER } },
+    ]);
+    expect(pipeline.calls).toEqual([{ call: 'start', id, status: 'approved' }]);
+    expect((await store.get(id))?.approval).toMatchObject({
+      project: 'pg-dev-1',
+      versionLabel: 'v1',
+      promote: true,
+      by: APPROVER,
+    });
+  });
+
+  it('starts nothing twice: a repeated request and a second approver change nothing', async () => {
+    const { deps, store, pipeline } = ports();
+    const { id } = await submitted(store);
+    const request = { actor: APPROVER, id, requestId: requestId(), checkForm: choose() };
+    await settle(await approve(deps, request));
+    const repeated = await approve(deps, request);
+    expect(repeated.outcome.kind).toBe('done');
+    expect(repeated.afterwards).toBeUndefined();
+    const second = await approve(deps, { ...request, requestId: requestId() });
+    expect(second.outcome).toMatchObject({
+      kind: 'not_allowed',
+      action: 'approve',
+      submission: { status: 'approved' },
+    });
+    expect(pipeline.calls).toHaveLength(1);
+    expect((await store.audit(id)).filter((e) => e.action === 'approve')).toHaveLength(1);
+  });
+
+  it('checks the form against the submission, only for an approver', async () => {
+    const { deps, store } = ports();
+    const { id } = await submitted(store);
+    const seen: string[] = [];
+    const checkForm = (submission: { id: string }) => {
+      seen.push(submission.id);
+      return { ok: false as const, errors: { version: 'Too long' } };
+    };
+    const refused = await approve(deps, { actor: PARTNER, id, requestId: requestId(), checkForm });
+    expect(refused.outcome).toEqual({ kind: 'refused', action: 'approve' });
+    expect(seen).toEqual([]);
+    const invalid = await approve(deps, { actor: APPROVER, id, requestId: requestId(), checkForm });
+    expect(invalid.outcome).toEqual({ kind: 'invalid', errors: { version: 'Too long' } });
+    expect(seen).toEqual([id]);
+    expect((await store.get(id))?.status).toBe('submitted');
+  });
+});
+
+describe('reject and request changes', () => {
+  it('store the reason and pass it on', async () => {
+    const { deps, store, notifier } = ports();
+    const first = await submitted(store);
+    const second = await submitted(store);
+    const reason = { ok: true as const, reason: 'Use padding 32.' };
+    await settle(
+      await requestChanges(deps, { actor: APPROVER, id: first.id, requestId: requestId(), reason }),
+    );
+    await settle(
+      await reject(deps, { actor: APPROVER, id: second.id, requestId: requestId(), reason }),
+    );
+    expect(await store.get(first.id)).toMatchObject({
+      status: 'changes_requested',
+      reason: 'Use padding 32.',
+    });
+    expect((await store.get(second.id))?.status).toBe('rejected');
+    expect(notifier.notices).toEqual([
+      {
+        kind: 'decided',
+        id: first.id,
+        decision: { action: 'request_changes', actor: APPROVER, reason: 'Use padding 32.' },
+      },
+      {
+        kind: 'decided',
+        id: second.id,
+        decision: { action: 'reject', actor: APPROVER, reason: 'Use padding 32.' },
+      },
+    ]);
+  });
+
+  it('refuse a partner before looking at the reason, and keep a blank reason from the store', async () => {
+    const { deps, store } = ports();
+    const { id } = await submitted(store);
+    const blank = { ok: false as const, errors: { reason: 'Write a reason' } };
+    expect(
+      (await reject(deps, { actor: PARTNER, id, requestId: requestId(), reason: blank })).outcome,
+    ).toEqual({ kind: 'refused', action: 'reject' });
+    expect(
+      (await reject(deps, { actor: APPROVER, id, requestId: requestId(), reason: blank })).outcome,
+    ).toEqual({ kind: 'invalid', errors: { reason: 'Write a reason' } });
+    expect((await store.get(id))?.status).toBe('submitted');
+  });
+
+  it('answer a missing submission as not found', async () => {
+    const { deps } = ports();
+    const reason = { ok: true as const, reason: 'no' };
+    const { outcome } = await reject(deps, {
+      actor: APPROVER,
+      id: 'PG-0404',
+      requestId: requestId(),
+      reason,
+    });
+    expect(outcome).toEqual({ kind: 'not_found', id: 'PG-0404' });
+  });
+});

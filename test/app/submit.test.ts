@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { resubmit, resubmitForm } from '../../src/app/resubmit.ts';
+import { submit } from '../../src/app/submit.ts';
+import { sampleSpec } from '../helpers/sample-spec.ts';
+import {
+  APPROVER,
+  OTHER,
+  PARTNER,
+  ports,
+  requestId,
+  settle,
+  submitted,
+  THREAD,
+} from './fixtures.ts';
+
+describe('submit', () => {
+  it('stores a valid spec, then posts it for review, keeps the thread and tells the partner', async () => {
+    const { deps, store, notifier } = ports();
+    const result = await submit(deps, {
+      actor: PARTNER,
+      requestId: requestId(),
+      form: sampleSpec(),
+    });
+    expect(result.outcome).toMatchObject({ kind: 'done', submission: { id: 'PG-0001' } });
+    // Nothing is said before the answer: Slack first hears that the modal may close.
+    expect(notifier.notices).toEqual([]);
+    await settle(result);
+    expect(notifier.notices).toEqual([
+      { kind: 'forReview', id: 'PG-0001', revision: 1, actor: PARTNER.userId },
+      { kind: 'received', id: 'PG-0001', thread: THREAD },
+    ]);
+    expect((await store.get('PG-0001'))?.thread).toEqual(THREAD);
+  });
+
+  it('answers the spec problems field by field and stores nothing', async () => {
+    const { deps, store } = ports();
+    const result = await submit(deps, {
+      actor: PARTNER,
+      requestId: requestId(),
+      form: { ...sampleSpec(), PADDING: 300 },
+    });
+    expect(result.outcome.kind).toBe('invalid');
+    const paths = result.outcome.kind === 'invalid' ? result.outcome.errors.map((e) => e.path) : [];
+    expect(paths).toEqual(['PADDING']);
+    expect(result.afterwards).toBeUndefined();
+    expect(await store.listAll()).toEqual([]);
+  });
+
+  it('stores and announces once however often the same request comes', async () => {
+    const { deps, store, notifier } = ports();
+    const request = { actor: PARTNER, requestId: requestId(), form: sampleSpec() };
+    await settle(await submit(deps, request));
+    const again = await submit(deps, request);
+    expect(again.outcome).toMatchObject({ kind: 'done', submission: { id: 'PG-0001' } });
+    expect(again.afterwards).toBeUndefined();
+    expect(await store.listAll()).toHaveLength(1);
+    expect(notifier.notices.filter((n) => n.kind === 'forReview')).toHaveLength(1);
+  });
+});
+
+describe('resubmit', () => {
+  async function sentBack() {
+    const world = ports();
+    const { id } = await submitted(world.store);
+    await world.store.apply(id, 'request_changes', {
+      actor: APPROVER,
+      requestId: requestId(),
+      patch: { reason: 'padding 32' },
+    });
+    return { ...world, id };
+  }
+
+  it('gives the partner their submission to fill the form, and nobody else', async () => {
+    const { deps, id } = await sentBack();
+    expect((await resubmitForm(deps, { actor: PARTNER, id })).outcome).toMatchObject({
+      kind: 'done',
+      submission: { id, revision: 1 },
+    });
+    for (const actor of [OTHER, APPROVER]) {
+      expect((await resubmitForm(deps, { actor, id })).outcome).toEqual({ kind: 'not_found', id });
+    }
+  });
+
+  it('stores revision 2 in the same thread and announces it there', async () => {
+    const { deps, store, notifier, id } = await sentBack();
+    const outcome = await settle(
+      await resubmit(deps, {
+        actor: PARTNER,
+        id,
+        requestId: requestId(),
+        form: sampleSpec({ PADDING: 32 }),
+      }),
+    );
+    expect(outcome).toMatchObject({ kind: 'done', submission: { id, revision: 2 } });
+    const stored = await store.get(id);
+    expect(stored?.status).toBe('submitted');
+    expect(stored?.revisions.map((r) => r.spec.PADDING)).toEqual([24, 32]);
+    expect(notifier.notices).toEqual([
+      { kind: 'forReview', id, revision: 2, actor: PARTNER.userId },
+      { kind: 'received', id, thread: THREAD },
+    ]);
+  });
+
+  it("answers someone else's submission as not found and one not sent back as not allowed", async () => {
+    const { deps, store, id } = await sentBack();
+    const form = sampleSpec({ PADDING: 32 });
+    expect(
+      (await resubmit(deps, { actor: OTHER, id, requestId: requestId(), form })).outcome,
+    ).toEqual({ kind: 'not_found', id });
+    const waiting = await submitted(store);
+    const outcome = (
+      await resubmit(deps, { actor: PARTNER, id: waiting.id, requestId: requestId(), form })
+    ).outcome;
+    expect(outcome).toMatchObject({
+      kind: 'not_allowed',
+      action: 'resubmit',
+      submission: { id: waiting.id, status: 'submitted' },
+    });
+  });
+});
