@@ -19,7 +19,6 @@ export interface Config {
     project: string;
     targetProjects: string[];
     registry: string;
-    firestoreEmulatorHost?: string;
     cloudBuildApiUrl?: string;
     appEngineApiUrl?: string;
     /** Cloud Logging's address, for a local stand-in (where build logs are read). */
@@ -147,7 +146,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       project: e.GOOGLE_CLOUD_PROJECT,
       targetProjects: list(e.PLAYGROUND_TARGET_PROJECTS),
       registry: e.PLAYGROUND_REGISTRY,
-      ...(e.FIRESTORE_EMULATOR_HOST ? { firestoreEmulatorHost: e.FIRESTORE_EMULATOR_HOST } : {}),
       ...(e.CLOUD_BUILD_API_URL ? { cloudBuildApiUrl: e.CLOUD_BUILD_API_URL } : {}),
       ...(e.APPENGINE_API_URL ? { appEngineApiUrl: e.APPENGINE_API_URL } : {}),
       ...(e.LOGGING_API_URL ? { loggingApiUrl: e.LOGGING_API_URL } : {}),

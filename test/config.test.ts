@@ -52,7 +52,6 @@ describe('readConfig', () => {
     expect(config.slack.apiUrl).toBe('http://127.0.0.1:9000/api/');
     expect(config.port).toBe(8080);
     expect(config.gcp).toMatchObject({
-      firestoreEmulatorHost: '127.0.0.1:8085',
       cloudBuildApiUrl: 'http://127.0.0.1:9090',
       appEngineApiUrl: 'http://127.0.0.1:9091',
       loggingApiUrl: 'http://127.0.0.1:9092',

@@ -33,15 +33,6 @@ export type StoreErrorCode =
   /** Anything else (a bug); `cause` has the original error. */
   | 'internal';
 
-export const STORE_ERROR_CODES: readonly StoreErrorCode[] = [
-  'not_found',
-  'invalid_transition',
-  'unavailable',
-  'conflict',
-  'invalid_data',
-  'internal',
-];
-
 export class StoreError extends Error {
   readonly code: StoreErrorCode;
   constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { CHECKLIST, type StepName } from '../domain/pipeline-run.ts';
 import { ACTIONS, type Action, STATUSES } from '../domain/status.ts';
 import type { AuditAction, AuditEvent, Submission } from '../domain/submission.ts';
-import type { SubmissionSpec } from '../domain/submission-spec/index.ts';
+import { isMapping, type SubmissionSpec } from '../domain/submission-spec/index.ts';
 import { StoreError } from '../ports/store.ts';
 
 /** Bumped when the stored shape changes incompatibly. */
@@ -21,7 +21,7 @@ export const SCHEMA_VERSION = 1;
 export function toFirestoreValue(value: unknown): unknown {
   if (value instanceof Date) return Timestamp.fromDate(value);
   if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(toFirestoreValue);
-  if (isPlainObject(value)) {
+  if (isMapping(value)) {
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {
       if (v !== undefined) out[key] = toFirestoreValue(v);
@@ -31,18 +31,12 @@ export function toFirestoreValue(value: unknown): unknown {
   return value;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
 const date = z.instanceof(Timestamp).transform((t) => t.toDate());
 const actor = z.object({ userId: z.string().min(1), name: z.string().optional() });
 const status = z.enum(STATUSES);
 const auditActions = [...(Object.keys(ACTIONS) as Action[]), 'submit', 'refused'] as const;
 const auditAction = z.enum(auditActions as unknown as [AuditAction, ...AuditAction[]]);
-const spec = z.custom<SubmissionSpec>(isPlainObject, { message: 'expected the spec object' });
+const spec = z.custom<SubmissionSpec>(isMapping, { message: 'expected the spec object' });
 
 const auditEvent = z.object({
   at: date,

@@ -632,14 +632,6 @@ export class FirestoreStore implements SubmissionStore, PipelineStore {
   }
 }
 
-/** A store over `db`. The Firestore instance is the caller's (and so is terminating it). */
-export function createFirestoreStore(
-  db: Firestore,
-  options?: FirestoreStoreOptions,
-): SubmissionStore {
-  return new FirestoreStore(db, options);
-}
-
 // ---- helpers --------------------------------------------------------------------------------
 
 function abortIfLate(signal: AbortSignal): void {
