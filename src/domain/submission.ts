@@ -67,8 +67,14 @@ export interface AuditEvent {
   detail?: string;
 }
 
+/** The revision a submission is at, or undefined if its record is incomplete. */
+export function revisionOf(submission: Submission): Revision | undefined {
+  return submission.revisions.find((r) => r.number === submission.revision);
+}
+
+/** The revision a submission is at; throws when its record is incomplete. */
 export function currentRevision(submission: Submission): Revision {
-  const revision = submission.revisions.find((r) => r.number === submission.revision);
+  const revision = revisionOf(submission);
   if (!revision) throw new Error(`${submission.id} has no revision ${submission.revision}`);
   return revision;
 }

@@ -2,7 +2,8 @@ import type { webApi } from '@slack/bolt';
 import type { Actor, Submission, ThreadRef } from '../domain/submission.ts';
 import type { Logger } from '../log.ts';
 import type { DecisionEvent, Notifier } from '../ports/notifier.ts';
-import { decisionMessage, type Message, receivedMessage, threadReply } from './views/messages.ts';
+import type { Message } from './views/kit.ts';
+import { decisionMessage, receivedMessage, threadReply } from './views/messages.ts';
 import { reviewMessage } from './views/review-message.ts';
 
 type WebClient = webApi.WebClient;

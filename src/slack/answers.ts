@@ -1,12 +1,8 @@
 // Drawings of use-case outcomes that more than one handler gives.
 import type { CancelOutcome } from '../app/cancel.ts';
 import type { NotAllowed, NotFound, Refused } from '../app/outcomes.ts';
-import {
-  type Message,
-  notAllowedMessage,
-  notFoundMessage,
-  refusalMessage,
-} from './views/messages.ts';
+import type { Message } from './views/kit.ts';
+import { notAllowedMessage, notFoundMessage, refusalMessage } from './views/messages.ts';
 
 /** Why nothing was done: refused, no such submission (of yours), or not in this status. */
 export function notDoneMessage(outcome: Refused | NotFound | NotAllowed): Message {

@@ -6,7 +6,8 @@ import { isStoreError } from '../ports/store.ts';
 import { withinAckWindow } from './ack-window.ts';
 import type { HandlerContext } from './context.ts';
 import type { InFlight } from './in-flight.ts';
-import { type Message, unavailableMessage } from './views/messages.ts';
+import type { Message } from './views/kit.ts';
+import { unavailableMessage } from './views/messages.ts';
 
 /** What to answer when the database cannot be reached, or is too slow for Slack's window. */
 interface Fallbacks<A> {

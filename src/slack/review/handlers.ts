@@ -24,7 +24,7 @@ import {
 } from '../respond.ts';
 import { approveModal, parseApproveMetadata, readApproveForm } from '../views/approve-modal.ts';
 import { ACTION_ID, APPROVE_BLOCK_ID, CALLBACK_ID, REASON_BLOCK_ID } from '../views/ids.ts';
-import type { Message } from '../views/messages.ts';
+import type { Message } from '../views/kit.ts';
 import {
   parseReasonMetadata,
   readReasonForm,

@@ -7,11 +7,11 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import type { ResubmitOutcome } from '../../app/resubmit.ts';
+import { revisionOf } from '../../domain/submission.ts';
 import { notDoneMessage } from '../answers.ts';
 import type { HandlerContext } from '../context.ts';
 import { answerWith, CLICK_FALLBACKS, type ClickAnswer, openOrTell } from '../respond.ts';
 import { ACTION_ID, CALLBACK_ID, YAML_BLOCK_ID } from '../views/ids.ts';
-import { revisionOf } from '../views/review-message.ts';
 import {
   blockErrors,
   parseSubmitMetadata,

@@ -2,13 +2,13 @@
 // id, and whether the new version takes the service's traffic.
 import type { ViewStateValue } from '@slack/bolt';
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import type { Submission } from '../../domain/submission.ts';
+import { revisionOf, type Submission } from '../../domain/submission.ts';
 import { checkVersionId } from '../../domain/submission-spec/index.ts';
 import { defaultVersionId } from '../../domain/version-id.ts';
 import { APPROVE_BLOCK_ID, CALLBACK_ID, VALUE_ACTION_ID } from './ids.ts';
 import { context, fromMetadata, LIMITS, plain, section, stringOf, toMetadata } from './kit.ts';
-import { code, mention, truncate } from './mrkdwn.ts';
-import { revisionOf, warningsContext } from './review-message.ts';
+import { capitalize, code, mention, truncate } from './mrkdwn.ts';
+import { warningsContext } from './review-message.ts';
 
 export interface ApproveMetadata {
   id: string;
@@ -185,8 +185,4 @@ export function readApproveForm(
   const result: ApproveFormResult = { ok: true, project, promote: choice === YES };
   if (versionLabel !== undefined) result.versionLabel = versionLabel;
   return result;
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -4,11 +4,10 @@
 import type { Button, HomeView, KnownBlock } from '@slack/types';
 import { QUEUE_STATUSES } from '../../app/queries.ts';
 import { canApply } from '../../domain/status.ts';
-import type { Submission } from '../../domain/submission.ts';
+import { revisionOf, type Submission } from '../../domain/submission.ts';
 import { ACTION_ID } from './ids.ts';
 import { actions, button, context, header, LIMITS, section } from './kit.ts';
 import { code } from './mrkdwn.ts';
-import { revisionOf } from './review-message.ts';
 import { cancelButton, listLine } from './status-text.ts';
 
 /** Own submissions shown before "…and N more" (fewer for approvers, who also get the queue). */

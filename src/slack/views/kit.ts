@@ -4,11 +4,18 @@ import type {
   Button,
   ContextBlock,
   HeaderBlock,
+  KnownBlock,
   MrkdwnElement,
   PlainTextElement,
   SectionBlock,
 } from '@slack/types';
 import { truncate } from './mrkdwn.ts';
+
+/** A message as chat.postMessage, chat.update and ephemeral answers take it. */
+export interface Message {
+  text: string;
+  blocks?: KnownBlock[];
+}
 
 // Slack's documented limits that the builders keep to.
 export const LIMITS = {

@@ -4,23 +4,13 @@
 import type { KnownBlock } from '@slack/types';
 import type { ApproverAction } from '../../app/access.ts';
 import type { Action } from '../../domain/status.ts';
-import type { Actor, Submission } from '../../domain/submission.ts';
+import { type Actor, revisionOf, type Submission } from '../../domain/submission.ts';
 import type { DecisionAction, DecisionEvent } from '../../ports/notifier.ts';
 import { ACTION_ID } from './ids.ts';
-import { actions, button, context, section } from './kit.ts';
+import { actions, button, context, type Message, section } from './kit.ts';
 import { code, escapeMrkdwn, mention, quote, safe } from './mrkdwn.ts';
-import {
-  approvalDetails,
-  revisionOf,
-  type SlackMessage,
-  warningsContext,
-} from './review-message.ts';
+import { approvalDetails, warningsContext } from './review-message.ts';
 import { statusPhrase } from './status-text.ts';
-
-export interface Message {
-  text: string;
-  blocks?: KnownBlock[];
-}
 
 function named(submission: Submission): string {
   const service = revisionOf(submission)?.spec.service;
@@ -33,7 +23,7 @@ export function link(url: string, label: string): string {
 }
 
 /** To the partner, right after a submission or resubmission is stored. */
-export function receivedMessage(submission: Submission, permalink?: string): SlackMessage {
+export function receivedMessage(submission: Submission, permalink?: string): Required<Message> {
   const first = submission.revision <= 1;
   const what = first
     ? named(submission)
@@ -55,7 +45,10 @@ export function receivedMessage(submission: Submission, permalink?: string): Sla
 }
 
 /** To the partner, when a reviewer (or the partner, for cancel) acted on a submission. */
-export function decisionMessage(submission: Submission, decision: DecisionEvent): SlackMessage {
+export function decisionMessage(
+  submission: Submission,
+  decision: DecisionEvent,
+): Required<Message> {
   const by = mention(decision.actor.userId);
   const reason = decision.reason ? quote(decision.reason) : undefined;
   switch (decision.action) {

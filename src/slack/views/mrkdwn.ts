@@ -7,6 +7,11 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** `text` with its first letter in upper case. */
+export function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** Cuts `text` to at most `max` characters (code points), ending with `…` when cut. */
 export function truncate(text: string, max: number): string {
   const chars = [...text];

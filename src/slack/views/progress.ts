@@ -11,12 +11,11 @@ import {
   type StepState,
   stepDuration,
 } from '../../domain/pipeline-run.ts';
-import type { Actor, Submission } from '../../domain/submission.ts';
+import { type Actor, revisionOf, type Submission } from '../../domain/submission.ts';
 import { ACTION_ID } from './ids.ts';
-import { actions, button, context, LIMITS, section, sectionsOf } from './kit.ts';
-import { link, type Message } from './messages.ts';
-import { code, escapeMrkdwn, mention, quote, safe, truncate } from './mrkdwn.ts';
-import { revisionOf } from './review-message.ts';
+import { actions, button, context, LIMITS, type Message, section, sectionsOf } from './kit.ts';
+import { link } from './messages.ts';
+import { capitalize, code, escapeMrkdwn, mention, quote, safe, truncate } from './mrkdwn.ts';
 import { cancelButton } from './status-text.ts';
 
 export const STEP_ICON: Record<StepState, string> = {
@@ -390,8 +389,4 @@ export function partnerOutcomeMessage(
     text: `${id} could not be deployed${step ? `: ${STEP_LABEL[step]} failed` : ''}`,
     blocks,
   };
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,11 +1,10 @@
 // The reason modal behind Reject and Request changes: the partner reads the reason.
 import type { ViewStateValue } from '@slack/bolt';
 import type { KnownBlock, ModalView } from '@slack/types';
-import type { Submission } from '../../domain/submission.ts';
+import { revisionOf, type Submission } from '../../domain/submission.ts';
 import { CALLBACK_ID, REASON_BLOCK_ID, VALUE_ACTION_ID } from './ids.ts';
 import { context, fromMetadata, LIMITS, plain, section, stringOf, toMetadata } from './kit.ts';
 import { code, mention } from './mrkdwn.ts';
-import { revisionOf } from './review-message.ts';
 
 export type ReasonAction = 'reject' | 'request_changes';
 

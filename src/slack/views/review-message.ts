@@ -3,11 +3,11 @@
 // the buttons give way to a line saying who did what, and when.
 import type { ContextBlock, KnownBlock, MrkdwnElement, SectionBlock } from '@slack/types';
 import { type Action, statusLabel } from '../../domain/status.ts';
-import type { Actor, Revision, Submission } from '../../domain/submission.ts';
+import { type Actor, revisionOf, type Submission } from '../../domain/submission.ts';
 import { SPEC_DEFAULTS, type SubmissionSpec } from '../../domain/submission-spec/index.ts';
 import { defaultVersionId } from '../../domain/version-id.ts';
 import { ACTION_ID } from './ids.ts';
-import { actions, button, context, header, LIMITS, md, section } from './kit.ts';
+import { actions, button, context, header, LIMITS, type Message, md, section } from './kit.ts';
 import { code, escapeMrkdwn, mention, plural, quote, safe, slackDate, truncate } from './mrkdwn.ts';
 
 /** What happened to a submission, for the lines that record it. */
@@ -19,11 +19,6 @@ export interface Decision {
   reason?: string;
 }
 
-export interface SlackMessage {
-  text: string;
-  blocks: KnownBlock[];
-}
-
 /** Emoji and past-tense verb for each action, as shown in the review channel. */
 const DONE: Partial<Record<Action, { emoji: string; verb: string }>> = {
   approve: { emoji: ':white_check_mark:', verb: 'Approved' },
@@ -33,16 +28,11 @@ const DONE: Partial<Record<Action, { emoji: string; verb: string }>> = {
   resubmit: { emoji: ':repeat:', verb: 'Resubmitted' },
 };
 
-/** The revision a submission is at, or undefined if its record is incomplete. */
-export function revisionOf(submission: Submission): Revision | undefined {
-  return submission.revisions.find((r) => r.number === submission.revision);
-}
-
 /** The root message of the review thread. Pass `decision` once the submission was acted on. */
 export function reviewMessage(
   submission: Submission,
   options: { decision?: Decision } = {},
-): SlackMessage {
+): Required<Message> {
   const revision = revisionOf(submission);
   const spec = revision?.spec;
   const blocks: KnownBlock[] = [header(`${submission.id} · ${spec?.service ?? 'submission'}`)];

@@ -1,11 +1,20 @@
 // Answers to `/playground status <id>`, `list`, `list all` and `help`.
 import type { KnownBlock } from '@slack/types';
 import { canApply, STATUSES, type Status, statusLabel } from '../../domain/status.ts';
-import type { AuditEvent, Submission } from '../../domain/submission.ts';
+import { type AuditEvent, revisionOf, type Submission } from '../../domain/submission.ts';
 import { ACTION_ID } from './ids.ts';
-import { actions, button, context, header, LIMITS, md, section, sectionsOf } from './kit.ts';
-import { code, escapeMrkdwn, mention, quote, safe, slackDate } from './mrkdwn.ts';
-import { revisionOf, type SlackMessage } from './review-message.ts';
+import {
+  actions,
+  button,
+  context,
+  header,
+  LIMITS,
+  type Message,
+  md,
+  section,
+  sectionsOf,
+} from './kit.ts';
+import { capitalize, code, escapeMrkdwn, mention, quote, safe, slackDate } from './mrkdwn.ts';
 
 const PHRASES: Record<Status, string> = {
   submitted: 'is waiting for review',
@@ -105,7 +114,7 @@ export function cancelButton(id: string) {
 export function statusBlocks(
   submission: Submission,
   options: { lastEvent?: AuditEvent; permalink?: string } = {},
-): SlackMessage {
+): Required<Message> {
   const spec = revisionOf(submission)?.spec;
   const title = `${statusEmoji(submission.status)} *${submission.id}*${spec ? ` · ${code(spec.service)}` : ''} ${statusPhrase(submission.status)}`;
   const blocks: KnownBlock[] = [section(title)];
@@ -166,7 +175,10 @@ export const LIST_MAX = 40;
  * `/playground list` (the partner's own submissions, newest change first) and
  * `/playground list all` (approvers: every submission, grouped by status).
  */
-export function listBlocks(submissions: Submission[], options: { all: boolean }): SlackMessage {
+export function listBlocks(
+  submissions: Submission[],
+  options: { all: boolean },
+): Required<Message> {
   const sorted = [...submissions].sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
   if (sorted.length === 0) {
     const text = options.all
@@ -224,12 +236,8 @@ function fitBlocks(blocks: KnownBlock[], max: number): KnownBlock[] {
   ];
 }
 
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
 /** `/playground help` (also the answer to an unknown or empty subcommand). */
-export function helpBlocks(options: { approver: boolean }): SlackMessage {
+export function helpBlocks(options: { approver: boolean }): Required<Message> {
   const lines = [
     '`/playground submit` opens a form to deploy a model on the OneAtlas Playground: your Docker image, tile settings, predictor class and package, and optional resources. You can also paste your settings as YAML.',
     '`/playground status PG-0042` shows where a submission is, its last event and a link to its review thread.',

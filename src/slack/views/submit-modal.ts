@@ -19,7 +19,7 @@ import {
 } from '../../domain/submission-spec/index.ts';
 import { CALLBACK_ID, VALUE_ACTION_ID, YAML_BLOCK_ID } from './ids.ts';
 import { context, fromMetadata, header, LIMITS, plain, stringOf, toMetadata } from './kit.ts';
-import { truncate } from './mrkdwn.ts';
+import { capitalize, truncate } from './mrkdwn.ts';
 
 /** What the submit handler needs back from the modal. */
 export interface SubmitMetadata {
@@ -335,10 +335,6 @@ export function blockErrors(issues: SpecIssue[], fromYaml: Set<string>): Record<
   const errors: Record<string, string> = {};
   for (const [block, messages] of grouped) errors[block] = joinMessages(messages);
   return errors;
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function joinMessages(messages: string[]): string {
