@@ -5,7 +5,7 @@ import type {
   StepProgress,
   StepState,
 } from '../domain/pipeline-run.ts';
-import type { BuildState, BuildStatus, BuildStepState } from '../gcp/cloud-build.ts';
+import type { BuildState, BuildStatus, BuildStepState } from '../ports/build.ts';
 
 /** Where a build stands, as the pipeline sees it. */
 export type BuildPhase = 'building' | 'testing' | 'built' | 'failed' | 'cancelled';

@@ -4,6 +4,7 @@ import {
   CHECKLIST,
   freshSteps,
   LOG_TAIL_LINES,
+  type Milestone,
   type PipelineFailure,
   type PipelineRun,
   type StepName,
@@ -12,12 +13,13 @@ import {
 import type { Action } from '../domain/status.ts';
 import { type Actor, currentRevision, type Submission } from '../domain/submission.ts';
 import { defaultVersionId } from '../domain/version-id.ts';
-import { AppEngineError, type DeployPort, VersionRequestError } from '../gcp/app-engine.ts';
-import type { BuildLogPort } from '../gcp/build-logs.ts';
-import { type BuildPort, BuildRequestError } from '../gcp/cloud-build.ts';
-import { ServiceError } from '../gcp/service-error.ts';
 import type { Logger } from '../log.ts';
+import type { BuildPort } from '../ports/build.ts';
+import type { BuildLogPort } from '../ports/build-logs.ts';
+import type { DeployErrorCode, DeployPort } from '../ports/deploy.ts';
 import type { Pipeline } from '../ports/pipeline.ts';
+import type { Progress } from '../ports/progress.ts';
+import { isRefusal } from '../ports/service-error.ts';
 import {
   isStoreError,
   type PipelineStore,
@@ -27,18 +29,6 @@ import {
 import { KeyedLock } from '../store/lock.ts';
 import { observeBuild } from './observe.ts';
 import { type Backoff, DEFAULT_BACKOFF, nextDelay, PollBudget } from './poll-budget.ts';
-
-/** What the tracker tells Slack (src/slack/progress.ts). */
-export interface Progress {
-  postStatus(submission: Submission, run: PipelineRun): Promise<{ channel: string; ts: string }>;
-  update(submission: Submission, run: PipelineRun): void;
-  milestone(
-    submission: Submission,
-    run: PipelineRun,
-    kind: 'started' | 'failed' | 'live' | 'cancelled',
-  ): Promise<unknown>;
-  flush(): Promise<void>;
-}
 
 export interface TrackerOptions {
   store: SubmissionStore & PipelineStore;
@@ -395,7 +385,7 @@ export class Tracker implements Pipeline {
       CHECKLIST.find((name) => run.steps[name].state === 'pending') ??
       'deploy';
     const failed = { ...run.steps[step], state: 'failed' as const, endedAt: new Date() };
-    const taken = error instanceof AppEngineError && error.code === 'version_exists';
+    const taken = isRefusal(error) && error.code === ('version_exists' satisfies DeployErrorCode);
     const detail = taken
       ? `${error.message} Delete that version of ${run.service} in ${run.project} (App Engine console, Versions) and Retry, or cancel and submit again for another version label.`
       : error.message;
@@ -417,11 +407,7 @@ export class Tracker implements Pipeline {
     return saved;
   }
 
-  async #announce(
-    submission: Submission,
-    run: PipelineRun,
-    kind: 'started' | 'failed' | 'live' | 'cancelled',
-  ) {
+  async #announce(submission: Submission, run: PipelineRun, kind: Milestone) {
     let current = run;
     if (!current.statusMessage && submission.thread) {
       current = {
@@ -687,15 +673,6 @@ export class Tracker implements Pipeline {
     await this.#finish(submission.id);
     return true;
   }
-}
-
-/** An error that trying again would not mend: a refusal, or a request we cannot make. */
-function isRefusal(error: unknown): error is Error {
-  return (
-    (error instanceof ServiceError && !error.retryable) ||
-    error instanceof VersionRequestError ||
-    error instanceof BuildRequestError
-  );
 }
 
 /** Runs `work` on every item, at most `limit` at a time. */
