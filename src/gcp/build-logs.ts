@@ -11,11 +11,11 @@
 // (`Step #3 - "test": FAIL health`), and the entry's `build_step` label is that name
 // (`Step #3 - "test"`; `MAIN` for the build's own lines such as `starting build`).
 import { type protos, v2 } from '@google-cloud/logging-api';
+import { projectIdProblem } from '../domain/project-id.ts';
 import type { BuildLogPort, BuildLogQuery } from '../ports/build-logs.ts';
 import { ServiceError } from '../ports/service-error.ts';
 import { googleClientOptions } from './client-options.ts';
 import { readGoogleError, withTimeout } from './google-error.ts';
-import { projectIdProblem } from './project-id.ts';
 
 export type BuildLogErrorCode = 'invalid_query' | 'unavailable' | 'logging_api_error';
 
