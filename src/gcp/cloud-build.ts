@@ -1,8 +1,8 @@
-// The Cloud Build adapter behind BuildPort (src/ports/build.ts), @google-cloud/cloudbuild. Against a
-// stand-in (CLOUD_BUILD_API_URL) the client speaks REST over plain HTTP; without one it
-// speaks gRPC to Google with Application Default Credentials. Either way the adapter
+// The Cloud Build adapter behind BuildPort (src/ports/build.ts), @google-cloud/cloudbuild.
+// Against a stand-in (CLOUD_BUILD_API_URL) the client speaks REST over plain HTTP; without
+// one it speaks gRPC to Google with Application Default Credentials. Either way the adapter
 // only starts, reads and cancels builds: it never waits on the create operation, so the
-// tracker owns the polling (and survives restarts with nothing but the build id).
+// pipeline owns the polling (and survives restarts with nothing but the build id).
 import { CloudBuildClient, protos } from '@google-cloud/cloudbuild';
 import type {
   BuildPlan,
