@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { projectIdProblem } from './gcp/project-id.ts';
+import { projectIdProblem } from './domain/project-id.ts';
 
 /** Everything the bot reads from its environment, typed. */
 export interface Config {

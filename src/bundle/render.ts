@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dump } from 'js-yaml';
+import { projectIdProblem } from '../domain/project-id.ts';
 import type { SubmissionSpec } from '../domain/submission-spec/index.ts';
-import { projectIdProblem } from '../gcp/project-id.ts';
 import { appEngineSettings, wrapperEnv } from './app-engine-config.ts';
 import { renderDockerfile } from './dockerfile.ts';
 import { renderGunicornConf } from './gunicorn-conf.ts';

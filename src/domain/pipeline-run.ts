@@ -15,6 +15,9 @@ export interface StepProgress {
   endedAt?: Date;
 }
 
+/** What the thread is told about a run, once per attempt each. */
+export type Milestone = 'started' | 'failed' | 'live' | 'cancelled';
+
 /** Last lines of a failed step's log kept with the failure and shown in the thread. */
 export const LOG_TAIL_LINES = 25;
 
@@ -57,7 +60,7 @@ export interface PipelineRun {
   /** The live checklist message in the submission's thread. */
   statusMessage?: { channel: string; ts: string };
   /** Milestones already posted, by attempt, so a resumed pipeline posts nothing twice. */
-  announced: { started?: number; failed?: number; live?: number; cancelled?: number };
+  announced: Partial<Record<Milestone, number>>;
 }
 
 export function freshSteps(): Record<StepName, StepProgress> {

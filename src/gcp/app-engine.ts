@@ -1,53 +1,19 @@
-// The deploy port and its App Engine Admin API adapter (@google-cloud/appengine-admin).
+// The App Engine Admin API adapter behind DeployPort (src/ports/deploy.ts),
+// @google-cloud/appengine-admin.
 // Against a stand-in (APPENGINE_API_URL) the client speaks REST over plain HTTP; without
 // one it speaks gRPC to Google with Application Default Credentials.
 import { protos, v1 } from '@google-cloud/appengine-admin';
+import type { DeployErrorCode, DeployPlan, DeployPort, OperationState } from '../ports/deploy.ts';
+import { ServiceError } from '../ports/service-error.ts';
 import { googleClientOptions } from './client-options.ts';
+import { readGoogleError, withTimeout } from './google-error.ts';
 import { GRPC } from './grpc-status.ts';
-import { readGoogleError, ServiceError, withTimeout } from './service-error.ts';
-import { createVersionRequest, type DeployPlan, serviceName } from './version-request.ts';
+import { createVersionRequest, serviceName } from './version-request.ts';
 
-export type { DeployPlan } from './version-request.ts';
 export { VersionRequestError, versionRequest } from './version-request.ts';
 
-/** Where an operation stands; `done` with neither `error` nor a URL is a finished promote. */
-export interface OperationState {
-  done: boolean;
-  /** The operation's google.rpc.Status when it failed (e.g. 9 "readiness check failed"). */
-  error?: { code: number; message: string };
-  /** A finished deploy's URL: the version's `versionUrl`, or one built on the default host. */
-  versionUrl?: string;
-  /** A finished promote's traffic split: version id -> share. */
-  split?: Record<string, number>;
-}
-
-/** What the pipeline needs from App Engine. */
-export interface DeployPort {
-  /** Starts creating the version; returns the operation's name without waiting for it. */
-  createVersion(plan: DeployPlan): Promise<{ operation: string }>;
-  /**
-   * The name of the newest createVersion operation on this version that App Engine
-   * started at or after `since` (give or take clock skew), to adopt a create whose
-   * answer was lost; undefined when there is none.
-   */
-  findCreateOperation(
-    project: string,
-    service: string,
-    versionId: string,
-    since: Date,
-  ): Promise<string | undefined>;
-  /** One poll of an operation started by createVersion or promote. */
-  getOperation(name: string): Promise<OperationState>;
-  /** Moves all of the service's traffic to the version; returns the operation's name. */
-  promote(project: string, service: string, versionId: string): Promise<{ operation: string }>;
-  /** The application's default host name, e.g. `p1.ew.r.appspot.com`. */
-  defaultHostname(project: string): Promise<string>;
-}
-
-export type AppEngineErrorCode = 'unavailable' | 'version_exists' | 'appengine_api_error';
-
 /** A failed Admin API call; `version_exists` means the version id is taken (ALREADY_EXISTS). */
-export class AppEngineError extends ServiceError<AppEngineErrorCode> {}
+export class AppEngineError extends ServiceError<DeployErrorCode> {}
 
 export interface AppEngineAdapterOptions {
   /** APPENGINE_API_URL: a stand-in's address; absent for the real API. */

@@ -1,4 +1,5 @@
-// The build-log port: the last lines a failed build step printed, for the failure reply.
+// The adapter behind BuildLogPort (src/ports/build-logs.ts): the last lines a failed build
+// step printed, for the failure reply.
 // Cloud Build's own API serves no logs; with `logging: CLOUD_LOGGING_ONLY` they are in
 // Cloud Logging (log `cloudbuild`, resource type `build`).
 //
@@ -10,22 +11,11 @@
 // (`Step #3 - "test": FAIL health`), and the entry's `build_step` label is that name
 // (`Step #3 - "test"`; `MAIN` for the build's own lines such as `starting build`).
 import { type protos, v2 } from '@google-cloud/logging-api';
+import { projectIdProblem } from '../domain/project-id.ts';
+import type { BuildLogPort, BuildLogQuery } from '../ports/build-logs.ts';
+import { ServiceError } from '../ports/service-error.ts';
 import { googleClientOptions } from './client-options.ts';
-import { projectIdProblem } from './project-id.ts';
-import { readGoogleError, ServiceError, withTimeout } from './service-error.ts';
-
-export interface BuildLogQuery {
-  buildId: string;
-  /** The build step's id (e.g. `test`); absent: every step. */
-  stepId?: string;
-  /** How many lines at most, the last ones. */
-  lines: number;
-}
-
-export interface BuildLogPort {
-  /** The last `lines` lines the step printed, oldest first; [] when there are none. */
-  tail(query: BuildLogQuery): Promise<string[]>;
-}
+import { readGoogleError, withTimeout } from './google-error.ts';
 
 export type BuildLogErrorCode = 'invalid_query' | 'unavailable' | 'logging_api_error';
 

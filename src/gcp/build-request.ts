@@ -10,25 +10,12 @@
 import { gzipSync } from 'node:zlib';
 import type { protos } from '@google-cloud/cloudbuild';
 import type { Bundle } from '../bundle/render.ts';
-import { parseDockerRef, type SubmissionSpec } from '../domain/submission-spec/index.ts';
+import { parseDockerRef } from '../domain/submission-spec/index.ts';
+import type { BuildPlan } from '../ports/build.ts';
+import { ServiceError } from '../ports/service-error.ts';
 
 type IBuild = protos.google.devtools.cloudbuild.v1.IBuild;
 type IBuildStep = protos.google.devtools.cloudbuild.v1.IBuildStep;
-
-export interface BuildPlan {
-  /** e.g. `PG-0042`. */
-  submissionId: string;
-  revision: number;
-  spec: SubmissionSpec;
-  /** The wrap bundle rendered for this revision (`render(spec, { project })`). */
-  bundle: Bundle;
-  /** The wrapped image to push, e.g. `europe-docker.pkg.dev/p/playground/my-service:pg-0042-r1`. */
-  image: string;
-  /** Whole-build timeout; default DEFAULT_BUILD_TIMEOUT_SECONDS. */
-  timeoutSeconds?: number;
-  /** The pipeline attempt, tagged so a build can be found again after a crash. */
-  attempt?: number;
-}
 
 /** The step ids, in order; the tracker's checklist maps them to render/wrap/test/push. */
 export const STEP_IDS = ['bundle', 'wrap', 'test-start', 'test', 'push'] as const;
@@ -113,8 +100,10 @@ const TEST_SCRIPT = [
 ].join('\n');
 
 /** Thrown for a plan that cannot become a safe build request (a programming error upstream). */
-export class BuildRequestError extends Error {
-  readonly code = 'invalid_build_request';
+export class BuildRequestError extends ServiceError<'invalid_build_request'> {
+  constructor(message: string) {
+    super('invalid_build_request', message);
+  }
 }
 
 /** The Cloud Build `Build` for one plan: steps bundle, wrap, test-start, test, push. */

@@ -1,72 +1,26 @@
-// The build port and its Cloud Build adapter (@google-cloud/cloudbuild). Against a
-// stand-in (CLOUD_BUILD_API_URL) the client speaks REST over plain HTTP; without one it
-// speaks gRPC to Google with Application Default Credentials. Either way the adapter
+// The Cloud Build adapter behind BuildPort (src/ports/build.ts), @google-cloud/cloudbuild.
+// Against a stand-in (CLOUD_BUILD_API_URL) the client speaks REST over plain HTTP; without
+// one it speaks gRPC to Google with Application Default Credentials. Either way the adapter
 // only starts, reads and cancels builds: it never waits on the create operation, so the
-// tracker owns the polling (and survives restarts with nothing but the build id).
+// pipeline owns the polling (and survives restarts with nothing but the build id).
 import { CloudBuildClient, protos } from '@google-cloud/cloudbuild';
-import { type BuildPlan, buildRequest, buildTags } from './build-request.ts';
+import type {
+  BuildPlan,
+  BuildPort,
+  BuildState,
+  BuildStatus,
+  BuildStepState,
+} from '../ports/build.ts';
+import { ServiceError } from '../ports/service-error.ts';
+import { buildRequest, buildTags } from './build-request.ts';
 import { googleClientOptions } from './client-options.ts';
+import { RETRYABLE_CODES } from './google-error.ts';
 import { GRPC, isNetworkError } from './grpc-status.ts';
-import { RETRYABLE_CODES, ServiceError } from './service-error.ts';
 
-export type { BuildPlan } from './build-request.ts';
 export { BuildRequestError, buildRequest, STEP_IDS, unescapedDollars } from './build-request.ts';
 
 type IBuild = protos.google.devtools.cloudbuild.v1.IBuild;
 type IBuildOperationMetadata = protos.google.devtools.cloudbuild.v1.IBuildOperationMetadata;
-
-export type BuildStatus =
-  | 'pending'
-  | 'queued'
-  | 'working'
-  | 'success'
-  | 'failure'
-  | 'internal_error'
-  | 'timeout'
-  | 'cancelled'
-  | 'expired';
-
-export interface BuildStepState {
-  /** The step's id (`bundle`, `wrap`, `test-start`, `test`, `push`). */
-  id: string;
-  /** `pending` for a step that has not started (or never will, after a failure). */
-  status: BuildStatus;
-  startedAt?: Date;
-  endedAt?: Date;
-}
-
-export interface BuildState {
-  id: string;
-  status: BuildStatus;
-  /** The build has ended (success or not): nothing will change any more. */
-  done: boolean;
-  steps: BuildStepState[];
-  logUrl?: string;
-  /** Why a build that is done did not succeed; `step` names the step that failed, if one did. */
-  failure?: { step?: string; detail: string };
-  /** Cloud Build's own word on the build while it runs (`statusDetail`). */
-  detail?: string;
-  /** `sha256:...` of the pushed wrapped image, once the build succeeded. */
-  imageDigest?: string;
-  startedAt?: Date;
-  endedAt?: Date;
-}
-
-/** What the pipeline needs from Cloud Build. */
-export interface BuildPort {
-  /** Creates the build and returns its id at once, without waiting for it. */
-  start(plan: BuildPlan): Promise<{ buildId: string; logUrl?: string }>;
-  /** One read of the build. */
-  get(buildId: string): Promise<BuildState>;
-  /** Asks Cloud Build to cancel the build; a finished build stays as it is. */
-  cancel(buildId: string): Promise<void>;
-  /** The newest build of a pipeline attempt (by its tag), to adopt after a crash. */
-  findAttempt(
-    submissionId: string,
-    revision: number,
-    attempt: number,
-  ): Promise<BuildState | undefined>;
-}
 
 export type CloudBuildErrorCode = 'unavailable' | 'build_api_error';
 

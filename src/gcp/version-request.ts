@@ -8,30 +8,23 @@ import {
   formatIssue,
   parseDockerRef,
   type SpecIssue,
-  type SubmissionSpec,
 } from '../domain/submission-spec/index.ts';
+import type { DeployPlan } from '../ports/deploy.ts';
+import { ServiceError } from '../ports/service-error.ts';
 
 type IVersion = protos.google.appengine.v1.IVersion;
 type ICreateVersionRequest = protos.google.appengine.v1.ICreateVersionRequest;
 type IDuration = protos.google.protobuf.IDuration;
 type Settings = ReturnType<typeof appEngineSettings>;
 
-/** What one deploy needs: where, what (the submission), which version, which image. */
-export interface DeployPlan {
-  /** The target project (its App Engine application). */
-  project: string;
-  spec: SubmissionSpec;
-  versionId: string;
-  /** The wrapped image by digest: `registry/path@sha256:...` (a tag before it is allowed). */
-  imageUrl: string;
-}
-
 /** A plan the Admin API would refuse (or that would deploy something unrepeatable). */
-export class VersionRequestError extends Error {
-  readonly code = 'invalid_version_request';
+export class VersionRequestError extends ServiceError<'invalid_version_request'> {
   readonly issues: SpecIssue[];
   constructor(issues: SpecIssue[]) {
-    super(`cannot deploy this version: ${issues.map(formatIssue).join('; ')}`);
+    super(
+      'invalid_version_request',
+      `cannot deploy this version: ${issues.map(formatIssue).join('; ')}`,
+    );
     this.issues = issues;
   }
 }

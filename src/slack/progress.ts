@@ -1,11 +1,12 @@
-// Progress in Slack: the one status message per submission thread, updated in place at
-// most once per `minIntervalMs` with the newest state, plus the milestone replies and the
-// partner's DM. Slack errors are logged with the submission id; an update that fails stays
+// Progress in Slack, behind the pipeline's Progress port (src/ports/progress.ts): the one
+// status message per submission thread, updated in place at most once per `minIntervalMs`
+// with the newest state, plus the milestone replies and the partner's DM. Slack errors are logged with the submission id; an update that fails stays
 // pending for the next attempt and never throws into the tracker.
 import type { webApi } from '@slack/bolt';
 import type { PipelineRun } from '../domain/pipeline-run.ts';
 import type { Actor, Submission } from '../domain/submission.ts';
 import type { Logger } from '../log.ts';
+import type { Progress } from '../ports/progress.ts';
 import {
   type MilestoneKind,
   milestoneMessage,
@@ -132,7 +133,7 @@ function monotonic(): number {
  * if the attempt still fails, the state stays pending and is retried after the wait Slack
  * asked for (or a backoff), unless a newer state replaced it meanwhile.
  */
-export class ProgressReporter {
+export class ProgressReporter implements Progress {
   readonly #client: WebClient;
   readonly #logger: Logger;
   readonly #minIntervalMs: number;

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { appEngineSettings, HEALTH_PATH } from '../../src/bundle/app-engine-config.ts';
 import {
   createVersionRequest,
-  type DeployPlan,
   VersionRequestError,
   versionRequest,
 } from '../../src/gcp/version-request.ts';
+import type { DeployPlan } from '../../src/ports/deploy.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;

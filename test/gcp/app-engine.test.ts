@@ -2,13 +2,9 @@
 // transport) against the Admin API stand-in on loopback.
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AppEngineAdapter,
-  AppEngineError,
-  type DeployPlan,
-  VersionRequestError,
-} from '../../src/gcp/app-engine.ts';
+import { AppEngineAdapter, AppEngineError, VersionRequestError } from '../../src/gcp/app-engine.ts';
 import { type AppEngineApiStandIn, startAppEngineApi } from '../../src/local/app-engine/server.ts';
+import type { DeployPlan } from '../../src/ports/deploy.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 
 const DIGEST = `sha256:${'c0ffee'.repeat(10)}abcd`;

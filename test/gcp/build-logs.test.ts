@@ -3,11 +3,7 @@
 // CloudBuildAdapter started on the Cloud Build stand-in (our build request, our step ids).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { render } from '../../src/bundle/render.ts';
-import {
-  BuildLogError,
-  type BuildLogQuery,
-  CloudLoggingBuildLogs,
-} from '../../src/gcp/build-logs.ts';
+import { BuildLogError, CloudLoggingBuildLogs } from '../../src/gcp/build-logs.ts';
 import { CloudBuildAdapter } from '../../src/gcp/cloud-build.ts';
 import {
   type CloudBuildStandIn,
@@ -19,6 +15,7 @@ import {
   type CloudLoggingStandIn,
   startCloudLoggingApi,
 } from '../../src/local/cloud-logging/server.ts';
+import type { BuildLogQuery } from '../../src/ports/build-logs.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 
 const PROJECT = 'pg-builds';

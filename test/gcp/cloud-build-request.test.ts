@@ -10,7 +10,6 @@ import { type Bundle, CHECK_SCRIPT_PATH, render } from '../../src/bundle/render.
 import type { SubmissionSpec } from '../../src/domain/submission-spec/index.ts';
 import {
   BUNDLE_ENV,
-  type BuildPlan,
   BuildRequestError,
   buildRequest,
   buildTags,
@@ -19,6 +18,7 @@ import {
   hasUnescapedDollar,
   unescapedDollars,
 } from '../../src/gcp/build-request.ts';
+import type { BuildPlan } from '../../src/ports/build.ts';
 import { validSpecArb } from '../domain/submission-spec/arbitraries.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 

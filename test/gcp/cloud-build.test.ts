@@ -6,8 +6,6 @@ import { render } from '../../src/bundle/render.ts';
 import { bundleArchive } from '../../src/gcp/build-request.ts';
 import { googleClientOptions } from '../../src/gcp/client-options.ts';
 import {
-  type BuildPlan,
-  type BuildState,
   buildRequest,
   CloudBuildAdapter,
   CloudBuildError,
@@ -15,6 +13,7 @@ import {
 } from '../../src/gcp/cloud-build.ts';
 import { digestOf } from '../../src/local/cloud-build/builds.ts';
 import { type CloudBuildStandIn, startCloudBuildApi } from '../../src/local/cloud-build/server.ts';
+import type { BuildPlan, BuildState } from '../../src/ports/build.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 
 const IMAGE = 'europe-docker.pkg.dev/pg-builds/playground/my-service:pg-0042-r1';

@@ -9,10 +9,10 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { render } from '../../src/bundle/render.ts';
 import { parseSpecYaml, type SubmissionSpec } from '../../src/domain/submission-spec/index.ts';
-import { AppEngineAdapter, type OperationState } from '../../src/gcp/app-engine.ts';
+import { AppEngineAdapter } from '../../src/gcp/app-engine.ts';
 import { CloudLoggingBuildLogs } from '../../src/gcp/build-logs.ts';
 import { bundleArchive, tar } from '../../src/gcp/build-request.ts';
-import { type BuildState, CloudBuildAdapter } from '../../src/gcp/cloud-build.ts';
+import { CloudBuildAdapter } from '../../src/gcp/cloud-build.ts';
 import { type AppEngineApiStandIn, startAppEngineApi } from '../../src/local/app-engine/server.ts';
 import { type CloudBuildStandIn, startCloudBuildApi } from '../../src/local/cloud-build/server.ts';
 import { cloudBuildLogSource } from '../../src/local/cloud-logging/from-cloud-build.ts';
@@ -29,6 +29,8 @@ import {
   stepSecondsFromEnv,
   untar,
 } from '../../src/local/local-build.ts';
+import type { BuildState } from '../../src/ports/build.ts';
+import type { OperationState } from '../../src/ports/deploy.ts';
 import { makePng } from '../wrapper/helpers.ts';
 
 /** The repository's examples, which attachLocalBuilds uses by default. */

@@ -4,8 +4,8 @@ import type {
   StepName,
   StepProgress,
   StepState,
-} from '../domain/pipeline-run.ts';
-import type { BuildState, BuildStatus, BuildStepState } from '../gcp/cloud-build.ts';
+} from '../../domain/pipeline-run.ts';
+import type { BuildState, BuildStatus, BuildStepState } from '../../ports/build.ts';
 
 /** Where a build stands, as the pipeline sees it. */
 export type BuildPhase = 'building' | 'testing' | 'built' | 'failed' | 'cancelled';
@@ -55,10 +55,11 @@ function checklistStepOf(buildStepId: string | undefined): StepName | undefined 
 }
 
 /** The run updated from one read of its build, and what that means for the pipeline. */
-export function observeBuild(
-  run: PipelineRun,
-  build: BuildState,
-): { run: PipelineRun; phase: BuildPhase } {
+export type BuildObservation =
+  | { run: PipelineRun; phase: Exclude<BuildPhase, 'failed'> }
+  | { run: PipelineRun; phase: 'failed'; failure: PipelineFailure };
+
+export function observeBuild(run: PipelineRun, build: BuildState): BuildObservation {
   const steps = { ...run.steps };
   for (const [name, ids] of Object.entries(BUILD_STEPS) as [StepName, string[]][]) {
     steps[name] = combine(build.steps.filter((s) => ids.includes(s.id)));
@@ -96,5 +97,5 @@ export function observeBuild(
     step: failedStep,
     detail: build.failure?.detail ?? `the build ended with status ${build.status}`,
   };
-  return { run: { ...next, failure }, phase: 'failed' };
+  return { run: next, phase: 'failed', failure };
 }

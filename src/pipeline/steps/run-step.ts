@@ -1,0 +1,67 @@
+// One step of one pipeline: read the stored run, do the one next thing, store what was
+// learned. A crash anywhere is followed, on any instance, by the right next step.
+import {
+  currentStep,
+  endStep,
+  isWorking,
+  nextStep,
+  wasAnnounced,
+} from '../../domain/run-transitions.ts';
+import type { DeployErrorCode } from '../../ports/deploy.ts';
+import { isRefusal, type ServiceError } from '../../ports/service-error.ts';
+import { pollBuild, startBuild } from './build.ts';
+import { windDown } from './cancel.ts';
+import type { StepContext, StepOutcome } from './context.ts';
+import { createVersion, pollOperation, promote } from './deploy.ts';
+import { announce, fail } from './record.ts';
+
+/** Reads the run and does the one next thing; the caller holds the pipeline's lease and lock. */
+export async function runStep(ctx: StepContext, id: string): Promise<StepOutcome> {
+  const submission = await ctx.store.get(id);
+  const run = submission?.pipeline;
+  if (!submission || !run) return 'ended';
+  const next = nextStep(submission.status, run);
+  if (next.step === 'wind_down') return windDown(ctx, submission, run);
+  if (next.step === 'tell_outcome') {
+    if (!wasAnnounced(run, next.milestone)) await announce(ctx, submission, run, next.milestone);
+    return 'ended';
+  }
+  try {
+    switch (next.step) {
+      case 'start_build':
+        return await startBuild(ctx, submission, run);
+      case 'poll_build':
+        return await pollBuild(ctx, submission, run);
+      case 'create_version':
+        return await createVersion(ctx, submission, run);
+      case 'poll_deploy':
+        return await pollOperation(ctx, submission, run, 'deploy', next.operation);
+      case 'promote':
+        return await promote(ctx, submission, run);
+      case 'poll_promote':
+        return await pollOperation(ctx, submission, run, 'promote', next.operation);
+    }
+  } catch (error) {
+    if (!isRefusal(error)) throw error;
+    return refused(ctx, id, error);
+  }
+}
+
+/**
+ * Cloud Build or App Engine refused the step for good (no permission, no App Engine
+ * application in the project, a version id already taken...): trying again would not
+ * help, so the pipeline fails at the step it was on, with the service's own words.
+ */
+async function refused(ctx: StepContext, id: string, error: ServiceError): Promise<StepOutcome> {
+  ctx.log.warn({ err: error }, 'the step was refused');
+  // Read again: the step may have saved the run before the call that was refused.
+  const submission = await ctx.store.get(id);
+  const run = submission?.pipeline;
+  if (!submission || !run || !isWorking(submission.status)) return 'unchanged';
+  const step = currentStep(run);
+  const detail =
+    error.code === ('version_exists' satisfies DeployErrorCode)
+      ? `${error.message} Delete that version of ${run.service} in ${run.project} (App Engine console, Versions) and Retry, or cancel and submit again for another version label.`
+      : error.message;
+  return fail(ctx, submission, endStep(run, step, 'failed', new Date()), { step, detail });
+}
