@@ -67,7 +67,10 @@ export const modulePathArb: fc.Arbitrary<string> = fc
     identifierArb.filter((name) => !PYTHON_KEYWORDS.includes(name)),
     { minLength: 1, maxLength: 4 },
   )
-  .map((parts) => parts.join('.'));
+  .map((parts) => parts.join('.'))
+  // `pkg.py` is refused on purpose (it reads as a file name: python-names.ts), so a valid
+  // module path never ends in a part named `py`.
+  .filter((path) => !/\.py$/.test(path));
 
 const CPUS = [
   1,
