@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { runCheck } from './bundle/check.ts';
 import { render } from './bundle/render.ts';
 import { writeBundle } from './bundle/write.ts';
+import { CodedError } from './domain/errors.ts';
 import { formatIssue, parseSpecYaml, tileSettingProblem } from './domain/submission-spec/index.ts';
 
 const USAGE = `Usage:
@@ -14,10 +15,10 @@ const USAGE = `Usage:
   playground-deploy help`;
 
 /** A usage or input problem: printed without a stack trace, exit code 2 for usage. */
-class CliError extends Error {
+class CliError extends CodedError<'usage' | 'invalid_input'> {
   readonly exitCode: number;
   constructor(message: string, exitCode = 2) {
-    super(message);
+    super(exitCode === 2 ? 'usage' : 'invalid_input', message);
     this.exitCode = exitCode;
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CodedError } from './domain/errors.ts';
 import { projectIdProblem } from './domain/project-id.ts';
 
 /** Everything the bot reads from its environment, typed. */
@@ -27,11 +28,13 @@ export interface Config {
   logLevel: string;
 }
 
-export class ConfigError extends Error {
-  readonly code = 'invalid_config';
+export class ConfigError extends CodedError<'invalid_config'> {
   readonly problems: string[];
   constructor(problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      'invalid_config',
+      `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.problems = problems;
   }
 }

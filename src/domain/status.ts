@@ -1,3 +1,5 @@
+import { CodedError } from './errors.ts';
+
 /**
  * The life of a submission. Partners and reviewers move it through the first half;
  * the pipeline moves it through building, testing, deploying to live or failed.
@@ -62,13 +64,13 @@ export function statusLabel(status: Status): string {
   return LABELS[status];
 }
 
-export class TransitionError extends Error {
-  readonly code = 'invalid_transition';
+export class TransitionError extends CodedError<'invalid_transition'> {
   readonly from: Status;
   readonly action: Action;
   constructor(from: Status, action: Action) {
     const allowed = (ACTIONS[action].from as readonly Status[]).map(statusLabel).join(', ');
     super(
+      'invalid_transition',
       `cannot ${action.replace('_', ' ')} a submission that is ${statusLabel(from)} (only when ${allowed})`,
     );
     this.from = from;

@@ -3,11 +3,11 @@
 // Against a stand-in (APPENGINE_API_URL) the client speaks REST over plain HTTP; without
 // one it speaks gRPC to Google with Application Default Credentials.
 import { protos, v1 } from '@google-cloud/appengine-admin';
+import { GRPC } from '../domain/grpc-status.ts';
 import type { DeployErrorCode, DeployPlan, DeployPort, OperationState } from '../ports/deploy.ts';
 import { ServiceError } from '../ports/service-error.ts';
 import { googleClientOptions } from './client-options.ts';
 import { readGoogleError, withTimeout } from './google-error.ts';
-import { GRPC } from './grpc-status.ts';
 import { createVersionRequest, serviceName } from './version-request.ts';
 
 export { VersionRequestError, versionRequest } from './version-request.ts';

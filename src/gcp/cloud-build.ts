@@ -4,6 +4,7 @@
 // only starts, reads and cancels builds: it never waits on the create operation, so the
 // pipeline owns the polling (and survives restarts with nothing but the build id).
 import { CloudBuildClient, protos } from '@google-cloud/cloudbuild';
+import { GRPC, isNetworkError } from '../domain/grpc-status.ts';
 import type {
   BuildPlan,
   BuildPort,
@@ -15,7 +16,6 @@ import { ServiceError } from '../ports/service-error.ts';
 import { buildRequest, buildTags } from './build-request.ts';
 import { googleClientOptions } from './client-options.ts';
 import { RETRYABLE_CODES } from './google-error.ts';
-import { GRPC, isNetworkError } from './grpc-status.ts';
 
 export { BuildRequestError, buildRequest, STEP_IDS, unescapedDollars } from './build-request.ts';
 

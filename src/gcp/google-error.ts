@@ -1,6 +1,6 @@
 // Reading what Google's clients throw, for the adapters that turn it into a ServiceError
 // (src/ports/service-error.ts).
-import { GRPC, grpcCodeNamed, isNetworkError } from './grpc-status.ts';
+import { GRPC, grpcCodeNamed, isNetworkError } from '../domain/grpc-status.ts';
 
 /** The gRPC codes of the HTTP statuses Google's REST APIs answer with. */
 const HTTP_TO_GRPC: Record<number, number> = {

@@ -7,6 +7,7 @@
  * retries, double clicks and duplicate deliveries produce one change and let the caller skip
  * its Slack messages when `applied` is false.
  */
+import { CodedError } from '../domain/errors.ts';
 import type { PipelineRun } from '../domain/pipeline-run.ts';
 import type { Action, Status } from '../domain/status.ts';
 import type {
@@ -33,14 +34,7 @@ export type StoreErrorCode =
   /** Anything else (a bug); `cause` has the original error. */
   | 'internal';
 
-export class StoreError extends Error {
-  readonly code: StoreErrorCode;
-  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StoreError';
-    this.code = code;
-  }
-}
+export class StoreError extends CodedError<StoreErrorCode> {}
 
 export function isStoreError(error: unknown, code?: StoreErrorCode): error is StoreError {
   return error instanceof StoreError && (code === undefined || error.code === code);

@@ -1,6 +1,7 @@
 /** Firestore / gRPC / network failures -> coded StoreErrors the Slack layer can explain. */
+
+import { GRPC, isNetworkError } from '../domain/grpc-status.ts';
 import { TransitionError } from '../domain/status.ts';
-import { GRPC, isNetworkError } from '../gcp/grpc-status.ts';
 import { StoreError } from '../ports/store.ts';
 
 export const UNREACHABLE = 'could not reach the database';

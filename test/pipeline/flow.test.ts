@@ -241,7 +241,8 @@ describe('an outside service refuses for good', () => {
     const failed = await reaches(bot, id, 'failed');
     expect(failed.pipeline?.failure).toEqual({
       step: 'deploy',
-      detail: 'createVersion: The caller does not have permission',
+      // Google's words, then what to do (src/domain/advice.ts).
+      detail: `createVersion: The caller does not have permission. The bot's service account lacks a role in ${PROJECTS[0]}: grant the roles listed in the README (Running on GCP), then Retry.`,
     });
     expect(failed.pipeline?.steps.deploy.state).toBe('failed');
     // Asked once, not again and again in the background.

@@ -1,5 +1,7 @@
 // One step of one pipeline: read the stored run, do the one next thing, store what was
 // learned. A crash anywhere is followed, on any instance, by the right next step.
+
+import { adviceFor } from '../../domain/advice.ts';
 import {
   currentStep,
   endStep,
@@ -7,7 +9,6 @@ import {
   nextStep,
   wasAnnounced,
 } from '../../domain/run-transitions.ts';
-import type { DeployErrorCode } from '../../ports/deploy.ts';
 import { isRefusal, type ServiceError } from '../../ports/service-error.ts';
 import { pollBuild, startBuild } from './build.ts';
 import { windDown } from './cancel.ts';
@@ -59,9 +60,9 @@ async function refused(ctx: StepContext, id: string, error: ServiceError): Promi
   const run = submission?.pipeline;
   if (!submission || !run || !isWorking(submission.status)) return 'unchanged';
   const step = currentStep(run);
-  const detail =
-    error.code === ('version_exists' satisfies DeployErrorCode)
-      ? `${error.message} Delete that version of ${run.service} in ${run.project} (App Engine console, Versions) and Retry, or cancel and submit again for another version label.`
-      : error.message;
+  const advice = adviceFor(error, { service: run.service, project: run.project });
+  // Google's words first, as a sentence, then what to do about them.
+  const words = /[.!?]$/.test(error.message) ? error.message : `${error.message}.`;
+  const detail = advice ? `${words} ${advice}` : error.message;
   return fail(ctx, submission, endStep(run, step, 'failed', new Date()), { step, detail });
 }

@@ -3,6 +3,7 @@
 // chat.postMessage / chat.postEphemeral / respond.
 import type { KnownBlock } from '@slack/types';
 import type { ApproverAction } from '../../app/access.ts';
+import { adviceFor } from '../../domain/advice.ts';
 import type { Action } from '../../domain/status.ts';
 import { type Actor, revisionOf, type Submission } from '../../domain/submission.ts';
 import type { DecisionAction, DecisionEvent } from '../../ports/notifier.ts';
@@ -187,7 +188,7 @@ export function refusalMessage(action: ApproverAction): Message {
 /** When the store (Firestore) did not answer: nothing was saved, nothing half-written. */
 export function unavailableMessage(): Message {
   return {
-    text: ':warning: Could not save: the database did not answer. Nothing was lost; please try again in a minute.',
+    text: `:warning: Could not save: the database did not answer. ${adviceFor({ code: 'unavailable' })}`,
   };
 }
 
