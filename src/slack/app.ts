@@ -9,6 +9,7 @@ import { register as registerCommands } from './commands/playground.ts';
 import type { HandlerContext } from './context.ts';
 import { register as registerHome } from './home/handlers.ts';
 import { InFlight } from './in-flight.ts';
+import { guardedReceiver } from './receiver.ts';
 import { register as registerReview } from './review/handlers.ts';
 import { register as registerSubmit } from './submit/handlers.ts';
 
@@ -38,7 +39,10 @@ export interface SlackBot {
   stop(): Promise<void>;
 }
 
-/** The Bolt app: HTTP receiver on /slack/events (Socket Mode with an app token), all handlers. */
+/**
+ * The Bolt app: HTTP receiver on /slack/events behind the request guard (receiver.ts), or
+ * Socket Mode with an app token; all handlers.
+ */
 export function createSlackApp(deps: SlackAppDeps): SlackBot {
   const { config, logger } = deps;
   const app = new App({
@@ -46,7 +50,15 @@ export function createSlackApp(deps: SlackAppDeps): SlackBot {
     signingSecret: config.slack.signingSecret,
     logger: boltLogger(logger),
     customRoutes: [HEALTH_ROUTE],
-    ...(config.slack.appToken ? { socketMode: true, appToken: config.slack.appToken } : {}),
+    ...(config.slack.appToken
+      ? { socketMode: true, appToken: config.slack.appToken }
+      : {
+          receiver: guardedReceiver({
+            signingSecret: config.slack.signingSecret,
+            logger,
+            customRoutes: [HEALTH_ROUTE],
+          }),
+        }),
     clientOptions: {
       ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     },
