@@ -32,31 +32,24 @@
  * failure reaches it after about half an hour of retries, and a retry after a lost answer
  * can post the same message twice (tested below): WebClient's retries are not idempotent.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SlackApiStandIn } from '../../../src/local/slack-api/server.ts';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../../helpers/eventually.ts';
 import {
   client,
   manualClock,
   PARTNER,
   REVIEW_CHANNEL,
+  sharedStandIn,
   slackError,
   standIn,
   type WebClient as Web,
 } from './fixtures.ts';
 
-let api: SlackApiStandIn;
-let web: Web;
-
-beforeAll(async () => {
-  ({ api, web } = await standIn());
-});
-afterAll(() => api.close());
-beforeEach(() => api.reset());
+const shared = sharedStandIn();
 
 /** A client that retries at once, so retries show without the default back-off. */
 const retrying = (retries: number, options: { timeout?: number } = {}) =>
-  client(api, { retryConfig: { retries, minTimeout: 0, maxTimeout: 0 }, ...options });
+  client(shared.api, { retryConfig: { retries, minTimeout: 0, maxTimeout: 0 }, ...options });
 
 const post = (w: Web, text = 'hello') => w.chat.postMessage({ channel: REVIEW_CHANNEL, text });
 
@@ -72,35 +65,36 @@ describe('ok: false with a chosen error', () => {
     'invalid_blocks',
     'user_not_found',
   ])('%s answers HTTP 200 and is never retried by WebClient', async (error) => {
-    api.fail('chat.postMessage', { kind: 'error', error });
+    shared.api.fail('chat.postMessage', { kind: 'error', error });
     await expect(post(retrying(3))).rejects.toMatchObject({
       code: 'slack_webapi_platform_error',
       data: { ok: false, error },
     });
-    expect(api.callsTo('chat.postMessage')).toEqual([
+    expect(shared.api.callsTo('chat.postMessage')).toEqual([
       expect.objectContaining({ status: 200, ok: false, error, fault: { kind: 'error', error } }),
     ]);
-    expect(api.messages(REVIEW_CHANNEL)).toEqual([]);
+    expect(shared.api.messages(REVIEW_CHANNEL)).toEqual([]);
   });
 
   it('fails the next call only by default, then the method works again', async () => {
-    api.fail('chat.postMessage', { kind: 'error', error: 'internal_error' });
-    expect((await slackError(post(web))).error).toBe('internal_error');
-    expect((await post(web)).ok).toBe(true);
-    expect(api.callsTo('chat.postMessage').map((c) => c.fault?.kind ?? 'none')).toEqual([
+    shared.api.fail('chat.postMessage', { kind: 'error', error: 'internal_error' });
+    expect((await slackError(post(shared.web))).error).toBe('internal_error');
+    expect((await post(shared.web)).ok).toBe(true);
+    expect(shared.api.callsTo('chat.postMessage').map((c) => c.fault?.kind ?? 'none')).toEqual([
       'error',
       'none',
     ]);
   });
 
   it('fails n times', async () => {
-    api.fail('chat.update', { kind: 'error', error: 'fatal_error' }, { times: 2 });
-    const { ts } = await post(web);
-    const update = () => web.chat.update({ channel: REVIEW_CHANNEL, ts: ts as string, text: 'b' });
+    shared.api.fail('chat.update', { kind: 'error', error: 'fatal_error' }, { times: 2 });
+    const { ts } = await post(shared.web);
+    const update = () =>
+      shared.web.chat.update({ channel: REVIEW_CHANNEL, ts: ts as string, text: 'b' });
     expect((await slackError(update())).error).toBe('fatal_error');
     expect((await slackError(update())).error).toBe('fatal_error');
     expect((await update()).ok).toBe(true);
-    expect(api.messages(REVIEW_CHANNEL)[0]?.text).toBe('b');
+    expect(shared.api.messages(REVIEW_CHANNEL)[0]?.text).toBe('b');
   });
 
   it('fails for a while, by the stand-in clock', async () => {
@@ -125,112 +119,119 @@ describe('ok: false with a chosen error', () => {
   });
 
   it('fails only the method named, first scripted first', async () => {
-    api.fail('chat.postMessage', { kind: 'error', error: 'not_in_channel' });
-    api.fail('chat.postMessage', { kind: 'error', error: 'is_archived' });
-    expect((await web.auth.test()).ok).toBe(true);
-    expect((await slackError(post(web))).error).toBe('not_in_channel');
-    expect((await slackError(post(web))).error).toBe('is_archived');
-    expect((await post(web)).ok).toBe(true);
+    shared.api.fail('chat.postMessage', { kind: 'error', error: 'not_in_channel' });
+    shared.api.fail('chat.postMessage', { kind: 'error', error: 'is_archived' });
+    expect((await shared.web.auth.test()).ok).toBe(true);
+    expect((await slackError(post(shared.web))).error).toBe('not_in_channel');
+    expect((await slackError(post(shared.web))).error).toBe('is_archived');
+    expect((await post(shared.web)).ok).toBe(true);
   });
 });
 
 describe('HTTP 429 ratelimited', () => {
   it('answers Retry-After, which WebClient waits for before its retry', async () => {
-    api.fail('chat.postMessage', { kind: 'ratelimited', retryAfterSec: 1 });
+    shared.api.fail('chat.postMessage', { kind: 'ratelimited', retryAfterSec: 1 });
     const started = Date.now();
     expect((await post(retrying(1))).ok).toBe(true);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-    expect(api.callsTo('chat.postMessage')).toMatchObject([
+    expect(shared.api.callsTo('chat.postMessage')).toMatchObject([
       { status: 429, error: 'ratelimited', fault: { kind: 'ratelimited', retryAfterSec: 1 } },
       { status: 200, ok: true },
     ]);
-    expect(api.messages(REVIEW_CHANNEL)).toHaveLength(1);
+    expect(shared.api.messages(REVIEW_CHANNEL)).toHaveLength(1);
   });
 
   it('reaches the caller once WebClient has no retries left', async () => {
-    api.fail('chat.postMessage', { kind: 'ratelimited', retryAfterSec: 0 }, { times: 2 });
+    shared.api.fail('chat.postMessage', { kind: 'ratelimited', retryAfterSec: 0 }, { times: 2 });
     await expect(post(retrying(1))).rejects.toThrow(/rate limit was exceeded/);
-    expect(api.callsTo('chat.postMessage').map((c) => c.status)).toEqual([429, 429]);
+    expect(shared.api.callsTo('chat.postMessage').map((c) => c.status)).toEqual([429, 429]);
   });
 });
 
 describe('HTTP 5xx', () => {
   it.each([500, 502, 503, 504])('%i is retried by WebClient until it passes', async (status) => {
-    api.fail('chat.postMessage', { kind: 'http', status }, { times: 2 });
+    shared.api.fail('chat.postMessage', { kind: 'http', status }, { times: 2 });
     expect((await post(retrying(2))).ok).toBe(true);
-    expect(api.callsTo('chat.postMessage').map((c) => c.status)).toEqual([status, status, 200]);
-    expect(api.callsTo('chat.postMessage')[0]?.fault).toEqual({ kind: 'http', status });
-    expect(api.messages(REVIEW_CHANNEL)).toHaveLength(1);
+    expect(shared.api.callsTo('chat.postMessage').map((c) => c.status)).toEqual([
+      status,
+      status,
+      200,
+    ]);
+    expect(shared.api.callsTo('chat.postMessage')[0]?.fault).toEqual({ kind: 'http', status });
+    expect(shared.api.messages(REVIEW_CHANNEL)).toHaveLength(1);
   });
 
   it('reaches the caller as slack_webapi_http_error after the retries', async () => {
-    api.fail('chat.postMessage', { kind: 'http', status: 503 }, { times: 2 });
+    shared.api.fail('chat.postMessage', { kind: 'http', status: 503 }, { times: 2 });
     await expect(post(retrying(1))).rejects.toMatchObject({
       code: 'slack_webapi_http_error',
       statusCode: 503,
     });
-    expect(api.messages(REVIEW_CHANNEL)).toEqual([]);
+    expect(shared.api.messages(REVIEW_CHANNEL)).toEqual([]);
   });
 });
 
 describe('connection reset', () => {
   it('drops the call unanswered and undone; WebClient retries it', async () => {
-    api.fail('chat.postMessage', { kind: 'reset' });
+    shared.api.fail('chat.postMessage', { kind: 'reset' });
     expect((await post(retrying(1))).ok).toBe(true);
-    expect(api.callsTo('chat.postMessage')).toMatchObject([
+    expect(shared.api.callsTo('chat.postMessage')).toMatchObject([
       { status: 0, ok: false, fault: { kind: 'reset' } },
       { status: 200, ok: true },
     ]);
-    expect(api.messages(REVIEW_CHANNEL)).toHaveLength(1);
+    expect(shared.api.messages(REVIEW_CHANNEL)).toHaveLength(1);
   });
 
   it('reaches the caller as slack_webapi_request_error without retries', async () => {
-    api.fail('chat.postMessage', { kind: 'reset' });
+    shared.api.fail('chat.postMessage', { kind: 'reset' });
     await expect(post(retrying(0))).rejects.toMatchObject({ code: 'slack_webapi_request_error' });
-    expect(api.messages(REVIEW_CHANNEL)).toEqual([]);
+    expect(shared.api.messages(REVIEW_CHANNEL)).toEqual([]);
   });
 });
 
 describe('stall', () => {
   it('answers late and still carries the call out: a caller that timed out lost the ts', async () => {
-    api.fail('chat.postMessage', { kind: 'stall', ms: 400 });
+    shared.api.fail('chat.postMessage', { kind: 'stall', ms: 400 });
     await expect(post(retrying(0, { timeout: 100 }), 'late')).rejects.toMatchObject({
       code: 'slack_webapi_request_error',
     });
     const [message] = await eventually(() => {
-      const list = api.messages(REVIEW_CHANNEL);
+      const list = shared.api.messages(REVIEW_CHANNEL);
       if (list.length === 0) throw new Error('not posted yet');
       return list;
     });
     expect(message?.text).toBe('late');
-    expect(api.callsTo('chat.postMessage')).toMatchObject([
+    expect(shared.api.callsTo('chat.postMessage')).toMatchObject([
       { status: 200, ok: true, fault: { kind: 'stall', ms: 400 } },
     ]);
   });
 
   it("makes WebClient's own retry post the message twice", async () => {
-    api.fail('chat.postMessage', { kind: 'stall', ms: 300 });
+    shared.api.fail('chat.postMessage', { kind: 'stall', ms: 300 });
     expect((await post(retrying(1, { timeout: 100 }), 'twice')).ok).toBe(true);
     await eventually(() => {
-      if (api.messages(REVIEW_CHANNEL).length < 2) throw new Error('the stalled post is not done');
+      if (shared.api.messages(REVIEW_CHANNEL).length < 2)
+        throw new Error('the stalled post is not done');
     });
-    expect(api.messages(REVIEW_CHANNEL).map((m) => m.text)).toEqual(['twice', 'twice']);
+    expect(shared.api.messages(REVIEW_CHANNEL).map((m) => m.text)).toEqual(['twice', 'twice']);
   });
 
   it('without a duration never answers, and the method serves the next call', async () => {
-    api.fail('users.info', { kind: 'stall' });
+    shared.api.fail('users.info', { kind: 'stall' });
     await expect(retrying(0, { timeout: 200 }).users.info({ user: PARTNER })).rejects.toMatchObject(
       { code: 'slack_webapi_request_error' },
     );
-    expect(api.callsTo('users.info')).toMatchObject([{ status: 0, fault: { kind: 'stall' } }]);
-    expect((await web.users.info({ user: PARTNER })).ok).toBe(true);
+    expect(shared.api.callsTo('users.info')).toMatchObject([
+      { status: 0, fault: { kind: 'stall' } },
+    ]);
+    expect((await shared.web.users.info({ user: PARTNER })).ok).toBe(true);
   });
 });
 
 describe('reset', () => {
   it('forgets pending faults', async () => {
-    api.fail('auth.test', { kind: 'http', status: 500 }, { forMs: 60_000 });
-    api.reset();
-    expect((await web.auth.test()).ok).toBe(true);
+    shared.api.fail('auth.test', { kind: 'http', status: 500 }, { forMs: 60_000 });
+    shared.api.reset();
+    expect((await shared.web.auth.test()).ok).toBe(true);
   });
 });
