@@ -6,6 +6,7 @@ import { boltLogger } from './bolt-logger.ts';
 import { register as registerCommands } from './commands/playground.ts';
 import { register as registerHome } from './home/handlers.ts';
 import { InFlight } from './in-flight.ts';
+import { guardedReceiver } from './receiver.ts';
 import { register as registerReview } from './review/handlers.ts';
 import { register as registerSubmit } from './submit/handlers.ts';
 
@@ -30,8 +31,9 @@ export interface SlackBot {
 }
 
 /**
- * The Bolt app (HTTP receiver on /slack/events, Socket Mode with an app token) and its Web
- * API client, which everything that talks to Slack uses. Handlers come with `registerHandlers`.
+ * The Bolt app (HTTP receiver on /slack/events behind the request guard, receiver.ts; Socket
+ * Mode with an app token) and its Web API client, which everything that talks to Slack uses.
+ * Handlers come with `registerHandlers`.
  */
 export function createSlackApp(config: Config, logger: Logger): SlackBot {
   const app = new App({
@@ -39,7 +41,15 @@ export function createSlackApp(config: Config, logger: Logger): SlackBot {
     signingSecret: config.slack.signingSecret,
     logger: boltLogger(logger),
     customRoutes: [HEALTH_ROUTE],
-    ...(config.slack.appToken ? { socketMode: true, appToken: config.slack.appToken } : {}),
+    ...(config.slack.appToken
+      ? { socketMode: true, appToken: config.slack.appToken }
+      : {
+          receiver: guardedReceiver({
+            signingSecret: config.slack.signingSecret,
+            logger,
+            customRoutes: [HEALTH_ROUTE],
+          }),
+        }),
     clientOptions: {
       ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     },
