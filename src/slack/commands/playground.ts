@@ -36,11 +36,13 @@ export async function onPlaygroundCommand(
       fallbacks: MESSAGE_FALLBACKS,
     });
   const id = args[0] ?? '';
+  // A command is one request: what it changes or is refused is recorded once.
+  const requestId = `command:${command.trigger_id}`;
 
   switch (sub) {
     case 'status':
       return answer(
-        () => useCases.status({ actor, id }),
+        () => useCases.status({ actor, id, requestId }),
         (outcome) =>
           outcome.kind === 'done'
             ? statusBlocks(outcome.submission, {
@@ -58,10 +60,7 @@ export async function onPlaygroundCommand(
             : notDoneMessage(outcome),
       );
     case 'cancel':
-      return answer(
-        () => useCases.cancel({ actor, id, requestId: `command:${command.trigger_id}` }),
-        cancelMessage,
-      );
+      return answer(() => useCases.cancel({ actor, id, requestId }), cancelMessage);
     default:
       return answer(
         () => useCases.help({ actor }),

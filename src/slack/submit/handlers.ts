@@ -78,9 +78,13 @@ export async function onResubmitButton(
 ): Promise<void> {
   await ack();
   if (action.type !== 'button') return;
-  const actor = { userId: body.user.id, name: body.user.name };
+  const request = {
+    actor: { userId: body.user.id, name: body.user.name },
+    id: action.value ?? '',
+    requestId: `action:${body.trigger_id}`,
+  };
   // Nothing to show for someone else's submission (or none): the button was not theirs.
-  await answerWith(ctx, () => ctx.useCases.resubmitForm({ actor, id: action.value ?? '' }), {
+  await answerWith(ctx, () => ctx.useCases.resubmitForm(request), {
     draw: (outcome): ClickAnswer | undefined => {
       if (outcome.kind !== 'done') return undefined;
       const { submission } = outcome;
