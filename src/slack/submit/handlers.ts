@@ -44,8 +44,9 @@ export async function onSubmitView(
 ): Promise<void> {
   const metadata = parseSubmitMetadata(view.private_metadata);
   const form = readSubmitForm(view.state.values);
-  if ('yamlError' in form) {
-    await ack(formError(form.yamlError));
+  if ('errors' in form) {
+    // Nothing past here sees a field over its limit or YAML that is not settings.
+    await ack({ response_action: 'errors', errors: form.errors });
     return;
   }
   const actor = { userId: body.user.id, name: body.user.name };
