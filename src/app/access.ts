@@ -8,7 +8,13 @@ import { type Done, done, type NotFound, notFound, type Refused } from './outcom
 export type ApproverAction = 'approve' | 'reject' | 'request_changes' | 'retry' | 'list_all';
 
 /** What someone does with one submission that is not approvers-only. */
-type SubmissionUse = 'view' | 'cancel' | 'resubmit';
+export type SubmissionUse = 'view' | 'cancel' | 'resubmit';
+
+/** The submission an attempt is about, and the request that made it. */
+interface About {
+  id: string;
+  requestId: string;
+}
 
 /**
  * Who may use a submission which way: its partner, or its partner and every approver.
@@ -20,7 +26,11 @@ const ALLOWED: Record<SubmissionUse, 'partner' | 'partner_or_approver'> = {
   resubmit: 'partner',
 };
 
-/** Who may do what to which submission: the one place every use case asks. */
+/**
+ * Who may do what to which submission: the one place every use case asks. Every refused
+ * attempt is logged and, when it is about a submission that exists, written to that
+ * submission's audit trail (`refused`, the action as its detail).
+ */
 export class AccessPolicy {
   readonly #approvers: ApproverDirectory;
   readonly #store: SubmissionStore;
@@ -37,12 +47,13 @@ export class AccessPolicy {
   }
 
   /**
-   * The submission `id` names (PG-0042, any case) when `actor` may use it that way;
+   * The submission `about.id` names (PG-0042, any case) when `actor` may use it that way;
    * undefined when there is none and when it is someone else's alike, so partners learn
-   * nothing about other partners' submissions.
+   * nothing about other partners' submissions. Someone else's is a refusal all the same:
+   * reading another partner's submission is an attempt the team wants on record.
    */
-  async find(actor: Actor, id: string, use: SubmissionUse): Promise<Submission | undefined> {
-    const canonical = id.toUpperCase();
+  async find(actor: Actor, use: SubmissionUse, about: About): Promise<Submission | undefined> {
+    const canonical = about.id.toUpperCase();
     if (!SUBMISSION_ID.test(canonical)) return undefined;
     const submission = await this.#store.get(canonical);
     if (!submission) return undefined;
@@ -50,6 +61,7 @@ export class AccessPolicy {
     if (ALLOWED[use] === 'partner_or_approver' && (await this.isApprover(actor.userId))) {
       return submission;
     }
+    await this.#refuse(actor, use, { id: submission.id, requestId: about.requestId });
     return undefined;
   }
 
@@ -60,19 +72,10 @@ export class AccessPolicy {
   async approverOnly(
     actor: Actor,
     action: ApproverAction,
-    about?: { id: string; requestId: string },
+    about?: About,
   ): Promise<Refused | undefined> {
     if (await this.isApprover(actor.userId)) return undefined;
-    if (about) {
-      const { id, requestId } = about;
-      this.#logger.warn({ submissionId: id, userId: actor.userId, action, requestId }, 'refused');
-      try {
-        await this.#store.recordRefusal(id, { actor, requestId, detail: action });
-      } catch (error) {
-        // The refusal stands even when it cannot be written down.
-        this.#logger.error({ err: error, submissionId: id }, 'could not audit a refusal');
-      }
-    }
+    await this.#refuse(actor, action, about);
     return { kind: 'refused', action };
   }
 
@@ -83,11 +86,29 @@ export class AccessPolicy {
   async forApprover(
     actor: Actor,
     action: ApproverAction,
-    about: { id: string; requestId: string },
+    about: About,
   ): Promise<Done<{ submission: Submission }> | Refused | NotFound> {
     const refused = await this.approverOnly(actor, action, about);
     if (refused) return refused;
     const submission = await this.#store.get(about.id);
     return submission ? done({ submission }) : notFound(about.id);
+  }
+
+  /** Logs a refused attempt and, when it is about a submission, audits it there. */
+  async #refuse(actor: Actor, action: ApproverAction | SubmissionUse, about?: About) {
+    const where = about ? { submissionId: about.id, requestId: about.requestId } : {};
+    this.#logger.warn({ ...where, userId: actor.userId, action }, 'refused');
+    // `list all` is about no submission: there is no trail to write it to, only the log.
+    if (!about) return;
+    try {
+      await this.#store.recordRefusal(about.id, {
+        actor,
+        requestId: about.requestId,
+        detail: action,
+      });
+    } catch (error) {
+      // The refusal stands even when it cannot be written down.
+      this.#logger.error({ err: error, submissionId: about.id }, 'could not audit a refusal');
+    }
   }
 }

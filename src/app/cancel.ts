@@ -22,7 +22,7 @@ export async function cancel(
   input: UserRequest & { id: string },
 ): Promise<Result<CancelOutcome>> {
   const { actor, requestId } = input;
-  const submission = await deps.access.find(actor, input.id, 'cancel');
+  const submission = await deps.access.find(actor, 'cancel', { id: input.id, requestId });
   if (!submission) return { outcome: notFound(input.id) };
   const result = await applyOnce(deps.store, submission.id, 'cancel', { actor, requestId });
   if (result.kind !== 'done') return { outcome: result };

@@ -24,12 +24,16 @@ type StatusOutcome =
   | Done<{ submission: Submission; lastEvent?: AuditEvent; threadLink?: string }>
   | NotFound;
 
-/** One submission its partner or an approver asks about, with its last change and thread. */
+/**
+ * One submission its partner or an approver asks about, with its last change and thread.
+ * Asking about someone else's is refused (and audited) from `requestId`.
+ */
 export async function status(
   deps: Pick<AppDeps, 'store' | 'access' | 'notifier'>,
-  input: Asker & { id: string },
+  input: UserRequest & { id: string },
 ): Promise<Result<StatusOutcome>> {
-  const submission = await deps.access.find(input.actor, input.id, 'view');
+  const { actor, id, requestId } = input;
+  const submission = await deps.access.find(actor, 'view', { id, requestId });
   if (!submission) return { outcome: notFound(input.id) };
   const events = await deps.store.audit(submission.id);
   // Refused clicks changed nothing: they are not "the last thing that happened".

@@ -16,13 +16,14 @@ import { stored } from './submit.ts';
 
 /**
  * The partner's "Edit and resubmit": their submission, to fill the form with its last
- * revision. Only the partner may resubmit.
+ * revision. Only the partner may resubmit; anyone else's click is refused and audited.
  */
 export async function resubmitForm(
   deps: Pick<AppDeps, 'access'>,
-  input: Pick<UserRequest, 'actor'> & { id: string },
+  input: UserRequest & { id: string },
 ): Promise<Result<Done<{ submission: Submission }> | NotFound>> {
-  const submission = await deps.access.find(input.actor, input.id, 'resubmit');
+  const { actor, id, requestId } = input;
+  const submission = await deps.access.find(actor, 'resubmit', { id, requestId });
   return { outcome: submission ? done({ submission }) : notFound(input.id) };
 }
 
@@ -39,18 +40,19 @@ export type ResubmitOutcome =
   | NotAllowed;
 
 /**
- * Revision n+1 of a submission the team sent back for changes: checked, stored once per
- * request, shown in the same review thread, confirmed to the partner.
+ * Revision n+1 of a submission the team sent back for changes: stored once per request,
+ * shown in the same review thread, confirmed to the partner. Whose it is comes first, so
+ * a forged resubmission of someone else's is refused (and audited) whatever its form holds.
  */
 export async function resubmit(
   deps: Pick<AppDeps, 'store' | 'notifier' | 'access' | 'logger'>,
   input: ResubmitRequest,
 ): Promise<Result<ResubmitOutcome>> {
+  const { actor, id, requestId } = input;
+  const existing = await deps.access.find(actor, 'resubmit', { id, requestId });
+  if (!existing) return { outcome: notFound(id) };
   const parsed = parseSpec(input.form);
   if (!parsed.ok) return { outcome: { kind: 'invalid', errors: parsed.errors } };
-  const { actor, requestId } = input;
-  const existing = await deps.access.find(actor, input.id, 'resubmit');
-  if (!existing) return { outcome: notFound(input.id) };
   try {
     const change = await deps.store.resubmit(existing.id, {
       actor,

@@ -34,13 +34,21 @@ describe('cancel', () => {
     expect(pipeline.calls).toEqual([{ call: 'cancel', id, status: 'cancelled' }]);
   });
 
-  it("answers someone else's submission as not found, whatever its id looks like", async () => {
-    const { deps, store } = ports();
+  it("answers someone else's submission as not found, whatever its id looks like, and audits it", async () => {
+    const { deps, store, notifier, pipeline } = ports();
     const { id } = await submitted(store);
     for (const asked of [id, 'PG-0999', 'nonsense']) {
-      const { outcome } = await cancel(deps, { actor: OTHER, id: asked, requestId: requestId() });
-      expect(outcome).toEqual({ kind: 'not_found', id: asked });
+      const result = await cancel(deps, { actor: OTHER, id: asked, requestId: requestId() });
+      expect(result.outcome).toEqual({ kind: 'not_found', id: asked });
+      expect(result.afterwards).toBeUndefined();
     }
     expect((await store.get(id))?.status).toBe('submitted');
+    const audit = await store.audit(id);
+    expect(audit.map((e) => [e.action, e.actor.userId, e.detail])).toEqual([
+      ['submit', PARTNER.userId, undefined],
+      ['refused', OTHER.userId, 'cancel'],
+    ]);
+    expect(notifier.notices).toEqual([]);
+    expect(pipeline.calls).toEqual([]);
   });
 });

@@ -8,7 +8,11 @@ describe('status', () => {
     const { id } = await submitted(store);
     await store.apply(id, 'request_changes', { actor: APPROVER, requestId: requestId() });
     await store.recordRefusal(id, { actor: OTHER, requestId: requestId(), detail: 'approve' });
-    const { outcome } = await status(deps, { actor: PARTNER, id: id.toLowerCase() });
+    const { outcome } = await status(deps, {
+      actor: PARTNER,
+      id: id.toLowerCase(),
+      requestId: requestId(),
+    });
     expect(outcome).toMatchObject({
       kind: 'done',
       submission: { id, status: 'changes_requested' },
@@ -17,11 +21,20 @@ describe('status', () => {
     });
   });
 
-  it("answers another partner's submission exactly like a missing one", async () => {
+  it("answers another partner's submission exactly like a missing one, and audits the look", async () => {
     const { deps, store } = ports();
     const { id } = await submitted(store);
-    expect((await status(deps, { actor: OTHER, id })).outcome).toEqual({ kind: 'not_found', id });
-    expect((await status(deps, { actor: APPROVER, id })).outcome.kind).toBe('done');
+    const ask = (actor: typeof PARTNER, asked = id) =>
+      status(deps, { actor, id: asked, requestId: requestId() });
+    expect((await ask(OTHER)).outcome).toEqual({ kind: 'not_found', id });
+    expect((await ask(OTHER, 'PG-0999')).outcome).toEqual({ kind: 'not_found', id: 'PG-0999' });
+    expect((await ask(APPROVER)).outcome.kind).toBe('done');
+    expect((await ask(PARTNER)).outcome.kind).toBe('done');
+    const audit = await store.audit(id);
+    expect(audit.map((e) => [e.action, e.actor.userId, e.detail])).toEqual([
+      ['submit', PARTNER.userId, undefined],
+      ['refused', OTHER.userId, 'view'],
+    ]);
   });
 });
 

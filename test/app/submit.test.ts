@@ -71,14 +71,21 @@ describe('resubmit', () => {
   }
 
   it('gives the partner their submission to fill the form, and nobody else', async () => {
-    const { deps, id } = await sentBack();
-    expect((await resubmitForm(deps, { actor: PARTNER, id })).outcome).toMatchObject({
+    const { deps, store, id } = await sentBack();
+    const open = (actor: typeof PARTNER) =>
+      resubmitForm(deps, { actor, id, requestId: requestId() });
+    expect((await open(PARTNER)).outcome).toMatchObject({
       kind: 'done',
       submission: { id, revision: 1 },
     });
     for (const actor of [OTHER, APPROVER]) {
-      expect((await resubmitForm(deps, { actor, id })).outcome).toEqual({ kind: 'not_found', id });
+      expect((await open(actor)).outcome).toEqual({ kind: 'not_found', id });
     }
+    const refusals = (await store.audit(id)).filter((e) => e.action === 'refused');
+    expect(refusals.map((e) => [e.actor.userId, e.detail])).toEqual([
+      [OTHER.userId, 'resubmit'],
+      [APPROVER.userId, 'resubmit'],
+    ]);
   });
 
   it('stores revision 2 in the same thread and announces it there', async () => {
@@ -107,6 +114,15 @@ describe('resubmit', () => {
     expect(
       (await resubmit(deps, { actor: OTHER, id, requestId: requestId(), form })).outcome,
     ).toEqual({ kind: 'not_found', id });
+    // Refused before the form is read: a broken form is no way around the audit.
+    expect(
+      (await resubmit(deps, { actor: OTHER, id, requestId: requestId(), form: { PADDING: 'x' } }))
+        .outcome,
+    ).toEqual({ kind: 'not_found', id });
+    expect(
+      (await store.audit(id)).filter((e) => e.action === 'refused').map((e) => e.detail),
+    ).toEqual(['resubmit', 'resubmit']);
+    expect((await store.get(id))?.revision).toBe(1);
     const waiting = await submitted(store);
     const outcome = (
       await resubmit(deps, { actor: PARTNER, id: waiting.id, requestId: requestId(), form })

@@ -90,7 +90,12 @@ describe('/playground commands', () => {
       ).toMatch(/Cancelled/),
     );
     expect(await answerText(PARTNER, 'cancel PG-0001')).toMatch(/can't be cancelled/);
-    expect((await bot.store.audit('PG-0001')).map((e) => e.action)).toEqual(['submit', 'cancel']);
+    // The other partner's attempt is on record, before the partner's own cancel.
+    expect((await bot.store.audit('PG-0001')).map((e) => [e.action, e.actor.userId])).toEqual([
+      ['submit', PARTNER],
+      ['refused', OTHER_PARTNER],
+      ['cancel', PARTNER],
+    ]);
   });
 
   it('a retried cancel (same trigger, X-Slack-Retry-Num) changes and posts once', async () => {

@@ -11,7 +11,14 @@ export {
 } from './catalogue.ts';
 export { type DockerRef, isUnpinned, parseDockerRef } from './docker-ref.ts';
 export { formatIssue } from './issues.ts';
-export { isOnlyComments, loadYaml, parseSpec, parseSpecYaml, SPEC_YAML_MAX } from './parse.ts';
+export {
+  isOnlyComments,
+  loadYaml,
+  parseSpec,
+  parseSpecYaml,
+  SPEC_YAML_MAX,
+  yamlSizeProblem,
+} from './parse.ts';
 export { PYTHON_KEYWORDS, PYTHON_SOFT_KEYWORDS } from './python-names.ts';
 export { specSchema, validateSpec } from './schema.ts';
 export { tileSettingProblem } from './tile.ts';

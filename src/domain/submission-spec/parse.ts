@@ -24,8 +24,18 @@ export function parseSpec(input: unknown): SpecResult {
     : { ok: false, errors, warnings };
 }
 
-/** A Slack modal input holds at most 3000 characters; a spec file is far smaller than this. */
+/**
+ * The most a spec may take as YAML text, in bytes of UTF-8 (64 KiB): a spec is a few
+ * lines, so this only stops absurd input, before any YAML parser sees it.
+ */
 export const SPEC_YAML_MAX = 64 * 1024;
+
+/** Undefined when `text` fits SPEC_YAML_MAX, else "at most 65,536 bytes; this is 1,048,576". */
+export function yamlSizeProblem(text: string): string | undefined {
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes <= SPEC_YAML_MAX) return undefined;
+  return `at most ${SPEC_YAML_MAX.toLocaleString('en-US')} bytes; this is ${bytes.toLocaleString('en-US')}`;
+}
 
 /**
  * Validates a submission written as YAML. Uses js-yaml's default (core) schema: plain
@@ -38,11 +48,8 @@ export function parseSpecYaml(text: string): SpecResult {
     warnings: [],
   });
   if (typeof text !== 'string') return fail('expected YAML text');
-  if (text.length > SPEC_YAML_MAX) {
-    return fail(
-      `too long: ${text.length} characters (a spec is a few lines; at most ${SPEC_YAML_MAX})`,
-    );
-  }
+  const size = yamlSizeProblem(text);
+  if (size) return fail(`too long: ${size} (a spec is a few lines)`);
   if (text.trim() === '' || isOnlyComments(text)) {
     return fail(
       'empty; paste the spec, starting with a line like `image: eu.gcr.io/my-project/my-model:1.0.3`',

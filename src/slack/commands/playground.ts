@@ -3,17 +3,32 @@ import type { Result } from '../../app/outcomes.ts';
 import { cancelMessage, notDoneMessage } from '../answers.ts';
 import type { HandlerContext } from '../context.ts';
 import { answerWith, MESSAGE_FALLBACKS } from '../respond.ts';
+import { limitProblem, type TextLimit } from '../views/input-limits.ts';
 import { type Message, section } from '../views/kit.ts';
 import { notFoundMessage } from '../views/messages.ts';
 import { code } from '../views/mrkdwn.ts';
 import { helpBlocks, listBlocks, statusBlocks } from '../views/status-text.ts';
 import { submitModal } from '../views/submit-modal.ts';
 
+/**
+ * Slack documents no length for a command's text. The longest this command takes is a
+ * dozen characters (`status PG-0042`): anything far past it is not read at all.
+ */
+const COMMAND_LIMIT: TextLimit = { label: 'The command', characters: 200 };
+
 /** `/playground submit | status <id> | list [all] | cancel <id> | help`. */
 export async function onPlaygroundCommand(
   ctx: HandlerContext,
   { command, ack }: Pick<SlackCommandMiddlewareArgs, 'command' | 'ack'>,
 ): Promise<void> {
+  const tooLong = limitProblem(command.text, COMMAND_LIMIT);
+  if (tooLong) {
+    await ack({
+      response_type: 'ephemeral',
+      text: `${tooLong}. \`/playground help\` lists what it takes.`,
+    });
+    return;
+  }
   const [word = '', ...args] = command.text.trim().split(/\s+/);
   const sub = word.toLowerCase();
   const actor = { userId: command.user_id, name: command.user_name };
@@ -36,11 +51,13 @@ export async function onPlaygroundCommand(
       fallbacks: MESSAGE_FALLBACKS,
     });
   const id = args[0] ?? '';
+  // A command is one request: what it changes or is refused is recorded once.
+  const requestId = `command:${command.trigger_id}`;
 
   switch (sub) {
     case 'status':
       return answer(
-        () => useCases.status({ actor, id }),
+        () => useCases.status({ actor, id, requestId }),
         (outcome) =>
           outcome.kind === 'done'
             ? statusBlocks(outcome.submission, {
@@ -58,10 +75,7 @@ export async function onPlaygroundCommand(
             : notDoneMessage(outcome),
       );
     case 'cancel':
-      return answer(
-        () => useCases.cancel({ actor, id, requestId: `command:${command.trigger_id}` }),
-        cancelMessage,
-      );
+      return answer(() => useCases.cancel({ actor, id, requestId }), cancelMessage);
     default:
       return answer(
         () => useCases.help({ actor }),

@@ -25,12 +25,7 @@ import {
 import { approveModal, parseApproveMetadata, readApproveForm } from '../views/approve-modal.ts';
 import { ACTION_ID, APPROVE_BLOCK_ID, CALLBACK_ID, REASON_BLOCK_ID } from '../views/ids.ts';
 import type { Message } from '../views/kit.ts';
-import {
-  parseReasonMetadata,
-  readReasonForm,
-  reasonErrors,
-  reasonModal,
-} from '../views/reason-modal.ts';
+import { parseReasonMetadata, readReasonForm, reasonModal } from '../views/reason-modal.ts';
 
 /** `undefined` closes the modal; errors keep it open. */
 type ViewAnswer = ViewResponseAction | undefined;
@@ -135,13 +130,11 @@ export async function onReasonView(ctx: HandlerContext, { ack, body, view }: Vie
     await ack(viewError(REASON_BLOCK_ID, BROKEN_FORM));
     return;
   }
-  const reason = readReasonForm(view.state.values);
-  const errors = reasonErrors(reason);
   const request = {
     id: metadata.id,
     actor: { userId: body.user.id, name: body.user.name },
     requestId: `view:${view.id}`,
-    reason: errors ? { ok: false as const, errors } : { ok: true as const, reason },
+    reason: readReasonForm(view.state.values),
   };
   const decide = metadata.action === 'reject' ? ctx.useCases.reject : ctx.useCases.requestChanges;
   const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });

@@ -44,8 +44,9 @@ export async function onSubmitView(
 ): Promise<void> {
   const metadata = parseSubmitMetadata(view.private_metadata);
   const form = readSubmitForm(view.state.values);
-  if ('yamlError' in form) {
-    await ack(formError(form.yamlError));
+  if ('errors' in form) {
+    // Nothing past here sees a field over its limit or YAML that is not settings.
+    await ack({ response_action: 'errors', errors: form.errors });
     return;
   }
   const actor = { userId: body.user.id, name: body.user.name };
@@ -78,9 +79,13 @@ export async function onResubmitButton(
 ): Promise<void> {
   await ack();
   if (action.type !== 'button') return;
-  const actor = { userId: body.user.id, name: body.user.name };
+  const request = {
+    actor: { userId: body.user.id, name: body.user.name },
+    id: action.value ?? '',
+    requestId: `action:${body.trigger_id}`,
+  };
   // Nothing to show for someone else's submission (or none): the button was not theirs.
-  await answerWith(ctx, () => ctx.useCases.resubmitForm({ actor, id: action.value ?? '' }), {
+  await answerWith(ctx, () => ctx.useCases.resubmitForm(request), {
     draw: (outcome): ClickAnswer | undefined => {
       if (outcome.kind !== 'done') return undefined;
       const { submission } = outcome;

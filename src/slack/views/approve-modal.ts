@@ -6,6 +6,7 @@ import { revisionOf, type Submission } from '../../domain/submission.ts';
 import { checkVersionId } from '../../domain/submission-spec/index.ts';
 import { defaultVersionId } from '../../domain/version-id.ts';
 import { APPROVE_BLOCK_ID, CALLBACK_ID, VALUE_ACTION_ID } from './ids.ts';
+import { overLongInputs, type TextLimit } from './input-limits.ts';
 import { context, fromMetadata, LIMITS, plain, section, stringOf, toMetadata } from './kit.ts';
 import { capitalize, code, mention, truncate } from './mrkdwn.ts';
 import { warningsContext } from './review-message.ts';
@@ -19,6 +20,14 @@ export interface ApproveMetadata {
 
 const YES = 'yes';
 const NO = 'no';
+
+/** An App Engine version id is at most 63 characters; the input holds no more. */
+const VERSION_MAX = 63;
+
+/** The version box's max_length, which its reader holds to as well. */
+const APPROVE_LIMITS: Readonly<Record<string, TextLimit>> = {
+  [APPROVE_BLOCK_ID.version]: { label: 'Version id', characters: VERSION_MAX },
+};
 
 /**
  * Promote defaults to Yes: approving means "put this model on the Playground", and a
@@ -77,7 +86,7 @@ export function approveModal(options: {
     element: {
       type: 'plain_text_input',
       action_id: VALUE_ACTION_ID,
-      max_length: 63,
+      max_length: VERSION_MAX,
       placeholder: plain(fallbackVersion, LIMITS.placeholder),
     },
   });
@@ -148,12 +157,15 @@ export type ApproveFormResult =
  * Reads the approve modal. The project must be one of `projects` (a forged or stale
  * option is refused); a version label is checked against App Engine's rules for that
  * project and `service`. When no label is given and `defaultVersion` is, that one is
- * checked instead, so a too-long host name is caught here rather than at deploy time.
+ * checked instead, so a too-long host name is caught here rather than at deploy time. A
+ * version id longer than its input allows is refused before any of that.
  */
 export function readApproveForm(
   values: Record<string, Record<string, ViewStateValue>>,
   options: { service: string; projects: string[]; defaultVersion?: string },
 ): ApproveFormResult {
+  const tooLong = overLongInputs(values, APPROVE_LIMITS);
+  if (tooLong) return { ok: false, errors: tooLong };
   const errors: Record<string, string> = {};
   const state = (block: string) =>
     Object.hasOwn(values, block) ? values[block]?.[VALUE_ACTION_ID] : undefined;

@@ -122,9 +122,12 @@ export function toMetadata(value: Record<string, unknown>): string {
   return json;
 }
 
-/** Parses modal metadata written by `toMetadata`; `{}` for anything else. */
+/**
+ * Parses modal metadata written by `toMetadata`; `{}` for anything else, including text
+ * longer than Slack lets a view carry (a forged view), which is not parsed at all.
+ */
 export function fromMetadata(text: string | undefined): Record<string, unknown> {
-  if (!text) return {};
+  if (!text || text.length > LIMITS.privateMetadata) return {};
   try {
     const value: unknown = JSON.parse(text);
     return typeof value === 'object' && value !== null && !Array.isArray(value)

@@ -3,6 +3,7 @@ import type { ViewStateValue } from '@slack/bolt';
 import type { KnownBlock, ModalView } from '@slack/types';
 import { revisionOf, type Submission } from '../../domain/submission.ts';
 import { CALLBACK_ID, REASON_BLOCK_ID, VALUE_ACTION_ID } from './ids.ts';
+import { overLongInputs, type TextLimit } from './input-limits.ts';
 import { context, fromMetadata, LIMITS, plain, section, stringOf, toMetadata } from './kit.ts';
 import { code, mention } from './mrkdwn.ts';
 
@@ -18,6 +19,11 @@ export interface ReasonMetadata {
 }
 
 export const REASON_MAX = 2000;
+
+/** The reason box's max_length, which its reader holds to as well. */
+const REASON_LIMITS: Readonly<Record<string, TextLimit>> = {
+  [REASON_BLOCK_ID]: { label: 'Reason', characters: REASON_MAX },
+};
 
 export function reasonModal(options: {
   submission: Submission;
@@ -80,20 +86,25 @@ export function parseReasonMetadata(text: string | undefined): ReasonMetadata | 
   return metadata;
 }
 
-/** The reason, trimmed; '' when only blanks were typed (see `reasonErrors`). */
-export function readReasonForm(values: Record<string, Record<string, ViewStateValue>>): string {
+export type ReasonFormResult =
+  | { ok: true; reason: string }
+  | { ok: false; errors: Record<string, string> };
+
+/** The reason, trimmed; an error on its block when it is over its limit or blank. */
+export function readReasonForm(
+  values: Record<string, Record<string, ViewStateValue>>,
+): ReasonFormResult {
+  const tooLong = overLongInputs(values, REASON_LIMITS);
+  if (tooLong) return { ok: false, errors: tooLong };
   const state = Object.hasOwn(values, REASON_BLOCK_ID)
     ? values[REASON_BLOCK_ID]?.[VALUE_ACTION_ID]
     : undefined;
-  return (state?.value ?? '').trim();
-}
-
-/** The `response_action: 'errors'` map for a blank or too-long reason, else undefined. */
-export function reasonErrors(reason: string): Record<string, string> | undefined {
-  if (reason === '')
-    return { [REASON_BLOCK_ID]: 'Write a reason; the partner needs to know what to do next' };
-  const length = [...reason].length;
-  if (length > REASON_MAX)
-    return { [REASON_BLOCK_ID]: `Too long: ${length} characters (at most ${REASON_MAX})` };
-  return undefined;
+  const reason = (state?.value ?? '').trim();
+  if (reason === '') {
+    return {
+      ok: false,
+      errors: { [REASON_BLOCK_ID]: 'Write a reason; the partner needs to know what to do next' },
+    };
+  }
+  return { ok: true, reason };
 }

@@ -16,8 +16,10 @@ import {
   type SpecIssue,
   type SpecPath,
   type SubmissionSpec,
+  yamlSizeProblem,
 } from '../../domain/submission-spec/index.ts';
 import { CALLBACK_ID, VALUE_ACTION_ID, YAML_BLOCK_ID } from './ids.ts';
+import { overLongInputs, SLACK_TEXT_INPUT_MAX, type TextLimit } from './input-limits.ts';
 import { context, fromMetadata, header, LIMITS, plain, stringOf, toMetadata } from './kit.ts';
 import { capitalize, truncate } from './mrkdwn.ts';
 
@@ -73,6 +75,31 @@ const SUBMIT_BLOCK_IDS: ReadonlySet<string> = new Set([
   YAML_BLOCK_ID,
 ]);
 
+const YAML_LABEL = 'Settings as YAML';
+
+/**
+ * Slack documents no length for a number_input; no number a field takes needs more than
+ * a few characters, so anything past this is not one.
+ */
+const NUMBER_TEXT_MAX = 100;
+
+/**
+ * The most the modal's reader takes of each input: a text field its max_length (the
+ * catalogue's), the YAML box the spec's 64 KiB and then Slack's own 3,000 characters.
+ */
+export const SUBMIT_LIMITS: Readonly<Record<string, TextLimit>> = Object.freeze({
+  ...Object.fromEntries(
+    SPEC_CATALOGUE.map((field): [string, TextLimit] => [
+      field.path,
+      {
+        label: field.label,
+        characters: field.kind === 'text' ? field.maxLength : NUMBER_TEXT_MAX,
+      },
+    ]),
+  ),
+  [YAML_BLOCK_ID]: { label: YAML_LABEL, characters: SLACK_TEXT_INPUT_MAX, rule: yamlSizeProblem },
+});
+
 /**
  * The submit modal, empty with the seed's defaults for a new submission, or pre-filled
  * from `initial` (the last revision's spec) for a resubmission (`metadata.id` set).
@@ -116,16 +143,16 @@ export function submitModal(options: { initial?: SpecLike; metadata: SubmitMetad
     type: 'input',
     block_id: YAML_BLOCK_ID,
     optional: true,
-    label: plain('Settings as YAML', LIMITS.label),
+    label: plain(YAML_LABEL, LIMITS.label),
     hint: plain(
-      'Same keys as the seed document, e.g. "PADDING: 24" or "resources: {cpu: 8, memory_gb: 7.2}". Pasted values fill or override the form: where both give a value, the YAML wins.',
+      `Same keys as the seed document, e.g. "PADDING: 24" or "resources: {cpu: 8, memory_gb: 7.2}". Pasted values fill or override the form: where both give a value, the YAML wins. Slack lets this box hold ${SLACK_TEXT_INPUT_MAX.toLocaleString('en-US')} characters: a long description goes in its own field above.`,
       LIMITS.hint,
     ),
     element: {
       type: 'plain_text_input',
       action_id: VALUE_ACTION_ID,
       multiline: true,
-      max_length: 3000,
+      max_length: SLACK_TEXT_INPUT_MAX,
       placeholder: plain(
         'image: eu.gcr.io/my-project/my_service:1.0.3\nservice: my-service',
         LIMITS.placeholder,
@@ -220,18 +247,22 @@ function valueAt(source: unknown, path: string): unknown {
 
 export type SubmitFormResult =
   | { input: Record<string, unknown>; fromYaml: Set<string> }
-  | { yamlError: string };
+  | { errors: Record<string, string> };
 
 /**
  * Turns the submitted form into the object `parseSpec` takes: nested sections, numbers as
  * the text Slack sends, empty fields left out so the defaults (or a "missing" error)
  * apply. A non-empty YAML box is parsed like a spec file and merged over the form, key by
  * key inside sections; `fromYaml` lists the keys it set (`PADDING`, `resources`,
- * `resources.cpu`) so errors about them can point at the YAML box.
+ * `resources.cpu`) so errors about them can point at the YAML box. An input over its
+ * limit (SUBMIT_LIMITS), or YAML that is not settings, is an error on its block instead.
  */
 export function readSubmitForm(
   values: Record<string, Record<string, ViewStateValue>>,
 ): SubmitFormResult {
+  const tooLong = overLongInputs(values, SUBMIT_LIMITS);
+  if (tooLong) return { errors: tooLong };
+  const yamlError = (text: string) => ({ errors: { [YAML_BLOCK_ID]: text } });
   const input: Record<string, unknown> = {};
   for (const field of SPEC_CATALOGUE) {
     const value = stateValue(values, field.path);
@@ -251,16 +282,14 @@ export function readSubmitForm(
   if (text === undefined || isOnlyComments(text)) return { input, fromYaml };
 
   const loaded = loadYaml(text);
-  if ('error' in loaded) return { yamlError: loaded.error };
+  if ('error' in loaded) return yamlError(loaded.error);
   const pasted = loaded.document;
   if (pasted === null || pasted === undefined) return { input, fromYaml };
   if (!isMapping(pasted)) {
     const got = Array.isArray(pasted)
       ? 'a list'
       : `just ${JSON.stringify(truncate(String(pasted), 40))}`;
-    return {
-      yamlError: `expected settings as "key: value" lines (e.g. "PADDING: 24"), got ${got}`,
-    };
+    return yamlError(`expected settings as "key: value" lines (e.g. "PADDING: 24"), got ${got}`);
   }
 
   for (const key of Object.keys(pasted)) {

@@ -3,6 +3,7 @@ import {
   parseSpecYaml,
   SPEC_YAML_MAX,
   type SubmissionSpec,
+  yamlSizeProblem,
 } from '../../../src/domain/submission-spec/index.ts';
 import { sampleSpec } from '../../helpers/sample-spec.ts';
 
@@ -110,8 +111,15 @@ describe('parseSpecYaml', () => {
     });
   });
 
-  it('rejects text longer than SPEC_YAML_MAX', () => {
-    expect(yamlError(`# ${'x'.repeat(SPEC_YAML_MAX)}\n`)).toMatch(/^too long: \d+ characters/);
+  it('rejects text of more than SPEC_YAML_MAX bytes, before parsing it', () => {
+    expect(yamlError(`# ${'x'.repeat(SPEC_YAML_MAX)}\n`)).toBe(
+      'too long: at most 65,536 bytes; this is 65,539 (a spec is a few lines)',
+    );
+    // Bytes, not characters: 32,768 two-byte characters are exactly the limit.
+    expect(yamlSizeProblem('é'.repeat(SPEC_YAML_MAX / 2))).toBeUndefined();
+    expect(yamlSizeProblem(`é${'é'.repeat(SPEC_YAML_MAX / 2)}`)).toBe(
+      'at most 65,536 bytes; this is 65,538',
+    );
   });
 
   it('reports field errors and warnings from YAML like from an object', () => {

@@ -23,7 +23,6 @@ import {
   parseReasonMetadata,
   REASON_MAX,
   readReasonForm,
-  reasonErrors,
   reasonModal,
 } from '../../../src/slack/views/reason-modal.ts';
 import { submission } from './fixtures.ts';
@@ -137,6 +136,21 @@ describe('readApproveForm', () => {
     });
   });
 
+  it('refuses a version id longer than its box (63) before checking it', () => {
+    const view = approveModal({
+      submission: submission(),
+      targetProjects: ['pg-prod'],
+      metadata: { id: 'PG-0042' },
+    });
+    const box = input(view.blocks as KnownBlock[], APPROVE_BLOCK_ID.version)
+      .element as PlainTextInput;
+    expect(box.max_length).toBe(63);
+    expect(readApproveForm(approveState('someone-elses', 'v'.repeat(64), null), options)).toEqual({
+      ok: false,
+      errors: { version: 'Version id: at most 63 characters; this is 64' },
+    });
+  });
+
   it('refuses a project that is not a target project (forged or stale)', () => {
     expect(readApproveForm(approveState('someone-elses', null, 'yes'), options)).toEqual({
       ok: false,
@@ -188,18 +202,23 @@ describe('reasonModal', () => {
   });
 
   it('reads the reason trimmed and flags a blank one', () => {
-    const values = {
-      reason: { value: { type: 'plain_text_input', value: '  Pin the image tag.\n' } },
-    };
-    expect(readReasonForm(values)).toBe('Pin the image tag.');
-    expect(readReasonForm({ reason: { value: { type: 'plain_text_input', value: '   ' } } })).toBe(
-      '',
-    );
-    expect(readReasonForm({})).toBe('');
-    expect(reasonErrors('')).toEqual({ reason: expect.any(String) });
-    expect(reasonErrors('fine')).toBeUndefined();
-    expect(reasonErrors('x'.repeat(REASON_MAX + 1))).toEqual({
-      reason: expect.stringContaining('Too long'),
+    const typed = (value: string) => ({ reason: { value: { type: 'plain_text_input', value } } });
+    expect(readReasonForm(typed('  Pin the image tag.\n'))).toEqual({
+      ok: true,
+      reason: 'Pin the image tag.',
+    });
+    const blank = { ok: false, errors: { reason: expect.stringMatching(/^Write a reason/) } };
+    expect(readReasonForm(typed('   '))).toEqual(blank);
+    expect(readReasonForm({})).toEqual(blank);
+  });
+
+  it('reads no more of the reason than its box holds, blanks included', () => {
+    const typed = (value: string) => ({ reason: { value: { type: 'plain_text_input', value } } });
+    expect(readReasonForm(typed('é'.repeat(REASON_MAX)))).toMatchObject({ ok: true });
+    // Counted as typed: blanks a forged request pads with are not trimmed away first.
+    expect(readReasonForm(typed(`${'x'.repeat(REASON_MAX)} `))).toEqual({
+      ok: false,
+      errors: { reason: 'Reason: at most 2,000 characters; this is 2,001' },
     });
   });
 

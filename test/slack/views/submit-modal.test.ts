@@ -49,10 +49,10 @@ function element<T>(blocks: KnownBlock[], id: string): T {
   return block.element as T;
 }
 
-/** What readSubmitForm gives, failing the test on a YAML error. */
+/** What readSubmitForm gives, failing the test on a form error. */
 function read(values: ReturnType<typeof submitState>) {
   const result = readSubmitForm(values);
-  if ('yamlError' in result) throw new Error(`unexpected yamlError: ${result.yamlError}`);
+  if ('errors' in result) throw new Error(`unexpected errors: ${JSON.stringify(result.errors)}`);
   return result;
 }
 
@@ -337,20 +337,22 @@ describe('readSubmitForm', () => {
 
   it('reports YAML syntax errors with their line', () => {
     const result = readSubmitForm(submitState(FILLED, 'PADDING: 24\nresources: {cpu: 4'));
-    expect(result).toEqual({ yamlError: expect.stringMatching(/line \d+, column \d+/) });
+    expect(result).toEqual({ errors: { yaml: expect.stringMatching(/line \d+, column \d+/) } });
   });
 
   it('names a key given twice', () => {
     const result = readSubmitForm(submitState(FILLED, 'PADDING: 24\nPADDING: 32'));
-    expect(result).toEqual({ yamlError: expect.stringContaining('"PADDING" is given twice') });
+    expect(result).toEqual({
+      errors: { yaml: expect.stringContaining('"PADDING" is given twice') },
+    });
   });
 
   it('wants a mapping, not a list or a bare value', () => {
     expect(readSubmitForm(submitState(FILLED, '- PADDING: 24'))).toEqual({
-      yamlError: expect.stringContaining('a list'),
+      errors: { yaml: expect.stringContaining('a list') },
     });
     expect(readSubmitForm(submitState(FILLED, 'just words'))).toEqual({
-      yamlError: expect.stringContaining('"just words"'),
+      errors: { yaml: expect.stringContaining('"just words"') },
     });
   });
 
