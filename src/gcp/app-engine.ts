@@ -10,7 +10,7 @@ import { googleClientOptions } from './client-options.ts';
 import { readGoogleError, withTimeout } from './google-error.ts';
 import { createVersionRequest, serviceName } from './version-request.ts';
 
-export { VersionRequestError, versionRequest } from './version-request.ts';
+export { VersionRequestError } from './version-request.ts';
 
 /** A failed Admin API call; `version_exists` means the version id is taken (ALREADY_EXISTS). */
 export class AppEngineError extends ServiceError<DeployErrorCode> {}

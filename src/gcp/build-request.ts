@@ -17,10 +17,6 @@ import { ServiceError } from '../ports/service-error.ts';
 type IBuild = protos.google.devtools.cloudbuild.v1.IBuild;
 type IBuildStep = protos.google.devtools.cloudbuild.v1.IBuildStep;
 
-/** The step ids, in order; the tracker's checklist maps them to render/wrap/test/push. */
-export const STEP_IDS = ['bundle', 'wrap', 'test-start', 'test', 'push'] as const;
-export type StepId = (typeof STEP_IDS)[number];
-
 /** Google's Docker builder: docker CLI, bash, coreutils and tar; pre-authenticated to the project's registries. */
 export const DOCKER_BUILDER = 'gcr.io/cloud-builders/docker';
 /**

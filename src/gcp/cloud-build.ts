@@ -17,7 +17,7 @@ import { buildRequest, buildTags } from './build-request.ts';
 import { googleClientOptions } from './client-options.ts';
 import { RETRYABLE_CODES } from './google-error.ts';
 
-export { BuildRequestError, buildRequest, STEP_IDS, unescapedDollars } from './build-request.ts';
+export { buildRequest } from './build-request.ts';
 
 type IBuild = protos.google.devtools.cloudbuild.v1.IBuild;
 type IBuildOperationMetadata = protos.google.devtools.cloudbuild.v1.IBuildOperationMetadata;

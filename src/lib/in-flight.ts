@@ -1,6 +1,7 @@
 /**
- * Work still running after Slack got its answer (posts, updates, slow saves). Shutdown
- * waits for it, so a SIGTERM never cuts a thread update in half.
+ * Work still running that shutdown must wait for: what a Slack handler does after its
+ * answer (posts, updates, slow saves), store calls abandoned at their deadline that are
+ * still retrying. A SIGTERM then never cuts a thread update or a transaction in half.
  */
 export class InFlight {
   readonly #running = new Set<Promise<unknown>>();

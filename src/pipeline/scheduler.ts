@@ -3,6 +3,7 @@
 // and one call budget for all, one change at a time per pipeline, and shutdown.
 import type { PipelineRun } from '../domain/pipeline-run.ts';
 import type { Submission } from '../domain/submission.ts';
+import { KeyedLock } from '../lib/keyed-lock.ts';
 import type { Logger } from '../log.ts';
 import {
   isStoreError,
@@ -10,7 +11,6 @@ import {
   StoreError,
   type SubmissionStore,
 } from '../ports/store.ts';
-import { KeyedLock } from '../store/lock.ts';
 import { type Backoff, nextDelay, PollBudget } from './poll-budget.ts';
 import type { StepOutcome } from './steps/context.ts';
 

@@ -1,11 +1,11 @@
 import { App, type CustomRoute } from '@slack/bolt';
 import type { UseCases } from '../app/index.ts';
 import type { Config } from '../config.ts';
+import { InFlight } from '../lib/in-flight.ts';
 import type { Logger } from '../log.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { register as registerCommands } from './commands/playground.ts';
 import { register as registerHome } from './home/handlers.ts';
-import { InFlight } from './in-flight.ts';
 import { guardedReceiver } from './receiver.ts';
 import { register as registerReview } from './review/handlers.ts';
 import { register as registerSubmit } from './submit/handlers.ts';

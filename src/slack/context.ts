@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { UseCases } from '../app/index.ts';
+import type { InFlight } from '../lib/in-flight.ts';
 import type { Logger } from '../log.ts';
-import type { InFlight } from './in-flight.ts';
 
 type WebClient = webApi.WebClient;
 

@@ -1,11 +1,11 @@
 import type { BlockAction } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import type { Result } from '../app/outcomes.ts';
+import type { InFlight } from '../lib/in-flight.ts';
 import type { Logger } from '../log.ts';
 import { isStoreError } from '../ports/store.ts';
 import { withinAckWindow } from './ack-window.ts';
 import type { HandlerContext } from './context.ts';
-import type { InFlight } from './in-flight.ts';
 import type { Message } from './views/kit.ts';
 import { unavailableMessage } from './views/messages.ts';
 

@@ -39,6 +39,8 @@ import {
   type Submission,
   type ThreadRef,
 } from '../domain/submission.ts';
+import { InFlight } from '../lib/in-flight.ts';
+import { KeyedLock } from '../lib/keyed-lock.ts';
 import {
   type ApplyOptions,
   type ChangeResult,
@@ -64,7 +66,6 @@ import {
   toFirestoreValue,
 } from './codec.ts';
 import { toStoreError, UNREACHABLE } from './errors.ts';
-import { KeyedLock } from './lock.ts';
 
 export interface FirestoreStoreOptions {
   /** The clock (tests pass a fixed one). */
@@ -145,7 +146,7 @@ export class FirestoreStore implements SubmissionStore, PipelineStore {
   readonly #retentionMs: number;
   readonly #lock = new KeyedLock();
   /** Calls still running, including those abandoned at their deadline. */
-  readonly #pending = new Set<Promise<unknown>>();
+  readonly #pending = new InFlight();
 
   constructor(db: Firestore, options: FirestoreStoreOptions = {}) {
     this.#db = db;
@@ -203,8 +204,7 @@ export class FirestoreStore implements SubmissionStore, PipelineStore {
       () => {},
       () => {},
     );
-    this.#pending.add(settled);
-    void settled.then(() => this.#pending.delete(settled));
+    this.#pending.track(settled);
     try {
       return await Promise.race([work, deadline]);
     } catch (error) {
@@ -230,7 +230,7 @@ export class FirestoreStore implements SubmissionStore, PipelineStore {
    * still retrying. Call before `firestore.terminate()` at shutdown.
    */
   async drain(): Promise<void> {
-    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+    await this.#pending.drain();
   }
 
   #requestRecord(

@@ -3,6 +3,7 @@
 import type { BlockAction } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createUseCases } from '../../src/app/index.ts';
+import { InFlight } from '../../src/lib/in-flight.ts';
 import type { SlackApiStandIn } from '../../src/local/slack-api/server.ts';
 import { createLogger } from '../../src/log.ts';
 import { StoreError, type SubmissionStore } from '../../src/ports/store.ts';
@@ -10,7 +11,6 @@ import { SlackNotifier } from '../../src/slack/announce.ts';
 import { Approvers } from '../../src/slack/approvers.ts';
 import type { HandlerContext } from '../../src/slack/context.ts';
 import { onHomeOpened } from '../../src/slack/home/handlers.ts';
-import { InFlight } from '../../src/slack/in-flight.ts';
 import { onReviewButton } from '../../src/slack/review/handlers.ts';
 import { onResubmitButton } from '../../src/slack/submit/handlers.ts';
 import { PARTNER, ports, submitted } from '../app/fixtures.ts';

@@ -1,5 +1,5 @@
 // The submission spec: the single source of truth for what a partner submits.
-export { appEngineIdProblem, checkVersionId, isValidCpu, memoryRange } from './appengine.ts';
+export { checkVersionId, isValidCpu, memoryRange } from './appengine.ts';
 export {
   isRequired,
   SECTION_FIELDS,
@@ -9,7 +9,7 @@ export {
   type SpecField,
   type SpecPath,
 } from './catalogue.ts';
-export { type DockerRef, isUnpinned, parseDockerRef } from './docker-ref.ts';
+export { type DockerRef, parseDockerRef } from './docker-ref.ts';
 export { formatIssue } from './issues.ts';
 export {
   isOnlyComments,
@@ -20,7 +20,7 @@ export {
   yamlSizeProblem,
 } from './parse.ts';
 export { PYTHON_KEYWORDS, PYTHON_SOFT_KEYWORDS } from './python-names.ts';
-export { specSchema, validateSpec } from './schema.ts';
+export { specSchema } from './schema.ts';
 export { tileSettingProblem } from './tile.ts';
-export type { SpecInput, SpecIssue, SpecResult, SubmissionSpec } from './types.ts';
+export type { SpecIssue, SpecResult, SubmissionSpec } from './types.ts';
 export { isMapping } from './values.ts';

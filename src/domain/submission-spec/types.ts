@@ -27,21 +27,3 @@ export interface SpecIssue {
 export type SpecResult =
   | { ok: true; spec: SubmissionSpec; warnings: SpecIssue[] }
   | { ok: false; errors: SpecIssue[]; warnings: SpecIssue[] };
-
-type Loose<T> = { [K in keyof T]?: T[K] | string | null };
-
-/**
- * What a partner may submit. Numbers may arrive as numeric strings (Slack text inputs
- * send strings); optional sections may be absent or null (an empty `resources:` in YAML).
- */
-export interface SpecInput {
-  image: string;
-  service: string;
-  ZOOM_LEVEL: number | string;
-  PADDING: number | string;
-  PREDICTOR_CLASS: string;
-  PREDICTOR_PACKAGE: string;
-  resources?: Loose<SubmissionSpec['resources']> | null;
-  gunicorn?: Loose<SubmissionSpec['gunicorn']> | null;
-  describe?: { [K in keyof SubmissionSpec['describe']]?: string | null } | null;
-}

@@ -23,7 +23,6 @@ export type {
   DeployScript,
   JsonObject,
   RecordedRequest,
-  RequestMatch,
 } from './types.ts';
 
 /** A version about to be created, handed to the `deploy` hook. */

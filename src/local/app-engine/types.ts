@@ -34,5 +34,4 @@ export {
   invalid,
   notFound,
   type RecordedRequest,
-  type RequestMatch,
 } from '../google-api.ts';

@@ -34,7 +34,7 @@ import { type JsonObject, notFound, type RecordedRequest, type Scenario } from '
 import { validateBuild } from './validate.ts';
 
 export type { BuildLogLine } from './builds.ts';
-export type { RecordedRequest, RequestMatch, Scenario, StepScript } from './types.ts';
+export type { RecordedRequest, Scenario, StepScript } from './types.ts';
 
 /** A line of a build's log, with the build it belongs to. */
 export interface BuildLogEntry extends BuildLogLine {

@@ -45,5 +45,4 @@ export {
   invalid,
   notFound,
   type RecordedRequest,
-  type RequestMatch,
 } from '../google-api.ts';

@@ -30,7 +30,7 @@ import {
   SEVERITIES,
 } from './types.ts';
 
-export type { LogEntry, LogSource, RecordedRequest, RequestMatch } from './types.ts';
+export type { LogEntry, LogSource, RecordedRequest } from './types.ts';
 
 export interface CloudLoggingApiOptions {
   /** Where the entries come from, asked at each request. */

@@ -43,5 +43,4 @@ export {
   invalid,
   notFound,
   type RecordedRequest,
-  type RequestMatch,
 } from '../google-api.ts';

@@ -23,8 +23,6 @@ export const ACTION_ID = {
   open_submit: 'open_submit',
 } as const;
 
-export type ButtonActionId = (typeof ACTION_ID)[keyof typeof ACTION_ID];
-
 /** Every input element of every modal uses this action id; the block id names the field. */
 export const VALUE_ACTION_ID = 'value';
 
