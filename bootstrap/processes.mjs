@@ -1,0 +1,58 @@
+// @ts-check
+/**
+ * The one place where the set-up starts other programs (npm, apt-get, dpkg-query, python3).
+ * Commands are found on the PATH of the environment they are given, so the unit tests put
+ * stand-in executables first on that PATH and read back what was run.
+ */
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+/**
+ * @typedef {object} Outcome
+ * @property {number} code exit code (127 when the command could not be started)
+ * @property {string} output what it printed, stdout and stderr interleaved
+ */
+
+/**
+ * Runs `command` to its end with its output collected (never shown: installers are loud).
+ * @param {string} command
+ * @param {string[]} args
+ * @param {{ env: NodeJS.ProcessEnv, cwd: string }} options
+ * @returns {Promise<Outcome>}
+ */
+export function run(command, args, { env, cwd }) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const collect = (/** @type {Buffer} */ chunk) => {
+      output += chunk.toString();
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.on('error', (error) => resolve({ code: 127, output: error.message }));
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+/**
+ * The path of `command` when it is an executable on `env.PATH` (or a path to one).
+ * @param {string} command
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {string | undefined}
+ */
+export function findExecutable(command, env) {
+  const candidates = command.includes('/')
+    ? [command]
+    : (env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, command));
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {}
+  }
+  return undefined;
+}

@@ -1,0 +1,38 @@
+// @ts-check
+/**
+ * What `npm start` and `npm test` set up, in order. The checks that only tell come first,
+ * so that nothing is installed before a stop.
+ */
+import { ensureChromium } from './browser.mjs';
+import { ensureDependencies } from './dependencies.mjs';
+import { checkEmulator } from './emulator.mjs';
+import { SetupError } from './host.mjs';
+import { ensureNode } from './node.mjs';
+import { ensurePython } from './python.mjs';
+
+/** @typedef {(host: import('./host.mjs').Host) => void | Promise<void>} Step */
+
+/** @type {Record<string, Step[]>} */
+export const STEPS = {
+  start: [checkEmulator, ensureNode, ensureDependencies, ensurePython],
+  test: [checkEmulator, ensureNode, ensureDependencies, ensurePython, ensureChromium],
+};
+
+/**
+ * Runs `steps` on `host`; false, with the reason written out, when one had to stop.
+ * @param {import('./host.mjs').Host} host
+ * @param {Step[]} steps
+ */
+export async function setUp(host, steps) {
+  try {
+    for (const step of steps) await step(host);
+    return true;
+  } catch (error) {
+    if (!(error instanceof SetupError)) throw error;
+    host.progress.end();
+    host.progress.write(`\n${error.message}\n\n`);
+    return false;
+  } finally {
+    host.progress.end();
+  }
+}
