@@ -42,7 +42,7 @@ function handOver([command = 'node', ...args], env) {
 }
 
 const [mode = '', ...command] = process.argv.slice(2);
-const steps = STEPS[mode];
+const steps = mode === 'start' || mode === 'test' ? STEPS[mode] : undefined;
 if (!steps || command.length === 0) {
   process.stderr.write('usage: node bootstrap/run.mjs start|test COMMAND [ARGS…]\n');
   process.exit(2);

@@ -12,7 +12,7 @@ import { ensurePython } from './python.mjs';
 
 /** @typedef {(host: import('./host.mjs').Host) => void | Promise<void>} Step */
 
-/** @type {Record<string, Step[]>} */
+/** @type {{ start: Step[], test: Step[] }} */
 export const STEPS = {
   start: [checkEmulator, ensureNode, ensureDependencies, ensurePython],
   test: [checkEmulator, ensureNode, ensureDependencies, ensurePython, ensureChromium],
