@@ -18,17 +18,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newEnough } from '../../bootstrap/node.mjs';
 import { launchChromium } from '../helpers/browser.ts';
-import { eventually } from '../helpers/eventually.ts';
-import { alive } from '../helpers/processes.ts';
 import { pngTile } from '../wrapper/helpers.ts';
-import {
-  cloneProject,
-  descendants,
-  type NpmStart,
-  newcomerEnv,
-  npmStart,
-  SYSTEM_BIN,
-} from './npm-start.ts';
+import { cloneProject, type NpmStart, newcomerEnv, npmStart, SYSTEM_BIN } from './npm-start.ts';
 
 const SHOTS = new URL('../../docs/screenshots/', import.meta.url);
 
@@ -48,11 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (workspace) {
-    const running = descendants(workspace.child.pid as number);
-    await workspace.stop();
-    await eventually(() => expect(running.filter(alive)).toEqual([]), 15_000, 200);
-  }
+  await workspace?.stop();
   if (clone) rmSync(dirname(clone), { recursive: true, force: true });
 }, 60_000);
 

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/local/firestore-emulator.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { alive } from '../helpers/processes.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Where Debian keeps the system's Node and npm. */
@@ -60,7 +62,11 @@ export interface NpmStart {
   output(): string;
   /** The page's URL, once `npm start` says it is ready. */
   ready: Promise<string>;
-  /** Ctrl-C as a terminal sends it (to the process group); resolves when npm has exited. */
+  /**
+   * Ctrl-C as a terminal sends it (to the process group). npm and its shell end at once
+   * (npm re-raises the signal); resolves when every process it had started has gone too,
+   * and throws when some are still there after 30 s.
+   */
   stop(): Promise<void>;
 }
 
@@ -96,10 +102,19 @@ export function npmStart(cwd: string, env: NodeJS.ProcessEnv): NpmStart {
     output: () => output,
     ready,
     stop: async () => {
+      const running = descendants(child.pid as number);
       if (child.exitCode === null && child.signalCode === null && child.pid) {
         process.kill(-child.pid, 'SIGINT');
       }
       await exited;
+      await eventually(
+        () => {
+          const left = running.filter(alive);
+          if (left.length > 0) throw new Error(`npm start left ${left.join(', ')} running`);
+        },
+        30_000,
+        200,
+      );
     },
   };
 }
