@@ -17,6 +17,12 @@ function machineWithPython(): FakeMachine {
 const venv = (machine: FakeMachine) => join(machine.root, '.tools/python');
 const PIP =
   '-m pip install --quiet --disable-pip-version-check --retries 0 --timeout 15 -r src/bundle/templates/requirements.txt Pillow numpy';
+/** The system python checked, then a venv made and pip asked for requirements.txt. */
+const tryVenv = (machine: FakeMachine) => [
+  'python3 -c …',
+  `python3 -m venv ${venv(machine)}`,
+  `venv-python ${PIP}`,
+];
 
 describe("the wrapper's Python", () => {
   it('present: only checked, nothing installed, nothing said', async () => {
@@ -36,12 +42,7 @@ describe("the wrapper's Python", () => {
     const host = machine.host();
     await ensurePython(host);
     host.progress.end();
-    expect(machine.ran()).toEqual([
-      'python3 -c …',
-      `python3 -m venv ${venv(machine)}`,
-      `venv-python ${PIP}`,
-      'venv-python -c …',
-    ]);
+    expect(machine.ran()).toEqual([...tryVenv(machine), 'venv-python -c …']);
     expect(machine.written()).toMatch(
       /^set-up: a Python venv in \.tools\/python from requirements\.txt … \d+\.\d s\n$/,
     );
@@ -59,9 +60,7 @@ describe("the wrapper's Python", () => {
     await ensurePython(host);
     host.progress.end();
     expect(machine.ran()).toEqual([
-      'python3 -c …',
-      `python3 -m venv ${venv(machine)}`,
-      `venv-python ${PIP}`,
+      ...tryVenv(machine),
       'apt-get update -qq',
       'apt-get install -y -qq gunicorn python3-yaml',
       'python3 -c …',
