@@ -14,6 +14,9 @@ import { delimiter, join } from 'node:path';
  * @property {string} output what it printed, stdout and stderr interleaved
  */
 
+/** Longer than any install here takes; past it a command is taken as stuck, and stopped. */
+const STUCK_MS = 15 * 60_000;
+
 /**
  * Runs `command` to its end with its output collected (never shown: installers are loud).
  * @param {string} command
@@ -23,7 +26,12 @@ import { delimiter, join } from 'node:path';
  */
 export function run(command, args, { env, cwd }) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      env,
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: STUCK_MS,
+    });
     let output = '';
     const collect = (/** @type {Buffer} */ chunk) => {
       output += chunk.toString();
@@ -31,7 +39,16 @@ export function run(command, args, { env, cwd }) {
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     child.on('error', (error) => resolve({ code: 127, output: error.message }));
-    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+    child.on('close', (code, signal) =>
+      resolve(
+        code === null
+          ? {
+              code: 1,
+              output: `${output}\n(ended by ${signal}; a command is stopped after ${STUCK_MS / 60_000} minutes)`,
+            }
+          : { code, output },
+      ),
+    );
   });
 }
 
