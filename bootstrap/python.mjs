@@ -24,6 +24,12 @@ const MODULES = {
 };
 const VENV = '.tools/python';
 const REQUIREMENTS = 'src/bundle/templates/requirements.txt';
+// No retries and a short timeout: without an index pip fails at once, and the set-up goes
+// on to Debian's packages.
+const PIP_INSTALL =
+  `-m pip install --quiet --disable-pip-version-check --retries 0 --timeout 15 -r ${REQUIREMENTS} Pillow numpy`.split(
+    ' ',
+  );
 export const VENV_COMMAND = `python3 -m venv ${VENV} && ${VENV}/bin/pip install -r ${REQUIREMENTS} Pillow numpy`;
 
 // Looks the modules up without importing them (numpy alone takes a third of a second).
@@ -106,25 +112,7 @@ async function venvFromRequirements(host, venvPython) {
     async () => {
       const made = await run('python3', ['-m', 'venv', dir], options);
       if (made.code !== 0) return `no venv (${gist(made.output)})`;
-      const pip = await run(
-        venvPython,
-        [
-          '-m',
-          'pip',
-          'install',
-          '--quiet',
-          '--disable-pip-version-check',
-          '--retries',
-          '0',
-          '--timeout',
-          '15',
-          '-r',
-          REQUIREMENTS,
-          'Pillow',
-          'numpy',
-        ],
-        options,
-      );
+      const pip = await run(venvPython, PIP_INSTALL, options);
       if (pip.code !== 0) return `not installable (${gist(pip.output)})`;
       const missing = await missingModules(host, venvPython);
       if (missing.length > 0) return `venv lacks ${missing.join(', ')}`;

@@ -26,13 +26,12 @@ export const STEPS = {
 export async function setUp(host, steps) {
   try {
     for (const step of steps) await step(host);
+    host.progress.end();
     return true;
   } catch (error) {
-    if (!(error instanceof SetupError)) throw error;
     host.progress.end();
+    if (!(error instanceof SetupError)) throw error;
     host.progress.write(`\n${error.message}\n\n`);
     return false;
-  } finally {
-    host.progress.end();
   }
 }
