@@ -12,9 +12,23 @@ import { ensurePython } from './python.mjs';
 
 /** @typedef {(host: import('./host.mjs').Host) => void | Promise<void>} Step */
 
+/**
+ * A step only the local workspace needs: with Slack credentials, `npm start` runs the bot
+ * alone, against real Slack and GCP (the same rule as src/main.ts).
+ * @param {Step} step
+ * @returns {Step}
+ */
+const forLocalWorkspace = (step) => (host) =>
+  host.env.SLACK_BOT_TOKEN || host.env.SLACK_SIGNING_SECRET ? undefined : step(host);
+
 /** @type {{ start: Step[], test: Step[] }} */
 export const STEPS = {
-  start: [checkEmulator, ensureNode, ensureDependencies, ensurePython],
+  start: [
+    forLocalWorkspace(checkEmulator),
+    ensureNode,
+    ensureDependencies,
+    forLocalWorkspace(ensurePython),
+  ],
   test: [checkEmulator, ensureNode, ensureDependencies, ensurePython, ensureChromium],
 };
 

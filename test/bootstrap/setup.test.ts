@@ -58,6 +58,17 @@ describe('npm start / npm test set-up', () => {
     expect(machine.written()).toMatch(/^\nThe Firestore emulator is needed, and gcloud/);
   });
 
+  it('npm start with Slack credentials (the bot alone) needs no emulator and no Python', async () => {
+    const machine = fakeMachine();
+    machine.install('npm', NPM);
+    const host = machine.host({ env: { PATH: machine.bin, SLACK_BOT_TOKEN: 'xoxb-1' } });
+    expect(await setUp(host, STEPS.start)).toBe(true);
+    expect(machine.ran()).toEqual([
+      'npm install --prefix .tools node@22 --no-save --no-audit --no-fund',
+      'npm ci --no-audit --no-fund',
+    ]);
+  });
+
   it('npm start does not install Chromium', async () => {
     const machine = freshMachine();
     expect(await setUp(machine.host(), STEPS.start)).toBe(true);
