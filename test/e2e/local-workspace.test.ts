@@ -1,48 +1,47 @@
 /**
- * The whole story in the local workspace, driven by a real browser (Debian's chromium via
- * playwright-core): a partner submits the example predictor with one field wrong, fixes
- * it; the partner's own click on Approve is refused; the approver approves; the checklist
- * runs for real (wrap, test under gunicorn, deploy); the final message holds a URL that
- * answers health and predictions. Then a demo failure, and Retry. Screenshots of the page
- * go to docs/screenshots/ for the README.
+ * The whole story as a newcomer meets it: a fresh clone of the repository, `npm start` in it
+ * from a shell whose Node is the system's (older than 22 on Debian 12), with nothing set up
+ * beforehand; then, in a real browser (Debian's chromium via playwright-core), a partner
+ * submits the example predictor with one field wrong, fixes it; the partner's own click on
+ * Approve is refused; the approver approves; the checklist runs for real (wrap, test under
+ * gunicorn, deploy); the final message holds a URL that answers health and predictions.
+ * Then a demo failure, and Retry. Screenshots of the page go to docs/screenshots/ for the
+ * README.
+ *
+ * The clone is of the committed HEAD. Its set-up fetches Node 22 and the dependencies
+ * through npm as a newcomer's would, from npm's cache when this machine has been there.
  */
-import { mkdirSync } from 'node:fs';
-import { Writable } from 'node:stream';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearFirestoreEmulator, freePort } from '../../src/local/firestore-emulator.ts';
-import { type LocalWorkspace, startLocalWorkspace } from '../../src/local/workspace.ts';
-import { createLogger } from '../../src/log.ts';
+import { newEnough } from '../../bootstrap/node.mjs';
 import { launchChromium } from '../helpers/browser.ts';
-import { emulatorHost } from '../setup/firestore-project.ts';
 import { pngTile } from '../wrapper/helpers.ts';
+import { cloneProject, type NpmStart, newcomerEnv, npmStart, SYSTEM_BIN } from './npm-start.ts';
 
 const SHOTS = new URL('../../docs/screenshots/', import.meta.url);
 
-let workspace: LocalWorkspace;
+let clone: string;
+let workspace: NpmStart;
 let browser: Browser;
 let tab: Page;
 
 beforeAll(async () => {
-  const host = emulatorHost();
-  await clearFirestoreEmulator(host, 'playground-local');
-  process.env.PLAYGROUND_LOCAL_STEP_SECONDS = '0.5';
-  const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
-  workspace = await startLocalWorkspace({
-    logger: createLogger('warn', quiet),
-    port: await freePort(),
-    env: { ...process.env, FIRESTORE_EMULATOR_HOST: host },
-  });
+  clone = cloneProject();
+  workspace = npmStart(clone, await newcomerEnv({ PLAYGROUND_LOCAL_STEP_SECONDS: '0.5' }));
+  const pageUrl = await workspace.ready;
   browser = await launchChromium();
   tab = await browser.newPage({ viewport: { width: 1360, height: 860 } });
-  await tab.goto(workspace.pageUrl);
-}, 120_000);
+  await tab.goto(pageUrl);
+}, 600_000);
 
 afterAll(async () => {
   await browser?.close();
   await workspace?.stop();
-  delete process.env.PLAYGROUND_LOCAL_STEP_SECONDS;
-});
+  if (clone) rmSync(dirname(clone), { recursive: true, force: true });
+}, 60_000);
 
 const modal = () => tab.getByTestId('modal');
 const field = (blockId: string) =>
@@ -86,7 +85,17 @@ async function openThread(id: string) {
   return tab.getByTestId('thread');
 }
 
-describe('the local workspace, end to end in a browser', () => {
+describe('the local workspace from a fresh clone, end to end in a browser', () => {
+  it('npm start set up what the clone lacked, on one line, before starting', () => {
+    const systemNode = execFileSync(`${SYSTEM_BIN}/node`, ['--version'], { encoding: 'utf8' });
+    const setUp = /^set-up: .*$/m.exec(workspace.output())?.[0] ?? '';
+    expect(setUp).toMatch(/npm ci … [\d.]+ s/);
+    if (!newEnough(systemNode.trim())) expect(setUp).toMatch(/^set-up: Node 22 into \.tools\//);
+    expect(workspace.output().indexOf(setUp)).toBeLessThan(
+      workspace.output().indexOf('LOCAL MODE'),
+    );
+  });
+
   it('partner submits (one field wrong, then fixed), approval runs the pipeline to a URL that predicts', async () => {
     await as('partner');
     // A Python keyword as class name: only the bot's spec check knows it is wrong.
