@@ -21,8 +21,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   pipeline: ['domain', 'ports', 'bundle', 'lib', 'log'],
   gcp: ['domain', 'ports', 'bundle'],
   slack: ['app', 'ports', 'domain', 'lib', 'log', 'config'],
-  // The local workspace starts the real bot beside its stand-ins.
-  local: ['bot', 'bundle', 'config', 'domain', 'gcp', 'lib', 'log', 'ports'],
+  // The local workspace starts the real bot beside its stand-ins; it finds executables the
+  // way npm start's set-up does (bootstrap/, plain JS outside src/).
+  local: ['bot', 'bundle', 'config', 'domain', 'gcp', 'lib', 'log', 'ports', 'bootstrap'],
 };
 
 function sourceFiles(dir: string): string[] {
@@ -33,10 +34,12 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** `domain` for src/domain/…, `bot` for src/bot.ts. */
+/** `domain` for src/domain/…, `bot` for src/bot.ts, `bootstrap` for ../bootstrap/…. */
 function unitOf(file: string): string {
-  const [first = ''] = path.relative(SRC, file).split(path.sep);
-  return first.replace(/\.(ts|js)$/, '');
+  const relative = path.relative(SRC, file);
+  const inside = !relative.startsWith('..');
+  const [first = ''] = (inside ? relative : path.relative(path.dirname(SRC), file)).split(path.sep);
+  return inside ? first.replace(/\.(ts|js)$/, '') : first;
 }
 
 function importEdges(): { from: string; to: string; file: string }[] {

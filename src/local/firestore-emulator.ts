@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { findExecutable } from '../../bootstrap/processes.mjs';
 
 export const FIRESTORE_EMULATOR_INSTALL =
   'install it with: apt-get install google-cloud-cli google-cloud-cli-firestore-emulator ' +
@@ -65,31 +66,14 @@ function missingMessage(gcloud: string, why: string): string {
   return `the Firestore emulator could not be started (${why}). It needs \`${gcloud}\`, its Firestore emulator component and Java 17 or newer: ${FIRESTORE_EMULATOR_INSTALL}.`;
 }
 
-/** The executable's path when `command` is on PATH (or is a path to an executable). */
-function findExecutable(command: string): string | undefined {
-  const candidates = command.includes('/')
-    ? [command]
-    : (process.env.PATH ?? '')
-        .split(delimiter)
-        .filter(Boolean)
-        .map((dir) => join(dir, command));
-  for (const candidate of candidates) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {}
-  }
-  return undefined;
-}
-
 function checkInstalled(gcloud: string): void {
-  if (!findExecutable(gcloud)) {
+  if (!findExecutable(gcloud, process.env)) {
     throw new FirestoreEmulatorError(
       'emulator_missing',
       missingMessage(gcloud, `${gcloud} not found on PATH`),
     );
   }
-  if (!process.env.JAVA_HOME && !findExecutable('java')) {
+  if (!process.env.JAVA_HOME && !findExecutable('java', process.env)) {
     throw new FirestoreEmulatorError(
       'emulator_missing',
       missingMessage(gcloud, 'java not found on PATH'),
