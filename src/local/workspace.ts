@@ -3,11 +3,11 @@ import { createBot } from '../bot.ts';
 import { readConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { startAppEngineApi } from './app-engine/server.ts';
+import { attachLocalBuilds } from './builds/attach.ts';
 import { startCloudBuildApi } from './cloud-build/server.ts';
 import { cloudBuildLogSource } from './cloud-logging/from-cloud-build.ts';
 import { startCloudLoggingApi } from './cloud-logging/server.ts';
 import { startFirestoreEmulator } from './firestore-emulator.ts';
-import { attachLocalBuilds } from './local-build.ts';
 import { startSlackPage } from './page/server.ts';
 import { startSlackApi } from './slack-api/server.ts';
 

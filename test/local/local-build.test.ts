@@ -14,21 +14,17 @@ import { CloudLoggingBuildLogs } from '../../src/gcp/build-logs.ts';
 import { bundleArchive, tar } from '../../src/gcp/build-request.ts';
 import { CloudBuildAdapter } from '../../src/gcp/cloud-build.ts';
 import { type AppEngineApiStandIn, startAppEngineApi } from '../../src/local/app-engine/server.ts';
+import { attachLocalBuilds, type LocalBuilds } from '../../src/local/builds/attach.ts';
+import { demoFailureOf } from '../../src/local/builds/demo-failures.ts';
+import { untar } from '../../src/local/builds/read-build.ts';
+import { SIMULATED_NOTE } from '../../src/local/builds/simulated.ts';
+import { STEP_SECONDS_ENV, stepSecondsFromEnv } from '../../src/local/builds/timing.ts';
 import { type CloudBuildStandIn, startCloudBuildApi } from '../../src/local/cloud-build/server.ts';
 import { cloudBuildLogSource } from '../../src/local/cloud-logging/from-cloud-build.ts';
 import {
   type CloudLoggingStandIn,
   startCloudLoggingApi,
 } from '../../src/local/cloud-logging/server.ts';
-import {
-  attachLocalBuilds,
-  demoFailureOf,
-  type LocalBuilds,
-  SIMULATED_NOTE,
-  STEP_SECONDS_ENV,
-  stepSecondsFromEnv,
-  untar,
-} from '../../src/local/local-build.ts';
 import type { BuildState } from '../../src/ports/build.ts';
 import type { OperationState } from '../../src/ports/deploy.ts';
 import { makePng } from '../wrapper/helpers.ts';

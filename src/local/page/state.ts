@@ -1,0 +1,81 @@
+// GET /state: everything the page shows to one user, read from the Slack stand-in.
+import type { MessageWithReplies, StoredEphemeral, StoredView } from '../slack-api/types.ts';
+import type { PageContext, PageUser } from './context.ts';
+
+/** A modal as the page gets it: the stored view plus the errors of its last submission. */
+export type PageModal = StoredView & { errors?: Record<string, string> };
+
+export interface PageChannel {
+  id: string;
+  name: string;
+  /** `channel`: a conversation; `app`: the user's DM with the app (Messages tab). */
+  kind: 'channel' | 'app';
+  messages: MessageWithReplies[];
+}
+
+export interface PageState {
+  me: PageUser;
+  users: PageUser[];
+  app: { id: string; name: string };
+  reviewChannel: string;
+  commands: string[];
+  /** User id -> display name, for `<@U…>` mentions. */
+  names: Record<string, string>;
+  channels: PageChannel[];
+  ephemerals: StoredEphemeral[];
+  /** The user's modal stack, root first. */
+  modals: PageModal[];
+  home: StoredView | null;
+}
+
+/** A channel's name as Slack gives it to the app (`directmessage` for a DM). */
+export function channelName(page: PageContext, id: string): string {
+  if (id.startsWith('D')) return 'directmessage';
+  const seeded = page.api.workspace.channels().find((c) => c.id === id);
+  if (seeded && seeded.name !== id.toLowerCase()) return seeded.name;
+  return id === page.reviewChannel
+    ? (page.reviewChannelName ?? 'playground-review')
+    : id.toLowerCase();
+}
+
+function names(page: PageContext): Record<string, string> {
+  const ws = page.api.workspace;
+  const all: Record<string, string> = {};
+  for (const u of ws.options.users ?? []) all[u.id] = u.real_name ?? u.name;
+  for (const u of page.users) all[u.id] = u.name;
+  all[ws.options.botUserId] = page.appName;
+  return all;
+}
+
+export function pageState(page: PageContext, user: PageUser): PageState {
+  const ws = page.api.workspace;
+  const { reviewChannel, appName } = page;
+  const dm = ws.openDm(user.id);
+  const others = ws
+    .channels()
+    .filter((c) => !c.id.startsWith('D') && c.id !== reviewChannel)
+    .map((c) => c.id);
+  const channels: PageChannel[] = [reviewChannel, ...others].map((id) => ({
+    id,
+    name: channelName(page, id),
+    kind: 'channel',
+    messages: ws.messages(id),
+  }));
+  channels.push({ id: dm, name: appName, kind: 'app', messages: ws.messages(dm) });
+  const modals: PageModal[] = ws.openViews(user.id).map((view) => {
+    const errors = page.viewErrors.get(view.id);
+    return errors && errors.hash === view.hash ? { ...view, errors: errors.errors } : view;
+  });
+  return {
+    me: user,
+    users: page.users,
+    app: { id: ws.options.botUserId, name: appName },
+    reviewChannel,
+    commands: page.commands,
+    names: names(page),
+    channels,
+    ephemerals: ws.ephemerals(user.id),
+    modals,
+    home: ws.home(user.id) ?? null,
+  };
+}
