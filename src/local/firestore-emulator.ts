@@ -4,9 +4,7 @@
  * stops the Java server that gcloud spawns.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
 import { findExecutable } from '../../bootstrap/processes.mjs';
 
 export const FIRESTORE_EMULATOR_INSTALL =
