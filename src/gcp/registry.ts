@@ -132,8 +132,9 @@ export class DistributionRegistry implements RegistryPort {
     const challenge = parseChallenge(response.headers.get('www-authenticate') ?? '');
     const google = GOOGLE_REGISTRY.test(ref.registry);
     const accessToken = google ? await untilAborted(this.#googleAccessToken(), signal) : undefined;
-    // Google's registries take an access token as the password of user `oauth2accesstoken`
-    // (https://cloud.google.com/artifact-registry/docs/docker/authentication#token).
+    // Google's registries take an OAuth access token as the password of the user
+    // `oauth2accesstoken` (https://cloud.google.com/artifact-registry/docs/docker/authentication#token;
+    // the Distribution API there: https://cloud.google.com/artifact-registry/docs/reference/docker-api).
     const basic =
       accessToken === undefined
         ? undefined
@@ -152,11 +153,11 @@ export class DistributionRegistry implements RegistryPort {
     if (challenge.params.service !== undefined) {
       realm.searchParams.set('service', challenge.params.service);
     }
-    // Credentials go only to the registry's own host (or the stand-in), never to a realm
-    // a registry names elsewhere.
+    // Credentials go only to the registry's own host or another of Google's (or to the
+    // stand-in), never to a realm a registry names elsewhere.
     const trusted = this.#apiUrl
       ? realm.origin === new URL(this.#apiUrl).origin
-      : realm.host === ref.registry;
+      : realm.host === ref.registry || GOOGLE_REGISTRY.test(realm.host);
     const headers: Record<string, string> = {};
     if (basic !== undefined && trusted) headers.authorization = basic;
     const answer = await fetch(realm, { headers, signal });
@@ -250,7 +251,9 @@ function refusal(ref: DockerRef, reference: string, response: Response, bytes: B
     return new RegistryError('not_found', `${ref.registry} has no ${what}${errors}`);
   }
   if (response.status === 401 || response.status === 403) {
-    return new RegistryError('denied', `${ref.registry} refused to show ${what}${errors}`);
+    // Docker Hub does not tell a private repository from one that does not exist.
+    const or = ref.registry === 'docker.io' ? ' (private, or no such repository)' : '';
+    return new RegistryError('denied', `${ref.registry} refused to show ${what}${or}${errors}`);
   }
   return new RegistryError('invalid', `${ref.registry} answered ${response.status}${errors}`);
 }

@@ -3,7 +3,7 @@
 // digests verified; the token challenge answered anonymously, or with Google credentials for
 // Google's registries; private, unknown and unreachable each with its code; and what was
 // asked, from the stand-in's request record.
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DockerRef, parseDockerRef } from '../../src/domain/submission-spec/docker-ref.ts';
@@ -159,7 +159,10 @@ describe('a pinned digest', () => {
   });
 
   it('that a registry answers with other bytes is invalid', async () => {
-    const liar = await fakeRegistry('{"schemaVersion":2}');
+    const liar = await fakeRegistry((req, res) => {
+      res.writeHead(200, { 'content-type': MEDIA_TYPES.ociManifest });
+      res.end(req.method === 'HEAD' ? undefined : '{"schemaVersion":2}');
+    });
     try {
       const pinned = ref(`acme/model@sha256:${'2'.repeat(64)}`);
       const error = await failure(adapter({ apiUrl: liar.url }).resolve(pinned));
@@ -192,6 +195,25 @@ describe("Google's registries", () => {
     expect(error.message).toContain('DENIED');
   });
 
+  it('never send the credentials to a token service on another host', async () => {
+    const elsewhere = await fakeRegistry((_req, res) => {
+      const realm = `Bearer realm="${registry.url}/token",service="${registry.service}"`;
+      res.writeHead(401, { 'www-authenticate': realm });
+      res.end();
+    });
+    try {
+      googleToken = READER;
+      const pinned = ref('gcr.io/my-project/models/boats:1.0');
+      const error = await failure(adapter({ apiUrl: elsewhere.url }).resolve(pinned));
+      expect(error.code).toBe('denied');
+      const [token] = registry.requestsTo('GET', '/token');
+      expect(token?.query.scope).toBe('repository:my-project/models/boats:pull');
+      expect(token?.authorization).toBeUndefined();
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it('are read anonymously when the bot has no Google credentials, and a private image is denied', async () => {
     const error = await failure(adapter().resolve(ref('gcr.io/my-project/models/boats:1.0')));
     expect(error.code).toBe('denied');
@@ -204,6 +226,7 @@ describe('refusals', () => {
   it('a private Docker Hub image is denied, and no Google credentials are asked for it', async () => {
     const error = await failure(adapter().resolve(ref('my-project/models/boats:1.0')));
     expect(error.code).toBe('denied');
+    expect(error.message).toContain('private, or no such repository');
     expect(error.message).toContain('UNAUTHORIZED');
     expect(googleAsked).toBe(0);
   });
@@ -261,12 +284,9 @@ it("names Docker Hub's API host for docker.io, and the registry itself otherwise
   expect(registryUrl('localhost:5000')).toBe('https://localhost:5000');
 });
 
-/** A registry that answers every manifest request with `body` and no digest header. */
-async function fakeRegistry(body: string) {
-  const server = createServer((req, res) => {
-    res.writeHead(200, { 'content-type': MEDIA_TYPES.ociManifest });
-    res.end(req.method === 'HEAD' ? undefined : body);
-  });
+/** A registry that breaks the rules the stand-in keeps, answering every request with `handle`. */
+async function fakeRegistry(handle: RequestListener) {
+  const server = createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
