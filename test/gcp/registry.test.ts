@@ -11,6 +11,7 @@ import { DistributionRegistry, registryUrl } from '../../src/gcp/registry.ts';
 import { MEDIA_TYPES } from '../../src/local/registry/manifests.ts';
 import { type RegistryStandIn, startRegistry } from '../../src/local/registry/server.ts';
 import { RegistryError } from '../../src/ports/registry.ts';
+import { IMAGES, PRIVATE_REPOSITORY } from '../local/registry/fixtures.ts';
 
 const READER = 'ya29.reader';
 const OUTSIDER = 'ya29.outsider';
@@ -22,14 +23,8 @@ let googleToken: string | undefined;
 
 beforeAll(async () => {
   registry = await startRegistry({
-    images: [
-      { repository: 'library/python', tag: '3.12' },
-      { repository: 'acme/multi', tag: '2.0', kind: 'oci-index' },
-      { repository: 'acme/list', tag: '3.0', kind: 'docker-list' },
-      { repository: 'acme/model', tag: 'latest', kind: 'oci' },
-      { repository: 'my-project/models/boats', tag: '1.0' },
-    ],
-    private: { 'my-project/models/boats': [`oauth2accesstoken:${READER}`] },
+    images: IMAGES,
+    private: { [PRIVATE_REPOSITORY]: [`oauth2accesstoken:${READER}`] },
     accounts: [`oauth2accesstoken:${OUTSIDER}`],
   });
 });
@@ -59,10 +54,7 @@ function ref(text: string): DockerRef {
 
 /** The error resolve rejects with. */
 async function failure(promise: Promise<unknown>): Promise<RegistryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  const error: unknown = await promise.catch((e: unknown) => e);
   expect(error).toBeInstanceOf(RegistryError);
   return error as RegistryError;
 }
@@ -180,7 +172,7 @@ describe("Google's registries", () => {
     const resolved = await adapter().resolve(
       ref('europe-docker.pkg.dev/my-project/models/boats:1.0'),
     );
-    expect(resolved.digest).toBe(registry.digestOf('my-project/models/boats', '1.0'));
+    expect(resolved.digest).toBe(registry.digestOf(PRIVATE_REPOSITORY, '1.0'));
     expect(googleAsked).toBe(1);
     const [token] = registry.requestsTo('GET', '/token');
     const expected = Buffer.from(`oauth2accesstoken:${READER}`).toString('base64');
@@ -203,8 +195,8 @@ describe("Google's registries", () => {
     });
     try {
       googleToken = READER;
-      const pinned = ref('gcr.io/my-project/models/boats:1.0');
-      const error = await failure(adapter({ apiUrl: elsewhere.url }).resolve(pinned));
+      const image = ref('gcr.io/my-project/models/boats:1.0');
+      const error = await failure(adapter({ apiUrl: elsewhere.url }).resolve(image));
       expect(error.code).toBe('denied');
       const [token] = registry.requestsTo('GET', '/token');
       expect(token?.query.scope).toBe('repository:my-project/models/boats:pull');

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MEDIA_TYPES } from '../../../src/local/registry/manifests.ts';
 import { type RegistryStandIn, startRegistry } from '../../../src/local/registry/server.ts';
+import { IMAGES, PRIVATE_REPOSITORY } from './fixtures.ts';
 
 const GOOGLE = 'oauth2accesstoken:ya29.reader';
 const OTHER = 'oauth2accesstoken:ya29.other';
@@ -15,14 +16,8 @@ let registry: RegistryStandIn;
 
 beforeAll(async () => {
   registry = await startRegistry({
-    images: [
-      { repository: 'library/python', tag: '3.12' },
-      { repository: 'acme/model', tag: '1.0', kind: 'oci' },
-      { repository: 'acme/multi', tag: '2.0', kind: 'oci-index' },
-      { repository: 'acme/list', tag: '3.0', kind: 'docker-list' },
-      { repository: 'acme/secret', tag: '1.0' },
-    ],
-    private: { 'acme/secret': [GOOGLE] },
+    images: IMAGES,
+    private: { [PRIVATE_REPOSITORY]: [GOOGLE] },
     accounts: [OTHER],
   });
 });
@@ -86,7 +81,7 @@ describe('token authentication', () => {
   });
 
   it('refuses unknown credentials and an unknown service at the token service', async () => {
-    const scope = `service=${registry.service}&scope=repository:acme/secret:pull`;
+    const scope = `service=${registry.service}&scope=repository:my-project/models/boats:pull`;
     const wrong = await fetch(`${registry.url}/token?${scope}`, {
       headers: { authorization: basic('oauth2accesstoken:nobody') },
     });
@@ -99,16 +94,16 @@ describe('token authentication', () => {
   });
 
   it('keeps a private repository from an anonymous token (401 insufficient_scope) and from other accounts (403 DENIED)', async () => {
-    const anonymous = await manifest('acme/secret', '1.0');
+    const anonymous = await manifest(PRIVATE_REPOSITORY, '1.0');
     expect(anonymous.response.status).toBe(401);
     expect(anonymous.response.headers.get('www-authenticate')).toContain(
       'error="insufficient_scope"',
     );
     expect(anonymous.json.errors[0].code).toBe('UNAUTHORIZED');
-    const other = await manifest('acme/secret', '1.0', { credentials: OTHER });
+    const other = await manifest(PRIVATE_REPOSITORY, '1.0', { credentials: OTHER });
     expect(other.response.status).toBe(403);
     expect(other.json.errors[0].code).toBe('DENIED');
-    const reader = await manifest('acme/secret', '1.0', { credentials: GOOGLE });
+    const reader = await manifest(PRIVATE_REPOSITORY, '1.0', { credentials: GOOGLE });
     expect(reader.response.status).toBe(200);
   });
 });
@@ -126,8 +121,8 @@ describe('manifests', () => {
   });
 
   it('answers HEAD with the same headers and no body', async () => {
-    const get = await manifest('acme/model', '1.0');
-    const head = await manifest('acme/model', '1.0', { method: 'HEAD' });
+    const get = await manifest('acme/model', 'latest');
+    const head = await manifest('acme/model', 'latest', { method: 'HEAD' });
     expect(head.response.status).toBe(200);
     expect(head.bytes.length).toBe(0);
     for (const name of ['content-type', 'content-length', 'docker-content-digest']) {
