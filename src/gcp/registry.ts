@@ -11,6 +11,7 @@
 // Google's credentials come from google-auth-library, already the bot's.
 import { createHash } from 'node:crypto';
 import { GoogleAuth } from 'google-auth-library';
+import { hasCode } from '../domain/errors.ts';
 import type { DockerRef } from '../domain/submission-spec/docker-ref.ts';
 import { RegistryError, type RegistryPort, type ResolvedImage } from '../ports/registry.ts';
 
@@ -22,11 +23,16 @@ export interface DistributionRegistryOptions {
   apiUrl?: string;
   /** Longest one resolve takes, token included. Default 10 s: the partner is waiting. */
   timeoutMs?: number;
-  /**
-   * A Google OAuth access token for gcr.io and Artifact Registry, undefined when there is
-   * none. Default: Application Default Credentials through google-auth-library.
-   */
-  googleAccessToken?: () => Promise<string | undefined>;
+  /** Who the bot is to gcr.io and Artifact Registry. Default: Application Default Credentials. */
+  google?: GoogleIdentity;
+}
+
+/** The bot's Google credentials, as the registry adapter needs them. */
+export interface GoogleIdentity {
+  /** An OAuth access token; undefined when the bot has no Google credentials. */
+  accessToken(): Promise<string | undefined>;
+  /** The account's email, to name in a refusal; undefined when unknown. */
+  account(): Promise<string | undefined>;
 }
 
 /**
@@ -58,12 +64,12 @@ export function registryUrl(registry: string): string {
 export class DistributionRegistry implements RegistryPort {
   readonly #apiUrl: string | undefined;
   readonly #timeoutMs: number;
-  readonly #googleAccessToken: () => Promise<string | undefined>;
+  readonly #google: GoogleIdentity;
 
   constructor(options: DistributionRegistryOptions = {}) {
     this.#apiUrl = options.apiUrl?.replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs ?? 10_000;
-    this.#googleAccessToken = options.googleAccessToken ?? applicationDefaultToken();
+    this.#google = options.google ?? applicationDefaultIdentity();
   }
 
   async resolve(ref: DockerRef): Promise<ResolvedImage> {
@@ -85,6 +91,9 @@ export class DistributionRegistry implements RegistryPort {
       }
       return resolved;
     } catch (error) {
+      if (hasCode(error, 'denied') && GOOGLE_REGISTRY.test(ref.registry)) {
+        throw await this.#deniedAs(error.message, signal);
+      }
       if (error instanceof RegistryError) throw error;
       const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
       const why = timedOut ? `no answer within ${ms} ms` : `no connection (${causeOf(error)})`;
@@ -104,6 +113,7 @@ export class DistributionRegistry implements RegistryPort {
       // with it (https://distribution.github.io/distribution/spec/auth/token/).
       if (response.status === 401 && !challenged) {
         challenged = true;
+        await response.body?.cancel(); // the error body is not needed: the challenge is
         authorization = await this.#authorize(ref, response, signal);
         headers.authorization = authorization;
         response = await fetch(url, { method, headers, signal });
@@ -127,11 +137,18 @@ export class DistributionRegistry implements RegistryPort {
     return manifestOf(ref, get, bytes);
   }
 
+  /** A Google registry's refusal, naming the account the bot asked as when it is known. */
+  async #deniedAs(message: string, signal: AbortSignal): Promise<RegistryError> {
+    const account = await untilAborted(this.#google.account(), signal).catch(() => undefined);
+    const as = account === undefined ? 'without Google credentials' : `as ${account}`;
+    return new RegistryError('denied', `${message}; the bot asked ${as}`, account);
+  }
+
   /** The Authorization header a 401's WWW-Authenticate challenge asks for. */
   async #authorize(ref: DockerRef, response: Response, signal: AbortSignal): Promise<string> {
     const challenge = parseChallenge(response.headers.get('www-authenticate') ?? '');
     const google = GOOGLE_REGISTRY.test(ref.registry);
-    const accessToken = google ? await untilAborted(this.#googleAccessToken(), signal) : undefined;
+    const accessToken = google ? await untilAborted(this.#google.accessToken(), signal) : undefined;
     // Google's registries take an OAuth access token as the password of the user
     // `oauth2accesstoken` (https://cloud.google.com/artifact-registry/docs/docker/authentication#token;
     // the Distribution API there: https://cloud.google.com/artifact-registry/docs/reference/docker-api).
@@ -199,16 +216,29 @@ export class DistributionRegistry implements RegistryPort {
   }
 }
 
-/** The default token source: ADC with the cloud-platform scope; none when there are no ADC. */
-function applicationDefaultToken(): () => Promise<string | undefined> {
+/** Application Default Credentials with the cloud-platform scope, made when first needed. */
+function applicationDefaultIdentity(): GoogleIdentity {
   let auth: GoogleAuth | undefined;
-  return async () => {
+  const adc = () => {
     auth ??= new GoogleAuth({ scopes: CLOUD_PLATFORM });
-    try {
-      return (await auth.getAccessToken()) ?? undefined;
-    } catch {
-      return undefined; // no credentials here: read anonymously, a private image is denied
-    }
+    return auth;
+  };
+  return {
+    // No credentials here: read anonymously, and a private image is denied.
+    accessToken: () =>
+      adc()
+        .getAccessToken()
+        .then(
+          (token) => token ?? undefined,
+          () => undefined,
+        ),
+    account: () =>
+      adc()
+        .getCredentials()
+        .then(
+          (credentials) => credentials.client_email,
+          () => undefined,
+        ),
   };
 }
 

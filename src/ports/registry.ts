@@ -26,7 +26,17 @@ export interface ResolvedImage {
 export type RegistryErrorCode = 'not_found' | 'denied' | 'unavailable' | 'invalid';
 
 /** What RegistryPort rejects with; the message says what the registry answered. */
-export class RegistryError extends ServiceError<RegistryErrorCode> {}
+export class RegistryError extends ServiceError<RegistryErrorCode> {
+  /**
+   * For `denied` by one of Google's registries: the account the bot asked as (its service
+   * account), which the partner can grant read access; undefined when it is not known.
+   */
+  readonly account: string | undefined;
+  constructor(code: RegistryErrorCode, message: string, account?: string) {
+    super(code, message);
+    this.account = account;
+  }
+}
 
 export interface RegistryPort {
   /**

@@ -15,6 +15,7 @@ import { IMAGES, PRIVATE_REPOSITORY } from '../local/registry/fixtures.ts';
 
 const READER = 'ya29.reader';
 const OUTSIDER = 'ya29.outsider';
+const ACCOUNT = 'playground-bot@bot-project.iam.gserviceaccount.com';
 
 let registry: RegistryStandIn;
 /** What the adapter's Google token source was asked, and what it answers. */
@@ -39,9 +40,12 @@ function adapter(options: { apiUrl?: string; timeoutMs?: number } = {}) {
   return new DistributionRegistry({
     apiUrl: options.apiUrl ?? registry.url,
     timeoutMs: options.timeoutMs ?? 5000,
-    googleAccessToken: async () => {
-      googleAsked += 1;
-      return googleToken;
+    google: {
+      accessToken: async () => {
+        googleAsked += 1;
+        return googleToken;
+      },
+      account: async () => (googleToken === undefined ? undefined : ACCOUNT),
     },
   });
 }
@@ -185,6 +189,8 @@ describe("Google's registries", () => {
     expect(error.code).toBe('denied');
     expect(error.retryable).toBe(false);
     expect(error.message).toContain('DENIED');
+    expect(error.message).toContain(`the bot asked as ${ACCOUNT}`);
+    expect(error.account).toBe(ACCOUNT);
   });
 
   it('never send the credentials to a token service on another host', async () => {
@@ -209,6 +215,8 @@ describe("Google's registries", () => {
   it('are read anonymously when the bot has no Google credentials, and a private image is denied', async () => {
     const error = await failure(adapter().resolve(ref('gcr.io/my-project/models/boats:1.0')));
     expect(error.code).toBe('denied');
+    expect(error.message).toContain('the bot asked without Google credentials');
+    expect(error.account).toBeUndefined();
     expect(googleAsked).toBe(1);
     expect(registry.requestsTo('GET', '/token')[0]?.authorization).toBeUndefined();
   });
@@ -219,6 +227,7 @@ describe('refusals', () => {
     const error = await failure(adapter().resolve(ref('my-project/models/boats:1.0')));
     expect(error.code).toBe('denied');
     expect(error.message).toContain('private, or no such repository');
+    expect(error.account).toBeUndefined();
     expect(error.message).toContain('UNAUTHORIZED');
     expect(googleAsked).toBe(0);
   });
