@@ -202,8 +202,9 @@ export async function startRegistry(
       );
     }
     const repository = repositories.get(name);
-    if (!repository)
+    if (!repository) {
       throw new RegistryFault(404, 'NAME_UNKNOWN', 'repository name not known to registry');
+    }
     const digest = DIGEST.test(reference) ? reference : repository.tags.get(reference);
     const manifest = digest === undefined ? undefined : repository.manifests.get(digest);
     if (!manifest) throw new RegistryFault(404, 'MANIFEST_UNKNOWN', 'manifest unknown');
