@@ -143,7 +143,7 @@ export interface LoopbackServer {
  * Serves `handle` on 127.0.0.1 (`port` 0 or absent: a free one); a handler that throws
  * answers 500 INTERNAL in Google's error shape.
  */
-async function serveOnLoopback(
+export async function serveOnLoopback(
   port: number | undefined,
   handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
 ): Promise<LoopbackServer> {
