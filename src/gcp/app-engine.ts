@@ -92,10 +92,9 @@ export class AppEngineAdapter implements DeployPort {
     const request = createVersionRequest(plan);
     // Not repeated here: a create whose answer was lost may have started; the caller
     // decides (a repeat would answer version_exists).
-    const [operation] = await this.#call('createVersion', 1, () =>
+    return this.#started('createVersion', 1, () =>
       this.#versions.createVersion(request, this.#callOptions()),
     );
-    return { operation: required(operation.name, 'createVersion answered no operation name') };
   }
 
   async findCreateOperation(
@@ -162,7 +161,7 @@ export class AppEngineAdapter implements DeployPort {
     versionId: string,
   ): Promise<{ operation: string }> {
     // Setting the whole split is idempotent, so a lost answer can be repeated safely.
-    const [operation] = await this.#call('promote', this.#attempts, () =>
+    return this.#started('promote', this.#attempts, () =>
       this.#services.updateService(
         {
           name: serviceName(project, service),
@@ -172,7 +171,6 @@ export class AppEngineAdapter implements DeployPort {
         this.#callOptions(),
       ),
     );
-    return { operation: required(operation.name, 'updateService answered no operation name') };
   }
 
   async listVersions(project: string, service: string): Promise<VersionSummary[]> {
@@ -216,7 +214,7 @@ export class AppEngineAdapter implements DeployPort {
     status: ServingStatus,
   ): Promise<{ operation: string }> {
     // Setting a status is idempotent, so a lost answer can be repeated safely.
-    const [operation] = await this.#call('updateVersion', this.#attempts, () =>
+    return this.#started('updateVersion', this.#attempts, () =>
       this.#versions.updateVersion(
         {
           name: `${serviceName(project, service)}/versions/${versionId}`,
@@ -227,7 +225,6 @@ export class AppEngineAdapter implements DeployPort {
         this.#callOptions(),
       ),
     );
-    return { operation: required(operation.name, 'updateVersion answered no operation name') };
   }
 
   async deleteVersion(
@@ -237,13 +234,12 @@ export class AppEngineAdapter implements DeployPort {
   ): Promise<{ operation: string }> {
     // Not repeated here: a repeat of a delete that started answers version_busy or
     // NOT_FOUND; the caller decides.
-    const [operation] = await this.#call('deleteVersion', 1, () =>
+    return this.#started('deleteVersion', 1, () =>
       this.#versions.deleteVersion(
         { name: `${serviceName(project, service)}/versions/${versionId}` },
         this.#callOptions(),
       ),
     );
-    return { operation: required(operation.name, 'deleteVersion answered no operation name') };
   }
 
   async countVersions(project: string): Promise<number> {
@@ -305,6 +301,16 @@ export class AppEngineAdapter implements DeployPort {
       }
       return host;
     };
+  }
+
+  /** A call that starts an operation, and the operation's name. */
+  async #started(
+    what: string,
+    attempts: number,
+    call: () => Promise<readonly [{ name?: string | null }, ...unknown[]]>,
+  ): Promise<{ operation: string }> {
+    const [operation] = await this.#call(what, attempts, call);
+    return { operation: required(operation.name, `${what} answered no operation name`) };
   }
 
   /**
