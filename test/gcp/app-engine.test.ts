@@ -285,6 +285,17 @@ describe('listVersions and trafficSplit', () => {
     expect(missing).toMatchObject({ code: 'appengine_api_error', grpcCode: 5 });
   });
 
+  it('reads every page of a long list', async () => {
+    const ids = Array.from({ length: 101 }, (_, i) => `pg-0042-r${String(i + 1).padStart(3, '0')}`);
+    await deployed(...ids);
+    api.requests.length = 0;
+    expect((await adapter.listVersions('p1', SERVICE)).map((v) => v.id)).toEqual(ids);
+    expect(api.requestsTo('GET', /\/versions$/).map((r) => r.query.pageToken)).toEqual([
+      undefined,
+      '100',
+    ]);
+  });
+
   it('repeats a list after UNAVAILABLE', async () => {
     await deployed('pg-0042-r1');
     api.unavailable(1, { method: 'GET', path: /\/versions$/ });

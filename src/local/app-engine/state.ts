@@ -236,9 +236,9 @@ export class AppEngineState {
   }
 
   /**
-   * `services.patch`: only `updateMask=split` (traffic migration) is supported; a stopped
-   * version runs no instances, so the stand-in gives it no share (the API reference does
-   * not say what Google answers: these words are the stand-in's).
+   * `services.patch`: only `updateMask=split` (traffic migration) is supported. A stopped
+   * version runs no instances, so the stand-in refuses it a share; what Google answers
+   * there is not in the API reference, so those words are the stand-in's own.
    */
   patchService(
     appId: string,
