@@ -15,7 +15,9 @@ let api: AppEngineApiStandIn;
 let adapter: AppEngineAdapter;
 
 beforeAll(async () => {
-  api = await startAppEngineApi({ apps: ['p1', { id: 'p2', regionCode: 'uc' }] });
+  api = await startAppEngineApi({
+    apps: ['p1', { id: 'p2', regionCode: 'uc' }, { id: 'p3', maxVersions: 2 }],
+  });
   adapter = new AppEngineAdapter({ apiUrl: api.url, timeoutMs: 2000, retryDelayMs: 20 });
 });
 afterEach(() => api.reset());
@@ -214,6 +216,212 @@ describe('promote', () => {
       code: 'appengine_api_error',
       grpcCode: 5,
     });
+  });
+});
+
+/** Creates the versions one after the other, each to its end. */
+async function deployed(...versionIds: string[]) {
+  for (const versionId of versionIds) {
+    await pollToEnd((await adapter.createVersion(plan({ versionId }))).operation);
+  }
+}
+
+const URL_R1 = 'https://pg-0042-r1-dot-my-service-dot-p1.ew.r.appspot.com';
+const URL_R2 = 'https://pg-0042-r2-dot-my-service-dot-p1.ew.r.appspot.com';
+
+describe('listVersions and trafficSplit', () => {
+  it("lists the service's versions oldest first, with status, creation time, traffic and URL", async () => {
+    const before = Date.now();
+    await deployed('pg-0042-r1', 'pg-0042-r2');
+    api.requests.length = 0;
+    const versions = await adapter.listVersions('p1', SERVICE);
+    expect(versions).toEqual([
+      {
+        id: 'pg-0042-r1',
+        servingStatus: 'SERVING',
+        createTime: expect.any(Date),
+        traffic: 1,
+        url: URL_R1,
+      },
+      {
+        id: 'pg-0042-r2',
+        servingStatus: 'SERVING',
+        createTime: expect.any(Date),
+        traffic: 0,
+        url: URL_R2,
+      },
+    ]);
+    expect(versions[0]?.createTime?.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    const [list, ...more] = api.requestsTo('GET', /\/versions$/);
+    expect(more).toEqual([]);
+    expect(list?.path).toBe('/v1/apps/p1/services/my-service/versions');
+    // view 0 is BASIC, which leaves out the deployment details.
+    expect(list?.query).toEqual({ view: '0', pageSize: '100', $alt: 'json;enum-encoding=int' });
+    expect(api.requestsTo('GET', /^\/v1\/apps\/p1\/services\/my-service$/)).toHaveLength(1);
+  });
+
+  it('builds a URL on the default host for a version without one, asking for the host once', async () => {
+    api.scriptDeploy({ omitVersionUrl: true });
+    api.scriptDeploy({ omitVersionUrl: true });
+    await deployed('pg-0042-r1', 'pg-0042-r2');
+    api.requests.length = 0;
+    expect((await adapter.listVersions('p1', SERVICE)).map((v) => v.url)).toEqual([URL_R1, URL_R2]);
+    expect(api.requestsTo('GET', /^\/v1\/apps\/p1$/)).toHaveLength(1);
+  });
+
+  it('reads the split, and says NOT_FOUND for a service that does not exist', async () => {
+    await deployed('pg-0042-r1');
+    expect(await adapter.trafficSplit('p1', SERVICE)).toEqual({
+      shardBy: 'UNSPECIFIED',
+      allocations: { 'pg-0042-r1': 1 },
+    });
+    await deployed('pg-0042-r2');
+    await pollToEnd((await adapter.promote('p1', SERVICE, 'pg-0042-r2')).operation);
+    expect(await adapter.trafficSplit('p1', SERVICE)).toEqual({
+      shardBy: 'IP',
+      allocations: { 'pg-0042-r2': 1 },
+    });
+    const missing = await failure(adapter.listVersions('p1', 'nothing-here'));
+    expect(missing).toMatchObject({ code: 'appengine_api_error', grpcCode: 5 });
+  });
+
+  it('reads every page of a long list', async () => {
+    const ids = Array.from({ length: 101 }, (_, i) => `pg-0042-r${String(i + 1).padStart(3, '0')}`);
+    await deployed(...ids);
+    api.requests.length = 0;
+    expect((await adapter.listVersions('p1', SERVICE)).map((v) => v.id)).toEqual(ids);
+    expect(api.requestsTo('GET', /\/versions$/).map((r) => r.query.pageToken)).toEqual([
+      undefined,
+      '100',
+    ]);
+  });
+
+  it('repeats a list after UNAVAILABLE', async () => {
+    await deployed('pg-0042-r1');
+    api.unavailable(1, { method: 'GET', path: /\/versions$/ });
+    expect(await adapter.listVersions('p1', SERVICE)).toHaveLength(1);
+    expect(api.requestsTo('GET', /\/versions$/).map((r) => r.status)).toEqual([503, 200]);
+  });
+});
+
+describe('setServingStatus: stop and start', () => {
+  it('stops a version with a servingStatus patch, and starts it again', async () => {
+    await deployed('pg-0042-r1', 'pg-0042-r2');
+    api.requests.length = 0;
+    const { operation } = await adapter.setServingStatus('p1', SERVICE, 'pg-0042-r2', 'STOPPED');
+    expect(operation).toMatch(/^apps\/p1\/operations\//);
+    expect(await pollToEnd(operation)).toEqual([{ done: true, versionUrl: URL_R2 }]);
+    expect(api.version('p1', SERVICE, 'pg-0042-r2')?.servingStatus).toBe('STOPPED');
+
+    const [patch, ...more] = api.requestsTo('PATCH', '/v1/apps/');
+    expect(more).toEqual([]);
+    expect(patch?.path).toBe('/v1/apps/p1/services/my-service/versions/pg-0042-r2');
+    expect(patch?.query).toEqual({ updateMask: 'servingStatus', $alt: 'json;enum-encoding=int' });
+    // The client also sends the Version's empty maps; outside the mask, they change nothing.
+    const empty = { betaSettings: {}, buildEnvVariables: {}, envVariables: {} };
+    expect(patch?.body).toEqual({ servingStatus: 2, ...empty });
+    expect((await adapter.listVersions('p1', SERVICE)).map((v) => v.servingStatus)).toEqual([
+      'SERVING',
+      'STOPPED',
+    ]);
+
+    // No traffic goes to a stopped version: it is started first.
+    const refused = await failure(adapter.promote('p1', SERVICE, 'pg-0042-r2'));
+    expect(refused).toMatchObject({ code: 'appengine_api_error', grpcCode: 3, retryable: false });
+    const started = await adapter.setServingStatus('p1', SERVICE, 'pg-0042-r2', 'SERVING');
+    await pollToEnd(started.operation);
+    expect(api.requestsTo('PATCH', /versions/).at(-1)?.body).toEqual({
+      servingStatus: 1,
+      ...empty,
+    });
+    await pollToEnd((await adapter.promote('p1', SERVICE, 'pg-0042-r2')).operation);
+    expect(api.split('p1', SERVICE)?.allocations).toEqual({ 'pg-0042-r2': 1 });
+  });
+
+  it('follows an operation that hangs, and says version_busy to another on that version', async () => {
+    await deployed('pg-0042-r1', 'pg-0042-r2');
+    api.scriptOperation({ method: 'UpdateVersion', target: 'pg-0042-r2', hang: true });
+    const { operation } = await adapter.setServingStatus('p1', SERVICE, 'pg-0042-r2', 'STOPPED');
+    for (let i = 0; i < 3; i += 1)
+      expect(await adapter.getOperation(operation)).toEqual({ done: false });
+    const busy = await failure(adapter.deleteVersion('p1', SERVICE, 'pg-0042-r2'));
+    expect(busy).toMatchObject({ code: 'version_busy', grpcCode: 10, retryable: false });
+    expect(busy.message).toMatch(
+      /^deleteVersion: Cannot operate on apps\/p1\/services\/my-service\/versions\/pg-0042-r2 because an operation is already in progress/,
+    );
+    api.endOperation(operation);
+    expect(await adapter.getOperation(operation)).toEqual({ done: true, versionUrl: URL_R2 });
+  });
+});
+
+describe('deleteVersion', () => {
+  it('deletes a version without traffic, as an operation', async () => {
+    await deployed('pg-0042-r1', 'pg-0042-r2');
+    api.requests.length = 0;
+    const { operation } = await adapter.deleteVersion('p1', SERVICE, 'pg-0042-r2');
+    expect(api.version('p1', SERVICE, 'pg-0042-r2')).toBeDefined(); // until the operation ends
+    expect(await pollToEnd(operation)).toEqual([{ done: true }]);
+    expect(api.versions('p1', SERVICE).map((v) => v.id)).toEqual(['pg-0042-r1']);
+    const [request, ...more] = api.requestsTo('DELETE', '/v1/apps/');
+    expect(more).toEqual([]);
+    expect(request?.path).toBe('/v1/apps/p1/services/my-service/versions/pg-0042-r2');
+    expect(request?.query).toEqual({ $alt: 'json;enum-encoding=int' });
+    expect(request?.body).toBeUndefined();
+
+    const gone = await failure(adapter.deleteVersion('p1', SERVICE, 'pg-0042-r2'));
+    expect(gone).toMatchObject({ code: 'appengine_api_error', grpcCode: 5 });
+  });
+
+  it("passes on the refusal to delete a version that has traffic, in Google's words", async () => {
+    await deployed('pg-0042-r1');
+    const refused = await failure(adapter.deleteVersion('p1', SERVICE, 'pg-0042-r1'));
+    expect(refused).toMatchObject({ code: 'appengine_api_error', grpcCode: 3, retryable: false });
+    expect(refused.message).toBe(
+      'deleteVersion: Cannot delete a version with a non-zero traffic allocation. Please update your traffic split to remove the allocation for this version and try again.',
+    );
+    expect(api.versions('p1', SERVICE)).toHaveLength(1);
+  });
+
+  it('reports a delete operation that fails', async () => {
+    await deployed('pg-0042-r1', 'pg-0042-r2');
+    api.scriptOperation({ method: 'DeleteVersion', error: { code: 13, message: 'internal' } });
+    const { operation } = await adapter.deleteVersion('p1', SERVICE, 'pg-0042-r2');
+    expect(await pollToEnd(operation)).toEqual([
+      { done: true, error: { code: 13, message: 'internal' } },
+    ]);
+    expect(api.versions('p1', SERVICE)).toHaveLength(2);
+  });
+});
+
+describe('countVersions and the version limit', () => {
+  it("counts the application's versions across its services, page by page", async () => {
+    await deployed('pg-0042-r1', 'pg-0042-r2');
+    await pollToEnd(
+      (await adapter.createVersion(plan({ spec: sampleSpec({ service: 'other' }) }))).operation,
+    );
+    api.requests.length = 0;
+    expect(await adapter.countVersions('p1')).toBe(3);
+    expect(await adapter.countVersions('p2')).toBe(0);
+    const [services] = api.requestsTo('GET', /^\/v1\/apps\/p1\/services$/);
+    expect(services?.query).toEqual({ pageSize: '100', $alt: 'json;enum-encoding=int' });
+    expect(
+      api
+        .requestsTo('GET', /\/versions$/)
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual(['/v1/apps/p1/services/my-service/versions', '/v1/apps/p1/services/other/versions']);
+  });
+
+  it('says version_limit when the application holds its most versions', async () => {
+    await pollToEnd((await adapter.createVersion(plan({ project: 'p3' }))).operation);
+    await adapter.createVersion(plan({ project: 'p3', versionId: 'pg-0042-r2' })); // still being created
+    const error = await failure(
+      adapter.createVersion(plan({ project: 'p3', versionId: 'pg-0042-r3' })),
+    );
+    expect(error).toMatchObject({ code: 'version_limit', grpcCode: 3, retryable: false });
+    expect(error.message).toBe(
+      'createVersion: Your app may not have more than 2 versions. Please delete one of the existing versions before trying to create a new version.',
+    );
   });
 });
 

@@ -1,7 +1,7 @@
 // What the Admin API refuses in a flexible version, written from App Engine's
 // documentation rather than imported from src/spec, so the stand-in checks the pipeline
 // independently of the code under test.
-import { invalid, type Json, type JsonObject } from './types.ts';
+import { ApiError, invalid, type Json, type JsonObject } from './types.ts';
 
 // "Version names can contain only lowercase letters, numbers, or hyphens. Reserved names:
 // "default", "latest", and any name with the prefix "ah-"."
@@ -123,4 +123,102 @@ function checkDuration(value: Json | undefined, what: string): void {
   if (typeof value !== 'string' || !DURATION.test(value)) {
     throw invalid(`${what} must be a duration like "30s", not ${JSON.stringify(value)}.`);
   }
+}
+
+// The per-application version limit, listed on App Engine's quotas pages
+// (cloud.google.com/appengine/docs/flexible/quotas and .../standard/quotas, "Versions" under
+// the app limits; the copies searched here did not show the table). 210 is the number in
+// the API's refusal of a create beyond it, INVALID_ARGUMENT in these words (as gcloud
+// reports it: github.com/googleapis/google-cloud-python/issues/15227).
+export const DEFAULT_MAX_VERSIONS = 210;
+
+export function tooManyVersions(max: number) {
+  return invalid(
+    `Your app may not have more than ${max} versions. Please delete one of the existing versions before trying to create a new version.`,
+  );
+}
+
+// versions.delete of a version that has a share of the split is refused with these words
+// (github.com/GoogleCloudPlatform/runtimes-common/pull/205); one without traffic may be
+// deleted even while it serves (github.com/GoogleCloudPlatform/google-cloud-visualstudio/pull/451).
+export function trafficOnDelete() {
+  return invalid(
+    'Cannot delete a version with a non-zero traffic allocation. Please update your traffic split to remove the allocation for this version and try again.',
+  );
+}
+
+// A second operation on a version whose last one has not ended is ABORTED (409), as
+// App Engine answers (github.com/nytimes/drone-gae/issues/67).
+export function operationInProgress(target: string, operation: string) {
+  return new ApiError(
+    409,
+    'ABORTED',
+    `Cannot operate on ${target} because an operation is already in progress for ${target} by ${operation.split('/').at(-1)}.`,
+  );
+}
+
+// services.patch `migrateTraffic=true` is gradual migration, which "is not supported in the
+// App Engine flexible environment" (UpdateServiceRequest.migrate_traffic in
+// google/appengine/v1/appengine.proto); the API's words from
+// github.com/hashicorp/terraform-provider-google/pull/9896.
+export function noGradualMigration() {
+  return invalid('Traffic migration does not support App Engine Flexible Environment.');
+}
+
+/**
+ * versions.patch: which fields of a flexible version the mask may name. The reference
+ * (apps.services.versions/patch) lists, for the flexible environment, `serving_status`
+ * and four automatic-scaling fields; the stand-in keeps only `serving_status` and says so
+ * for the others. The REST API takes the mask in either spelling. Returns the new status.
+ */
+export function checkVersionPatch(updateMask: string, body: unknown): 'SERVING' | 'STOPPED' {
+  const fields = updateMask.split(',').filter((field) => field !== '');
+  if (fields.length === 0) throw invalid('updateMask is required.');
+  const flexible = new Set([
+    'automatic_scaling.min_total_instances',
+    'automatic_scaling.max_total_instances',
+    'automatic_scaling.cool_down_period_sec',
+    'automatic_scaling.cpu_utilization.target_utilization',
+  ]);
+  for (const field of fields.map(snakeCase)) {
+    if (field === 'serving_status') continue;
+    if (flexible.has(field)) throw invalid(`This stand-in does not update ${field}.`);
+    throw invalid(`Field ${field} cannot be updated for a flexible version.`);
+  }
+  const status = isObject(body) ? body.servingStatus : undefined;
+  // ServingStatus in google/appengine/v1/version.proto: SERVING = 1, STOPPED = 2.
+  if (status === 'SERVING' || status === 1) return 'SERVING';
+  if (status === 'STOPPED' || status === 2) return 'STOPPED';
+  throw invalid(`Invalid servingStatus ${JSON.stringify(status ?? null)}.`);
+}
+
+function snakeCase(field: string): string {
+  return field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+/**
+ * The fields Version (google/appengine/v1/version.proto) marks "Only returned in `GET`
+ * requests if `view=FULL` is set"; `BASIC`, the default view of get and list, leaves them out.
+ */
+const FULL_VIEW_ONLY = [
+  'handlers',
+  'errorHandlers',
+  'libraries',
+  'apiConfig',
+  'envVariables',
+  'buildEnvVariables',
+  'defaultExpiration',
+  'healthCheck',
+  'readinessCheck',
+  'livenessCheck',
+  'nobuildFilesRegex',
+  'deployment',
+];
+
+/** The version as get/list show it in `view` (`FULL` or 1; anything else is BASIC). */
+export function inView(version: JsonObject, view: string | null): JsonObject {
+  if (view === 'FULL' || view === '1') return version;
+  return Object.fromEntries(
+    Object.entries(version).filter(([key]) => !FULL_VIEW_ONLY.includes(key)),
+  );
 }

@@ -9,12 +9,14 @@ import {
   matches,
   serveGoogleApi,
 } from '../google-api.ts';
+import { inView } from './rules.ts';
 import { AppEngineState } from './state.ts';
 import {
   type AppSeed,
   type DeployScript,
   type JsonObject,
   notFound,
+  type OperationScript,
   type RecordedRequest,
 } from './types.ts';
 
@@ -22,6 +24,7 @@ export type {
   AppSeed,
   DeployScript,
   JsonObject,
+  OperationScript,
   RecordedRequest,
 } from './types.ts';
 
@@ -73,6 +76,14 @@ export interface AppEngineApiStandIn extends FaultControls {
    * has a versionUrl. Scripts are used once, in order.
    */
   scriptDeploy(script: DeployScript): void;
+  /**
+   * How the next versions.patch, versions.delete or services.patch (of `script.target`, a
+   * version or service id, when given) goes: its timing, an error, or never ending.
+   * Scripts are used once, in order; unscripted operations end on their first poll.
+   */
+  scriptOperation(script: OperationScript): void;
+  /** Ends the named operation now (a hanging one too), as its script says otherwise. */
+  endOperation(name: string): void;
   /** A stored version, or undefined. */
   version(app: string, service: string, version: string): JsonObject | undefined;
   versions(app: string, service: string): JsonObject[];
@@ -90,7 +101,14 @@ export interface AppEngineApiStandIn extends FaultControls {
   close(): Promise<void>;
 }
 
-type Kind = 'application' | 'service' | 'version' | 'operation' | 'operations';
+type Kind =
+  | 'application'
+  | 'service'
+  | 'services'
+  | 'version'
+  | 'versions'
+  | 'operation'
+  | 'operations';
 
 const ENUMS: Record<string, string[]> = {
   'application.servingStatus': ['UNSPECIFIED', 'SERVING', 'USER_DISABLED', 'SYSTEM_DISABLED'],
@@ -105,6 +123,8 @@ const ENUMS: Record<string, string[]> = {
 };
 
 const SEGMENT = '([^/]+)';
+const pageSize = (query: URLSearchParams) => Number(query.get('pageSize') ?? 0);
+const pageToken = (query: URLSearchParams) => query.get('pageToken') ?? '';
 const ROUTES: Array<{
   method: string;
   path: RegExp;
@@ -124,6 +144,13 @@ const ROUTES: Array<{
   },
   {
     method: 'GET',
+    path: new RegExp(`^/v1/apps/${SEGMENT}/services$`),
+    kind: 'services',
+    answer: (state, [app = ''], query) =>
+      state.listServices(app, pageSize(query), pageToken(query)),
+  },
+  {
+    method: 'GET',
     path: new RegExp(`^/v1/apps/${SEGMENT}/services/${SEGMENT}$`),
     kind: 'service',
     answer: (state, [app = '', service = '']) => state.service(app, service),
@@ -133,7 +160,20 @@ const ROUTES: Array<{
     path: new RegExp(`^/v1/apps/${SEGMENT}/services/${SEGMENT}$`),
     kind: 'operation',
     answer: (state, [app = '', service = ''], query, body) =>
-      state.patchService(app, service, query.get('updateMask') ?? '', body),
+      state.patchService(
+        app,
+        service,
+        query.get('updateMask') ?? '',
+        query.get('migrateTraffic') === 'true',
+        body,
+      ),
+  },
+  {
+    method: 'GET',
+    path: new RegExp(`^/v1/apps/${SEGMENT}/services/${SEGMENT}/versions$`),
+    kind: 'versions',
+    answer: (state, [app = '', service = ''], query) =>
+      state.listVersions(app, service, pageSize(query), pageToken(query)),
   },
   {
     method: 'POST',
@@ -149,11 +189,25 @@ const ROUTES: Array<{
     answer: (state, [app = '', service = '', version = '']) => state.version(app, service, version),
   },
   {
+    method: 'PATCH',
+    path: new RegExp(`^/v1/apps/${SEGMENT}/services/${SEGMENT}/versions/${SEGMENT}$`),
+    kind: 'operation',
+    answer: (state, [app = '', service = '', version = ''], query, body) =>
+      state.patchVersion(app, service, version, query.get('updateMask') ?? '', body),
+  },
+  {
+    method: 'DELETE',
+    path: new RegExp(`^/v1/apps/${SEGMENT}/services/${SEGMENT}/versions/${SEGMENT}$`),
+    kind: 'operation',
+    answer: (state, [app = '', service = '', version = '']) =>
+      state.deleteVersion(app, service, version),
+  },
+  {
     method: 'GET',
     path: new RegExp(`^/v1/apps/${SEGMENT}/operations$`),
     kind: 'operations',
     answer: (state, [app = ''], query) =>
-      state.listOperations(app, Number(query.get('pageSize') ?? 0), query.get('pageToken') ?? ''),
+      state.listOperations(app, pageSize(query), pageToken(query)),
   },
   {
     method: 'GET',
@@ -185,7 +239,8 @@ export async function startAppEngineApi(
   };
   const hooked = (kind: Kind, json: JsonObject): JsonObject => {
     if (kind === 'version') return hookedVersion(json);
-    if (kind === 'operations') return eachOperation(json, (op) => hooked('operation', op));
+    if (kind === 'versions') return each(json, 'versions', hookedVersion);
+    if (kind === 'operations') return each(json, 'operations', (op) => hooked('operation', op));
     const response = json.response;
     if (kind !== 'operation' || !isJsonObject(response) || response['@type'] !== VERSION_TYPE) {
       return json;
@@ -210,7 +265,12 @@ export async function startAppEngineApi(
       if (!found || route.method !== method) continue;
       const params = found.slice(1).map((part) => decodeURIComponent(part));
       if (method === 'POST') beforeCreate(params, body); // the one POST: versions.create
-      const json = hooked(route.kind, route.answer(state, params, url.searchParams, body));
+      const view = url.searchParams.get('view');
+      const json = viewed(
+        route.kind,
+        hooked(route.kind, route.answer(state, params, url.searchParams, body)),
+        view,
+      );
       const intEnums = (url.searchParams.get('$alt') ?? '').includes('enum-encoding=int');
       return intEnums ? enumsAsNumbers(route.kind, json) : json;
     }
@@ -233,6 +293,8 @@ export async function startAppEngineApi(
     ...faultControls(faults),
     addApp: (app) => state.addApp(typeof app === 'string' ? { id: app } : app),
     scriptDeploy: (script) => state.scriptDeploy(script),
+    scriptOperation: (script) => state.scriptOperation(script),
+    endOperation: (name) => state.endOperation(name),
     version: (app, service, version) => {
       try {
         return hookedVersion(state.version(app, service, version));
@@ -264,10 +326,17 @@ function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A ListOperationsResponse with `change` applied to each of its operations. */
-function eachOperation(list: JsonObject, change: (operation: JsonObject) => JsonObject) {
-  const operations = Array.isArray(list.operations) ? list.operations : [];
-  return { ...list, operations: operations.filter(isJsonObject).map(change) };
+/** A list response (ListOperationsResponse...) with `change` applied to each of its `key`. */
+function each(list: JsonObject, key: string, change: (item: JsonObject) => JsonObject) {
+  const items = Array.isArray(list[key]) ? list[key] : [];
+  return { ...list, [key]: items.filter(isJsonObject).map(change) };
+}
+
+/** Versions as get and list show them in the request's `view` (BASIC by default). */
+function viewed(kind: Kind, json: JsonObject, view: string | null): JsonObject {
+  if (kind === 'version') return inView(json, view);
+  if (kind === 'versions') return each(json, 'versions', (version) => inView(version, view));
+  return json;
 }
 
 /** A Version's `deployment.container.image`, when it has one. */
@@ -280,11 +349,15 @@ function imageOf(version: JsonObject): string | undefined {
 
 /** The same resource with its enums as numbers, for `$alt=json;enum-encoding=int`. */
 function enumsAsNumbers(kind: Kind, json: JsonObject): JsonObject {
-  if (kind === 'operations') return eachOperation(json, (op) => enumsAsNumbers('operation', op));
+  if (kind === 'operations')
+    return each(json, 'operations', (op) => enumsAsNumbers('operation', op));
+  if (kind === 'versions') return each(json, 'versions', (v) => enumsAsNumbers('version', v));
+  if (kind === 'services') return each(json, 'services', (s) => enumsAsNumbers('service', s));
   if (kind === 'operation') {
     const response = json.response;
     if (typeof response !== 'object' || response === null || Array.isArray(response)) return json;
     const type = String(response['@type'] ?? '');
+    if (!type.endsWith('.Service') && !type.endsWith('.Version')) return json; // Empty
     const inner: Kind = type.endsWith('.Service') ? 'service' : 'version';
     return { ...json, response: enumsAsNumbers(inner, response) };
   }

@@ -1,7 +1,17 @@
 // The applications the stand-in serves: services, their versions and traffic splits, and
 // long-running operations that finish after a scripted number of polls or time.
 import { randomUUID } from 'node:crypto';
-import { checkServiceId, checkVersion, isObject } from './rules.ts';
+import {
+  checkServiceId,
+  checkVersion,
+  checkVersionPatch,
+  DEFAULT_MAX_VERSIONS,
+  isObject,
+  noGradualMigration,
+  operationInProgress,
+  tooManyVersions,
+  trafficOnDelete,
+} from './rules.ts';
 import {
   type AppSeed,
   alreadyExists,
@@ -10,11 +20,17 @@ import {
   type Json,
   type JsonObject,
   notFound,
+  type OperationScript,
+  type OperationTiming,
 } from './types.ts';
 
 const OPERATION_METADATA = 'type.googleapis.com/google.appengine.v1.OperationMetadataV1';
 const VERSION_TYPE = 'type.googleapis.com/google.appengine.v1.Version';
 const SERVICE_TYPE = 'type.googleapis.com/google.appengine.v1.Service';
+const EMPTY_TYPE = 'type.googleapis.com/google.protobuf.Empty';
+const CREATE_VERSION = 'google.appengine.v1.Versions.CreateVersion';
+const UPDATE_VERSION = 'google.appengine.v1.Versions.UpdateVersion';
+const DELETE_VERSION = 'google.appengine.v1.Versions.DeleteVersion';
 const SHARD_BY = ['UNSPECIFIED', 'COOKIE', 'IP', 'RANDOM'];
 
 interface App {
@@ -35,12 +51,14 @@ interface Operation {
   insertTime: number;
   /** Polls so far (GETs of the operation). */
   polls: number;
-  script: Required<Pick<DeployScript, 'polls' | 'durationMs'>> & DeployScript;
-  /** Applies the operation's effect and gives its response; runs once, when it ends. */
-  finish: () => { response: JsonObject } | { error: { code: number; message: string } };
+  script: Timing;
+  /** Applies the operation's effect and gives its response; runs once, when it ends well. */
+  finish: () => JsonObject;
   result?: { response: JsonObject } | { error: { code: number; message: string } };
   endTime?: number;
 }
+
+type Timing = Required<Pick<OperationTiming, 'polls' | 'durationMs'>> & OperationTiming;
 
 export interface StateOptions {
   clock: () => number;
@@ -50,9 +68,10 @@ export interface StateOptions {
 export class AppEngineState {
   readonly #apps = new Map<string, App>();
   readonly #operations = new Map<string, Operation>();
-  /** Versions whose create operation is still running, `app/service/version`. */
-  readonly #pending = new Set<string>();
+  /** Version names with an operation still running -> that operation's name. */
+  readonly #busy = new Map<string, string>();
   readonly #scripts: DeployScript[] = [];
+  readonly #operationScripts: OperationScript[] = [];
   readonly #options: StateOptions;
 
   constructor(options: StateOptions) {
@@ -60,7 +79,12 @@ export class AppEngineState {
   }
 
   addApp(seed: AppSeed): void {
-    const full = { locationId: 'europe-west', regionCode: 'ew', ...seed };
+    const full = {
+      locationId: 'europe-west',
+      regionCode: 'ew',
+      maxVersions: DEFAULT_MAX_VERSIONS,
+      ...seed,
+    };
     this.#apps.set(seed.id, { seed: full, services: new Map() });
   }
 
@@ -68,12 +92,17 @@ export class AppEngineState {
     this.#scripts.push(script);
   }
 
+  scriptOperation(script: OperationScript): void {
+    this.#operationScripts.push(script);
+  }
+
   /** Forgets services, versions, operations and scripts; keeps the applications. */
   reset(): void {
     for (const app of this.#apps.values()) app.services.clear();
     this.#operations.clear();
-    this.#pending.clear();
+    this.#busy.clear();
     this.#scripts.length = 0;
+    this.#operationScripts.length = 0;
   }
 
   application(appId: string): JsonObject {
@@ -94,6 +123,20 @@ export class AppEngineState {
 
   service(appId: string, serviceId: string): JsonObject {
     return serviceJson(appId, this.#service(appId, serviceId));
+  }
+
+  /** `apps.services.list`, in the order the services came to be. */
+  listServices(appId: string, pageSize: number, pageToken: string): JsonObject {
+    const services = [...this.#app(appId).services.values()];
+    const { items, next } = page(services, pageSize, pageToken);
+    return { services: items.map((service) => serviceJson(appId, service)), ...next };
+  }
+
+  /** `apps.services.versions.list`, oldest first (the view is applied by the server). */
+  listVersions(appId: string, serviceId: string, pageSize: number, pageToken: string): JsonObject {
+    const versions = [...this.#service(appId, serviceId).versions.values()];
+    const { items, next } = page(versions, pageSize, pageToken);
+    return { versions: items, ...next };
   }
 
   version(appId: string, serviceId: string, versionId: string): JsonObject {
@@ -122,18 +165,17 @@ export class AppEngineState {
     checkServiceId(serviceId);
     const checked = checkVersion(body, appId, serviceId);
     const versionId = String(checked.id);
-    const key = `${appId}/${serviceId}/${versionId}`;
-    if (app.services.get(serviceId)?.versions.has(versionId) || this.#pending.has(key)) {
+    const name = `apps/${appId}/services/${serviceId}/versions/${versionId}`;
+    if (app.services.get(serviceId)?.versions.has(versionId) || this.#busy.has(name)) {
       throw alreadyExists(`Version ${versionId} already exists in service ${serviceId}.`);
     }
+    if (this.#versionCount(appId) >= app.seed.maxVersions) {
+      throw tooManyVersions(app.seed.maxVersions);
+    }
     const servingStatus = servingStatusName(checked.servingStatus);
-    const script = this.#takeScript(versionId);
-    this.#pending.add(key);
-    const name = `apps/${appId}/services/${serviceId}/versions/${versionId}`;
+    const script = take(this.#scripts, (s) => s.versionId, versionId);
     const created = this.#options.clock();
-    return this.#start(appId, 'google.appengine.v1.Versions.CreateVersion', name, script, () => {
-      this.#pending.delete(key);
-      if (script.error) return { error: script.error };
+    return this.#start(appId, CREATE_VERSION, name, script, () => {
       const { seed } = app;
       const version: JsonObject = {
         ...checked,
@@ -160,13 +202,53 @@ export class AppEngineState {
         app.services.set(serviceId, service);
       }
       service.versions.set(versionId, version);
-      return { response: { '@type': VERSION_TYPE, ...version } };
+      return { '@type': VERSION_TYPE, ...version };
     });
   }
 
-  /** `services.patch`: only `updateMask=split` (traffic migration) is supported. */
-  patchService(appId: string, serviceId: string, updateMask: string, body: unknown): JsonObject {
+  /** `versions.patch` of a flexible version: `updateMask=servingStatus` starts or stops it. */
+  patchVersion(
+    appId: string,
+    serviceId: string,
+    versionId: string,
+    updateMask: string,
+    body: unknown,
+  ): JsonObject {
+    const version = this.version(appId, serviceId, versionId);
+    const servingStatus = checkVersionPatch(updateMask, body);
+    const script = this.#operationScript('UpdateVersion', versionId);
+    return this.#start(appId, UPDATE_VERSION, String(version.name), script, () => {
+      version.servingStatus = servingStatus;
+      return { '@type': VERSION_TYPE, ...version };
+    });
+  }
+
+  /** `versions.delete`: refused while the version has a share of the traffic. */
+  deleteVersion(appId: string, serviceId: string, versionId: string): JsonObject {
     const service = this.#service(appId, serviceId);
+    const version = this.version(appId, serviceId, versionId);
+    if ((service.split.allocations[versionId] ?? 0) > 0) throw trafficOnDelete();
+    const script = this.#operationScript('DeleteVersion', versionId);
+    return this.#start(appId, DELETE_VERSION, String(version.name), script, () => {
+      service.versions.delete(versionId);
+      return { '@type': EMPTY_TYPE };
+    });
+  }
+
+  /**
+   * `services.patch`: only `updateMask=split` (traffic migration) is supported. A stopped
+   * version runs no instances, so the stand-in refuses it a share; what Google answers
+   * there is not in the API reference, so those words are the stand-in's own.
+   */
+  patchService(
+    appId: string,
+    serviceId: string,
+    updateMask: string,
+    migrateTraffic: boolean,
+    body: unknown,
+  ): JsonObject {
+    const service = this.#service(appId, serviceId);
+    if (migrateTraffic) throw noGradualMigration();
     const fields = updateMask.split(',').filter((field) => field !== '');
     if (fields.length === 0) throw invalid('updateMask is required.');
     const unsupported = fields.filter((field) => field !== 'split');
@@ -183,8 +265,10 @@ export class AppEngineState {
       if (typeof share !== 'number' || share <= 0 || share > 1) {
         throw invalid(`Allocation for version ${versionId} must be in (0, 1].`);
       }
-      if (!service.versions.has(versionId)) {
-        throw invalid(`Version ${versionId} does not exist in service ${serviceId}.`);
+      const version = service.versions.get(versionId);
+      if (!version) throw invalid(`Version ${versionId} does not exist in service ${serviceId}.`);
+      if (version.servingStatus === 'STOPPED') {
+        throw invalid(`Version ${versionId} is stopped: start it before giving it traffic.`);
       }
       allocations[versionId] = share;
       total += share;
@@ -194,10 +278,10 @@ export class AppEngineState {
     }
     const shardBy = shardByName(split.shardBy);
     const name = `apps/${appId}/services/${serviceId}`;
-    const script = { polls: 1, durationMs: 0 };
+    const script = this.#operationScript('UpdateService', serviceId);
     return this.#start(appId, 'google.appengine.v1.Services.UpdateService', name, script, () => {
       service.split = { shardBy, allocations };
-      return { response: { '@type': SERVICE_TYPE, ...serviceJson(appId, service) } };
+      return { '@type': SERVICE_TYPE, ...serviceJson(appId, service) };
     });
   }
 
@@ -217,17 +301,19 @@ export class AppEngineState {
    */
   listOperations(appId: string, pageSize: number, pageToken: string): JsonObject {
     this.#app(appId);
-    const size = pageSize > 0 ? Math.min(pageSize, 100) : 100;
-    const start = pageToken === '' ? 0 : Number(pageToken);
-    if (!Number.isInteger(start) || start < 0) throw invalid(`Invalid page token "${pageToken}".`);
     const all = [...this.#operations.values()]
       .filter((operation) => operation.name.startsWith(`apps/${appId}/operations/`))
       .reverse();
-    const page = all.slice(start, start + size);
-    return {
-      operations: page.map((operation) => this.#json(operation)),
-      ...(start + size < all.length ? { nextPageToken: String(start + size) } : {}),
-    };
+    const { items, next } = page(all, pageSize, pageToken);
+    return { operations: items.map((operation) => this.#json(operation)), ...next };
+  }
+
+  /** Ends an operation now, as scripted otherwise (a hanging one too). */
+  endOperation(name: string): void {
+    const operation = this.#operations.get(name);
+    if (!operation) throw notFound(`Operation not found: ${name}`);
+    operation.script = { ...operation.script, polls: 0, durationMs: 0, hang: false };
+    this.#settle(operation);
   }
 
   /** An operation as it stands (for tests), without counting a poll. */
@@ -236,13 +322,17 @@ export class AppEngineState {
     return operation ? this.#json(operation) : undefined;
   }
 
+  /** Starts an operation on `target`; a version takes one operation at a time. */
   #start(
     app: string,
     method: string,
     target: string,
-    script: Operation['script'],
+    script: Timing,
     finish: Operation['finish'],
   ): JsonObject {
+    const locks = target.includes('/versions/');
+    const running = locks ? this.#busy.get(target) : undefined;
+    if (running) throw operationInProgress(target, running);
     const operation: Operation = {
       name: `apps/${app}/operations/${randomUUID()}`,
       method,
@@ -253,6 +343,7 @@ export class AppEngineState {
       finish,
     };
     this.#operations.set(operation.name, operation);
+    if (locks) this.#busy.set(target, operation.name);
     return this.#json(operation);
   }
 
@@ -276,18 +367,33 @@ export class AppEngineState {
   }
 
   #settle(operation: Operation): void {
-    if (operation.result) return;
+    const { script } = operation;
+    if (operation.result || script.hang) return;
     const elapsed = this.#options.clock() - operation.insertTime;
-    if (operation.polls < operation.script.polls || elapsed < operation.script.durationMs) return;
-    operation.result = operation.finish();
+    if (operation.polls < script.polls || elapsed < script.durationMs) return;
+    operation.result = script.error ? { error: script.error } : { response: operation.finish() };
     operation.endTime = this.#options.clock();
+    if (this.#busy.get(operation.target) === operation.name) this.#busy.delete(operation.target);
   }
 
-  #takeScript(versionId: string): Operation['script'] {
-    let index = this.#scripts.findIndex((script) => script.versionId === versionId);
-    if (index < 0) index = this.#scripts.findIndex((script) => script.versionId === undefined);
-    const [script] = index < 0 ? [] : this.#scripts.splice(index, 1);
-    return { polls: 1, durationMs: 0, ...script };
+  #operationScript(method: OperationScript['method'], target: string): Timing {
+    return take(
+      this.#operationScripts,
+      (s) => s.target,
+      target,
+      (s) => s.method === method,
+    );
+  }
+
+  /** Versions of the application, the ones being created included. */
+  #versionCount(appId: string): number {
+    let count = 0;
+    for (const service of this.#app(appId).services.values()) count += service.versions.size;
+    for (const [target, operation] of this.#busy) {
+      const creating = this.#operations.get(operation)?.method === CREATE_VERSION;
+      if (creating && target.startsWith(`apps/${appId}/`)) count += 1;
+    }
+    return count;
   }
 
   #app(appId: string): App {
@@ -301,6 +407,32 @@ export class AppEngineState {
     if (!service) throw notFound(`Service not found: apps/${appId}/services/${serviceId}`);
     return service;
   }
+}
+
+/**
+ * The script for `id` (or the first one for any), taken out of `scripts`, with the
+ * defaults: done on the first poll.
+ */
+function take<T extends OperationTiming>(
+  scripts: T[],
+  idOf: (script: T) => string | undefined,
+  id: string,
+  applies: (script: T) => boolean = () => true,
+): Timing & T {
+  let index = scripts.findIndex((script) => applies(script) && idOf(script) === id);
+  if (index < 0) index = scripts.findIndex((script) => applies(script) && !idOf(script));
+  const [script] = index < 0 ? [] : scripts.splice(index, 1);
+  return { polls: 1, durationMs: 0, ...(script as T) };
+}
+
+/** One page of `all`: `pageSize` items (default and most 100) from the offset `pageToken`. */
+function page<T>(all: T[], pageSize: number, pageToken: string) {
+  const size = pageSize > 0 ? Math.min(pageSize, 100) : 100;
+  const start = pageToken === '' ? 0 : Number(pageToken);
+  if (!Number.isInteger(start) || start < 0) throw invalid(`Invalid page token "${pageToken}".`);
+  const items = all.slice(start, start + size);
+  const next: JsonObject = start + size < all.length ? { nextPageToken: String(start + size) } : {};
+  return { items, next };
 }
 
 function serviceJson(appId: string, service: Service): JsonObject {

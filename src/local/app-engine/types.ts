@@ -13,23 +13,46 @@ export interface AppSeed {
   locationId?: string;
   /** The region code in `*.REGION.r.appspot.com` host names; default `ew`. */
   regionCode?: string;
+  /**
+   * Versions the application may hold across its services (created ones and ones being
+   * created); a create beyond it is refused. Default 210, App Engine's limit for paid
+   * apps; lower it so a test can reach it.
+   */
+  maxVersions?: number;
 }
 
-/** How one deploy operation goes; every field optional. */
-export interface DeployScript {
-  /** Only the deploy of this version id (otherwise the next deploy, whichever it is). */
-  versionId?: string;
+/** How one operation goes; every field optional. */
+export interface OperationTiming {
   /** The operation reports done on this poll of it (1: the first GET). Default 1. */
   polls?: number;
   /** And not before this many milliseconds after it started (stand-in clock). Default 0. */
   durationMs?: number;
-  /** The operation ends with this error (google.rpc.Status) instead of a version. */
+  /** The operation ends with this error (google.rpc.Status) and changes nothing. */
   error?: { code: number; message: string };
+  /** The operation never ends (until `endOperation`), as a hanging one on App Engine. */
+  hang?: boolean;
+}
+
+/** The long-running calls besides versions.create, by their method names. */
+export type OperationMethod = 'UpdateVersion' | 'DeleteVersion' | 'UpdateService';
+
+/** How the next operation of `method` (on `target`, when given) goes. */
+export interface OperationScript extends OperationTiming {
+  method: OperationMethod;
+  /** A version id (UpdateVersion, DeleteVersion) or service id (UpdateService). */
+  target?: string;
+}
+
+/** How one deploy operation goes; every field optional. */
+export interface DeployScript extends OperationTiming {
+  /** Only the deploy of this version id (otherwise the next deploy, whichever it is). */
+  versionId?: string;
   /** The resulting version carries no `versionUrl` (as some API answers do). */
   omitVersionUrl?: boolean;
 }
 
 export {
+  ApiError,
   alreadyExists,
   invalid,
   notFound,

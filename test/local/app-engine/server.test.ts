@@ -14,7 +14,11 @@ let api: AppEngineApiStandIn;
 
 beforeAll(async () => {
   api = await startAppEngineApi({
-    apps: ['p1', { id: 'p2', locationId: 'us-central', regionCode: 'uc' }],
+    apps: [
+      'p1',
+      { id: 'p2', locationId: 'us-central', regionCode: 'uc' },
+      { id: 'tiny', maxVersions: 2 },
+    ],
     clock: () => now,
     user: 'bot@p1.iam.gserviceaccount.com',
   });
@@ -327,6 +331,12 @@ describe('services.patch (traffic split)', () => {
       /sum to 1/,
     ],
     [
+      'gradual migration (migrateTraffic), which flexible versions do not have',
+      '?updateMask=split&migrateTraffic=true',
+      { split: { allocations: { v1: 1 }, shardBy: 3 } },
+      /Traffic migration does not support App Engine Flexible Environment/,
+    ],
+    [
       'a bad shardBy',
       '?updateMask=split',
       { split: { allocations: { v1: 1 }, shardBy: 9 } },
@@ -337,6 +347,300 @@ describe('services.patch (traffic split)', () => {
     const answer = await call('PATCH', `/v1/apps/p1/services/s1${query}`, body);
     expect(answer.status).toBe(400);
     expect(String((answer.json.error as JsonObject).message)).toMatch(message);
+  });
+});
+
+/** Deploys the versions of s1 in p1 one after the other, each polled to its end. */
+async function deployed(...ids: string[]) {
+  for (const id of ids) await (await deploy('p1', 's1', version({ id }))).poll();
+}
+
+/** Starts or stops a version; the operation as answered. */
+async function setStatus(id: string, servingStatus: number | string, mask = 'servingStatus') {
+  return call('PATCH', `/v1/apps/p1/services/s1/versions/${id}?updateMask=${mask}`, {
+    servingStatus,
+  });
+}
+
+function googleError(code: number, status: string, message: string) {
+  return { error: { code, message, status } };
+}
+
+describe('versions.list and versions.get', () => {
+  it('lists the BASIC view by default, FULL when asked, a page at a time', async () => {
+    await deployed('v1', 'v2');
+    const basic = await call('GET', '/v1/apps/p1/services/s1/versions?pageSize=1');
+    expect(basic.status).toBe(200);
+    const [first] = basic.json.versions as JsonObject[];
+    expect(first).toMatchObject({
+      id: 'v1',
+      servingStatus: 'SERVING',
+      createTime: expect.any(String),
+    });
+    for (const key of ['deployment', 'envVariables', 'livenessCheck', 'readinessCheck']) {
+      expect(first).not.toHaveProperty(key);
+    }
+    expect(first).toHaveProperty('resources');
+    expect(first).toHaveProperty('versionUrl');
+    expect(basic.json.nextPageToken).toBe('1');
+    const rest = await call(
+      'GET',
+      '/v1/apps/p1/services/s1/versions?pageSize=1&pageToken=1&view=FULL',
+    );
+    const [second] = rest.json.versions as JsonObject[];
+    expect(second).toMatchObject({ id: 'v2', deployment: { container: { image: IMAGE } } });
+    expect(rest.json).not.toHaveProperty('nextPageToken');
+    // As google-gax sends it: the view as a number (1 FULL), enums answered as numbers.
+    const full = await call('GET', `/v1/apps/p1/services/s1/versions${INT}&view=1`);
+    expect((full.json.versions as JsonObject[]).map((v) => [v.id, v.servingStatus])).toEqual([
+      ['v1', 1],
+      ['v2', 1],
+    ]);
+    expect((full.json.versions as JsonObject[])[0]).toHaveProperty('envVariables');
+  });
+
+  it('gets one version in the BASIC view unless FULL is asked', async () => {
+    await deployed('v1');
+    const basic = await call('GET', '/v1/apps/p1/services/s1/versions/v1');
+    expect(basic.json).not.toHaveProperty('deployment');
+    const full = await call('GET', '/v1/apps/p1/services/s1/versions/v1?view=FULL');
+    expect(full.json).toMatchObject({ deployment: { container: { image: IMAGE } } });
+  });
+
+  it('lists the services with their splits', async () => {
+    await deployed('v1');
+    await (await deploy('p1', 's2', version({ id: 'v9' }))).poll();
+    expect((await call('GET', '/v1/apps/p1/services')).json).toEqual({
+      services: [
+        {
+          name: 'apps/p1/services/s1',
+          id: 's1',
+          split: { shardBy: 'UNSPECIFIED', allocations: { v1: 1 } },
+        },
+        {
+          name: 'apps/p1/services/s2',
+          id: 's2',
+          split: { shardBy: 'UNSPECIFIED', allocations: { v9: 1 } },
+        },
+      ],
+    });
+    expect((await call('GET', '/v1/apps/p2/services')).json).toEqual({ services: [] });
+    expect((await call('GET', '/v1/apps/p1/services/none/versions')).status).toBe(404);
+  });
+});
+
+describe('versions.patch (start and stop)', () => {
+  it('stops a version when its operation ends, and starts it again', async () => {
+    await deployed('v1', 'v2');
+    const stop = await setStatus('v2', 2);
+    expect(stop.json).toMatchObject({
+      done: false,
+      metadata: {
+        method: 'google.appengine.v1.Versions.UpdateVersion',
+        target: 'apps/p1/services/s1/versions/v2',
+      },
+    });
+    expect(api.version('p1', 's1', 'v2')?.servingStatus).toBe('SERVING');
+    const done = await call('GET', `/v1/${stop.json.name}`);
+    expect(done.json).toMatchObject({
+      done: true,
+      response: {
+        '@type': 'type.googleapis.com/google.appengine.v1.Version',
+        id: 'v2',
+        servingStatus: 'STOPPED',
+      },
+    });
+    expect(api.version('p1', 's1', 'v2')?.servingStatus).toBe('STOPPED');
+    // The field's proto spelling works as well, and the status by name.
+    const start = await setStatus('v2', 'SERVING', 'serving_status');
+    await call('GET', `/v1/${start.json.name}`);
+    expect(api.version('p1', 's1', 'v2')?.servingStatus).toBe('SERVING');
+  });
+
+  it('gives no traffic to a stopped version', async () => {
+    await deployed('v1', 'v2');
+    await call('GET', `/v1/${(await setStatus('v2', 'STOPPED')).json.name}`);
+    const split = await call('PATCH', '/v1/apps/p1/services/s1?updateMask=split', {
+      split: { allocations: { v2: 1 } },
+    });
+    expect(split).toEqual({
+      status: 400,
+      json: googleError(
+        400,
+        'INVALID_ARGUMENT',
+        'Version v2 is stopped: start it before giving it traffic.',
+      ),
+    });
+    expect(api.split('p1', 's1')?.allocations).toEqual({ v1: 1 });
+  });
+
+  it.each([
+    ['no updateMask', '', 2, /updateMask is required/],
+    [
+      'a flexible scaling field',
+      'automaticScaling.minTotalInstances',
+      2,
+      /does not update automatic_scaling\.min_total_instances/,
+    ],
+    [
+      'a standard-only field',
+      'instanceClass',
+      2,
+      /instance_class cannot be updated for a flexible version/,
+    ],
+    ['an unknown status', 'servingStatus', 7, /Invalid servingStatus 7/],
+  ])('answers 400 for %s', async (_what, mask, status, message) => {
+    await deployed('v1');
+    const answer = await setStatus('v1', status, mask);
+    expect(answer.status).toBe(400);
+    expect(String((answer.json.error as JsonObject).message)).toMatch(message);
+    expect(api.version('p1', 's1', 'v1')?.servingStatus).toBe('SERVING');
+  });
+
+  it('answers 404 for a version that does not exist', async () => {
+    await deployed('v1');
+    expect((await setStatus('v9', 2)).json).toEqual(
+      googleError(404, 'NOT_FOUND', 'Version not found: apps/p1/services/s1/versions/v9'),
+    );
+  });
+});
+
+describe('versions.delete', () => {
+  it('deletes a version without traffic when its operation ends', async () => {
+    await deployed('v1', 'v2');
+    const deleted = await call('DELETE', '/v1/apps/p1/services/s1/versions/v2');
+    expect(deleted.json).toMatchObject({
+      done: false,
+      metadata: {
+        method: 'google.appengine.v1.Versions.DeleteVersion',
+        target: 'apps/p1/services/s1/versions/v2',
+      },
+    });
+    expect(api.versions('p1', 's1').map((v) => v.id)).toEqual(['v1', 'v2']);
+    expect((await call('GET', `/v1/${deleted.json.name}`)).json).toMatchObject({
+      done: true,
+      response: { '@type': 'type.googleapis.com/google.protobuf.Empty' },
+    });
+    expect(api.versions('p1', 's1').map((v) => v.id)).toEqual(['v1']);
+    expect((await call('DELETE', '/v1/apps/p1/services/s1/versions/v2')).status).toBe(404);
+  });
+
+  it("refuses to delete a version that has traffic, in Google's words", async () => {
+    await deployed('v1', 'v2');
+    await call('PATCH', '/v1/apps/p1/services/s1?updateMask=split', {
+      split: { allocations: { v1: 0.5, v2: 0.5 } },
+    }).then((op) => call('GET', `/v1/${op.json.name}`));
+    const refusal = googleError(
+      400,
+      'INVALID_ARGUMENT',
+      'Cannot delete a version with a non-zero traffic allocation. Please update your traffic split to remove the allocation for this version and try again.',
+    );
+    for (const id of ['v1', 'v2']) {
+      expect(await call('DELETE', `/v1/apps/p1/services/s1/versions/${id}`)).toEqual({
+        status: 400,
+        json: refusal,
+      });
+    }
+    expect(api.versions('p1', 's1')).toHaveLength(2);
+  });
+
+  it('answers 409 ABORTED to a second operation on a version while the first runs', async () => {
+    await deployed('v1', 'v2');
+    const stop = await setStatus('v2', 2);
+    const operationId = String(stop.json.name).split('/').at(-1);
+    expect(await call('DELETE', '/v1/apps/p1/services/s1/versions/v2')).toEqual({
+      status: 409,
+      json: googleError(
+        409,
+        'ABORTED',
+        `Cannot operate on apps/p1/services/s1/versions/v2 because an operation is already in progress for apps/p1/services/s1/versions/v2 by ${operationId}.`,
+      ),
+    });
+    await call('GET', `/v1/${stop.json.name}`);
+    expect((await call('DELETE', '/v1/apps/p1/services/s1/versions/v2')).status).toBe(200);
+  });
+});
+
+describe('the version limit', () => {
+  it('refuses a create beyond the most versions, counting those being created, until one is deleted', async () => {
+    await (await deploy('tiny', 's1', version({ id: 'v1' }))).poll();
+    const second = await deploy('tiny', 's1', version({ id: 'v2' })); // being created: it counts
+    const limit = googleError(
+      400,
+      'INVALID_ARGUMENT',
+      'Your app may not have more than 2 versions. Please delete one of the existing versions before trying to create a new version.',
+    );
+    const third = () => call('POST', '/v1/apps/tiny/services/s2/versions', version({ id: 'v3' }));
+    expect(await third()).toEqual({ status: 400, json: limit });
+    await second.poll();
+    expect(await third()).toEqual({ status: 400, json: limit });
+    const deleted = await call('DELETE', '/v1/apps/tiny/services/s1/versions/v2');
+    await call('GET', `/v1/${deleted.json.name}`);
+    expect((await third()).status).toBe(200);
+  });
+
+  it("defaults to App Engine's 210", async () => {
+    api.addApp('wide');
+    for (let i = 0; i < 210; i += 1) await deploy('wide', 's1', version({ id: `v${i}` }));
+    expect(
+      (await call('POST', '/v1/apps/wide/services/s1/versions', version({ id: 'v210' }))).json,
+    ).toEqual(
+      googleError(
+        400,
+        'INVALID_ARGUMENT',
+        'Your app may not have more than 210 versions. Please delete one of the existing versions before trying to create a new version.',
+      ),
+    );
+  });
+});
+
+describe('operations scripted to take long or hang', () => {
+  it('never ends a hanging operation until told to', async () => {
+    await deployed('v1', 'v2');
+    api.scriptOperation({ method: 'UpdateVersion', target: 'v2', hang: true });
+    const stop = await setStatus('v2', 2);
+    now += 3_600_000;
+    for (let i = 0; i < 5; i += 1) {
+      expect((await call('GET', `/v1/${stop.json.name}`)).json.done).toBe(false);
+    }
+    expect(api.version('p1', 's1', 'v2')?.servingStatus).toBe('SERVING');
+    api.endOperation(String(stop.json.name));
+    expect(api.operation(String(stop.json.name))).toMatchObject({ done: true });
+    expect(api.version('p1', 's1', 'v2')?.servingStatus).toBe('STOPPED');
+  });
+
+  it('hangs a deploy too, and ends a scripted split with its error, changing nothing', async () => {
+    api.scriptDeploy({ hang: true });
+    const { name, poll } = await deploy();
+    expect((await poll()).json.done).toBe(false);
+    api.endOperation(name);
+    expect((await poll()).json).toMatchObject({ done: true, response: { id: 'v1' } });
+    await deployed('v2');
+
+    api.scriptOperation({
+      method: 'UpdateService',
+      polls: 2,
+      error: { code: 13, message: 'boom' },
+    });
+    const split = await call('PATCH', '/v1/apps/p1/services/s1?updateMask=split', {
+      split: { allocations: { v2: 1 } },
+    });
+    expect((await call('GET', `/v1/${split.json.name}`)).json.done).toBe(false);
+    expect((await call('GET', `/v1/${split.json.name}`)).json).toMatchObject({
+      done: true,
+      error: { code: 13, message: 'boom' },
+    });
+    expect(api.split('p1', 's1')?.allocations).toEqual({ v1: 1 });
+    expect(() => api.endOperation('apps/p1/operations/none')).toThrow(/Operation not found/);
+  });
+
+  it('applies a script to its target only', async () => {
+    await deployed('v1', 'v2', 'v3');
+    api.scriptOperation({ method: 'DeleteVersion', target: 'v3', hang: true });
+    const v2 = await call('DELETE', '/v1/apps/p1/services/s1/versions/v2');
+    expect((await call('GET', `/v1/${v2.json.name}`)).json.done).toBe(true);
+    const v3 = await call('DELETE', '/v1/apps/p1/services/s1/versions/v3');
+    expect((await call('GET', `/v1/${v3.json.name}`)).json.done).toBe(false);
   });
 });
 
