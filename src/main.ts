@@ -2,6 +2,7 @@ import { createBot } from './bot.ts';
 import { ConfigError, readConfig } from './config.ts';
 import { startLocalWorkspace } from './local/workspace.ts';
 import { createLogger, type Logger } from './log.ts';
+import { handleProcessErrors } from './process-errors.ts';
 
 /** Runs until SIGTERM / Ctrl-C, then `stop()`s and exits. */
 function stopOnSignal(logger: Logger, stop: () => Promise<void>) {
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   if (!process.env.SLACK_BOT_TOKEN && !process.env.SLACK_SIGNING_SECRET) {
     const logger = createLogger(process.env.LOG_LEVEL ?? 'info');
+    handleProcessErrors(logger);
     console.error(
       '\n  LOCAL MODE: no SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET, so Slack, Cloud Build and App\n' +
         '  Engine are local stand-ins and Firestore is the emulator. Set the Slack variables to\n' +
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  handleProcessErrors(logger);
   const bot = createBot(config, logger);
   await bot.start(config.port);
   logger.info({ port: config.port, socketMode: Boolean(config.slack.appToken) }, 'ready');

@@ -6,6 +6,7 @@ import { boltLogger } from './bolt-logger.ts';
 import { register as registerCommands } from './commands/playground.ts';
 import { register as registerHome } from './home/handlers.ts';
 import { InFlight } from './in-flight.ts';
+import { guardedReceiver } from './receiver.ts';
 import { register as registerReview } from './review/handlers.ts';
 import { register as registerSubmit } from './submit/handlers.ts';
 
@@ -39,7 +40,15 @@ export function createSlackApp(config: Config, logger: Logger): SlackBot {
     signingSecret: config.slack.signingSecret,
     logger: boltLogger(logger),
     customRoutes: [HEALTH_ROUTE],
-    ...(config.slack.appToken ? { socketMode: true, appToken: config.slack.appToken } : {}),
+    ...(config.slack.appToken
+      ? { socketMode: true, appToken: config.slack.appToken }
+      : {
+          receiver: guardedReceiver({
+            signingSecret: config.slack.signingSecret,
+            logger,
+            customRoutes: [HEALTH_ROUTE],
+          }),
+        }),
     clientOptions: {
       ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     },

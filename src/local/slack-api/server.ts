@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type FaultSpan, type SlackFault, SlackFaults } from './faults.ts';
 import type { Clock } from './ids.ts';
 import { fail } from './methods/args.ts';
 import { getPermalink, postEphemeral, postMessage, updateMessage } from './methods/chat.ts';
@@ -81,7 +82,13 @@ export interface SlackApiStandIn {
   /** Every request, in order (live array). */
   calls: RecordedCall[];
   callsTo(method: string): RecordedCall[];
-  /** The next `times` calls to `method` answer HTTP 429 with `Retry-After`. */
+  /**
+   * Calls to `method` fail as `fault` says: the next one (default), the next `times`, or
+   * all of them for `forMs` by the stand-in's clock. Faults scripted first are met first;
+   * each failed call is recorded with its `fault`.
+   */
+  fail(method: string, fault: SlackFault, span?: FaultSpan): void;
+  /** Shorthand for `fail(method, { kind: 'ratelimited', retryAfterSec }, { times })`. */
   rateLimit(method: string, limit: RateLimit): void;
   /** A trigger id for a user, valid for `triggerTtlMs` and one exchange. */
   issueTrigger(userId: string): string;
@@ -93,7 +100,7 @@ export interface SlackApiStandIn {
   openViews(userId: string): StoredView[];
   home(userId: string): StoredView | undefined;
   onChange(listener: (event: ChangeEvent) => void): () => void;
-  /** Forgets messages, views, triggers, response URLs, calls and pending rate limits. */
+  /** Forgets messages, views, triggers, response URLs, calls and pending faults. */
   reset(): void;
   /** The state itself, for the local page (close views, set view state, list channels). */
   workspace: Workspace;
@@ -109,6 +116,36 @@ function send(
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
 }
+
+/** A Web API answer: JSON, or (for an HTTP error fault) a plain-text page. */
+interface ApiAnswer {
+  status: number;
+  response: SlackResult;
+  args: Args;
+  headers?: Record<string, string>;
+  text?: string;
+}
+
+/** What a fault makes the stand-in answer instead of carrying out the call. */
+function faultAnswer(fault: SlackFault, args: Args): ApiAnswer | undefined {
+  switch (fault.kind) {
+    case 'error':
+      return { status: 200, response: fail(fault.error), args };
+    case 'ratelimited':
+      return {
+        status: 429,
+        response: fail('ratelimited'),
+        args,
+        headers: { 'retry-after': String(fault.retryAfterSec) },
+      };
+    case 'http':
+      return { status: fault.status, response: { ok: false }, args, text: `HTTP ${fault.status}` };
+    default:
+      return undefined;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts the Slack Web API stand-in on loopback. */
 export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiStandIn> {
@@ -128,9 +165,15 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
   });
   const hooks = new ResponseUrls(ws);
   const calls: RecordedCall[] = [];
-  const rateLimits = new Map<string, RateLimit>();
+  const faults = new SlackFaults(clock);
 
-  const record = (method: string, args: Args, status: number, response: SlackResult): void => {
+  const record = (
+    method: string,
+    args: Args,
+    status: number,
+    response: SlackResult,
+    fault?: SlackFault,
+  ): void => {
     const call: RecordedCall = {
       method,
       args: recordedArgs(args),
@@ -138,6 +181,7 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
       ...(typeof response.error === 'string' ? { error: response.error } : {}),
       status,
       response,
+      ...(fault ? { fault } : {}),
       time: clock(),
     };
     calls.push(call);
@@ -149,23 +193,16 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
     req: IncomingMessage,
     url: URL,
     body: string,
-  ): { status: number; response: SlackResult; args: Args; headers?: Record<string, string> } => {
+    fault: SlackFault | undefined,
+  ): ApiAnswer => {
     const parsed = parseRequest(url, req.headers, body);
+    const faulty = fault && faultAnswer(fault, parsed.ok ? parsed.args : {});
+    if (faulty) return faulty;
     if (!parsed.ok) return { status: 200, response: fail(parsed.error), args: {} };
     const { args } = parsed;
     const handler = Object.hasOwn(METHODS, method) ? METHODS[method] : undefined;
     if (!handler)
       return { status: 200, response: fail('unknown_method', { req_method: method }), args };
-    const limit = rateLimits.get(method);
-    if (limit && limit.times > 0) {
-      limit.times -= 1;
-      return {
-        status: 429,
-        response: fail('ratelimited'),
-        args,
-        headers: { 'retry-after': String(limit.retryAfterSec) },
-      };
-    }
     const token = tokenOf(parsed);
     if (!token) return { status: 200, response: fail('not_authed'), args };
     if (token !== options.botToken) return { status: 200, response: fail('invalid_auth'), args };
@@ -181,9 +218,23 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
     const body = await readBody(req);
     if (url.pathname.startsWith('/api/')) {
       const method = decodeURIComponent(url.pathname.slice('/api/'.length));
-      const answer = answerApi(method, req, url, body);
-      record(method, answer.args, answer.status, answer.response);
-      send(res, answer.status, answer.response, answer.headers);
+      const fault = faults.take(method);
+      if (fault?.kind === 'reset' || (fault?.kind === 'stall' && fault.ms === undefined)) {
+        // Never answered: recorded now, with status 0. A stalled connection is dropped by close().
+        const parsed = parseRequest(url, req.headers, body);
+        record(method, parsed.ok ? parsed.args : {}, 0, { ok: false }, fault);
+        if (fault.kind === 'reset') req.socket.destroy();
+        return;
+      }
+      if (fault?.kind === 'stall') await sleep(fault.ms ?? 0);
+      const answer = answerApi(method, req, url, body, fault);
+      record(method, answer.args, answer.status, answer.response, fault);
+      if (answer.text !== undefined) {
+        res.writeHead(answer.status, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(answer.text);
+      } else {
+        send(res, answer.status, answer.response, answer.headers);
+      }
       return;
     }
     if (url.pathname.startsWith('/hooks/') && req.method === 'POST') {
@@ -219,9 +270,9 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
     origin,
     calls,
     callsTo: (method) => calls.filter((c) => c.method === method),
-    rateLimit: (method, limit) => {
-      rateLimits.set(method, { ...limit });
-    },
+    fail: (method, fault, span) => faults.add(method, fault, span),
+    rateLimit: (method, { times, retryAfterSec }) =>
+      faults.add(method, { kind: 'ratelimited', retryAfterSec }, { times }),
     issueTrigger: (userId) => ws.issueTrigger(userId),
     issueResponseUrl: ({ userId, channelId, messageTs }) =>
       `${origin}/hooks/${hooks.issue({ user: userId, channel: channelId, ...(messageTs ? { messageTs } : {}) })}`,
@@ -232,7 +283,7 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
     onChange: (listener) => ws.onChange(listener),
     reset: () => {
       calls.length = 0;
-      rateLimits.clear();
+      faults.clear();
       hooks.reset();
       ws.reset();
     },

@@ -1,3 +1,5 @@
+import type { SlackFault } from './faults.ts';
+
 /**
  * Shapes of the Slack stand-in's state. Everything here is plain JSON-able data so a
  * browser page can render it as is.
@@ -96,10 +98,15 @@ export interface RecordedCall {
   args: Args;
   ok: boolean;
   error?: string;
-  /** HTTP status the stand-in answered with (200, or 429 when rate limited). */
+  /**
+   * HTTP status the stand-in answered with: 200, 429 when rate limited, a fault's 5xx, or 0
+   * when it never answered (a reset or an endless stall).
+   */
   status: number;
-  /** Full answer body. */
+  /** Full answer body (`{ ok: false }` for a 5xx fault, whose body is text, or no answer). */
   response: JsonObject;
+  /** The scripted fault this call met (see SlackApiStandIn.fail). */
+  fault?: SlackFault;
   /** Milliseconds since the epoch, by the stand-in's clock. */
   time: number;
 }

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { App, type types, webApi } from '@slack/bolt';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import {
   type SlackApiOptions,
   type SlackApiStandIn,
@@ -67,6 +68,17 @@ export async function standIn(
     ...options,
   });
   return { api, web: client(api) };
+}
+
+/** One stand-in for a test file, emptied before each test; read it inside the tests. */
+export function sharedStandIn(): { api: SlackApiStandIn; web: WebClient } {
+  const shared = {} as { api: SlackApiStandIn; web: WebClient };
+  beforeAll(async () => {
+    Object.assign(shared, await standIn());
+  });
+  afterAll(() => shared.api.close());
+  beforeEach(() => shared.api.reset());
+  return shared;
 }
 
 /** A clock that moves only when told to. */
