@@ -568,19 +568,32 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
   }
   // ---- pipeline ---------------------------------------------------------------------------
 
-  async inFlight(options: ListOptions & { after?: string } = {}): Promise<InFlightPipeline[]> {
+  inFlight(options: ListOptions & { after?: string } = {}): Promise<InFlightPipeline[]> {
+    return this.#flagged('listing pipelines', 'tracking', options, (id, data) => {
+      const { submission, lease } = submissionFromDoc(id, data);
+      return lease ? { submission, lease } : { submission };
+    });
+  }
+
+  /**
+   * Submissions whose `flag` field is true (one equality query, however long the history
+   * grows), in id order, a page at a time after `after`.
+   */
+  async #flagged<T>(
+    what: string,
+    flag: 'tracking' | 'delivering',
+    options: ListOptions & { after?: string },
+    read: (id: string, data: unknown) => T,
+  ): Promise<T[]> {
     const limit = listLimit(options.limit);
-    return this.#run('listing pipelines', undefined, async () => {
+    return this.#run(what, undefined, async () => {
       let query = this.#db
         .collection(COLLECTIONS.submissions)
-        .where('tracking', '==', true)
+        .where(flag, '==', true)
         .orderBy(FieldPath.documentId());
       if (options.after) query = query.startAfter(options.after);
       const snap = await query.limit(limit).get();
-      return snap.docs.map((d) => {
-        const { submission, lease } = submissionFromDoc(d.id, d.data());
-        return lease ? { submission, lease } : { submission };
-      });
+      return snap.docs.map((d) => read(d.id, d.data()));
     });
   }
 
@@ -698,19 +711,10 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
     this.#enqueued.push(listener);
   }
 
-  async undelivered(options: ListOptions & { after?: string } = {}): Promise<OutboxLane[]> {
-    const limit = listLimit(options.limit);
-    return this.#run('listing messages to deliver', undefined, async () => {
-      let query = this.#db
-        .collection(COLLECTIONS.submissions)
-        .where('delivering', '==', true)
-        .orderBy(FieldPath.documentId());
-      if (options.after) query = query.startAfter(options.after);
-      const snap = await query.limit(limit).get();
-      return snap.docs.map((d) => {
-        const { lease } = outboxFromDoc(d.id, d.data());
-        return lease ? { submissionId: d.id, lease } : { submissionId: d.id };
-      });
+  undelivered(options: ListOptions & { after?: string } = {}): Promise<OutboxLane[]> {
+    return this.#flagged('listing messages to deliver', 'delivering', options, (id, data) => {
+      const { lease } = outboxFromDoc(id, data);
+      return lease ? { submissionId: id, lease } : { submissionId: id };
     });
   }
 
