@@ -32,6 +32,13 @@ export class Unsayable extends Error {
   }
 }
 
+/** An entry with what saying it means, worked out once per attempt. */
+export interface Prepared {
+  submission: Submission;
+  entry: OutboxEntry;
+  target: Target;
+}
+
 /** Where a message goes: a new post (somewhere), or an update of a message that exists. */
 type Target =
   | { post: { channel: string; thread_ts?: string }; message: Message }
@@ -57,17 +64,21 @@ export class SlackMessages implements Notifier {
     this.#now = options.now ?? (() => new Date());
   }
 
-  /** Whether saying the entry makes a new message (which an earlier attempt may have made). */
-  async posts(submission: Submission, entry: OutboxEntry): Promise<boolean> {
-    return 'post' in (await this.#target(submission, entry));
+  /** What saying the entry means now: a post somewhere, an update, or nothing. */
+  async prepare(submission: Submission, entry: OutboxEntry): Promise<Prepared> {
+    return { submission, entry, target: await this.#target(submission, entry) };
+  }
+
+  /** Whether saying it makes a new message (which an earlier attempt may have made). */
+  posts(prepared: Prepared): boolean {
+    return 'post' in prepared.target;
   }
 
   /**
    * Posts or updates the entry's message; answers where a post (or the status message)
-   * lives. Throws Slack's error, or Unsayable.
+   * lives. Throws Slack's error.
    */
-  async say(submission: Submission, entry: OutboxEntry): Promise<MessageRef | undefined> {
-    const target = await this.#target(submission, entry);
+  async say({ submission, entry, target }: Prepared): Promise<MessageRef | undefined> {
     if ('skip' in target) return undefined;
     if ('update' in target) {
       await this.#client.chat.update({ ...target.update, ...target.message });
@@ -86,8 +97,7 @@ export class SlackMessages implements Notifier {
   }
 
   /** The entry's message if an earlier attempt posted it (found by its key in the metadata). */
-  async find(submission: Submission, entry: OutboxEntry): Promise<MessageRef | undefined> {
-    const target = await this.#target(submission, entry);
+  async find({ submission, entry, target }: Prepared): Promise<MessageRef | undefined> {
     if (!('post' in target)) return undefined;
     const { channel, thread_ts } = target.post;
     const where = thread_ts ? channel : await this.#conversation(channel);

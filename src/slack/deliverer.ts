@@ -13,8 +13,13 @@
 // - Order: a submission's messages go out in the order they were owed; a message waiting
 //   for its retry holds back the ones after it.
 import type { Logger } from '../log.ts';
-import { isStoreError, type OutboxEntry, type OutboxStore } from '../ports/store.ts';
-import { type SlackMessages, Unsayable } from './announce.ts';
+import {
+  isStoreError,
+  type MessageRef,
+  type OutboxEntry,
+  type OutboxStore,
+} from '../ports/store.ts';
+import { type Prepared, type SlackMessages, Unsayable } from './announce.ts';
 import { adviceFor, classify } from './slack-errors.ts';
 
 export interface DelivererOptions {
@@ -204,13 +209,13 @@ export class Deliverer {
     const { store, owner, messages } = this.#o;
     const about = { key: entry.key, kind: entry.intent.kind, tries: entry.tries };
     try {
-      const posts = await this.#call(messages.posts(submission, entry));
+      const prepared = await this.#call(messages.prepare(submission, entry));
+      const posts = messages.posts(prepared);
       // An earlier attempt may have posted without our hearing the answer.
-      const found =
-        posts && entry.tries > 0 ? await this.#call(messages.find(submission, entry)) : undefined;
+      const found = posts && entry.tries > 0 ? await this.#lookUp(prepared, log) : undefined;
       if (found) log.info({ ...about, ts: found.ts }, 'message found posted; not posting again');
       else if (posts) await store.recordDelivery(id, owner, entry.key, { kind: 'trying' });
-      const ref = found ?? (await this.#call(messages.say(submission, entry)));
+      const ref = found ?? (await this.#call(messages.say(prepared)));
       await store.recordDelivery(id, owner, entry.key, {
         kind: 'sent',
         version: entry.version,
@@ -221,6 +226,30 @@ export class Deliverer {
     } catch (error) {
       if (isStoreError(error)) throw error;
       return this.#failed(id, entry, error, log);
+    }
+  }
+
+  /**
+   * Looks for an earlier post of the entry. When Slack cannot be asked for good (e.g. the
+   * app lacks the history scopes), the message is posted anyway: once too often beats
+   * never. A failure that may pass is thrown, to look again later.
+   */
+  async #lookUp(prepared: Prepared, log: Logger): Promise<MessageRef | undefined> {
+    try {
+      return await this.#call(this.#o.messages.find(prepared));
+    } catch (error) {
+      const info = classify(error);
+      if (info.transient) throw error;
+      log.warn(
+        {
+          err: error,
+          key: prepared.entry.key,
+          reason: info.reason,
+          advice: adviceFor(info.reason),
+        },
+        'could not look for an earlier post of this message; posting it (it may show twice)',
+      );
+      return undefined;
     }
   }
 

@@ -178,6 +178,17 @@ describe('the review message and the partner', () => {
     expect(lines.some((l) => l.message === 'message found posted; not posting again')).toBe(true);
     expect(slack.api.callsTo('conversations.history').length).toBeGreaterThan(0);
   });
+
+  it('posts anyway, with a warning, when Slack will not let it look (no history scope)', async () => {
+    slack.api.fail('chat.postMessage', { kind: 'stall', ms: 500 });
+    slack.api.fail('conversations.history', { kind: 'error', error: 'missing_scope' });
+    const { store, lines } = start();
+    const { id } = await submitted(store);
+    await posted(store, id);
+    expect(lines.some((l) => /could not look for an earlier post/.test(l.message))).toBe(true);
+    // Once too often (the stalled post landed too) rather than never.
+    await eventually(() => expect(roots()).toHaveLength(2));
+  });
 });
 
 describe('instances', () => {
