@@ -17,7 +17,7 @@ import { reviewMessage } from './views/review-message.ts';
 type WebClient = webApi.WebClient;
 
 /** The metadata event type of the bot's messages (https://docs.slack.dev/messaging/message-metadata). */
-export const MESSAGE_EVENT_TYPE = 'playground_message';
+const MESSAGE_EVENT_TYPE = 'playground_message';
 
 /** Messages read back when looking for a lost post (the newest; a lost post is recent). */
 const LOOKUP_LIMIT = 200;

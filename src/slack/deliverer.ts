@@ -42,7 +42,7 @@ export interface DelivererOptions {
   maxBackoffMs?: number;
 }
 
-export const DELIVERER_DEFAULTS = {
+const DELIVERER_DEFAULTS = {
   leaseMs: 30_000,
   discoverMs: 5_000,
   concurrency: 8,
@@ -68,6 +68,8 @@ export class Deliverer {
   #discovery: NodeJS.Timeout | undefined;
   #discovering: Promise<void> | undefined;
   #running = false;
+  /** Whether lanes give their leases back when they stop (not after `stop({ release: false })`). */
+  #release = true;
 
   constructor(options: DelivererOptions) {
     this.#o = { ...DELIVERER_DEFAULTS, ...options };
@@ -112,9 +114,6 @@ export class Deliverer {
     this.#release = options.release !== false;
     await this.idle();
   }
-
-  /** Whether a lane gives its lease back when it stops (false after a simulated crash). */
-  #release = true;
 
   #pump(): void {
     for (const id of this.#queue) {

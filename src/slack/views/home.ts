@@ -16,7 +16,7 @@ export const HOME_MINE_MAX = 40;
 export const HOME_MINE_MAX_WITH_QUEUE = 10;
 
 /** Undelivered messages listed before "…and N more". */
-export const HOME_UNDELIVERED_MAX = 10;
+const HOME_UNDELIVERED_MAX = 10;
 
 export function homeView(options: {
   mine: Submission[];
