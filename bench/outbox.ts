@@ -10,7 +10,6 @@
 //
 // Uses FIRESTORE_EMULATOR_HOST when set; otherwise starts (and stops) an emulator.
 import { webApi } from '@slack/bolt';
-import { type FirestoreEmulator, startFirestoreEmulator } from '../src/local/firestore-emulator.ts';
 import { type SlackApiStandIn, startSlackApi } from '../src/local/slack-api/server.ts';
 import { createLogger } from '../src/log.ts';
 import { submittedMessages } from '../src/ports/notifier.ts';
@@ -20,6 +19,7 @@ import { receivedMessage } from '../src/slack/views/messages.ts';
 import { reviewMessage } from '../src/slack/views/review-message.ts';
 import { createFirestore } from '../src/store/firestore-client.ts';
 import { FirestoreStore } from '../src/store/firestore-store.ts';
+import { withEmulator } from './emulator.ts';
 import { spec } from './seed.ts';
 import { fixed, table } from './table.ts';
 import { PARTNER, REVIEW_CHANNEL } from './world.ts';
@@ -47,19 +47,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, i)] ?? Number.NaN;
 }
 
-let emulator: FirestoreEmulator | undefined;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void (emulator?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
-  });
-}
-
-try {
-  if (!process.env.FIRESTORE_EMULATOR_HOST) {
-    console.error('starting the Firestore emulator…');
-    emulator = await startFirestoreEmulator();
-    process.env.FIRESTORE_EMULATOR_HOST = emulator.host;
-  }
+await withEmulator(async () => {
   const api = await startSlackApi({
     botToken: TOKEN,
     users: [{ id: PARTNER, name: 'pat', real_name: 'Pat Partner' }],
@@ -120,6 +108,4 @@ try {
   await api.close();
   await store.drain();
   await db.terminate();
-} finally {
-  await emulator?.stop();
-}
+});
