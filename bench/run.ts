@@ -7,8 +7,8 @@
 //   BENCH_WINDOW_S=20 BENCH_SIZES=1,50 node bench/run.ts
 //
 // Uses FIRESTORE_EMULATOR_HOST when set; otherwise starts (and stops) an emulator.
-import { type FirestoreEmulator, startFirestoreEmulator } from '../src/local/firestore-emulator.ts';
 import { TRACKER_DEFAULTS } from '../src/pipeline/tracker.ts';
+import { withEmulator } from './emulator.ts';
 import { type PhaseResult, runPhase } from './phase.ts';
 import { report } from './report.ts';
 
@@ -27,22 +27,7 @@ function positiveNumbers(value: string | undefined, fallback: number[], name: st
 const [windowS = 60] = positiveNumbers(process.env.BENCH_WINDOW_S, [60], 'BENCH_WINDOW_S');
 const sizes = positiveNumbers(process.env.BENCH_SIZES, [1, 50, 500], 'BENCH_SIZES');
 
-let emulator: FirestoreEmulator | undefined;
-// Ctrl-C must not leave the emulator's Java server behind (it runs in its own group).
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void (emulator?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
-  });
-}
-
-try {
-  if (!process.env.FIRESTORE_EMULATOR_HOST) {
-    console.error('starting the Firestore emulator…');
-    emulator = await startFirestoreEmulator();
-    // The bots' Firestore clients read it from the environment (src/store/firestore-client.ts).
-    process.env.FIRESTORE_EMULATOR_HOST = emulator.host;
-  }
-  const host = process.env.FIRESTORE_EMULATOR_HOST as string;
+await withEmulator(async (host) => {
   console.log(
     `budget: callsPerMinute ${PRODUCTION_BUDGET} (Cloud Build + App Engine, per bot instance; ` +
       `a token bucket, so a window may also spend its burst of callsPerMinute/10); ` +
@@ -55,6 +40,4 @@ try {
     results.push(await runPhase(size, windowS * 1000, host));
   }
   console.log(report(results, PRODUCTION_BUDGET));
-} finally {
-  await emulator?.stop();
-}
+});

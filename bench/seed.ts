@@ -25,7 +25,7 @@ const SEEDING = {
 
 const OBSERVE_TIMEOUT_MS = 120_000;
 
-function spec(i: number): SubmissionSpec {
+export function spec(i: number): SubmissionSpec {
   return {
     image: 'eu.gcr.io/theplayground_repo/my_service:1.0.3',
     service: `bench-svc-${i}`,

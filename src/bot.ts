@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { webApi } from '@slack/bolt';
 import { createUseCases } from './app/index.ts';
 import type { Config } from './config.ts';
 import { AppEngineAdapter } from './gcp/app-engine.ts';
@@ -5,16 +7,17 @@ import { CloudLoggingBuildLogs } from './gcp/build-logs.ts';
 import { CloudBuildAdapter } from './gcp/cloud-build.ts';
 import type { Logger } from './log.ts';
 import { Tracker, type TrackerOptions } from './pipeline/tracker.ts';
-import { SlackNotifier } from './slack/announce.ts';
+import { SlackMessages } from './slack/announce.ts';
 import { createSlackApp, registerHandlers, type SlackBot } from './slack/app.ts';
 import { Approvers } from './slack/approvers.ts';
-import { ProgressReporter } from './slack/progress.ts';
+import { Deliverer, type DelivererOptions } from './slack/deliverer.ts';
 import { createFirestore } from './store/firestore-client.ts';
 import { FirestoreStore } from './store/firestore-store.ts';
 
 export interface Bot {
   slack: SlackBot;
   tracker: Tracker;
+  deliverer: Deliverer;
   store: FirestoreStore;
   /** Starts the receiver and the tracker; resolves with the HTTP server (HTTP mode). */
   start(port: number): Promise<unknown>;
@@ -28,13 +31,16 @@ export interface Bot {
 /** Tuning that tests and benchmarks change; production uses the defaults. */
 export type TrackerTuning = Partial<
   Pick<TrackerOptions, 'owner' | 'leaseMs' | 'tickMs' | 'discoverMs' | 'callsPerMinute' | 'backoff'>
->;
+> & {
+  /** The deliverer's (its owner is the tracker's). */
+  delivery?: Partial<Omit<DelivererOptions, 'store' | 'messages' | 'owner' | 'logger'>>;
+};
 
 /**
  * Wires the bot from its configuration, in the order the parts need each other: the
  * Firestore store, the Cloud Build, App Engine and Cloud Logging adapters (stand-ins when
- * their URLs are set), the Slack app and its client, the notifier and progress reporter
- * that talk through it, the pipeline tracker, the use cases, and last the handlers.
+ * their URLs are set), the Slack app and its client, the deliverer that says in Slack what
+ * the outbox holds, the pipeline tracker, the use cases, and last the handlers.
  * main.ts, the local workspace and the integration tests all build the bot here.
  */
 export function createBot(config: Config, logger: Logger, tuning: TrackerTuning = {}): Bot {
@@ -58,31 +64,48 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
         })
       : undefined;
   const slack = createSlackApp(config, logger);
-  // Everything that talks to Slack shares the app's Web API client.
+  // Requests' own answers use the app's Web API client.
   const client = slack.app.client;
-  const notifier = new SlackNotifier({
-    client,
-    reviewChannel: config.reviewChannel,
-    logger: logger.child({ component: 'notifier' }),
+  // The outbox's messages go through a client that never retries by itself: a retry the
+  // deliverer does not know of could post a message twice (the deliverer retries, after
+  // looking for the message by its key).
+  const outboxClient = new webApi.WebClient(config.slack.botToken, {
+    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logger: slack.app.logger,
   });
-  const progress = new ProgressReporter({
-    client,
-    logger: logger.child({ component: 'progress' }),
+  const messages = new SlackMessages({
+    client: outboxClient,
+    reviewChannel: config.reviewChannel,
+    logger: logger.child({ component: 'messages' }),
+  });
+  const { delivery, ...trackerTuning } = tuning;
+  const owner = tuning.owner ?? `bot-${randomUUID().slice(0, 8)}`;
+  const deliverer = new Deliverer({
+    store,
+    messages,
+    owner,
+    logger: logger.child({ component: 'deliverer' }),
+    // The same lease discipline as pipelines unless told otherwise.
+    ...(tuning.leaseMs !== undefined ? { leaseMs: tuning.leaseMs } : {}),
+    ...(tuning.discoverMs !== undefined ? { discoverMs: tuning.discoverMs } : {}),
+    ...delivery,
   });
   const tracker = new Tracker({
     store,
     builds,
     deploys,
     ...(buildLogs ? { buildLogs } : {}),
-    progress,
     registry: config.gcp.registry,
     logger: logger.child({ component: 'tracker' }),
-    ...tuning,
+    ...trackerTuning,
+    owner,
   });
   const useCases = createUseCases({
     store,
     pipeline: tracker,
-    notifier,
+    notifier: messages,
     approvers: new Approvers(client, config.approvers),
     logger,
   });
@@ -90,15 +113,19 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
   return {
     slack,
     tracker,
+    deliverer,
     store,
     async start(port) {
       const server = await slack.start(port);
       tracker.run();
+      deliverer.run();
       return server;
     },
     async stop(options = {}) {
+      const release = options.releaseLeases !== false;
       await slack.stop();
-      await tracker.stop({ release: options.releaseLeases !== false });
+      await tracker.stop({ release });
+      await deliverer.stop({ release });
       await store.drain();
       await Promise.all([
         builds.close(),

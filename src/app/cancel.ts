@@ -1,4 +1,5 @@
 import type { Submission } from '../domain/submission.ts';
+import { decisionMessages } from '../ports/notifier.ts';
 import { applyOnce } from './apply.ts';
 import type { AppDeps, UserRequest } from './context.ts';
 import {
@@ -14,28 +15,27 @@ export type CancelOutcome = Done<{ submission: Submission }> | NotFound | NotAll
 
 /**
  * Withdraws a submission (its partner, or an approver) at any point before it is live:
- * once per request; afterwards the thread and the partner are told, and a pipeline that
- * is running is stopped.
+ * once per request, with what it owes the thread and the partner; afterwards a pipeline
+ * that is running is stopped.
  */
 export async function cancel(
-  deps: Pick<AppDeps, 'store' | 'access' | 'notifier' | 'pipeline'>,
+  deps: Pick<AppDeps, 'store' | 'access' | 'pipeline'>,
   input: UserRequest & { id: string },
 ): Promise<Result<CancelOutcome>> {
   const { actor, requestId } = input;
   const submission = await deps.access.find(actor, 'cancel', { id: input.id, requestId });
   if (!submission) return { outcome: notFound(input.id) };
-  const result = await applyOnce(deps.store, submission.id, 'cancel', { actor, requestId });
+  const result = await applyOnce(deps.store, submission.id, 'cancel', {
+    actor,
+    requestId,
+    messages: decisionMessages({ action: 'cancel', actor }),
+  });
   if (result.kind !== 'done') return { outcome: result };
   const cancelled = result.submission;
   return {
     outcome: done({ submission: cancelled }),
-    ...(result.applied
-      ? {
-          afterwards: async () => {
-            await deps.notifier.decided(cancelled, { action: 'cancel', actor });
-            if (cancelled.pipeline) await deps.pipeline.cancel(cancelled);
-          },
-        }
+    ...(result.applied && cancelled.pipeline
+      ? { afterwards: () => deps.pipeline.cancel(cancelled) }
       : {}),
   };
 }

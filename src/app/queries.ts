@@ -2,6 +2,7 @@
 // Nothing here changes anything.
 import type { Status } from '../domain/status.ts';
 import type { AuditEvent, Submission } from '../domain/submission.ts';
+import type { UndeliveredMessage } from '../ports/store.ts';
 import type { AppDeps, UserRequest } from './context.ts';
 import { type Done, done, type NotFound, notFound, type Refused, type Result } from './outcomes.ts';
 
@@ -66,17 +67,29 @@ export async function list(
   return { outcome: done({ submissions, all }) };
 }
 
-/** The Home tab: the user's own submissions, and for approvers the review queue. */
+type HomeOutcome = Done<{
+  mine: Submission[];
+  queue?: Submission[];
+  /** Messages Slack refused for good (approvers only): what to fix. */
+  undelivered?: UndeliveredMessage[];
+}>;
+
+/**
+ * The Home tab: the user's own submissions, and for approvers the review queue and the
+ * messages that could not be delivered.
+ */
 export async function home(
   deps: Pick<AppDeps, 'store' | 'access'>,
   input: Asker,
-): Promise<Result<Done<{ mine: Submission[]; queue?: Submission[] }>>> {
+): Promise<Result<HomeOutcome>> {
   const { userId } = input.actor;
   const mine = await deps.store.listByPartner(userId, { limit: HOME_LIMIT });
-  const queue = (await deps.access.isApprover(userId))
-    ? await deps.store.listAll({ statuses: [...QUEUE_STATUSES], limit: HOME_LIMIT })
-    : undefined;
-  return { outcome: done({ mine, ...(queue ? { queue } : {}) }) };
+  if (!(await deps.access.isApprover(userId))) return { outcome: done({ mine }) };
+  const [queue, undelivered] = await Promise.all([
+    deps.store.listAll({ statuses: [...QUEUE_STATUSES], limit: HOME_LIMIT }),
+    deps.store.undeliverable({ limit: HOME_LIMIT }),
+  ]);
+  return { outcome: done({ mine, queue, undelivered }) };
 }
 
 /** What help to show: approvers get their own commands too. */

@@ -1,5 +1,6 @@
 import type { Submission } from '../domain/submission.ts';
 import { parseSpec, type SpecIssue } from '../domain/submission-spec/index.ts';
+import { submittedMessages } from '../ports/notifier.ts';
 import { isStoreError } from '../ports/store.ts';
 import type { AppDeps, UserRequest } from './context.ts';
 import {
@@ -40,12 +41,13 @@ export type ResubmitOutcome =
   | NotAllowed;
 
 /**
- * Revision n+1 of a submission the team sent back for changes: stored once per request,
- * shown in the same review thread, confirmed to the partner. Whose it is comes first, so
- * a forged resubmission of someone else's is refused (and audited) whatever its form holds.
+ * Revision n+1 of a submission the team sent back for changes: stored once per request with
+ * what it owes (shown in the same review thread, confirmed to the partner). Whose it is comes
+ * first, so a forged resubmission of someone else's is refused (and audited) whatever its
+ * form holds.
  */
 export async function resubmit(
-  deps: Pick<AppDeps, 'store' | 'notifier' | 'access' | 'logger'>,
+  deps: Pick<AppDeps, 'store' | 'access' | 'logger'>,
   input: ResubmitRequest,
 ): Promise<Result<ResubmitOutcome>> {
   const { actor, id, requestId } = input;
@@ -59,8 +61,9 @@ export async function resubmit(
       requestId,
       spec: parsed.spec,
       warnings: parsed.warnings,
+      messages: submittedMessages({ revision: existing.revision + 1 }, actor),
     });
-    return stored(deps, change, input);
+    return stored(deps, change, requestId);
   } catch (error) {
     if (!isStoreError(error, 'invalid_transition')) throw error;
     return { outcome: notAllowed(existing, 'resubmit') };

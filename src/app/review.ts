@@ -1,7 +1,7 @@
 // The Playground team's review: open a decision on a submission waiting for review, then
 // approve it (which starts the pipeline), reject it or send it back for changes.
 import type { Submission } from '../domain/submission.ts';
-import type { DecisionAction } from '../ports/notifier.ts';
+import { type DecisionAction, decisionMessages } from '../ports/notifier.ts';
 import { applyOnce } from './apply.ts';
 import type { AppDeps, UserRequest } from './context.ts';
 import {
@@ -54,7 +54,7 @@ export interface ApprovalChoice {
  * the submission once the approver is known to be one.
  */
 export async function approve(
-  deps: Pick<AppDeps, 'store' | 'access' | 'notifier' | 'pipeline'>,
+  deps: Pick<AppDeps, 'store' | 'access' | 'pipeline'>,
   input: ReviewInput & { checkForm: (submission: Submission) => FormCheck<ApprovalChoice> },
 ): Promise<Result<ReviewOutcome>> {
   const { actor, id, requestId } = input;
@@ -75,7 +75,7 @@ export async function approve(
 
 /** Rejects a submission for good, with the reason the partner reads. */
 export function reject(
-  deps: Pick<AppDeps, 'store' | 'access' | 'notifier'>,
+  deps: Pick<AppDeps, 'store' | 'access'>,
   input: ReviewInput & { reason: FormCheck<{ reason: string }> },
 ): Promise<Result<ReviewOutcome>> {
   return withReason(deps, 'reject', input);
@@ -83,14 +83,14 @@ export function reject(
 
 /** Sends a submission back to its partner, with what to change; they can resubmit. */
 export function requestChanges(
-  deps: Pick<AppDeps, 'store' | 'access' | 'notifier'>,
+  deps: Pick<AppDeps, 'store' | 'access'>,
   input: ReviewInput & { reason: FormCheck<{ reason: string }> },
 ): Promise<Result<ReviewOutcome>> {
   return withReason(deps, 'request_changes', input);
 }
 
 async function withReason(
-  deps: Pick<AppDeps, 'store' | 'access' | 'notifier'>,
+  deps: Pick<AppDeps, 'store' | 'access'>,
   action: 'reject' | 'request_changes',
   input: ReviewInput & { reason: FormCheck<{ reason: string }> },
 ): Promise<Result<ReviewOutcome>> {
@@ -102,33 +102,23 @@ async function withReason(
 }
 
 /**
- * Applies a reviewer's decision once; afterwards the review thread and the partner are
- * told, then `next` runs (the pipeline starts after the partner has heard of the approval).
+ * Applies a reviewer's decision once, with the messages it owes (the review thread and the
+ * partner are told through the outbox); afterwards `next` runs (the pipeline starts).
  */
 async function decide(
-  deps: Pick<AppDeps, 'store' | 'notifier'>,
+  deps: Pick<AppDeps, 'store'>,
   action: DecisionAction & ReviewAction,
   { actor, id, requestId }: ReviewInput,
   patch: { approval?: Submission['approval']; reason?: string },
   next?: (submission: Submission) => Promise<void>,
 ): Promise<Result<ReviewOutcome>> {
-  const result = await applyOnce(deps.store, id, action, { actor, requestId, patch });
+  const reason = patch.reason;
+  const messages = decisionMessages({ action, actor, ...(reason ? { reason } : {}) });
+  const result = await applyOnce(deps.store, id, action, { actor, requestId, patch, messages });
   if (result.kind !== 'done') return { outcome: result };
   const { submission, applied } = result;
-  const reason = patch.reason;
   return {
     outcome: done({ submission }),
-    ...(applied
-      ? {
-          afterwards: async () => {
-            await deps.notifier.decided(submission, {
-              action,
-              actor,
-              ...(reason ? { reason } : {}),
-            });
-            await next?.(submission);
-          },
-        }
-      : {}),
+    ...(applied && next ? { afterwards: () => next(submission) } : {}),
   };
 }

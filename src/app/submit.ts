@@ -1,5 +1,6 @@
-import type { Actor, Submission } from '../domain/submission.ts';
+import type { Submission } from '../domain/submission.ts';
 import { parseSpec, type SpecIssue } from '../domain/submission-spec/index.ts';
+import { submittedMessages } from '../ports/notifier.ts';
 import type { ChangeResult } from '../ports/store.ts';
 import type { AppDeps, UserRequest } from './context.ts';
 import { type Done, done, type Invalid, type Result } from './outcomes.ts';
@@ -12,11 +13,11 @@ interface SubmitInput extends UserRequest {
 type SubmitOutcome = Done<{ submission: Submission }> | Invalid<SpecIssue[]>;
 
 /**
- * A partner's first submission: checked against the spec, stored once per request, then
- * posted to the review channel and confirmed to the partner.
+ * A partner's first submission: checked against the spec, stored once per request with the
+ * messages it owes (the review channel's post, the partner's confirmation).
  */
 export async function submit(
-  deps: Pick<AppDeps, 'store' | 'notifier' | 'logger'>,
+  deps: Pick<AppDeps, 'store' | 'logger'>,
   input: SubmitInput,
 ): Promise<Result<SubmitOutcome>> {
   const parsed = parseSpec(input.form);
@@ -27,40 +28,20 @@ export async function submit(
     spec: parsed.spec,
     warnings: parsed.warnings,
     requestId,
+    messages: submittedMessages({ revision: 1 }, actor),
   });
-  return stored(deps, change, input);
+  return stored(deps, change, requestId);
 }
 
-/**
- * The answer once a submission or a new revision is stored; when the change is new (not a
- * retried request), it is posted for review and the partner is told, after that answer.
- */
+/** The answer once a submission or a new revision is stored (its messages are in the outbox). */
 export function stored(
-  deps: Pick<AppDeps, 'store' | 'notifier' | 'logger'>,
+  deps: Pick<AppDeps, 'logger'>,
   { submission, applied }: ChangeResult,
-  { actor, requestId }: UserRequest,
+  requestId: string,
 ): Result<Done<{ submission: Submission }>> {
   deps.logger.info(
     { submissionId: submission.id, revision: submission.revision, applied, requestId },
     'stored',
   );
-  return {
-    outcome: done({ submission }),
-    ...(applied ? { afterwards: () => announceSubmission(deps, submission, actor) } : {}),
-  };
-}
-
-/** Posts a submission (or its new revision) for review, keeps its thread, tells the partner. */
-async function announceSubmission(
-  deps: Pick<AppDeps, 'store' | 'notifier'>,
-  submission: Submission,
-  actor: Actor,
-): Promise<void> {
-  let current = submission;
-  const thread = await deps.notifier.forReview(submission, actor);
-  if (thread && !submission.thread) {
-    await deps.store.setThread(submission.id, thread);
-    current = { ...submission, thread };
-  }
-  await deps.notifier.received(current);
+  return { outcome: done({ submission }) };
 }

@@ -30,8 +30,6 @@ export interface SchedulerOptions {
   step(id: string, log: Logger): Promise<StepOutcome>;
   /** An approved submission found without a run: the instance that approved it died first. */
   start(submission: Submission): Promise<void>;
-  /** Work to let finish at stop before the leases are given back (Slack updates). */
-  drain(): Promise<void>;
 }
 
 interface Held {
@@ -87,7 +85,7 @@ export class Scheduler {
   }
 
   /**
-   * Stops polling, lets Slack updates finish, and gives every lease back so another
+   * Stops polling, lets steps in flight finish, and gives every lease back so another
    * instance takes over at once. `release: false` leaves the leases to expire, as a
    * crashed instance would (failover drills).
    */
@@ -97,7 +95,6 @@ export class Scheduler {
     this.#timer = undefined;
     await this.#ticking;
     await this.#renewing;
-    await this.#o.drain();
     if (options.release !== false) {
       await Promise.allSettled(this.held.map((id) => this.#o.store.release(id, this.#o.owner)));
     }

@@ -6,7 +6,6 @@ import type { BuildPort } from '../ports/build.ts';
 import type { BuildLogPort } from '../ports/build-logs.ts';
 import type { DeployPort } from '../ports/deploy.ts';
 import type { Pipeline } from '../ports/pipeline.ts';
-import type { Progress } from '../ports/progress.ts';
 import { isStoreError, type PipelineStore, type SubmissionStore } from '../ports/store.ts';
 import { type Backoff, DEFAULT_BACKOFF } from './poll-budget.ts';
 import { Scheduler } from './scheduler.ts';
@@ -18,7 +17,6 @@ export interface TrackerOptions {
   deploys: DeployPort;
   /** Where a failed step's last log lines are read from; without it failures show none. */
   buildLogs?: BuildLogPort;
-  progress: Progress;
   /** Where wrapped images are pushed (PLAYGROUND_REGISTRY). */
   registry: string;
   logger: Logger;
@@ -54,7 +52,7 @@ export class Tracker implements Pipeline {
   readonly #logger: Logger;
 
   constructor(options: TrackerOptions) {
-    const { store, builds, deploys, buildLogs, progress, logger } = options;
+    const { store, builds, deploys, buildLogs, logger } = options;
     this.owner = options.owner ?? `bot-${randomUUID().slice(0, 8)}`;
     this.#registry = options.registry;
     this.#logger = logger;
@@ -63,7 +61,6 @@ export class Tracker implements Pipeline {
       store,
       builds,
       deploys,
-      progress,
       owner: this.owner,
       ...(buildLogs ? { buildLogs } : {}),
     };
@@ -82,7 +79,6 @@ export class Tracker implements Pipeline {
       backoff,
       step: (id, log) => runStep({ ...context, log }, id),
       start: (submission) => this.start(submission),
-      drain: () => progress.flush(),
     });
   }
 
@@ -123,7 +119,7 @@ export class Tracker implements Pipeline {
   }
 
   /**
-   * Stops polling, lets Slack updates finish, and gives every lease back so another
+   * Stops polling, lets steps in flight finish, and gives every lease back so another
    * instance takes over at once. `release: false` leaves the leases to expire, as a
    * crashed instance would (failover drills).
    */

@@ -1,4 +1,9 @@
-import type { Actor, Submission, ThreadRef } from '../domain/submission.ts';
+// What people are owed in Slack when a submission changes. The use cases and the pipeline
+// hand these intents to the store with the change itself (one transaction: the outbox);
+// the deliverer (src/slack/deliverer.ts) says each one in Slack, rendered from the
+// submission as stored when it is delivered, and keeps trying until Slack took it.
+import type { Milestone } from '../domain/pipeline-run.ts';
+import type { Actor, Submission } from '../domain/submission.ts';
 
 /** A decision on a submission that reviewers and the partner are told about. */
 export type DecisionAction = 'approve' | 'reject' | 'request_changes' | 'cancel';
@@ -10,21 +15,89 @@ export interface DecisionEvent {
   reason?: string;
 }
 
+/** One message owed. */
+export type MessageIntent =
+  /** The review channel's root message: posted for a new submission (which sets its thread), updated for a new revision. */
+  | { kind: 'review' }
+  /** The root message updated in place, showing the decision when there is one. */
+  | { kind: 'root'; decision?: DecisionEvent }
+  /** A reply in the review thread recording a decision or a new revision. */
+  | { kind: 'reply'; event: DecisionEvent | { action: 'resubmit'; actor: Actor } }
+  /** The partner's DM: their submission (or revision) is in. */
+  | { kind: 'received' }
+  /** The partner's DM: a decision was taken. */
+  | { kind: 'decided'; decision: DecisionEvent }
+  /** The pipeline's status message in the thread, one per attempt, updated in place. */
+  | { kind: 'status'; attempt: number }
+  /** A pipeline milestone reply in the thread. */
+  | { kind: 'milestone'; attempt: number; milestone: Milestone }
+  /** The partner's DM with a pipeline's outcome. */
+  | { kind: 'outcome'; attempt: number; milestone: 'failed' | 'live' };
+
 /**
- * How the use cases tell people about a stored change (the Slack announcer implements it).
- * Called only after the store said the change was applied, which is what makes each
- * message go out once.
+ * Intents that stand for the newest state of one message (updated in place): enqueued again,
+ * they replace the pending one instead of adding a message.
  */
+export function coalesces(intent: MessageIntent): boolean {
+  return intent.kind === 'root' || intent.kind === 'status';
+}
+
+/**
+ * The message's stable key within its submission: the same message is never said twice,
+ * however often it is enqueued or the deliverer runs, crashes or is taken over.
+ * Letters, digits and `_` only (it is a Firestore field name).
+ */
+export function messageKey(revision: number, intent: MessageIntent): string {
+  switch (intent.kind) {
+    case 'review':
+    case 'received':
+      return `r${revision}_${intent.kind}`;
+    case 'root':
+      return 'root';
+    case 'reply':
+      return `r${revision}_reply_${intent.event.action}`;
+    case 'decided':
+      return `r${revision}_decided_${intent.decision.action}`;
+    case 'status':
+      return `a${intent.attempt}_status`;
+    case 'milestone':
+      return `a${intent.attempt}_${intent.milestone}`;
+    case 'outcome':
+      return `a${intent.attempt}_outcome_${intent.milestone}`;
+  }
+}
+
+/** What a new submission or revision owes: the review message (and thread reply), the partner's DM. */
+export function submittedMessages(submission: Pick<Submission, 'revision'>, actor: Actor) {
+  const intents: MessageIntent[] = [{ kind: 'review' }];
+  if (submission.revision > 1)
+    intents.push({ kind: 'reply', event: { action: 'resubmit', actor } });
+  intents.push({ kind: 'received' });
+  return intents;
+}
+
+/** What a decision owes: the root message updated, a thread reply, the partner's DM. */
+export function decisionMessages(decision: DecisionEvent): MessageIntent[] {
+  return [
+    { kind: 'root', decision },
+    { kind: 'reply', event: decision },
+    { kind: 'decided', decision },
+  ];
+}
+
+/** What a pipeline milestone owes: the status message first, the reply, and for an end the root and the partner. */
+export function milestoneMessages(attempt: number, milestone: Milestone): MessageIntent[] {
+  const intents: MessageIntent[] = [
+    { kind: 'status', attempt },
+    { kind: 'milestone', attempt, milestone },
+  ];
+  if (milestone === 'failed' || milestone === 'live') {
+    intents.push({ kind: 'root' }, { kind: 'outcome', attempt, milestone });
+  }
+  return intents;
+}
+
+/** What the use cases ask of Slack directly: a link to a submission's review thread, for answers. */
 export interface Notifier {
-  /**
-   * Shows a new submission to the reviewers, or a new revision in its existing thread.
-   * Answers where the new thread lives when it started one (the caller stores it).
-   */
-  forReview(submission: Submission, actor: Actor): Promise<ThreadRef | undefined>;
-  /** Tells the partner their submission (or new revision) is in. */
-  received(submission: Submission): Promise<void>;
-  /** Records a decision where the reviewers see it, and tells the partner. */
-  decided(submission: Submission, decision: DecisionEvent): Promise<void>;
-  /** A link to the submission's review thread, when it has one and the link can be had. */
   threadLink(submission: Submission): Promise<string | undefined>;
 }

@@ -19,6 +19,7 @@ import type {
   ThreadRef,
 } from '../domain/submission.ts';
 import type { SubmissionSpec } from '../domain/submission-spec/index.ts';
+import type { MessageIntent } from './notifier.ts';
 
 export type StoreErrorCode =
   /** No submission with that id (or the id is not of the PG-0042 form); `get` answers undefined. */
@@ -49,6 +50,8 @@ export interface NewSubmission {
   warnings: SpecWarning[];
   /** The Slack request that asked for it; the same id never creates twice. */
   requestId: string;
+  /** The messages it owes, written to the outbox in the same transaction. */
+  messages?: MessageIntent[];
 }
 
 /** Who asks for a change and from which Slack request. */
@@ -67,11 +70,15 @@ export interface SubmissionPatch {
 
 export interface ApplyOptions extends RequestContext {
   patch?: SubmissionPatch;
+  /** The messages the change owes, written to the outbox in the same transaction. */
+  messages?: MessageIntent[];
 }
 
 export interface ResubmitInput extends RequestContext {
   spec: SubmissionSpec;
   warnings: SpecWarning[];
+  /** The messages the new revision owes, written to the outbox in the same transaction. */
+  messages?: MessageIntent[];
 }
 
 export interface ChangeResult {
@@ -122,6 +129,8 @@ export interface SubmissionStore {
   setThread(id: string, thread: ThreadRef, options?: { replace?: boolean }): Promise<ChangeResult>;
   /** Audits a refused attempt (e.g. a non-approver's click); the submission does not change. */
   recordRefusal(id: string, context: RequestContext): Promise<ChangeResult>;
+  /** Messages that failed for good (see OutboxStore), newest submissions first, for approvers. */
+  undeliverable(options?: ListOptions): Promise<UndeliveredMessage[]>;
 }
 
 /**
@@ -141,10 +150,16 @@ export interface PipelineStore {
   release(id: string, owner: string): Promise<void>;
   /**
    * Writes the pipeline run, and with `change` moves the status (audited) in the same
-   * transaction. StoreError `conflict` when `owner` no longer holds the lease;
-   * `invalid_transition` when the status machine refuses the action.
+   * transaction, with the messages it owes. StoreError `conflict` when `owner` no longer
+   * holds the lease; `invalid_transition` when the status machine refuses the action.
    */
-  saveRun(id: string, owner: string, run: PipelineRun, change?: RunChange): Promise<Submission>;
+  saveRun(
+    id: string,
+    owner: string,
+    run: PipelineRun,
+    change?: RunChange,
+    messages?: MessageIntent[],
+  ): Promise<Submission>;
 }
 
 export interface InFlightPipeline {
@@ -157,4 +172,74 @@ export interface RunChange {
   action: Action;
   actor: Actor;
   detail?: string;
+}
+
+/** Where a delivered message lives in Slack. */
+export interface MessageRef {
+  channel: string;
+  ts: string;
+}
+
+/** One message in a submission's outbox. */
+export interface OutboxEntry {
+  key: string;
+  intent: MessageIntent;
+  /** Order of the submission's messages: delivered in this order. */
+  seq: number;
+  /** Bumped each time a coalescing intent is enqueued again (a newer state to show). */
+  version: number;
+  /** pending: to say (again, for a coalescing intent); sent; failed: for good. */
+  state: 'pending' | 'sent' | 'failed';
+  /** Posts started; above 0 an earlier attempt may have posted without our hearing. */
+  tries: number;
+  /** Failed attempts since it was last sent (the backoff grows with them). */
+  failures: number;
+  /** No attempt before this (backoff, Retry-After, the update window). */
+  notBefore?: Date;
+  /** The message in Slack, once posted (updates go there). */
+  ref?: MessageRef;
+  sentAt?: Date;
+  /** The last error, and for a failure for good what to do about it. */
+  error?: string;
+  advice?: string;
+}
+
+/** What became of a delivery attempt, as the deliverer records it. */
+export type DeliveryReport =
+  /** About to call Slack: counted, so a later attempt first looks for a lost answer. */
+  | { kind: 'trying' }
+  /** Slack took it; `version` is the entry's version that was sent (a newer one stays pending). */
+  | { kind: 'sent'; version: number; ref?: MessageRef }
+  | { kind: 'retry'; notBefore: Date; error: string }
+  | { kind: 'failed'; error: string; advice: string };
+
+export interface UndeliveredMessage {
+  submission: Submission;
+  entry: OutboxEntry;
+}
+
+/**
+ * What the deliverer asks of storage: the outbox of each submission, leased like a
+ * pipeline (one instance delivers a submission's messages at a time, in order).
+ */
+export interface OutboxStore {
+  /** Submissions with messages to deliver, in id order, a page at a time (`after`). */
+  undelivered(options?: ListOptions & { after?: string }): Promise<OutboxLane[]>;
+  /** Takes or renews the submission's outbox lease; false when another owner holds it. */
+  leaseOutbox(id: string, owner: string, ttlMs: number): Promise<boolean>;
+  releaseOutbox(id: string, owner: string): Promise<void>;
+  /** The submission and its outbox, in delivery order. */
+  outbox(id: string): Promise<{ submission: Submission; entries: OutboxEntry[] } | undefined>;
+  /**
+   * Records an attempt on one entry (and, for the review message, the thread it started).
+   * StoreError `conflict` when `owner` no longer holds the outbox lease.
+   */
+  recordDelivery(id: string, owner: string, key: string, report: DeliveryReport): Promise<void>;
+  /** Calls `listener` after this process wrote messages to an outbox (to deliver them soon). */
+  onEnqueued(listener: (id: string) => void): void;
+}
+
+export interface OutboxLane {
+  submissionId: string;
+  lease?: { owner: string; until: Date };
 }

@@ -9,6 +9,9 @@
  *   requests/{sha256(requestId)}          one per Slack request that wrote something
  *                                         (idempotency); expiresAt is a TTL field
  *
+ * Each submission document also holds its outbox (outbox.ts): the Slack messages its
+ * changes owe, written in the transaction of the change.
+ *
  * Revisions are inline because they are few (a resubmission is a person's edit; capped at
  * MAX_REVISIONS, a few KB each) and always wanted with the submission: one document read
  * gives the summary, the current spec and the history, and a resubmission is one document
@@ -41,19 +44,25 @@ import {
 } from '../domain/submission.ts';
 import { InFlight } from '../lib/in-flight.ts';
 import { KeyedLock } from '../lib/keyed-lock.ts';
+import type { MessageIntent } from '../ports/notifier.ts';
 import {
   type ApplyOptions,
   type ChangeResult,
+  type DeliveryReport,
   type InFlightPipeline,
   type ListAllOptions,
   type ListOptions,
   type NewSubmission,
+  type OutboxEntry,
+  type OutboxLane,
+  type OutboxStore,
   type PipelineStore,
   type RequestContext,
   type ResubmitInput,
   type RunChange,
   StoreError,
   type SubmissionStore,
+  type UndeliveredMessage,
 } from '../ports/store.ts';
 import {
   auditFromDoc,
@@ -66,6 +75,7 @@ import {
   toFirestoreValue,
 } from './codec.ts';
 import { toStoreError, UNREACHABLE } from './errors.ts';
+import { enqueue, inOrder, outboxFromDoc, report } from './outbox.ts';
 
 export interface FirestoreStoreOptions {
   /** The clock (tests pass a fixed one). */
@@ -138,7 +148,10 @@ interface Change {
   isLastEvent: boolean;
 }
 
-export class FirestoreStore implements SubmissionStore, PipelineStore {
+/** Which lease field a lease call is about: the pipeline's or the outbox's. */
+type LeaseField = 'lease' | 'outboxLease';
+
+export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxStore {
   readonly #db: Firestore;
   readonly #now: () => Date;
   readonly #timeoutMs: number;
@@ -147,6 +160,7 @@ export class FirestoreStore implements SubmissionStore, PipelineStore {
   readonly #lock = new KeyedLock();
   /** Calls still running, including those abandoned at their deadline. */
   readonly #pending = new InFlight();
+  readonly #enqueued: ((id: string) => void)[] = [];
 
   constructor(db: Firestore, options: FirestoreStoreOptions = {}) {
     this.#db = db;
@@ -304,7 +318,10 @@ export class FirestoreStore implements SubmissionStore, PipelineStore {
             updatedAt: now,
           },
         };
-        const doc = submissionToDoc(stored);
+        const doc = {
+          ...submissionToDoc(stored),
+          ...enqueue({ entries: {}, seq: 0 }, 1, input.messages ?? []),
+        };
         abortIfLate(signal);
         tx.set(counterRef, { value: number });
         tx.create(this.#submissionRef(id), doc);
@@ -313,7 +330,15 @@ export class FirestoreStore implements SubmissionStore, PipelineStore {
         // What a later read returns (undefined fields dropped, values checked).
         return { submission: submissionFromDoc(id, doc).submission, applied: true };
       }),
-    );
+    ).then((result) => this.#told(result, input.messages));
+  }
+
+  /** After a commit that wrote messages: tells the deliverer of this process. */
+  #told<T extends ChangeResult>(result: T, messages: MessageIntent[] | undefined): T {
+    if (result.applied && messages?.length) {
+      for (const listener of this.#enqueued) listener(result.submission.id);
+    }
+    return result;
   }
 
   // ---- reads ------------------------------------------------------------------------------
@@ -379,6 +404,7 @@ export class FirestoreStore implements SubmissionStore, PipelineStore {
     op: RequestOp,
     action: string,
     decide: (current: Submission, now: Date) => Change,
+    messages: MessageIntent[] = [],
   ): Promise<ChangeResult> {
     const sid = submissionId(id);
     requireText(context.requestId, 'requestId');
@@ -408,7 +434,14 @@ export class FirestoreStore implements SubmissionStore, PipelineStore {
           ...(change.event.to === 'approved' ? { tracking: true } : {}),
           auditSeq: seq,
         };
-        const update = toFirestoreValue(fields) as Record<string, unknown>;
+        const update = {
+          ...(toFirestoreValue(fields) as Record<string, unknown>),
+          ...enqueue(
+            outboxFromDoc(sid, snap.data()),
+            change.fields.revision ?? stored.submission.revision,
+            messages,
+          ),
+        };
         abortIfLate(signal);
         tx.update(ref, update);
         tx.create(this.#auditRef(sid, seq), auditToDoc(change.event, seq));
@@ -419,14 +452,14 @@ export class FirestoreStore implements SubmissionStore, PipelineStore {
         );
         return { submission, applied: true };
       }),
-    );
+    ).then((result) => this.#told(result, messages));
   }
 
   async apply(id: string, action: Action, options: ApplyOptions): Promise<ChangeResult> {
     if (!Object.hasOwn(ACTIONS, action)) {
       throw new StoreError('invalid_transition', `unknown action ${String(action)}`);
     }
-    const { actor, requestId, detail, patch } = options;
+    const { actor, requestId, detail, patch, messages } = options;
     return this.#change(
       `${action.replace('_', ' ')} ${id}`,
       id,
@@ -447,41 +480,50 @@ export class FirestoreStore implements SubmissionStore, PipelineStore {
           isLastEvent: true,
         };
       },
+      messages,
     );
   }
 
   async resubmit(id: string, input: ResubmitInput): Promise<ChangeResult> {
-    const { actor, requestId, detail, spec, warnings } = input;
-    return this.#change(`resubmitting ${id}`, id, input, 'resubmit', 'resubmit', (current, now) => {
-      const from = current.status;
-      const to = nextStatus(from, 'resubmit');
-      if (current.revisions.length >= MAX_REVISIONS) {
-        throw new StoreError(
-          'invalid_transition',
-          `${current.id} already has ${MAX_REVISIONS} revisions; submit it as a new one`,
-        );
-      }
-      const number = Math.max(...current.revisions.map((r) => r.number)) + 1;
-      const revision: Revision = { number, spec, warnings, submittedBy: actor, submittedAt: now };
-      return {
-        fields: {
-          status: to,
-          revision: number,
-          revisions: [...current.revisions, revision],
-          updatedAt: now,
-        },
-        event: {
-          at: now,
-          actor,
-          action: 'resubmit',
-          from,
-          to,
-          requestId,
-          detail: detail ?? `revision ${number}`,
-        },
-        isLastEvent: true,
-      };
-    });
+    const { actor, requestId, detail, spec, warnings, messages } = input;
+    return this.#change(
+      `resubmitting ${id}`,
+      id,
+      input,
+      'resubmit',
+      'resubmit',
+      (current, now) => {
+        const from = current.status;
+        const to = nextStatus(from, 'resubmit');
+        if (current.revisions.length >= MAX_REVISIONS) {
+          throw new StoreError(
+            'invalid_transition',
+            `${current.id} already has ${MAX_REVISIONS} revisions; submit it as a new one`,
+          );
+        }
+        const number = Math.max(...current.revisions.map((r) => r.number)) + 1;
+        const revision: Revision = { number, spec, warnings, submittedBy: actor, submittedAt: now };
+        return {
+          fields: {
+            status: to,
+            revision: number,
+            revisions: [...current.revisions, revision],
+            updatedAt: now,
+          },
+          event: {
+            at: now,
+            actor,
+            action: 'resubmit',
+            from,
+            to,
+            requestId,
+            detail: detail ?? `revision ${number}`,
+          },
+          isLastEvent: true,
+        };
+      },
+      messages,
+    );
   }
 
   async recordRefusal(id: string, context: RequestContext): Promise<ChangeResult> {
@@ -526,23 +568,44 @@ export class FirestoreStore implements SubmissionStore, PipelineStore {
   }
   // ---- pipeline ---------------------------------------------------------------------------
 
-  async inFlight(options: ListOptions & { after?: string } = {}): Promise<InFlightPipeline[]> {
-    const limit = listLimit(options.limit);
-    return this.#run('listing pipelines', undefined, async () => {
-      let query = this.#db
-        .collection(COLLECTIONS.submissions)
-        .where('tracking', '==', true)
-        .orderBy(FieldPath.documentId());
-      if (options.after) query = query.startAfter(options.after);
-      const snap = await query.limit(limit).get();
-      return snap.docs.map((d) => {
-        const { submission, lease } = submissionFromDoc(d.id, d.data());
-        return lease ? { submission, lease } : { submission };
-      });
+  inFlight(options: ListOptions & { after?: string } = {}): Promise<InFlightPipeline[]> {
+    return this.#flagged('listing pipelines', 'tracking', options, (id, data) => {
+      const { submission, lease } = submissionFromDoc(id, data);
+      return lease ? { submission, lease } : { submission };
     });
   }
 
-  async lease(id: string, owner: string, ttlMs: number): Promise<boolean> {
+  /**
+   * Submissions whose `flag` field is true (one equality query, however long the history
+   * grows), in id order, a page at a time after `after`.
+   */
+  async #flagged<T>(
+    what: string,
+    flag: 'tracking' | 'delivering',
+    options: ListOptions & { after?: string },
+    read: (id: string, data: unknown) => T,
+  ): Promise<T[]> {
+    const limit = listLimit(options.limit);
+    return this.#run(what, undefined, async () => {
+      let query = this.#db
+        .collection(COLLECTIONS.submissions)
+        .where(flag, '==', true)
+        .orderBy(FieldPath.documentId());
+      if (options.after) query = query.startAfter(options.after);
+      const snap = await query.limit(limit).get();
+      return snap.docs.map((d) => read(d.id, d.data()));
+    });
+  }
+
+  lease(id: string, owner: string, ttlMs: number): Promise<boolean> {
+    return this.#takeLease('lease', id, owner, ttlMs);
+  }
+
+  release(id: string, owner: string): Promise<void> {
+    return this.#giveLease('lease', id, owner);
+  }
+
+  async #takeLease(field: LeaseField, id: string, owner: string, ttlMs: number) {
     const sid = submissionId(id);
     requireText(owner, 'owner');
     return this.#run(`leasing ${sid}`, sid, (signal) =>
@@ -550,33 +613,31 @@ export class FirestoreStore implements SubmissionStore, PipelineStore {
         const ref = this.#submissionRef(sid);
         const snap = await tx.get(ref);
         if (!snap.exists) throw notFound(sid);
-        const { lease } = submissionFromDoc(sid, snap.data());
+        const lease = leaseIn(sid, field, snap.data());
         const now = this.#now();
         if (lease && lease.owner !== owner && lease.until > now) return false;
         abortIfLate(signal);
         tx.update(
           ref,
-          toFirestoreValue({ lease: { owner, until: new Date(now.getTime() + ttlMs) } }) as Record<
-            string,
-            unknown
-          >,
+          toFirestoreValue({
+            [field]: { owner, until: new Date(now.getTime() + ttlMs) },
+          }) as Record<string, unknown>,
         );
         return true;
       }),
     );
   }
 
-  async release(id: string, owner: string): Promise<void> {
+  async #giveLease(field: LeaseField, id: string, owner: string): Promise<void> {
     const sid = submissionId(id);
     await this.#run(`releasing ${sid}`, sid, (signal) =>
       this.#transaction(signal, async (tx) => {
         const ref = this.#submissionRef(sid);
         const snap = await tx.get(ref);
         if (!snap.exists) return;
-        const { lease } = submissionFromDoc(sid, snap.data());
-        if (lease?.owner !== owner) return;
+        if (leaseIn(sid, field, snap.data())?.owner !== owner) return;
         abortIfLate(signal);
-        tx.update(ref, { lease: FieldValue.delete() });
+        tx.update(ref, { [field]: FieldValue.delete() });
       }),
     );
   }
@@ -586,9 +647,10 @@ export class FirestoreStore implements SubmissionStore, PipelineStore {
     owner: string,
     run: PipelineRun,
     change?: RunChange,
+    messages: MessageIntent[] = [],
   ): Promise<Submission> {
     const sid = submissionId(id);
-    return this.#run(`saving the pipeline of ${sid}`, sid, (signal) =>
+    const saved = await this.#run(`saving the pipeline of ${sid}`, sid, (signal) =>
       this.#transaction(signal, async (tx) => {
         const ref = this.#submissionRef(sid);
         const snap = await tx.get(ref);
@@ -601,7 +663,14 @@ export class FirestoreStore implements SubmissionStore, PipelineStore {
           );
         }
         const now = this.#now();
-        const fields: Record<string, unknown> = { pipeline: run };
+        // The status message is the deliverer's to record: a run read before it was posted
+        // keeps it.
+        const shown = stored.submission.pipeline;
+        const kept =
+          !run.statusMessage && shown?.attempt === run.attempt && shown.statusMessage
+            ? { ...run, statusMessage: shown.statusMessage }
+            : run;
+        const fields: Record<string, unknown> = { pipeline: kept };
         let status = stored.submission.status;
         if (change) {
           const from = stored.submission.status;
@@ -621,18 +690,117 @@ export class FirestoreStore implements SubmissionStore, PipelineStore {
           tx.create(this.#auditRef(sid, seq), auditToDoc(event, seq));
         }
         fields.tracking = needsTracking(status, run);
+        const update = {
+          ...(toFirestoreValue(fields) as Record<string, unknown>),
+          ...enqueue(outboxFromDoc(sid, snap.data()), stored.submission.revision, messages),
+        };
         abortIfLate(signal);
-        tx.update(ref, toFirestoreValue(fields) as Record<string, unknown>);
+        tx.update(ref, update);
         return submissionFromDoc(
           sid,
           toFirestoreValue({ ...snap.data(), ...fields }) as Record<string, unknown>,
         ).submission;
       }),
     );
+    return this.#told({ submission: saved, applied: true }, messages).submission;
+  }
+
+  // ---- outbox -----------------------------------------------------------------------------
+
+  onEnqueued(listener: (id: string) => void): void {
+    this.#enqueued.push(listener);
+  }
+
+  undelivered(options: ListOptions & { after?: string } = {}): Promise<OutboxLane[]> {
+    return this.#flagged('listing messages to deliver', 'delivering', options, (id, data) => {
+      const { lease } = outboxFromDoc(id, data);
+      return lease ? { submissionId: id, lease } : { submissionId: id };
+    });
+  }
+
+  leaseOutbox(id: string, owner: string, ttlMs: number): Promise<boolean> {
+    return this.#takeLease('outboxLease', id, owner, ttlMs);
+  }
+
+  releaseOutbox(id: string, owner: string): Promise<void> {
+    return this.#giveLease('outboxLease', id, owner);
+  }
+
+  async outbox(
+    id: string,
+  ): Promise<{ submission: Submission; entries: OutboxEntry[] } | undefined> {
+    const sid = submissionId(id);
+    return this.#run(`reading the outbox of ${sid}`, undefined, async () => {
+      const snap = await this.#submissionRef(sid).get();
+      if (!snap.exists) return undefined;
+      const { submission } = submissionFromDoc(sid, snap.data());
+      return { submission, entries: inOrder(outboxFromDoc(sid, snap.data())) };
+    });
+  }
+
+  async recordDelivery(
+    id: string,
+    owner: string,
+    key: string,
+    what: DeliveryReport,
+  ): Promise<void> {
+    const sid = submissionId(id);
+    await this.#run(`recording a message of ${sid}`, sid, (signal) =>
+      this.#transaction(signal, async (tx) => {
+        const ref = this.#submissionRef(sid);
+        const snap = await tx.get(ref);
+        if (!snap.exists) throw notFound(sid);
+        const outbox = outboxFromDoc(sid, snap.data());
+        if (outbox.lease?.owner !== owner || outbox.lease.until <= this.#now()) {
+          throw new StoreError('conflict', `${sid}: this instance no longer delivers its messages`);
+        }
+        const update = report(outbox, key, what, this.#now());
+        if (!update) return;
+        // The review message's first post starts the thread everything else replies in.
+        const { submission } = submissionFromDoc(sid, snap.data());
+        const intent = outbox.entries[key]?.intent;
+        if (what.kind === 'sent' && what.ref && intent?.kind === 'review' && !submission.thread) {
+          update.thread = { ...what.ref };
+        }
+        // ...and the status message's, where the run shows its checklist.
+        const run = submission.pipeline;
+        if (what.kind === 'sent' && what.ref && intent?.kind === 'status') {
+          if (run?.attempt === intent.attempt && !run.statusMessage) {
+            update['pipeline.statusMessage'] = { ...what.ref };
+          }
+        }
+        abortIfLate(signal);
+        tx.update(ref, update);
+      }),
+    );
+  }
+
+  async undeliverable(options: ListOptions = {}): Promise<UndeliveredMessage[]> {
+    const limit = listLimit(options.limit);
+    return this.#run('listing undelivered messages', undefined, async () => {
+      const snap = await this.#db
+        .collection(COLLECTIONS.submissions)
+        .where('undeliverable', '==', true)
+        .limit(limit)
+        .get();
+      return snap.docs
+        .flatMap((d) => {
+          const { submission } = submissionFromDoc(d.id, d.data());
+          return inOrder(outboxFromDoc(d.id, d.data()))
+            .filter((entry) => entry.state === 'failed')
+            .map((entry) => ({ submission, entry }));
+        })
+        .sort((a, b) => b.submission.id.localeCompare(a.submission.id));
+    });
   }
 }
 
 // ---- helpers --------------------------------------------------------------------------------
+
+/** The pipeline's lease (the codec's) or the outbox's, as stored. */
+function leaseIn(sid: string, field: LeaseField, data: unknown) {
+  return field === 'lease' ? submissionFromDoc(sid, data).lease : outboxFromDoc(sid, data).lease;
+}
 
 function abortIfLate(signal: AbortSignal): void {
   if (signal.aborted) {

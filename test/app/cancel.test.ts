@@ -4,15 +4,18 @@ import { sampleRun } from '../helpers/sample-run.ts';
 import { APPROVER, OTHER, PARTNER, ports, requestId, settle, submitted } from './fixtures.ts';
 
 describe('cancel', () => {
-  it('lets the partner cancel, once, and tells the thread; no pipeline to stop yet', async () => {
-    const { deps, store, notifier, pipeline } = ports();
+  it('lets the partner cancel, once, with what it owes the thread; no pipeline to stop yet', async () => {
+    const { deps, store, pipeline } = ports();
     const { id } = await submitted(store);
     const request = { actor: PARTNER, id, requestId: requestId() };
     const result = await cancel(deps, request);
     expect(result.outcome).toMatchObject({ kind: 'done', submission: { status: 'cancelled' } });
     await settle(result);
-    expect(notifier.notices).toEqual([
-      { kind: 'decided', id, decision: { action: 'cancel', actor: PARTNER } },
+    const decision = { action: 'cancel', actor: PARTNER };
+    expect(store.owed).toEqual([
+      { id, intent: { kind: 'root', decision } },
+      { id, intent: { kind: 'reply', event: decision } },
+      { id, intent: { kind: 'decided', decision } },
     ]);
     expect(pipeline.calls).toEqual([]);
 
@@ -24,18 +27,18 @@ describe('cancel', () => {
     expect((await store.audit(id)).map((e) => e.action)).toEqual(['submit', 'cancel']);
   });
 
-  it('stops a running pipeline after telling people', async () => {
-    const { deps, store, notifier, pipeline } = ports();
+  it('stops a running pipeline, with what the cancel owes people', async () => {
+    const { deps, store, pipeline } = ports();
     const { id } = await submitted(store);
     await store.apply(id, 'approve', { actor: APPROVER, requestId: requestId() });
     store.put(id, { pipeline: sampleRun() });
     await settle(await cancel(deps, { actor: APPROVER, id, requestId: requestId() }));
-    expect(notifier.notices.map((n) => n.kind)).toEqual(['decided']);
+    expect(store.owed.map((n) => n.intent.kind)).toEqual(['root', 'reply', 'decided']);
     expect(pipeline.calls).toEqual([{ call: 'cancel', id, status: 'cancelled' }]);
   });
 
   it("answers someone else's submission as not found, whatever its id looks like, and audits it", async () => {
-    const { deps, store, notifier, pipeline } = ports();
+    const { deps, store, pipeline } = ports();
     const { id } = await submitted(store);
     for (const asked of [id, 'PG-0999', 'nonsense']) {
       const result = await cancel(deps, { actor: OTHER, id: asked, requestId: requestId() });
@@ -48,7 +51,7 @@ describe('cancel', () => {
       ['submit', PARTNER.userId, undefined],
       ['refused', OTHER.userId, 'cancel'],
     ]);
-    expect(notifier.notices).toEqual([]);
+    expect(store.owed).toEqual([]);
     expect(pipeline.calls).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import type { AppDeps } from '../../src/app/context.ts';
 import type { Result } from '../../src/app/outcomes.ts';
 import type { Actor, Submission, ThreadRef } from '../../src/domain/submission.ts';
 import { createLogger } from '../../src/log.ts';
-import type { DecisionEvent, Notifier } from '../../src/ports/notifier.ts';
+import type { Notifier } from '../../src/ports/notifier.ts';
 import type { Pipeline } from '../../src/ports/pipeline.ts';
 import { MemoryStore } from '../helpers/memory-store.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
@@ -14,34 +14,8 @@ export const OTHER: Actor = { userId: 'UPARTNER02', name: 'otto' };
 export const APPROVER: Actor = { userId: 'UAPPROVER1', name: 'alex' };
 export const THREAD: ThreadRef = { channel: 'CREVIEW001', ts: '1700000000.000100' };
 
-/** What the notifier was asked to say, in order. */
-export type Notice =
-  | { kind: 'forReview'; id: string; revision: number; actor: string }
-  | { kind: 'received'; id: string; thread?: ThreadRef }
-  | { kind: 'decided'; id: string; decision: DecisionEvent };
-
-class RecordingNotifier implements Notifier {
-  readonly notices: Notice[] = [];
-  async forReview(submission: Submission, actor: Actor) {
-    this.notices.push({
-      kind: 'forReview',
-      id: submission.id,
-      revision: submission.revision,
-      actor: actor.userId,
-    });
-    // A new submission starts a thread; a resubmitted one already has one.
-    return submission.thread ? undefined : THREAD;
-  }
-  async received(submission: Submission) {
-    this.notices.push({
-      kind: 'received',
-      id: submission.id,
-      ...(submission.thread ? { thread: submission.thread } : {}),
-    });
-  }
-  async decided(submission: Submission, decision: DecisionEvent) {
-    this.notices.push({ kind: 'decided', id: submission.id, decision });
-  }
+/** Thread links as Slack would give them. */
+class LinkingNotifier implements Notifier {
   async threadLink(submission: Submission) {
     return submission.thread ? `https://slack.example/archives/${submission.thread.ts}` : undefined;
   }
@@ -66,7 +40,7 @@ class RecordingPipeline implements Pipeline {
 /** The use cases' ports in memory, with what they were asked and the log lines written. */
 export function ports() {
   const store = new MemoryStore();
-  const notifier = new RecordingNotifier();
+  const notifier = new LinkingNotifier();
   const pipeline = new RecordingPipeline();
   const approvers = new Set([APPROVER.userId]);
   const logs: Record<string, unknown>[] = [];
@@ -85,7 +59,7 @@ export function ports() {
     logger,
   });
   const deps: AppDeps = { store, notifier, pipeline, access, logger };
-  return { deps, store, notifier, pipeline, approvers, logs };
+  return { deps, store, pipeline, approvers, logs };
 }
 
 let requests = 0;

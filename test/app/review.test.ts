@@ -57,8 +57,8 @@ describe('opening a review', () => {
 });
 
 describe('approve', () => {
-  it('stores the approval once, then tells the thread and the partner, then starts the pipeline', async () => {
-    const { deps, store, notifier, pipeline } = ports();
+  it('stores the approval once with what it owes the thread and the partner, then starts the pipeline', async () => {
+    const { deps, store, pipeline } = ports();
     const { id } = await submitted(store);
     const result = await approve(deps, {
       actor: APPROVER,
@@ -68,10 +68,13 @@ describe('approve', () => {
     });
     expect(result.outcome).toMatchObject({ kind: 'done', submission: { status: 'approved' } });
     expect(pipeline.calls).toEqual([]);
-    await settle(result);
-    expect(notifier.notices).toEqual([
-      { kind: 'decided', id, decision: { action: 'approve', actor: APPROVER } },
+    const decision = { action: 'approve', actor: APPROVER };
+    expect(store.owed).toEqual([
+      { id, intent: { kind: 'root', decision } },
+      { id, intent: { kind: 'reply', event: decision } },
+      { id, intent: { kind: 'decided', decision } },
     ]);
+    await settle(result);
     expect(pipeline.calls).toEqual([{ call: 'start', id, status: 'approved' }]);
     expect((await store.get(id))?.approval).toMatchObject({
       project: 'pg-dev-1',
@@ -119,7 +122,7 @@ describe('approve', () => {
 
 describe('reject and request changes', () => {
   it('store the reason and pass it on', async () => {
-    const { deps, store, notifier } = ports();
+    const { deps, store } = ports();
     const first = await submitted(store);
     const second = await submitted(store);
     const reason = { ok: true as const, reason: 'Use padding 32.' };
@@ -134,16 +137,20 @@ describe('reject and request changes', () => {
       reason: 'Use padding 32.',
     });
     expect((await store.get(second.id))?.status).toBe('rejected');
-    expect(notifier.notices).toEqual([
+    expect(store.owed.filter((n) => n.intent.kind === 'decided')).toEqual([
       {
-        kind: 'decided',
         id: first.id,
-        decision: { action: 'request_changes', actor: APPROVER, reason: 'Use padding 32.' },
+        intent: {
+          kind: 'decided',
+          decision: { action: 'request_changes', actor: APPROVER, reason: 'Use padding 32.' },
+        },
       },
       {
-        kind: 'decided',
         id: second.id,
-        decision: { action: 'reject', actor: APPROVER, reason: 'Use padding 32.' },
+        intent: {
+          kind: 'decided',
+          decision: { action: 'reject', actor: APPROVER, reason: 'Use padding 32.' },
+        },
       },
     ]);
   });

@@ -14,22 +14,20 @@ import {
 } from './fixtures.ts';
 
 describe('submit', () => {
-  it('stores a valid spec, then posts it for review, keeps the thread and tells the partner', async () => {
-    const { deps, store, notifier } = ports();
+  it('stores a valid spec with what it owes: the post for review, the partner told', async () => {
+    const { deps, store } = ports();
     const result = await submit(deps, {
       actor: PARTNER,
       requestId: requestId(),
       form: sampleSpec(),
     });
     expect(result.outcome).toMatchObject({ kind: 'done', submission: { id: 'PG-0001' } });
-    // Nothing is said before the answer: Slack first hears that the modal may close.
-    expect(notifier.notices).toEqual([]);
-    await settle(result);
-    expect(notifier.notices).toEqual([
-      { kind: 'forReview', id: 'PG-0001', revision: 1, actor: PARTNER.userId },
-      { kind: 'received', id: 'PG-0001', thread: THREAD },
+    // Owed with the change itself (the outbox); nothing is left for after the answer.
+    expect(result.afterwards).toBeUndefined();
+    expect(store.owed).toEqual([
+      { id: 'PG-0001', intent: { kind: 'review' } },
+      { id: 'PG-0001', intent: { kind: 'received' } },
     ]);
-    expect((await store.get('PG-0001'))?.thread).toEqual(THREAD);
   });
 
   it('answers the spec problems field by field and stores nothing', async () => {
@@ -47,14 +45,14 @@ describe('submit', () => {
   });
 
   it('stores and announces once however often the same request comes', async () => {
-    const { deps, store, notifier } = ports();
+    const { deps, store } = ports();
     const request = { actor: PARTNER, requestId: requestId(), form: sampleSpec() };
     await settle(await submit(deps, request));
     const again = await submit(deps, request);
     expect(again.outcome).toMatchObject({ kind: 'done', submission: { id: 'PG-0001' } });
     expect(again.afterwards).toBeUndefined();
     expect(await store.listAll()).toHaveLength(1);
-    expect(notifier.notices.filter((n) => n.kind === 'forReview')).toHaveLength(1);
+    expect(store.owed.filter((n) => n.intent.kind === 'review')).toHaveLength(1);
   });
 });
 
@@ -88,8 +86,8 @@ describe('resubmit', () => {
     ]);
   });
 
-  it('stores revision 2 in the same thread and announces it there', async () => {
-    const { deps, store, notifier, id } = await sentBack();
+  it('stores revision 2 with what it owes: the review message, a thread reply, the partner', async () => {
+    const { deps, store, id } = await sentBack();
     const outcome = await settle(
       await resubmit(deps, {
         actor: PARTNER,
@@ -102,10 +100,12 @@ describe('resubmit', () => {
     const stored = await store.get(id);
     expect(stored?.status).toBe('submitted');
     expect(stored?.revisions.map((r) => r.spec.PADDING)).toEqual([24, 32]);
-    expect(notifier.notices).toEqual([
-      { kind: 'forReview', id, revision: 2, actor: PARTNER.userId },
-      { kind: 'received', id, thread: THREAD },
+    expect(store.owed.slice(-3)).toEqual([
+      { id, intent: { kind: 'review' } },
+      { id, intent: { kind: 'reply', event: { action: 'resubmit', actor: PARTNER } } },
+      { id, intent: { kind: 'received' } },
     ]);
+    expect(stored?.thread).toEqual(THREAD);
   });
 
   it("answers someone else's submission as not found and one not sent back as not allowed", async () => {

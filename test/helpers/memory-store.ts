@@ -6,6 +6,7 @@ import {
   type Submission,
   type ThreadRef,
 } from '../../src/domain/submission.ts';
+import type { MessageIntent } from '../../src/ports/notifier.ts';
 import {
   type ApplyOptions,
   type ChangeResult,
@@ -16,6 +17,7 @@ import {
   type ResubmitInput,
   StoreError,
   type SubmissionStore,
+  type UndeliveredMessage,
 } from '../../src/ports/store.ts';
 
 interface Stored {
@@ -37,6 +39,8 @@ export class MemoryStore implements SubmissionStore {
   readonly #requests = new Map<string, { op: string; id: string }>();
   #counter = 0;
   #clock = 0;
+  /** The messages each applied change owed (its outbox entries), in order. */
+  readonly owed: { id: string; intent: MessageIntent }[] = [];
 
   async create(input: NewSubmission): Promise<ChangeResult> {
     const seen = this.#seen(input.requestId, 'create');
@@ -70,6 +74,7 @@ export class MemoryStore implements SubmissionStore {
     };
     this.#submissions.set(id, { submission, audit: [event] });
     this.#requests.set(input.requestId, { op: 'create', id });
+    this.#owe(id, input.messages);
     return { submission: this.#copy(id), applied: true };
   }
 
@@ -157,6 +162,11 @@ export class MemoryStore implements SubmissionStore {
     }));
   }
 
+  /** Nothing is delivered in memory, so nothing fails to be. */
+  async undeliverable(): Promise<UndeliveredMessage[]> {
+    return [];
+  }
+
   /** Sets fields directly, as the pipeline would (e.g. a run, a failed status), unaudited. */
   put(id: string, fields: Partial<Submission>): void {
     Object.assign(this.#stored(id).submission, fields);
@@ -192,7 +202,12 @@ export class MemoryStore implements SubmissionStore {
     if (!change.refusal) stored.submission.lastEvent = event;
     stored.audit.push(event);
     this.#requests.set(context.requestId, { op, id: sid });
+    this.#owe(sid, (context as { messages?: MessageIntent[] }).messages);
     return { submission: this.#copy(sid), applied: true };
+  }
+
+  #owe(id: string, messages: MessageIntent[] = []): void {
+    for (const intent of messages) this.owed.push({ id, intent: structuredClone(intent) });
   }
 
   /** The submission a repeated request made, or undefined for a new request. */

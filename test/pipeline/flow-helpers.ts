@@ -32,6 +32,19 @@ export function reaches(bot: Bot, id: string, status: Submission['status'], time
   }, timeoutMs);
 }
 
+/**
+ * The pipeline's status message in the thread, once delivered (the deliverer stores its
+ * ts on the run after the post, which may come after the step that owed it).
+ */
+export function statusMessage(bot: Bot, id: string) {
+  return eventually(async () => {
+    const ref = (await bot.store.get(id))?.pipeline?.statusMessage;
+    const message = ref && thread(bot).replies.find((r) => r.ts === ref.ts);
+    if (!message) throw new Error(`${id} has no status message yet`);
+    return message;
+  });
+}
+
 /** The submission's thread: root message and replies, as Slack shows it. */
 export function thread(bot: Bot) {
   const [root] = bot.api.messages(REVIEW_CHANNEL);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { APPROVER, type Bot, eventually, PARTNER, PROJECTS, startBot } from '../slack/harness.ts';
-import { reaches, submitAndApprove, text, thread } from './flow-helpers.ts';
+import { reaches, statusMessage, submitAndApprove, text, thread } from './flow-helpers.ts';
 
 let bot: Bot;
 beforeEach(async () => {
@@ -85,9 +85,11 @@ describe('pipeline: approval to live URL', () => {
     });
     // The review message itself shows the outcome.
     await eventually(() => expect(text(thread(bot))).toMatch(/\*Status\*\\nlive/));
-    const status = thread(bot).replies.find((r) => r.ts === live.pipeline?.statusMessage?.ts);
-    expect(status?.edited).toBeDefined();
-    expect(text(status).match(/:white_check_mark:/g)?.length).toBeGreaterThanOrEqual(6);
+    await eventually(async () => {
+      const status = await statusMessage(bot, id);
+      expect(status.edited).toBeDefined();
+      expect(text(status).match(/:white_check_mark:/g)?.length).toBeGreaterThanOrEqual(6);
+    });
   });
 
   it('deploys without moving traffic when the approver says so', async () => {

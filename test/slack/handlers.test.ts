@@ -7,7 +7,7 @@ import { InFlight } from '../../src/lib/in-flight.ts';
 import type { SlackApiStandIn } from '../../src/local/slack-api/server.ts';
 import { createLogger } from '../../src/log.ts';
 import { StoreError, type SubmissionStore } from '../../src/ports/store.ts';
-import { SlackNotifier } from '../../src/slack/announce.ts';
+import { SlackMessages } from '../../src/slack/announce.ts';
 import { Approvers } from '../../src/slack/approvers.ts';
 import type { HandlerContext } from '../../src/slack/context.ts';
 import { onHomeOpened } from '../../src/slack/home/handlers.ts';
@@ -44,7 +44,7 @@ async function handlers(store: SubmissionStore = new MemoryStore()) {
   const useCases = createUseCases({
     store,
     pipeline,
-    notifier: new SlackNotifier({ client, reviewChannel: REVIEW_CHANNEL, logger }),
+    notifier: new SlackMessages({ client, reviewChannel: REVIEW_CHANNEL, logger }),
     approvers: new Approvers(client, [APPROVER]),
     logger,
   });

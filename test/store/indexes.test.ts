@@ -41,7 +41,7 @@ describe('firestore.indexes.json', () => {
     expect(file.indexes).toHaveLength(NEEDED.length);
   });
 
-  it('expires request records by TTL and does not index revisions', () => {
+  it('expires request records by TTL and does not index revisions or the outbox', () => {
     expect(file.fieldOverrides).toContainEqual({
       collectionGroup: 'requests',
       fieldPath: 'expiresAt',
@@ -51,6 +51,12 @@ describe('firestore.indexes.json', () => {
     expect(file.fieldOverrides).toContainEqual({
       collectionGroup: 'submissions',
       fieldPath: 'revisions',
+      indexes: [],
+    });
+    // The outbox is read with its document, never queried inside (src/store/outbox.ts).
+    expect(file.fieldOverrides).toContainEqual({
+      collectionGroup: 'submissions',
+      fieldPath: 'outbox',
       indexes: [],
     });
   });

@@ -10,6 +10,7 @@ import {
   usergroupsUsersList,
   usersInfo,
 } from './methods/directory.ts';
+import { conversationsHistory, conversationsReplies } from './methods/history.ts';
 import { openView, publishView, pushView, updateView } from './methods/views.ts';
 import { parseRequest, readBody, recordedArgs, tokenOf } from './request.ts';
 import { ResponseUrls } from './response-urls.ts';
@@ -40,6 +41,8 @@ const METHODS: Record<string, Method> = {
   'chat.postEphemeral': postEphemeral,
   'chat.getPermalink': getPermalink,
   'conversations.open': conversationsOpen,
+  'conversations.history': conversationsHistory,
+  'conversations.replies': conversationsReplies,
   'views.open': openView,
   'views.update': updateView,
   'views.push': pushView,

@@ -24,7 +24,6 @@ export async function windDown(
   }
   const cancelled = cancelSteps(run, new Date());
   const saved = await save(ctx, submission, cancelled);
-  await ctx.progress.flush();
   await announce(ctx, saved, cancelled, 'cancelled');
   return 'ended';
 }

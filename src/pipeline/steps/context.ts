@@ -2,7 +2,6 @@ import type { Logger } from '../../log.ts';
 import type { BuildPort } from '../../ports/build.ts';
 import type { BuildLogPort } from '../../ports/build-logs.ts';
 import type { DeployPort } from '../../ports/deploy.ts';
-import type { Progress } from '../../ports/progress.ts';
 import type { PipelineStore, SubmissionStore } from '../../ports/store.ts';
 
 /** What a step works with: the ports, and the lease owner it writes the run as. */
@@ -12,7 +11,6 @@ export interface StepContext {
   deploys: DeployPort;
   /** Where a failed step's last log lines are read from; without it failures show none. */
   buildLogs?: BuildLogPort;
-  progress: Progress;
   /** This instance's name on leases: the store takes a run only from its lease holder. */
   owner: string;
   /** Carries the submission id. */

@@ -1,45 +1,53 @@
-// Storing a run and telling people about it: every step saves what it learned through
-// here before doing anything else, and the ends of a pipeline (failed, live) are here.
+// Storing a run and what it owes people: every step saves what it learned through here
+// before doing anything else, with the messages that change owes (the status message,
+// milestones) in the same write; the ends of a pipeline (failed, live) are here.
 import type { Milestone, PipelineFailure, PipelineRun } from '../../domain/pipeline-run.ts';
 import { markAnnounced } from '../../domain/run-transitions.ts';
 import type { Action } from '../../domain/status.ts';
 import type { Actor, Submission } from '../../domain/submission.ts';
+import { type MessageIntent, milestoneMessages } from '../../ports/notifier.ts';
 import type { StepContext, StepOutcome } from './context.ts';
 
 /** The pipeline acts on its own behalf in the audit trail. */
 export const PIPELINE_ACTOR: Actor = { userId: 'pipeline', name: 'playground-deploy pipeline' };
 
-/** Stores the run (moving the submission on by `action`), then shows it in the thread. */
-export async function save(
+/**
+ * Stores the run (moving the submission on by `action`) with the messages it owes: by
+ * default the status message's update, once the attempt has one (its first milestone).
+ */
+export function save(
   ctx: StepContext,
   submission: Submission,
   run: PipelineRun,
   action?: Action,
   detail?: string,
+  messages: MessageIntent[] = hasStatusMessage(run)
+    ? [{ kind: 'status', attempt: run.attempt }]
+    : [],
 ): Promise<Submission> {
-  const saved = await ctx.store.saveRun(
+  return ctx.store.saveRun(
     submission.id,
     ctx.owner,
     run,
     action ? { action, actor: PIPELINE_ACTOR, ...(detail ? { detail } : {}) } : undefined,
+    messages,
   );
-  if (run.statusMessage) ctx.progress.update(saved, run);
-  return saved;
 }
 
-/** Posts a milestone (and the status message, the first time) and stores that it was. */
-export async function announce(
+/** Whether the attempt's status message is owed already (any milestone of it was announced). */
+function hasStatusMessage(run: PipelineRun): boolean {
+  return Object.values(run.announced).includes(run.attempt);
+}
+
+/** Stores that a milestone is announced, with what it owes (the status message first). */
+export function announce(
   ctx: StepContext,
   submission: Submission,
   run: PipelineRun,
   kind: Milestone,
 ): Promise<Submission> {
-  let current = run;
-  if (!current.statusMessage && submission.thread) {
-    current = { ...current, statusMessage: await ctx.progress.postStatus(submission, current) };
-  }
-  await ctx.progress.milestone(submission, current, kind);
-  return save(ctx, submission, markAnnounced(current, kind));
+  const messages = milestoneMessages(run.attempt, kind);
+  return save(ctx, submission, markAnnounced(run, kind), undefined, undefined, messages);
 }
 
 /** Stores the run as failed for `failure`, tells the thread and the partner, ends it. */
@@ -70,9 +78,8 @@ async function end(
   detail: string | undefined,
   kind: Milestone,
 ): Promise<StepOutcome> {
+  // The checklist shows the end before the milestone reply tells it (outbox order).
   const saved = await save(ctx, submission, run, action, detail);
-  // The checklist shows the end before the milestone reply tells it.
-  await ctx.progress.flush();
   await announce(ctx, saved, run, kind);
   return 'ended';
 }

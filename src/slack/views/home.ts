@@ -5,16 +5,24 @@ import type { Button, HomeView, KnownBlock } from '@slack/types';
 import { QUEUE_STATUSES } from '../../app/queries.ts';
 import { canApply } from '../../domain/status.ts';
 import { revisionOf, type Submission } from '../../domain/submission.ts';
+import type { UndeliveredMessage } from '../../ports/store.ts';
 import { ACTION_ID } from './ids.ts';
 import { actions, button, context, header, LIMITS, section } from './kit.ts';
-import { code } from './mrkdwn.ts';
+import { code, escapeMrkdwn } from './mrkdwn.ts';
 import { cancelButton, listLine } from './status-text.ts';
 
 /** Own submissions shown before "…and N more" (fewer for approvers, who also get the queue). */
 export const HOME_MINE_MAX = 40;
 export const HOME_MINE_MAX_WITH_QUEUE = 10;
 
-export function homeView(options: { mine: Submission[]; queue?: Submission[] }): HomeView {
+/** Undelivered messages listed before "…and N more". */
+const HOME_UNDELIVERED_MAX = 10;
+
+export function homeView(options: {
+  mine: Submission[];
+  queue?: Submission[];
+  undelivered?: UndeliveredMessage[];
+}): HomeView {
   const blocks: KnownBlock[] = [
     header('OneAtlas Playground deployments'),
     section(
@@ -40,6 +48,22 @@ export function homeView(options: { mine: Submission[]; queue?: Submission[] }):
     blocks.push(
       context(`…and ${mine.length - mineMax} more: \`/playground list\` shows them all.`),
     );
+  }
+
+  const undelivered = options.undelivered ?? [];
+  if (undelivered.length > 0) {
+    blocks.push({ type: 'divider' });
+    blocks.push(header(`Messages Slack refused (${undelivered.length})`));
+    for (const { submission, entry } of undelivered.slice(0, HOME_UNDELIVERED_MAX)) {
+      blocks.push(
+        section(
+          `:warning: *${submission.id}* · ${MESSAGE_LABEL[entry.intent.kind]}: ${code(entry.error ?? 'error', 80)}\n${escapeMrkdwn(entry.advice ?? '')}`,
+        ),
+      );
+    }
+    if (undelivered.length > HOME_UNDELIVERED_MAX) {
+      blocks.push(context(`…and ${undelivered.length - HOME_UNDELIVERED_MAX} more in the logs.`));
+    }
   }
 
   if (queue) {
@@ -83,6 +107,18 @@ function queueLine(submission: Submission): string {
   const line = listLine(submission, true);
   return spec ? `${line}\n${code(spec.image, 300)}` : line;
 }
+
+/** What each kind of message is, for people. */
+const MESSAGE_LABEL: Record<UndeliveredMessage['entry']['intent']['kind'], string> = {
+  review: 'the review message',
+  root: 'an update of the review message',
+  reply: 'a reply in the review thread',
+  received: "the partner's confirmation",
+  decided: "the partner's decision message",
+  status: 'the pipeline status message',
+  milestone: 'a pipeline reply in the thread',
+  outcome: "the partner's pipeline outcome",
+};
 
 function reviewButtons(id: string) {
   return actions([
