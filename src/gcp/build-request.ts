@@ -9,6 +9,7 @@
 
 import { gzipSync } from 'node:zlib';
 import type { protos } from '@google-cloud/cloudbuild';
+import { PARTNER_USER_ARG } from '../bundle/dockerfile.ts';
 import type { Bundle } from '../bundle/render.ts';
 import { parseDockerRef } from '../domain/submission-spec/index.ts';
 import type { BuildPlan } from '../ports/build.ts';
@@ -62,6 +63,19 @@ const BUNDLE_SCRIPT = [
   `printf '%s' "$${BUNDLE_ENV}" | base64 --decode | tar --extract --gzip --no-same-owner --file=-`,
   'echo "wrap bundle:"',
   'find . -type f | sort',
+].join('\n');
+
+// The `wrap` step. A Dockerfile cannot read its base image's USER, so the step reads it
+// from the pulled image's config and passes it as a build argument: the wrapper installs
+// as root and hands the image back to that user (see src/bundle/dockerfile.ts). Empty
+// when the image sets none (root). Both references arrive as env values, never as code.
+const WRAP_SCRIPT = [
+  'set -euo pipefail',
+  'docker pull "$PG_BASE_IMAGE"',
+  `partner_user="$(docker image inspect --format '{{.Config.User}}' "$PG_BASE_IMAGE")"`,
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
+  'echo "partner image USER: ${partner_user:-none, root}"',
+  `docker build --build-arg "base_id=$PG_BASE_IMAGE" --build-arg "${PARTNER_USER_ARG}=$partner_user" -t "$PG_IMAGE" .`,
 ].join('\n');
 
 // The `test` step: runs check_service.py in CHECK_IMAGE on the `cloudbuild` network
@@ -144,8 +158,10 @@ export function buildRequest(plan: BuildPlan): IBuild {
     {
       id: 'wrap',
       name: DOCKER_BUILDER,
+      entrypoint: 'bash',
+      args: ['-c', WRAP_SCRIPT],
       // The partner's reference exactly as validated, also pinned in the Dockerfile's ARG.
-      args: ['build', '--build-arg', `base_id=${spec.image}`, '-t', image, '.'],
+      env: [`PG_BASE_IMAGE=${spec.image}`, `PG_IMAGE=${image}`],
     },
     {
       id: 'test-start',

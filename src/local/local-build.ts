@@ -4,7 +4,7 @@
 // - Timing: every step takes (at least) `stepSeconds`, queueing and deploys too, so a
 //   person watches the checklist progress (PLAYGROUND_LOCAL_STEP_SECONDS, default 3).
 // - Real runs: when the partner image of a build (the `wrap` step's
-//   `--build-arg base_id=...`) is `docker.io/examples/NAME:TAG` and `EXAMPLES/NAME` is a
+//   PG_BASE_IMAGE) is `docker.io/examples/NAME:TAG` and `EXAMPLES/NAME` is a
 //   folder, the build runs for real what can run here: it unpacks the bundle carried in
 //   the request (PG_BUNDLE_TGZ), starts the wrapper under gunicorn on loopback with that
 //   folder on PYTHONPATH (the partner's package, as the partner image would hold it),
@@ -132,7 +132,7 @@ export interface LocalBuilds {
 /** What a build request says, read the way its steps would read it. */
 interface BuildInfo {
   stepIds: string[];
-  /** The partner image: `base_id=` of the `wrap` step. */
+  /** The partner image: PG_BASE_IMAGE of the `wrap` step. */
   baseImage?: string;
   /** The wrapped image to push. */
   image?: string;
@@ -487,9 +487,7 @@ function envOf(step: JsonObject | undefined, name: string): string | undefined {
 function readBuild(request: JsonObject): BuildInfo {
   const steps = (Array.isArray(request.steps) ? request.steps : []) as JsonObject[];
   const step = (id: string) => steps.find((s) => s.id === id);
-  const baseArg = strings(step('wrap')?.args)
-    .map(literalDollars)
-    .find((arg) => arg.startsWith('base_id='));
+  const baseImage = envOf(step('wrap'), 'PG_BASE_IMAGE');
   const archive = envOf(step('bundle'), BUNDLE_ENV);
   let bundle: BuildInfo['bundle'];
   try {
@@ -506,7 +504,7 @@ function readBuild(request: JsonObject): BuildInfo {
   const zoom = envOf(step('test'), 'PG_ZOOM');
   return {
     stepIds: steps.map((s, i) => (typeof s.id === 'string' ? literalDollars(s.id) : `step-${i}`)),
-    ...(baseArg ? { baseImage: baseArg.slice('base_id='.length) } : {}),
+    ...(baseImage ? { baseImage } : {}),
     ...(image ? { image } : {}),
     bundle,
     service: 'error' in bundle ? '' : serviceOf(bundle['app/app.yaml']),

@@ -56,24 +56,18 @@ describe('buildRequest', () => {
   });
 
   it('builds FROM the partner image with exactly its reference, and tags the wrapped image', () => {
-    expect(steps[1]).toEqual({
+    expect(steps[1]).toMatchObject({
       id: 'wrap',
       name: 'gcr.io/cloud-builders/docker',
-      args: [
-        'build',
-        '--build-arg',
-        'base_id=eu.gcr.io/theplayground_repo/my_service:1.0.3',
-        '-t',
-        IMAGE,
-        '.',
-      ],
+      entrypoint: 'bash',
+      env: ['PG_BASE_IMAGE=eu.gcr.io/theplayground_repo/my_service:1.0.3', `PG_IMAGE=${IMAGE}`],
     });
   });
 
   it('keeps a digest-pinned partner reference verbatim', () => {
     const image = `eu.gcr.io/theplayground_repo/my_service:1.0.3@sha256:${'ab'.repeat(32)}`;
     const wrap = buildRequest(planFor(sampleSpec({ image }))).steps?.[1];
-    expect(wrap?.args?.[2]).toBe(`base_id=${image}`);
+    expect(wrap?.env?.[0]).toBe(`PG_BASE_IMAGE=${image}`);
   });
 
   it('runs the wrapped container on the cloudbuild network, then the check with padding and zoom', () => {
@@ -172,18 +166,12 @@ describe('escaping for Cloud Build substitutions', () => {
         const request = buildRequest(planFor(spec, { revision }));
         expect(unescapedDollars(request)).toEqual([]);
         const steps = request.steps ?? [];
-        expect(steps[1]?.args).toEqual([
-          'build',
-          '--build-arg',
-          `base_id=${spec.image}`,
-          '-t',
-          IMAGE,
-          '.',
-        ]);
+        expect(steps[1]?.env).toEqual([`PG_BASE_IMAGE=${spec.image}`, `PG_IMAGE=${IMAGE}`]);
         expect(steps[3]?.env).toContain(`PG_PADDING=${spec.PADDING}`);
         expect(steps[3]?.env).toContain(`PG_ZOOM=${spec.ZOOM_LEVEL}`);
         // The scripts never vary: partner values are only ever in args and env values.
         expect(steps[0]?.args).toEqual(buildRequest(planFor()).steps?.[0]?.args);
+        expect(steps[1]?.args).toEqual(buildRequest(planFor()).steps?.[1]?.args);
         expect(steps[3]?.args).toEqual(buildRequest(planFor()).steps?.[3]?.args);
       }),
       { numRuns: 60 },
@@ -266,6 +254,48 @@ describe('the bundle step, run with bash', () => {
       'a/b/c.txt 0 0o644 0',
       'd.txt 0 0o644 0',
     ]);
+  });
+});
+
+describe('the wrap step, run with bash and a fake docker', () => {
+  /** Runs the step with a `docker` whose image config has USER `user`; returns its calls. */
+  function runWrapStep(user: string) {
+    const step = buildRequest(planFor()).steps?.[1];
+    const dir = mkdtempSync(join(work, 'docker-'));
+    writeFileSync(
+      join(dir, 'docker'),
+      [
+        '#!/bin/bash',
+        `printf '%s|' "$@" >> ${JSON.stringify(join(dir, 'calls'))}; echo >> ${JSON.stringify(join(dir, 'calls'))}`,
+        `if [ "$1" = image ]; then echo ${JSON.stringify(user)}; fi`,
+      ].join('\n'),
+    );
+    chmodSync(join(dir, 'docker'), 0o755);
+    const env = Object.fromEntries(
+      (step?.env ?? []).map((entry) => {
+        const [key = '', ...value] = substituted(entry).split('=');
+        return [key, value.join('=')];
+      }),
+    );
+    const result = spawnSync('bash', ['-c', substituted(step?.args?.[1] ?? '')], {
+      env: { ...env, PATH: `${dir}:${process.env.PATH}` },
+      encoding: 'utf8',
+    });
+    expect(result.status, result.stderr).toBe(0);
+    return readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n');
+  }
+
+  it('pulls the partner image, reads its USER and builds with it as partner_user', () => {
+    const base = 'eu.gcr.io/theplayground_repo/my_service:1.0.3';
+    expect(runWrapStep('1000:1000')).toEqual([
+      `pull|${base}|`,
+      `image|inspect|--format|{{.Config.User}}|${base}|`,
+      `build|--build-arg|base_id=${base}|--build-arg|partner_user=1000:1000|-t|${IMAGE}|.|`,
+    ]);
+  });
+
+  it('passes an empty partner_user when the image sets no USER (the Dockerfile then stays root)', () => {
+    expect(runWrapStep('').at(-1)).toContain('|partner_user=|');
   });
 });
 

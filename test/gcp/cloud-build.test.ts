@@ -87,7 +87,9 @@ describe('start', () => {
         {
           id: 'wrap',
           name: docker,
-          args: ['build', '--build-arg', `base_id=${PARTNER_IMAGE}`, '-t', IMAGE, '.'],
+          entrypoint: 'bash',
+          args: ['-c', request.steps?.[1]?.args?.[1]],
+          env: [`PG_BASE_IMAGE=${PARTNER_IMAGE}`, `PG_IMAGE=${IMAGE}`],
         },
         {
           id: 'test-start',
