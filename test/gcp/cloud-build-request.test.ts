@@ -16,6 +16,7 @@ import {
   bundleArchive,
   escapeDollars,
   hasUnescapedDollar,
+  machineTypeFor,
   unescapedDollars,
 } from '../../src/gcp/build-request.ts';
 import type { BuildPlan } from '../../src/ports/build.ts';
@@ -84,9 +85,10 @@ describe('buildRequest', () => {
       'PG_SERVICE_URL=http://pg-wrapped:8080',
       'PG_PADDING=24',
       'PG_ZOOM=16',
-      'PG_HEALTH_TIMEOUT=600',
+      'PG_HEALTH_TIMEOUT=1800',
     ]);
-    expect(steps[3]?.timeout).toEqual({ seconds: 900 });
+    // The health wait is App Engine's app start timeout; the step adds 5 minutes for the checks.
+    expect(steps[3]?.timeout).toEqual({ seconds: 2100 });
   });
 
   it('pushes the wrapped image and lists it in images for its digest', () => {
@@ -100,7 +102,8 @@ describe('buildRequest', () => {
 
   it('sets tags, timeouts and logging deliberately, and no substitutions', () => {
     expect(request.tags).toEqual(['playground-deploy', 'pg-0042', 'pg-0042-r1']);
-    expect(request.timeout).toEqual({ seconds: 1800 });
+    // The health wait (1800 s) plus 20 minutes for the pull, the install and the push.
+    expect(request.timeout).toEqual({ seconds: 3000 });
     expect(request.queueTtl).toEqual({ seconds: 3600 });
     expect(request.options).toEqual({ logging: 'CLOUD_LOGGING_ONLY', machineType: 'E2_HIGHCPU_8' });
     expect(request.substitutions).toBeUndefined();
@@ -117,6 +120,24 @@ describe('buildRequest', () => {
     expect(steps[3]?.args?.[1]).toContain('"$$PG_PADDING"');
     expect(steps[3]?.args?.[1]).toContain('check=$$!');
     expect(unescapedDollars(request)).toEqual([]);
+  });
+
+  it("tests on the smallest machine type with at least the version's memory", () => {
+    const machineFor = (memory_gb: number) =>
+      buildRequest(planFor(sampleSpec({ resources: { cpu: 8, memory_gb, disk_size_gb: 10 } })))
+        .options?.machineType;
+    expect(machineFor(3.2)).toBe('E2_HIGHCPU_8');
+    expect(machineFor(8)).toBe('E2_HIGHCPU_8');
+    expect(machineFor(8.1)).toBe('E2_HIGHCPU_32');
+    expect(machineFor(32)).toBe('E2_HIGHCPU_32');
+  });
+
+  it('cannot be made for more memory than the largest machine type has, and says the numbers', () => {
+    const spec = sampleSpec({ resources: { cpu: 8, memory_gb: 40, disk_size_gb: 10 } });
+    expect(() => buildRequest(planFor(spec))).toThrow(BuildRequestError);
+    expect(() => machineTypeFor(40)).toThrow(
+      'resources.memory_gb 40 is more than the largest Cloud Build machine (E2_HIGHCPU_32, 32 GB) can test; at most 32 GB can be wrapped',
+    );
   });
 
   it('is deterministic', () => {
@@ -163,6 +184,8 @@ describe('escaping for Cloud Build substitutions', () => {
   it('no accepted spec leaves an unescaped $, and its values arrive verbatim as data', () => {
     fc.assert(
       fc.property(validSpecArb, fc.integer({ min: 1, max: 999 }), (spec, revision) => {
+        // More memory than the largest build machine has cannot be tested (see above).
+        fc.pre(spec.resources.memory_gb <= 32);
         const request = buildRequest(planFor(spec, { revision }));
         expect(unescapedDollars(request)).toEqual([]);
         const steps = request.steps ?? [];
@@ -348,7 +371,7 @@ describe('the test step, run with bash and a fake docker', () => {
     const { status, calls, output } = runTestStep(docker);
     expect(status).toBe(0);
     expect(calls[0]).toBe(
-      'run --rm --interactive --network cloudbuild mirror.gcr.io/library/python:3.12-slim python3 - http://pg-wrapped:8080 --padding 24 --zoom 16 --timeout 600',
+      'run --rm --interactive --network cloudbuild mirror.gcr.io/library/python:3.12-slim python3 - http://pg-wrapped:8080 --padding 24 --zoom 16 --timeout 1800',
     );
     expect(readFileSync(join(docker, 'stdin'), 'utf8')).toBe(
       readFileSync(CHECK_SCRIPT_PATH, 'utf8'),
