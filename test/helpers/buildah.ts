@@ -4,6 +4,7 @@
 // stores lives under CACHE (git-ignored, owned by the tests), so the Debian root file
 // system and the imported base survive between runs; a clean clone builds them once.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   cpSync,
   existsSync,
@@ -51,9 +52,14 @@ async function buildahOk(args: string[]): Promise<string> {
   return run.stdout;
 }
 
-/** Whether the tests' storage holds an image named `name`. */
-async function hasImage(name: string): Promise<boolean> {
-  return (await buildah(['inspect', '--type', 'image', name])).code === 0;
+const KEY_LABEL = 'playground-deploy.test-key';
+
+/** The KEY_LABEL of image `name` in the tests' storage; undefined when there is none. */
+async function imageKey(name: string): Promise<string | undefined> {
+  const run = await buildah(['inspect', '--type', 'image', name]);
+  if (run.code !== 0) return undefined;
+  return (JSON.parse(run.stdout) as { OCIv1: { config: { Labels?: Record<string, string> } } })
+    .OCIv1.config.Labels?.[KEY_LABEL];
 }
 
 /**
@@ -91,10 +97,16 @@ export interface DebianBase {
 
 /**
  * The Debian root imported as image `name` (buildah from scratch, files copied into its
- * mount, commit), unless the storage holds it already.
+ * mount, commit), unless the storage holds it already with the same packages and files
+ * (a hash of them is the image's KEY_LABEL).
  */
 export async function debianBaseImage(base: DebianBase): Promise<string> {
-  if (await hasImage(base.name)) return base.name;
+  const hash = createHash('sha256').update(JSON.stringify(base.packages));
+  for (const from of Object.keys(base.files ?? {}).sort()) {
+    hash.update(execFileSync('tar', ['-c', '--sort=name', '--mtime=@0', '-C', from, '.']));
+  }
+  const key = hash.digest('hex');
+  if ((await imageKey(base.name)) === key) return base.name;
   const root = debianRoot(base.packages);
   const container = (await buildahOk(['from', 'scratch'])).trim();
   try {
@@ -104,7 +116,7 @@ export async function debianBaseImage(base: DebianBase): Promise<string> {
     for (const [from, to] of Object.entries(base.files ?? {})) {
       cpSync(from, join(mount, to), { recursive: true });
     }
-    await buildahOk(['config', '--cmd', '/bin/sh', container]);
+    await buildahOk(['config', '--cmd', '/bin/sh', '--label', `${KEY_LABEL}=${key}`, container]);
     await buildahOk(['commit', container, base.name]);
   } finally {
     await buildah(['rm', container]);
