@@ -3,12 +3,13 @@
  * What `npm start` and `npm test` set up, in order. The checks that only tell come first,
  * so that nothing is installed before a stop.
  */
-import { ensureChromium } from './browser.mjs';
+
 import { ensureDependencies } from './dependencies.mjs';
 import { checkEmulator } from './emulator.mjs';
 import { SetupError } from './host.mjs';
 import { ensureNode } from './node.mjs';
 import { ensurePython } from './python.mjs';
+import { ensureTestTools } from './test-tools.mjs';
 
 /** @typedef {(host: import('./host.mjs').Host) => void | Promise<void>} Step */
 
@@ -29,7 +30,7 @@ export const STEPS = {
     ensureDependencies,
     forLocalWorkspace(ensurePython),
   ],
-  test: [checkEmulator, ensureNode, ensureDependencies, ensurePython, ensureChromium],
+  test: [checkEmulator, ensureNode, ensureDependencies, ensurePython, ensureTestTools],
 };
 
 /**

@@ -1,10 +1,37 @@
 import type { SubmissionSpec } from '../domain/submission-spec/index.ts';
 
+/** The build argument the pipeline fills with the partner image's own `USER` (may be empty). */
+export const PARTNER_USER_ARG = 'partner_user';
+
+/** The wrap step's message when the partner image has no `python3` on its PATH. */
+export const NO_PYTHON_MESSAGE = 'the partner image has no python3';
+/** The wrap step's message when the image's `python3` cannot run `-m pip`. */
+export const NO_PIP_MESSAGE = 'the partner image has no pip for its python3';
+
+// The checks and the install, one RUN (one layer). The interpreter's own `python3 -m pip`:
+// a bare `pip` is missing from many images or belongs to another Python. PEP 668: a
+// Debian/Ubuntu system Python marked EXTERNALLY-MANAGED refuses `pip install`; the wrapped
+// image is a sealed appliance built once per revision, and gunicorn must import the
+// wrapper (Flask) and the partner's model in one interpreter, so the wrapper's packages
+// go into that interpreter on purpose. PIP_BREAK_SYSTEM_PACKAGES is set for this command
+// only (not ENV: the partner's own runtime is left as it was); pip before 23.0.1 has no
+// PEP 668 check and ignores it. A requirement the image already satisfies is kept.
+const INSTALL = [
+  `{ command -v python3 >/dev/null 2>&1 || { echo "${NO_PYTHON_MESSAGE}: gunicorn runs with the image's python3 (PATH=$PATH)" >&2; exit 1; }; }`,
+  `{ python3 -m pip --version >/dev/null 2>&1 || { echo "${NO_PIP_MESSAGE} ($(command -v python3)): add pip to the image (python3 -m ensurepip, or the python3-pip package)" >&2; exit 1; }; }`,
+  'PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --no-cache-dir -r /tmp/requirements.txt',
+  'rm -f /tmp/requirements.txt',
+];
+
 /**
- * The seed's integration Dockerfile, with one change: the base image is pinned to the
- * exact reference the partner gave (tag or digest) instead of being forced to :latest.
- * The reference has been validated against Docker's grammar, so it cannot carry a
- * newline, a quote or a space out of the ARG line.
+ * The seed's integration Dockerfile (`/api/`, gunicorn as the command), made to survive
+ * the images partners push, not only official `python:*` ones:
+ * - the base image is pinned to the exact reference the partner gave (tag or digest;
+ *   validated against Docker's grammar, so it cannot carry a newline, a quote or a space);
+ * - root for the install whatever `USER` the image ends with, then back to that user;
+ * - the image's `ENTRYPOINT` cleared so that gunicorn, the `CMD`, is what runs;
+ * - `python3 -m pip`, with a clear message when the image has no python3 or no pip.
+ * Dockerfile semantics relied on: https://docs.docker.com/reference/dockerfile/
  */
 export function renderDockerfile(spec: SubmissionSpec): string {
   return [
@@ -14,15 +41,30 @@ export function renderDockerfile(spec: SubmissionSpec): string {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: Dockerfile variable syntax, not JavaScript
     'FROM ${base_id}',
     '',
+    "# The partner image's own USER, read from its config by the pipeline (a Dockerfile cannot",
+    "# read it). App Engine flexible runs the CMD as the image's USER: the model keeps running",
+    '# as the user its files and ~/.local were made for; empty (none set) means root. An ARG',
+    '# before FROM is not visible after it, hence declared here ("Understand how ARG and FROM',
+    '# interact" in the reference).',
+    `ARG ${PARTNER_USER_ARG}=`,
+    '# USER applies to the RUN, CMD and ENTRYPOINT that follow it ("USER" in the reference).',
+    'USER root',
+    '# The partner may have changed the shell RUN uses ("SHELL"); these lines are POSIX sh.',
+    'SHELL ["/bin/sh", "-c"]',
+    '',
     'EXPOSE 8080',
     'COPY requirements.txt /tmp/requirements.txt',
-    'RUN pip install --no-cache-dir -r /tmp/requirements.txt && \\',
-    '    rm -rf /tmp/requirements.txt',
+    `RUN ${INSTALL.join(' && \\\n    ')}`,
     'COPY ./app/ /api/',
     '',
     'WORKDIR /api/',
     '',
+    "# ENTRYPOINT [] clears the base image's entrypoint, which would otherwise receive the CMD",
+    '# as its arguments; setting ENTRYPOINT also clears an inherited CMD, so CMD comes after it',
+    '# ("Understand how CMD and ENTRYPOINT interact").',
+    'ENTRYPOINT []',
     'CMD ["gunicorn", "--config", "/api/gunicorn.conf.py", "app:APP"]',
+    `USER \${${PARTNER_USER_ARG}:-root}`,
     '',
   ].join('\n');
 }

@@ -9,6 +9,8 @@
 
 import { gzipSync } from 'node:zlib';
 import type { protos } from '@google-cloud/cloudbuild';
+import { appEngineSettings } from '../bundle/app-engine-config.ts';
+import { PARTNER_USER_ARG } from '../bundle/dockerfile.ts';
 import type { Bundle } from '../bundle/render.ts';
 import { parseDockerRef } from '../domain/submission-spec/index.ts';
 import type { BuildPlan } from '../ports/build.ts';
@@ -28,16 +30,43 @@ export const CHECK_IMAGE = 'mirror.gcr.io/library/python:3.12-slim';
 export const WRAPPED_CONTAINER = 'pg-wrapped';
 
 /**
- * 30 minutes: pulling a multi-GB partner image and installing the wrapper's requirements
- * (~5-10 min), the acceptance check (health waits up to HEALTH_TIMEOUT_SECONDS for a model
- * to load, then a few requests), and pushing the image (~5 min). Longer means something is
- * stuck; the build then ends TIMEOUT instead of holding a worker for the default hour.
+ * The build apart from the health wait: pulling a multi-GB partner image and installing
+ * the wrapper's requirements (~5-10 min), the checks after health (a few requests), and
+ * pushing the image (~5 min). Longer means something is stuck; the build then ends
+ * TIMEOUT instead of holding a worker.
  */
-export const DEFAULT_BUILD_TIMEOUT_SECONDS = 30 * 60;
-/** How long check_service.py waits for /api/v1/health to answer 200 (model loading). */
-export const HEALTH_TIMEOUT_SECONDS = 600;
-/** The `test` step's own limit: the health wait plus room for the checks themselves. */
-export const TEST_STEP_TIMEOUT_SECONDS = HEALTH_TIMEOUT_SECONDS + 5 * 60;
+const BUILD_WORK_SECONDS = 20 * 60;
+/** Room the `test` step gets beyond the health wait, for the checks themselves. */
+const CHECKS_SECONDS = 5 * 60;
+
+/**
+ * Cloud Build's machine types from the smallest memory up, among those with at least 8
+ * vCPUs (decompressing and recompressing multi-GB ML images is CPU-bound). E2 high-CPU
+ * machines have 1 GB per vCPU: https://cloud.google.com/compute/docs/general-purpose-machines
+ * (e2-highcpu-8: 8 GB, e2-highcpu-32: 32 GB); the names Cloud Build takes are its
+ * BuildOptions.MachineType: https://cloud.google.com/build/docs/api/reference/rest/v1/projects.builds#machinetype
+ */
+const MACHINE_TYPES = [
+  { name: 'E2_HIGHCPU_8', memoryGb: 8 },
+  { name: 'E2_HIGHCPU_32', memoryGb: 32 },
+] as const;
+const LARGEST = MACHINE_TYPES[MACHINE_TYPES.length - 1] as (typeof MACHINE_TYPES)[number];
+
+/**
+ * The smallest machine type with at least the version's memory, so that the `test` step
+ * runs the model in as much memory as App Engine gives it (less would OOM-kill a model
+ * that deploys fine). Past the largest, no build can test the model: refused, with the numbers.
+ */
+export function machineTypeFor(memoryGb: number): (typeof MACHINE_TYPES)[number]['name'] {
+  const machine = MACHINE_TYPES.find((type) => type.memoryGb >= memoryGb);
+  if (!machine) {
+    throw new BuildRequestError(
+      `resources.memory_gb ${memoryGb} is more than the largest Cloud Build machine (${LARGEST.name}, ${LARGEST.memoryGb} GB) can test; at most ${LARGEST.memoryGb} GB can be wrapped`,
+    );
+  }
+  return machine.name;
+}
+
 /** How long a build may wait for a worker before it ends EXPIRED (Cloud Build's default, set on purpose). */
 export const QUEUE_TTL_SECONDS = 60 * 60;
 
@@ -62,6 +91,19 @@ const BUNDLE_SCRIPT = [
   `printf '%s' "$${BUNDLE_ENV}" | base64 --decode | tar --extract --gzip --no-same-owner --file=-`,
   'echo "wrap bundle:"',
   'find . -type f | sort',
+].join('\n');
+
+// The `wrap` step. A Dockerfile cannot read its base image's USER, so the step reads it
+// from the pulled image's config and passes it as a build argument: the wrapper installs
+// as root and hands the image back to that user (see src/bundle/dockerfile.ts). Empty
+// when the image sets none (root). Both references arrive as env values, never as code.
+const WRAP_SCRIPT = [
+  'set -euo pipefail',
+  'docker pull "$PG_BASE_IMAGE"',
+  `partner_user="$(docker image inspect --format '{{.Config.User}}' "$PG_BASE_IMAGE")"`,
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
+  'echo "partner image USER: ${partner_user:-none, root}"',
+  `docker build --build-arg "base_id=$PG_BASE_IMAGE" --build-arg "${PARTNER_USER_ARG}=$partner_user" -t "$PG_IMAGE" .`,
 ].join('\n');
 
 // The `test` step: runs check_service.py in CHECK_IMAGE on the `cloudbuild` network
@@ -122,7 +164,11 @@ export function buildRequest(plan: BuildPlan): IBuild {
   ) {
     throw new BuildRequestError('the bundle has no Dockerfile or check_service.py');
   }
-  const timeout = plan.timeoutSeconds ?? DEFAULT_BUILD_TIMEOUT_SECONDS;
+  // check_service.py waits for health as long as App Engine will (readiness'
+  // app_start_timeout_sec): a model that loads in time there must not fail the test here.
+  const healthTimeout = appEngineSettings(spec).readiness_check.app_start_timeout_sec;
+  const machineType = machineTypeFor(spec.resources.memory_gb);
+  const timeout = plan.timeoutSeconds ?? healthTimeout + BUILD_WORK_SECONDS;
   if (!Number.isSafeInteger(timeout) || timeout < 60 || timeout > 24 * 3600) {
     throw new BuildRequestError(`timeoutSeconds must be 60..86400, got ${timeout}`);
   }
@@ -144,8 +190,10 @@ export function buildRequest(plan: BuildPlan): IBuild {
     {
       id: 'wrap',
       name: DOCKER_BUILDER,
+      entrypoint: 'bash',
+      args: ['-c', WRAP_SCRIPT],
       // The partner's reference exactly as validated, also pinned in the Dockerfile's ARG.
-      args: ['build', '--build-arg', `base_id=${spec.image}`, '-t', image, '.'],
+      env: [`PG_BASE_IMAGE=${spec.image}`, `PG_IMAGE=${image}`],
     },
     {
       id: 'test-start',
@@ -163,9 +211,9 @@ export function buildRequest(plan: BuildPlan): IBuild {
         `PG_SERVICE_URL=http://${WRAPPED_CONTAINER}:8080`,
         `PG_PADDING=${spec.PADDING}`,
         `PG_ZOOM=${spec.ZOOM_LEVEL}`,
-        `PG_HEALTH_TIMEOUT=${HEALTH_TIMEOUT_SECONDS}`,
+        `PG_HEALTH_TIMEOUT=${healthTimeout}`,
       ],
-      timeout: { seconds: TEST_STEP_TIMEOUT_SECONDS },
+      timeout: { seconds: healthTimeout + CHECKS_SECONDS },
     },
     { id: 'push', name: DOCKER_BUILDER, args: ['push', image] },
   ];
@@ -182,8 +230,7 @@ export function buildRequest(plan: BuildPlan): IBuild {
       // Logs in Cloud Logging only: no logs bucket to own, and required anyway when
       // the build runs as a user-specified service account.
       logging: 'CLOUD_LOGGING_ONLY',
-      // 8 vCPUs: decompressing and recompressing multi-GB ML images is CPU-bound.
-      machineType: 'E2_HIGHCPU_8',
+      machineType,
     },
   });
 }

@@ -12,7 +12,7 @@ export interface BuildPlan {
   bundle: Bundle;
   /** The wrapped image to push, e.g. `europe-docker.pkg.dev/p/playground/my-service:pg-0042-r1`. */
   image: string;
-  /** Whole-build timeout; default DEFAULT_BUILD_TIMEOUT_SECONDS. */
+  /** Whole-build timeout; default: the health wait (App Engine's app start timeout) plus 20 minutes. */
   timeoutSeconds?: number;
   /** The pipeline attempt, tagged so a build can be found again after a crash. */
   attempt?: number;

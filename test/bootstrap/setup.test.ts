@@ -34,12 +34,14 @@ describe('npm start / npm test set-up', () => {
     const lines = machine.written().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(
-      /^set-up: Node 22 into \.tools\/ \(this one is v20\.20\.2\) … [\d.]+ s; npm ci … [\d.]+ s; a Python venv in \.tools\/python from requirements\.txt … not installable \(.*\); apt-get install gunicorn python3-yaml \(Python for the wrapper\) … [\d.]+ s; apt-get install chromium fonts-noto-color-emoji \(the browser test\) … [\d.]+ s$/,
+      /^set-up: Node 22 into \.tools\/ \(this one is v20\.20\.2\) … [\d.]+ s; npm ci … [\d.]+ s; a Python venv in \.tools\/python from requirements\.txt … not installable \(.*\); apt-get install gunicorn python3-yaml \(Python for the wrapper\) … [\d.]+ s; apt-get install chromium fonts-noto-color-emoji \(the browser test\) … [\d.]+ s; apt-get install buildah debootstrap \(the image-build test\) … [\d.]+ s$/,
     );
-    // One apt-get update for both installs.
+    // One apt-get update for all the installs.
     expect(machine.ran().filter((line) => line.startsWith('apt-get update'))).toHaveLength(1);
 
-    for (const name of ['chromium', 'fonts-noto-color-emoji']) machine.mark(`dpkg-${name}`);
+    for (const name of ['chromium', 'fonts-noto-color-emoji', 'buildah', 'debootstrap']) {
+      machine.mark(`dpkg-${name}`);
+    }
     const before = machine.ran().length;
     const again = machine.host();
     expect(await setUp(again, STEPS.test)).toBe(true);
@@ -47,6 +49,7 @@ describe('npm start / npm test set-up', () => {
     expect(machine.ran().slice(before)).toEqual([
       'python3 -c …',
       expect.stringMatching(/^dpkg-query -W -f .* chromium fonts-noto-color-emoji$/),
+      expect.stringMatching(/^dpkg-query -W -f .* buildah debootstrap$/),
     ]);
   });
 

@@ -36,7 +36,7 @@ describe('no accepted spec value escapes its place in a generated file', () => {
           const bundle = render(spec, { project });
           const instructions = parseDockerfile(bundle.Dockerfile ?? '');
           expect(instructions[0]).toEqual({ keyword: 'ARG', args: `base_id=${spec.image}` });
-          expect(instructions).toHaveLength(8);
+          expect(instructions).toHaveLength(13);
           expect(load(bundle['app/app.yaml'] ?? '')).toEqual({
             ...appEngineSettings(spec),
             env_variables: wrapperEnv(spec, project),

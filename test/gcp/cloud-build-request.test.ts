@@ -16,6 +16,7 @@ import {
   bundleArchive,
   escapeDollars,
   hasUnescapedDollar,
+  machineTypeFor,
   unescapedDollars,
 } from '../../src/gcp/build-request.ts';
 import type { BuildPlan } from '../../src/ports/build.ts';
@@ -56,24 +57,18 @@ describe('buildRequest', () => {
   });
 
   it('builds FROM the partner image with exactly its reference, and tags the wrapped image', () => {
-    expect(steps[1]).toEqual({
+    expect(steps[1]).toMatchObject({
       id: 'wrap',
       name: 'gcr.io/cloud-builders/docker',
-      args: [
-        'build',
-        '--build-arg',
-        'base_id=eu.gcr.io/theplayground_repo/my_service:1.0.3',
-        '-t',
-        IMAGE,
-        '.',
-      ],
+      entrypoint: 'bash',
+      env: ['PG_BASE_IMAGE=eu.gcr.io/theplayground_repo/my_service:1.0.3', `PG_IMAGE=${IMAGE}`],
     });
   });
 
   it('keeps a digest-pinned partner reference verbatim', () => {
     const image = `eu.gcr.io/theplayground_repo/my_service:1.0.3@sha256:${'ab'.repeat(32)}`;
     const wrap = buildRequest(planFor(sampleSpec({ image }))).steps?.[1];
-    expect(wrap?.args?.[2]).toBe(`base_id=${image}`);
+    expect(wrap?.env?.[0]).toBe(`PG_BASE_IMAGE=${image}`);
   });
 
   it('runs the wrapped container on the cloudbuild network, then the check with padding and zoom', () => {
@@ -90,9 +85,10 @@ describe('buildRequest', () => {
       'PG_SERVICE_URL=http://pg-wrapped:8080',
       'PG_PADDING=24',
       'PG_ZOOM=16',
-      'PG_HEALTH_TIMEOUT=600',
+      'PG_HEALTH_TIMEOUT=1800',
     ]);
-    expect(steps[3]?.timeout).toEqual({ seconds: 900 });
+    // The health wait is App Engine's app start timeout; the step adds 5 minutes for the checks.
+    expect(steps[3]?.timeout).toEqual({ seconds: 2100 });
   });
 
   it('pushes the wrapped image and lists it in images for its digest', () => {
@@ -106,7 +102,8 @@ describe('buildRequest', () => {
 
   it('sets tags, timeouts and logging deliberately, and no substitutions', () => {
     expect(request.tags).toEqual(['playground-deploy', 'pg-0042', 'pg-0042-r1']);
-    expect(request.timeout).toEqual({ seconds: 1800 });
+    // The health wait (1800 s) plus 20 minutes for the pull, the install and the push.
+    expect(request.timeout).toEqual({ seconds: 3000 });
     expect(request.queueTtl).toEqual({ seconds: 3600 });
     expect(request.options).toEqual({ logging: 'CLOUD_LOGGING_ONLY', machineType: 'E2_HIGHCPU_8' });
     expect(request.substitutions).toBeUndefined();
@@ -123,6 +120,24 @@ describe('buildRequest', () => {
     expect(steps[3]?.args?.[1]).toContain('"$$PG_PADDING"');
     expect(steps[3]?.args?.[1]).toContain('check=$$!');
     expect(unescapedDollars(request)).toEqual([]);
+  });
+
+  it("tests on the smallest machine type with at least the version's memory", () => {
+    const machineFor = (memory_gb: number) =>
+      buildRequest(planFor(sampleSpec({ resources: { cpu: 8, memory_gb, disk_size_gb: 10 } })))
+        .options?.machineType;
+    expect(machineFor(3.2)).toBe('E2_HIGHCPU_8');
+    expect(machineFor(8)).toBe('E2_HIGHCPU_8');
+    expect(machineFor(8.1)).toBe('E2_HIGHCPU_32');
+    expect(machineFor(32)).toBe('E2_HIGHCPU_32');
+  });
+
+  it('cannot be made for more memory than the largest machine type has, and says the numbers', () => {
+    const spec = sampleSpec({ resources: { cpu: 8, memory_gb: 40, disk_size_gb: 10 } });
+    expect(() => buildRequest(planFor(spec))).toThrow(BuildRequestError);
+    expect(() => machineTypeFor(40)).toThrow(
+      'resources.memory_gb 40 is more than the largest Cloud Build machine (E2_HIGHCPU_32, 32 GB) can test; at most 32 GB can be wrapped',
+    );
   });
 
   it('is deterministic', () => {
@@ -169,21 +184,17 @@ describe('escaping for Cloud Build substitutions', () => {
   it('no accepted spec leaves an unescaped $, and its values arrive verbatim as data', () => {
     fc.assert(
       fc.property(validSpecArb, fc.integer({ min: 1, max: 999 }), (spec, revision) => {
+        // More memory than the largest build machine has cannot be tested (see above).
+        fc.pre(spec.resources.memory_gb <= 32);
         const request = buildRequest(planFor(spec, { revision }));
         expect(unescapedDollars(request)).toEqual([]);
         const steps = request.steps ?? [];
-        expect(steps[1]?.args).toEqual([
-          'build',
-          '--build-arg',
-          `base_id=${spec.image}`,
-          '-t',
-          IMAGE,
-          '.',
-        ]);
+        expect(steps[1]?.env).toEqual([`PG_BASE_IMAGE=${spec.image}`, `PG_IMAGE=${IMAGE}`]);
         expect(steps[3]?.env).toContain(`PG_PADDING=${spec.PADDING}`);
         expect(steps[3]?.env).toContain(`PG_ZOOM=${spec.ZOOM_LEVEL}`);
         // The scripts never vary: partner values are only ever in args and env values.
         expect(steps[0]?.args).toEqual(buildRequest(planFor()).steps?.[0]?.args);
+        expect(steps[1]?.args).toEqual(buildRequest(planFor()).steps?.[1]?.args);
         expect(steps[3]?.args).toEqual(buildRequest(planFor()).steps?.[3]?.args);
       }),
       { numRuns: 60 },
@@ -269,6 +280,48 @@ describe('the bundle step, run with bash', () => {
   });
 });
 
+describe('the wrap step, run with bash and a fake docker', () => {
+  /** Runs the step with a `docker` whose image config has USER `user`; returns its calls. */
+  function runWrapStep(user: string) {
+    const step = buildRequest(planFor()).steps?.[1];
+    const dir = mkdtempSync(join(work, 'docker-'));
+    writeFileSync(
+      join(dir, 'docker'),
+      [
+        '#!/bin/bash',
+        `printf '%s|' "$@" >> ${JSON.stringify(join(dir, 'calls'))}; echo >> ${JSON.stringify(join(dir, 'calls'))}`,
+        `if [ "$1" = image ]; then echo ${JSON.stringify(user)}; fi`,
+      ].join('\n'),
+    );
+    chmodSync(join(dir, 'docker'), 0o755);
+    const env = Object.fromEntries(
+      (step?.env ?? []).map((entry) => {
+        const [key = '', ...value] = substituted(entry).split('=');
+        return [key, value.join('=')];
+      }),
+    );
+    const result = spawnSync('bash', ['-c', substituted(step?.args?.[1] ?? '')], {
+      env: { ...env, PATH: `${dir}:${process.env.PATH}` },
+      encoding: 'utf8',
+    });
+    expect(result.status, result.stderr).toBe(0);
+    return readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n');
+  }
+
+  it('pulls the partner image, reads its USER and builds with it as partner_user', () => {
+    const base = 'eu.gcr.io/theplayground_repo/my_service:1.0.3';
+    expect(runWrapStep('1000:1000')).toEqual([
+      `pull|${base}|`,
+      `image|inspect|--format|{{.Config.User}}|${base}|`,
+      `build|--build-arg|base_id=${base}|--build-arg|partner_user=1000:1000|-t|${IMAGE}|.|`,
+    ]);
+  });
+
+  it('passes an empty partner_user when the image sets no USER (the Dockerfile then stays root)', () => {
+    expect(runWrapStep('').at(-1)).toContain('|partner_user=|');
+  });
+});
+
 describe('the test step, run with bash and a fake docker', () => {
   const script = substituted(buildRequest(planFor()).steps?.[3]?.args?.[1] ?? '');
   const env = Object.fromEntries(
@@ -318,7 +371,7 @@ describe('the test step, run with bash and a fake docker', () => {
     const { status, calls, output } = runTestStep(docker);
     expect(status).toBe(0);
     expect(calls[0]).toBe(
-      'run --rm --interactive --network cloudbuild mirror.gcr.io/library/python:3.12-slim python3 - http://pg-wrapped:8080 --padding 24 --zoom 16 --timeout 600',
+      'run --rm --interactive --network cloudbuild mirror.gcr.io/library/python:3.12-slim python3 - http://pg-wrapped:8080 --padding 24 --zoom 16 --timeout 1800',
     );
     expect(readFileSync(join(docker, 'stdin'), 'utf8')).toBe(
       readFileSync(CHECK_SCRIPT_PATH, 'utf8'),

@@ -21,9 +21,9 @@ describe('pipeline: approval to live URL', () => {
 
     // The build request: the partner's exact image as base, the wrapped image pushed.
     const [build] = bot.cloudBuild.createdBuilds();
-    const steps = build?.steps as { id: string; args?: string[] }[];
+    const steps = build?.steps as { id: string; args?: string[]; env?: string[] }[];
     expect(steps.map((s) => s.id)).toEqual(['bundle', 'wrap', 'test-start', 'test', 'push']);
-    expect(steps[1]?.args).toContain('base_id=eu.gcr.io/theplayground_repo/my_service:1.0.3');
+    expect(steps[1]?.env).toContain('PG_BASE_IMAGE=eu.gcr.io/theplayground_repo/my_service:1.0.3');
     const image = 'europe-docker.pkg.dev/pg-bot-1/playground/my-service:pg-0001-r1';
     expect(build?.images).toEqual([image]);
     expect(build?.tags).toEqual(expect.arrayContaining(['pg-0001']));

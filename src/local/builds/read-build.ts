@@ -8,7 +8,7 @@ import type { JsonObject } from '../cloud-build/types.ts';
 /** What a build request says. */
 export interface BuildInfo {
   stepIds: string[];
-  /** The partner image: `base_id=` of the `wrap` step. */
+  /** The partner image: PG_BASE_IMAGE of the `wrap` step. */
   baseImage?: string;
   /** The wrapped image to push. */
   image?: string;
@@ -38,9 +38,7 @@ function envOf(step: JsonObject | undefined, name: string): string | undefined {
 export function readBuild(request: JsonObject): BuildInfo {
   const steps = (Array.isArray(request.steps) ? request.steps : []) as JsonObject[];
   const step = (id: string) => steps.find((s) => s.id === id);
-  const baseArg = strings(step('wrap')?.args)
-    .map(literalDollars)
-    .find((arg) => arg.startsWith('base_id='));
+  const baseImage = envOf(step('wrap'), 'PG_BASE_IMAGE');
   const archive = envOf(step('bundle'), BUNDLE_ENV);
   let bundle: BuildInfo['bundle'];
   try {
@@ -57,7 +55,7 @@ export function readBuild(request: JsonObject): BuildInfo {
   const zoom = envOf(step('test'), 'PG_ZOOM');
   return {
     stepIds: steps.map((s, i) => (typeof s.id === 'string' ? literalDollars(s.id) : `step-${i}`)),
-    ...(baseArg ? { baseImage: baseArg.slice('base_id='.length) } : {}),
+    ...(baseImage ? { baseImage } : {}),
     ...(image ? { image } : {}),
     bundle,
     service: 'error' in bundle ? '' : serviceOf(bundle['app/app.yaml']),
