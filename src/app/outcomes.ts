@@ -1,5 +1,6 @@
 // What a use case answers: a typed outcome the Slack side draws with its views, and the
-// work to do once the person has that answer (starting or stopping the pipeline; the messages owed are stored with the change).
+// work to do once the person has that answer (starting or stopping the pipeline; the
+// messages the change owes are stored with it).
 import type { Action } from '../domain/status.ts';
 import type { Submission } from '../domain/submission.ts';
 import type { ApproverAction } from './access.ts';
