@@ -96,3 +96,27 @@ export function parseSubmissionId(text: string): string | undefined {
   const counter = Number(match[1]);
   return counter > 0 ? formatSubmissionId(counter) : undefined;
 }
+
+/** A partner's first revision, as every store keeps it: submitted, with its audit event. */
+export function newSubmission(input: {
+  id: string;
+  partner: Actor;
+  spec: SubmissionSpec;
+  warnings: Revision['warnings'];
+  requestId: string;
+  at: Date;
+}): { submission: Submission; event: AuditEvent } {
+  const { id, partner, spec, warnings, requestId, at } = input;
+  const event: AuditEvent = { at, actor: partner, action: 'submit', to: 'submitted', requestId };
+  const submission: Submission = {
+    id,
+    status: 'submitted',
+    partner,
+    revision: 1,
+    revisions: [{ number: 1, spec, warnings, submittedBy: partner, submittedAt: at }],
+    lastEvent: event,
+    createdAt: at,
+    updatedAt: at,
+  };
+  return { submission, event };
+}

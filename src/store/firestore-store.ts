@@ -37,6 +37,7 @@ import { ACTIONS, type Action, nextStatus, type Status } from '../domain/status.
 import {
   type AuditEvent,
   formatSubmissionId,
+  newSubmission,
   parseSubmissionId,
   type Revision,
   type Submission,
@@ -290,34 +291,8 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
         const number = counter + 1;
         const id = formatSubmissionId(number);
         const now = this.#now();
-        const event: AuditEvent = {
-          at: now,
-          actor: input.partner,
-          action: 'submit',
-          to: 'submitted',
-          requestId: input.requestId,
-        };
-        const stored: StoredSubmission = {
-          auditSeq: 1,
-          submission: {
-            id,
-            status: 'submitted',
-            partner: input.partner,
-            revision: 1,
-            revisions: [
-              {
-                number: 1,
-                spec: input.spec,
-                warnings: input.warnings,
-                submittedBy: input.partner,
-                submittedAt: now,
-              },
-            ],
-            lastEvent: event,
-            createdAt: now,
-            updatedAt: now,
-          },
-        };
+        const { submission, event } = newSubmission({ ...input, id, at: now });
+        const stored: StoredSubmission = { auditSeq: 1, submission };
         const doc = {
           ...submissionToDoc(stored),
           ...enqueue({ entries: {}, seq: 0 }, 1, input.messages ?? []),

@@ -2,6 +2,7 @@ import { type Action, nextStatus, TransitionError } from '../../src/domain/statu
 import {
   type AuditEvent,
   formatSubmissionId,
+  newSubmission,
   parseSubmissionId,
   type Submission,
   type ThreadRef,
@@ -47,31 +48,7 @@ export class MemoryStore implements SubmissionStore {
     if (seen) return { submission: this.#copy(seen), applied: false };
     const id = formatSubmissionId(++this.#counter);
     const now = this.#now();
-    const event: AuditEvent = {
-      at: now,
-      actor: input.partner,
-      action: 'submit',
-      to: 'submitted',
-      requestId: input.requestId,
-    };
-    const submission: Submission = {
-      id,
-      status: 'submitted',
-      partner: input.partner,
-      revision: 1,
-      revisions: [
-        {
-          number: 1,
-          spec: input.spec,
-          warnings: input.warnings,
-          submittedBy: input.partner,
-          submittedAt: now,
-        },
-      ],
-      lastEvent: event,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const { submission, event } = newSubmission({ ...input, id, at: now });
     this.#submissions.set(id, { submission, audit: [event] });
     this.#requests.set(input.requestId, { op: 'create', id });
     this.#owe(id, input.messages);
