@@ -9,7 +9,7 @@ import type {
   PlainTextElement,
   SectionBlock,
 } from '@slack/types';
-import { truncate } from './mrkdwn.ts';
+import { truncate, truncateMrkdwn } from './mrkdwn.ts';
 
 /** A message as chat.postMessage, chat.update and ephemeral answers take it. */
 export interface Message {
@@ -56,7 +56,10 @@ export function header(text: string): HeaderBlock {
 
 /** A mrkdwn section; text over Slack's 3000 characters is cut (callers split long lists). */
 export function section(text: string, accessory?: Button): SectionBlock {
-  const block: SectionBlock = { type: 'section', text: md(truncate(text, LIMITS.sectionText)) };
+  const block: SectionBlock = {
+    type: 'section',
+    text: md(truncateMrkdwn(text, LIMITS.sectionText)),
+  };
   if (accessory) block.accessory = accessory;
   return block;
 }
@@ -66,7 +69,7 @@ export function context(...texts: string[]): ContextBlock {
     type: 'context',
     elements: texts
       .slice(0, LIMITS.contextElements)
-      .map((text) => md(truncate(text, LIMITS.sectionText))),
+      .map((text) => md(truncateMrkdwn(text, LIMITS.sectionText))),
   };
 }
 
@@ -100,7 +103,7 @@ export function sectionsOf(lines: string[]): SectionBlock[] {
   const blocks: SectionBlock[] = [];
   let current = '';
   for (const line of lines) {
-    const piece = truncate(line, LIMITS.sectionText);
+    const piece = truncateMrkdwn(line, LIMITS.sectionText);
     if (current !== '' && current.length + 1 + piece.length > LIMITS.sectionText) {
       blocks.push(section(current));
       current = '';

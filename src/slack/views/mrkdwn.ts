@@ -19,6 +19,27 @@ export function truncate(text: string, max: number): string {
   return `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
 }
 
+// One unit of mrkdwn that a cut must keep whole: an escaped entity, a `<…>` link, mention
+// or date, else a single code point.
+const MRKDWN_UNIT = /&(?:amp|lt|gt);|<[^<>]*>|[\s\S]/gu;
+
+/**
+ * `truncate` for text that is already mrkdwn: the cut falls before an entity (`&amp;`) or a
+ * `<url|label>` link it would split, so Slack never shows half an escape or a broken link.
+ */
+export function truncateMrkdwn(text: string, max: number): string {
+  if ([...text].length <= max) return text;
+  let kept = '';
+  let length = 0;
+  for (const [unit] of text.matchAll(MRKDWN_UNIT)) {
+    const size = [...unit].length;
+    if (length + size > max - 1) break;
+    kept += unit;
+    length += size;
+  }
+  return `${kept}…`;
+}
+
 /** Partner text for mrkdwn: cut to `max` characters first, then escaped. */
 export function safe(text: string, max = 500): string {
   return escapeMrkdwn(truncate(text, max));

@@ -15,7 +15,16 @@ import { type Actor, revisionOf, type Submission } from '../../domain/submission
 import { ACTION_ID } from './ids.ts';
 import { actions, button, context, LIMITS, type Message, section, sectionsOf } from './kit.ts';
 import { link } from './messages.ts';
-import { capitalize, code, escapeMrkdwn, mention, quote, safe, truncate } from './mrkdwn.ts';
+import {
+  capitalize,
+  code,
+  escapeMrkdwn,
+  mention,
+  quote,
+  safe,
+  truncate,
+  truncateMrkdwn,
+} from './mrkdwn.ts';
 import { cancelButton } from './status-text.ts';
 
 export const STEP_ICON: Record<StepState, string> = {
@@ -192,7 +201,7 @@ export function statusMessage(
   // Cloud Build's own note (e.g. "Simulated build: …" in the local workspace).
   if (run.buildNote) blocks.push(context(`:information_source: ${safe(run.buildNote, 500)}`));
   return {
-    text: truncate(escapeMrkdwn(summaryText(submission, run)), 3000),
+    text: truncateMrkdwn(escapeMrkdwn(summaryText(submission, run)), 3000),
     blocks: blocks.slice(0, LIMITS.messageBlocks),
   };
 }

@@ -8,7 +8,16 @@ import { SPEC_DEFAULTS, type SubmissionSpec } from '../../domain/submission-spec
 import { defaultVersionId } from '../../domain/version-id.ts';
 import { ACTION_ID } from './ids.ts';
 import { actions, button, context, header, LIMITS, type Message, md, section } from './kit.ts';
-import { code, escapeMrkdwn, mention, plural, quote, safe, slackDate, truncate } from './mrkdwn.ts';
+import {
+  code,
+  escapeMrkdwn,
+  mention,
+  plural,
+  quote,
+  safe,
+  slackDate,
+  truncateMrkdwn,
+} from './mrkdwn.ts';
 
 /** What happened to a submission, for the lines that record it. */
 export interface Decision {
@@ -76,7 +85,7 @@ export function reviewMessage(
 }
 
 function field(label: string, value: string): MrkdwnElement {
-  return md(`*${label}*\n${truncate(value, LIMITS.sectionField - label.length - 4)}`);
+  return md(`*${label}*\n${truncateMrkdwn(value, LIMITS.sectionField - label.length - 4)}`);
 }
 
 function specFields(spec: SubmissionSpec) {
