@@ -101,7 +101,7 @@ export class CloudLoggingBuildLogs implements BuildLogPort {
 
   /** The entries.list request of a tail, after checking every value that goes into it. */
   #request(query: BuildLogQuery): ListRequest {
-    const { buildId, stepId, lines } = query;
+    const { buildId, stepId, lines, since } = query;
     if (!BUILD_ID.test(buildId)) {
       throw new BuildLogError('invalid_query', `not a Cloud Build id: ${JSON.stringify(buildId)}`);
     }
@@ -117,6 +117,9 @@ export class CloudLoggingBuildLogs implements BuildLogPort {
         `lines must be a whole number from 1 to ${MAX_TAIL_LINES}, got ${lines}`,
       );
     }
+    if (since !== undefined && !Number.isFinite(since.getTime())) {
+      throw new BuildLogError('invalid_query', 'since is not a valid date');
+    }
     const project = this.#projectId;
     const terms = [
       `logName=${quote(`projects/${project}/logs/cloudbuild`)}`,
@@ -126,6 +129,10 @@ export class CloudLoggingBuildLogs implements BuildLogPort {
     // `Step #N - "ID"` whatever the step's index N: the query needs only the id.
     if (stepId !== undefined)
       terms.push(`labels.build_step=~${quote(`^Step #[0-9]+ - "${stepId}"$`)}`);
+    // A time bound keeps Logging from searching the whole retention period; the query
+    // language compares `timestamp` with an RFC 3339 string ("Search by time" in
+    // https://cloud.google.com/logging/docs/view/logging-query-language).
+    if (since !== undefined) terms.push(`timestamp>=${quote(since.toISOString())}`);
     return {
       resourceNames: [`projects/${project}`],
       filter: terms.join(' AND '),

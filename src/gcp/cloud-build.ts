@@ -263,6 +263,8 @@ export function buildState(build: IBuild): BuildState {
 
   const state: BuildState = { id: build.id ?? '', status, done, steps };
   if (build.logUrl) state.logUrl = build.logUrl;
+  const createdAt = toDate(build.createTime as Timestamp);
+  if (createdAt) state.createdAt = createdAt;
   const startedAt = toDate(build.startTime as Timestamp);
   const endedAt = toDate(build.finishTime as Timestamp);
   if (startedAt) state.startedAt = startedAt;

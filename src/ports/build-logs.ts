@@ -7,6 +7,8 @@ export interface BuildLogQuery {
   stepId?: string;
   /** How many lines at most, the last ones. */
   lines: number;
+  /** When the build was created: no line is older, so the search need not look further back. */
+  since?: Date;
 }
 
 export interface BuildLogPort {

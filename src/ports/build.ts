@@ -51,6 +51,8 @@ export interface BuildState {
   detail?: string;
   /** `sha256:...` of the pushed wrapped image, once the build succeeded. */
   imageDigest?: string;
+  /** When Cloud Build accepted the build (`createTime`): its log has no older line. */
+  createdAt?: Date;
   startedAt?: Date;
   endedAt?: Date;
 }

@@ -106,6 +106,21 @@ describe('tail', () => {
     });
   });
 
+  it('bounds the search by the build’s create time, as an RFC 3339 timestamp', async () => {
+    const buildId = await finishedBuild({ test: { status: 'FAILURE', logs: ['FAIL health'] } });
+    const since = (await builds.get(buildId)).createdAt;
+    expect(since).toBeInstanceOf(Date);
+    expect(await logs.tail({ buildId, stepId: 'test', lines: 5, since })).toEqual(['FAIL health']);
+    expect(logging.requests.at(-1)?.body).toMatchObject({
+      filter: expect.stringMatching(
+        new RegExp(` AND timestamp>="${(since as Date).toISOString().replaceAll('.', '\\.')}"$`),
+      ),
+    });
+    // The bound is applied: nothing the build wrote is newer than its end.
+    const after = new Date(now + 60_000);
+    expect(await logs.tail({ buildId, stepId: 'test', lines: 5, since: after })).toEqual([]);
+  });
+
   it('keeps to its build: another build’s lines of the same step are not in it', async () => {
     const first = await finishedBuild({ test: { logs: ['first build'] } });
     const second = await finishedBuild({ test: { logs: ['second build'] } });
@@ -152,6 +167,7 @@ describe('refusals and failures', () => {
     ['no lines', { lines: 0 }],
     ['more lines than one page holds', { lines: 1001 }],
     ['a fraction of a line', { lines: 2.5 }],
+    ['a time bound that is no date', { since: new Date(Number.NaN) }],
   ])('refuses %s before any call', async (_what, change) => {
     const error = await refusal({ buildId: UNKNOWN_BUILD, stepId: 'test', lines: 10, ...change });
     expect(error.code).toBe('invalid_query');

@@ -147,6 +147,18 @@ describe('pipeline failures', () => {
     expect(bot.cloudBuild.createdBuilds()).toHaveLength(2);
   });
 
+  it('waits for a log tail Cloud Logging shows late, reading it from the build’s start on', async () => {
+    bot.logging.lag(1_500);
+    bot.cloudBuild.script('next', { steps: { test: { status: 'FAILURE', logs: ['FAIL late'] } } });
+    const id = await submitAndApprove(bot);
+    const failed = await reaches(bot, id, 'failed');
+    expect(failed.pipeline?.failure?.logTail).toEqual(['FAIL late']);
+    const reads = bot.logging.requestsTo('POST', '/v2/entries:list');
+    // The first read found nothing yet; the pipeline was polled again until the line came.
+    expect(reads.length).toBeGreaterThan(1);
+    expect(JSON.stringify(reads[0]?.body)).toMatch(/timestamp>=\\"\d{4}-\d{2}-\d{2}T/);
+  });
+
   it('a failure whose log cannot be read is told all the same, without the lines', async () => {
     bot.logging.deny(1);
     bot.cloudBuild.script('next', { steps: { wrap: { status: 'FAILURE', logs: ['no base'] } } });
@@ -215,7 +227,8 @@ describe('pipeline failures', () => {
   it('a build timeout fails the step that was running', async () => {
     bot.cloudBuild.script('next', { steps: { wrap: { durationMs: 5_000 } }, timeoutMs: 100 });
     const id = await submitAndApprove(bot);
-    const failed = await reaches(bot, id, 'failed');
+    // The step printed nothing: the failure waits out Cloud Logging's lag (15 s) first.
+    const failed = await reaches(bot, id, 'failed', 40_000);
     expect(failed.pipeline?.failure?.step).toBe('wrap');
   });
 

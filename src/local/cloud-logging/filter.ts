@@ -1,22 +1,29 @@
 // The part of the Logging query language (https://cloud.google.com/logging/docs/view/logging-query-language)
 // that the Cloud Logging stand-in understands: comparisons of one field with one quoted
-// string, `=` (equal) or `=~` (regular expression search), joined by AND. That covers what
+// string, `=` (equal) or `=~` (regular expression search), and of `timestamp` with an
+// RFC 3339 time (`=`, `<`, `<=`, `>`, `>=`, compared as times), joined by AND. That covers what
 // the build-log adapter sends; anything else (OR, NOT, parentheses, `:`, other operators
 // or fields, bare words) is refused, as the real API refuses a filter it cannot parse.
 import type { LogEntry } from './types.ts';
 
 export interface Comparison {
-  /** `logName`, `resource.type`, `resource.labels.KEY` or `labels.KEY`. */
+  /** `logName`, `resource.type`, `resource.labels.KEY`, `labels.KEY` or `timestamp`. */
   field: string;
-  operator: '=' | '=~';
+  operator: Operator;
   /** The string's value, escapes resolved. */
   value: string;
 }
 
 export class FilterError extends Error {}
 
+type Operator = '=' | '=~' | '<' | '<=' | '>' | '>=';
+
 const FIELD =
-  /^(?:logName|resource\.type|resource\.labels\.[a-z_][a-z0-9_]*|labels\.[a-z_][a-z0-9_]*)$/;
+  /^(?:logName|timestamp|resource\.type|resource\.labels\.[a-z_][a-z0-9_]*|labels\.[a-z_][a-z0-9_]*)$/;
+/** Longest first, so `>=` is not read as `>`. */
+const OPERATORS: readonly Operator[] = ['=~', '<=', '>=', '=', '<', '>'];
+/** RFC 3339 date-time, as Logging reads a string compared with `timestamp`. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
 
 /**
  * Parses `filter` into the comparisons it joins with AND; throws FilterError naming the
@@ -38,17 +45,21 @@ export function parseFilter(filter: string): Comparison[] {
     if (name === undefined) fail('expected a field name');
     if (!FIELD.test(name as string)) {
       fail(
-        `unsupported field ${JSON.stringify(name)} (the stand-in knows logName, resource.type, resource.labels.KEY and labels.KEY)`,
+        `unsupported field ${JSON.stringify(name)} (the stand-in knows logName, timestamp, resource.type, resource.labels.KEY and labels.KEY)`,
       );
     }
     at += (name as string).length;
     skipSpace();
-    const operator = filter.startsWith('=~', at)
-      ? '=~'
-      : filter.startsWith('=', at)
-        ? '='
-        : undefined;
+    const operator = OPERATORS.find((op) => filter.startsWith(op, at));
     if (operator === undefined) fail('expected = or =~');
+    const isTime = name === 'timestamp';
+    if (isTime ? operator === '=~' : operator !== '=' && operator !== '=~') {
+      fail(
+        isTime
+          ? 'expected =, <, <=, > or >= after timestamp'
+          : `${operator} is for timestamp only here`,
+      );
+    }
     at += (operator as string).length;
     skipSpace();
     if (filter[at] !== '"') fail('expected a double-quoted string');
@@ -76,7 +87,10 @@ export function parseFilter(filter: string): Comparison[] {
         fail(`invalid regular expression ${JSON.stringify(value)}`);
       }
     }
-    comparisons.push({ field: name as string, operator: operator as '=' | '=~', value });
+    if (isTime && !(RFC3339.test(value) && Number.isFinite(Date.parse(value)))) {
+      fail(`not an RFC 3339 time: ${JSON.stringify(value)}`);
+    }
+    comparisons.push({ field: name as string, operator: operator as Operator, value });
     skipSpace();
     if (at === filter.length) return comparisons;
     if (!/^AND\s/.test(filter.slice(at)))
@@ -89,6 +103,7 @@ export function parseFilter(filter: string): Comparison[] {
 /** The entry's value of `field`, or undefined when it has none. */
 function fieldOf(entry: LogEntry, field: string): string | undefined {
   if (field === 'logName') return entry.logName;
+  if (field === 'timestamp') return entry.timestamp;
   if (field === 'resource.type') return entry.resource.type;
   if (field.startsWith('resource.labels.')) {
     return entry.resource.labels?.[field.slice('resource.labels.'.length)];
@@ -102,6 +117,22 @@ export function matchesFilter(entry: LogEntry, comparisons: Comparison[]): boole
   return comparisons.every(({ field, operator, value }) => {
     const actual = fieldOf(entry, field);
     if (actual === undefined) return false;
+    if (field === 'timestamp') return compareTimes(Date.parse(actual), operator, Date.parse(value));
     return operator === '=' ? actual === value : new RegExp(value, 'u').test(actual);
   });
+}
+
+function compareTimes(actual: number, operator: Operator, bound: number): boolean {
+  switch (operator) {
+    case '<':
+      return actual < bound;
+    case '<=':
+      return actual <= bound;
+    case '>':
+      return actual > bound;
+    case '>=':
+      return actual >= bound;
+    default:
+      return actual === bound;
+  }
 }

@@ -48,7 +48,12 @@ export interface CloudLoggingStandIn extends FaultControls {
   requests: RecordedRequest[];
   /** Requests with this method whose path starts with (or matches) `path`. */
   requestsTo(method: string, path: string | RegExp): RecordedRequest[];
-  /** Forgets pending faults and requests. */
+  /**
+   * From now on each entry is served only `ms` after its timestamp (by the clock), as
+   * Cloud Logging shows lines a little after they were written. reset() sets it back to 0.
+   */
+  lag(ms: number): void;
+  /** Forgets pending faults, requests and the lag. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -148,6 +153,7 @@ export async function startCloudLoggingApi(
   const clock = options.clock ?? Date.now;
   const requests: RecordedRequest[] = [];
   const faults = new Faults();
+  let lagMs = 0;
 
   const list = (body: unknown, numericEnums: boolean) => {
     const request = readListRequest(body);
@@ -165,6 +171,7 @@ export async function startCloudLoggingApi(
       request.projects.some((project) => entry.logName.startsWith(`projects/${project}/logs/`));
     const found = [...options.source(buildId === undefined ? {} : { buildId })]
       .map((entry, order) => ({ entry, order, time: Date.parse(entry.timestamp) }))
+      .filter(({ time }) => lagMs === 0 || time + lagMs <= clock())
       .filter(({ entry }) => inProjects(entry) && matchesFilter(entry, comparisons))
       .sort((a, b) => a.time - b.time || a.order - b.order);
     if (request.descending) found.reverse();
@@ -198,9 +205,13 @@ export async function startCloudLoggingApi(
     requestsTo: (method, path) =>
       requests.filter((r) => r.method === method && matches({ path }, r.method, r.path)),
     ...faultControls(faults),
+    lag(ms) {
+      lagMs = ms;
+    },
     reset() {
       faults.clear();
       requests.length = 0;
+      lagMs = 0;
     },
     close: server.close,
   };

@@ -77,8 +77,15 @@ export async function pollBuild(
       await save(ctx, current, next, 'start_deploy');
       return 'changed';
     case 'failed': {
-      const logTail = await tailOf(ctx, run.buildId, build.failure?.step);
-      return fail(ctx, current, next, { ...observed.failure, ...(logTail ? { logTail } : {}) });
+      const logTail = await tailOf(ctx, run.buildId, build.failure?.step, build.createdAt);
+      // Cloud Logging shows lines seconds after they are written, so a tail read as the build
+      // ends may be empty. Then the failure waits for a later poll (the scheduler's backoff:
+      // nothing here sleeps, so no pipeline is held up) until lines come or the window ends.
+      if (logTail?.length === 0 && mayStillBeLogging(build.endedAt)) return 'unchanged';
+      return fail(ctx, current, next, {
+        ...observed.failure,
+        ...(logTail?.length ? { logTail } : {}),
+      });
     }
     case 'cancelled':
       await ctx.store.apply(submission.id, 'cancel', {
@@ -90,19 +97,37 @@ export async function pollBuild(
   }
 }
 
+/** How long after a build ended its last lines may still be on their way into Cloud Logging. */
+const LOG_LAG_MS = 15_000;
+
 /**
- * The last lines the failed build step printed, for the failure reply; undefined when
- * there are none or they cannot be read (the failure is told without them).
+ * Whether the build ended recently enough that its log may not be readable yet. A build end
+ * far from this machine's clock either way (a skewed clock) is not waited for.
  */
-async function tailOf(ctx: StepContext, buildId: string, stepId: string | undefined) {
+function mayStillBeLogging(endedAt: Date | undefined): boolean {
+  if (!endedAt) return false;
+  const age = Date.now() - endedAt.getTime();
+  return Math.abs(age) < LOG_LAG_MS;
+}
+
+/**
+ * The last lines the failed build step printed, for the failure reply: [] when there are
+ * none (yet), undefined when they cannot be read (the failure is told without them).
+ */
+async function tailOf(
+  ctx: StepContext,
+  buildId: string,
+  stepId: string | undefined,
+  since: Date | undefined,
+) {
   if (!ctx.buildLogs) return undefined;
   try {
-    const lines = await ctx.buildLogs.tail({
+    return await ctx.buildLogs.tail({
       buildId,
       ...(stepId ? { stepId } : {}),
+      ...(since ? { since } : {}),
       lines: LOG_TAIL_LINES,
     });
-    return lines.length > 0 ? lines : undefined;
   } catch (error) {
     ctx.log.warn({ err: error, buildId }, 'could not read the build log');
     return undefined;

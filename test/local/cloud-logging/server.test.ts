@@ -117,6 +117,42 @@ describe('entries.list', () => {
     ]);
   });
 
+  it('bounds by time: timestamp compared with an RFC 3339 string, as times', async () => {
+    // T0 + 30 ms written with an offset: the same moment, not the same text.
+    const since = await list({
+      resourceNames: ['projects/p1'],
+      filter: `${OF_A} AND timestamp >= "2030-01-01T01:00:00.030+01:00"`,
+    });
+    expect(texts(since.body)).toEqual([
+      'Step #2 - "test": FAIL process',
+      'Step #2 - "test": tie first',
+      'Step #2 - "test": tie second',
+      'ERROR',
+    ]);
+    const before = await list({
+      resourceNames: ['projects/p1'],
+      filter: `${OF_A} AND timestamp<"2030-01-01T00:00:00.020Z"`,
+    });
+    expect(texts(before.body)).toEqual([
+      `starting build "${BUILD_A}"`,
+      'Step #1 - "test-start": started pg-wrapped',
+    ]);
+  });
+
+  it('with a lag, serves an entry only that long after its timestamp', async () => {
+    const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+    entries = [
+      { ...line(BUILD_A, 1, 0, 'test', 'written long ago'), timestamp: ago(5_000) },
+      { ...line(BUILD_A, 2, 0, 'test', 'just written'), timestamp: ago(0) },
+    ];
+    api.lag(2_000);
+    const lagging = await list({ resourceNames: ['projects/p1'], filter: OF_A });
+    expect(texts(lagging.body)).toEqual(['Step #2 - "test": written long ago']);
+    api.reset();
+    const caughtUp = await list({ resourceNames: ['projects/p1'], filter: OF_A });
+    expect(texts(caughtUp.body)).toHaveLength(2);
+  });
+
   it('filters by equality on any of the fields it knows, across builds and projects', async () => {
     const byLabel = await list({
       resourceNames: ['projects/p1', 'projects/p2'],
@@ -220,6 +256,10 @@ describe('refusals, in Google’s error shape', () => {
     ['an unterminated string', 'resource.type="build'],
     ['a broken regular expression', 'labels.build_step=~"(Step"'],
     ['AND with nothing after it', 'resource.type="build" AND'],
+    ['a timestamp that is not RFC 3339', 'timestamp>="yesterday"'],
+    ['a timestamp without its time zone', 'timestamp>="2030-01-01T00:00:00"'],
+    ['a regular expression on timestamp', 'timestamp=~"2030"'],
+    ['an order comparison of a label', 'labels.build_step>="Step"'],
   ])('a filter with %s', async (_what, filter) => {
     expect(await refused(withFilter(filter))).toMatch(/^Unparseable filter: /);
   });
