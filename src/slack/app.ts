@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:http';
 import { App, type CustomRoute } from '@slack/bolt';
 import type { UseCases } from '../app/index.ts';
 import type { Config } from '../config.ts';
@@ -24,7 +25,7 @@ export interface SlackBot {
   app: App;
   /** Work still running after Slack got its answers; shutdown waits for it. */
   inFlight: InFlight;
-  /** Starts the receiver; resolves with the HTTP server (undefined in Socket Mode). */
+  /** Starts the receiver; resolves with the HTTP server (in Socket Mode: the health server). */
   start(port: number): Promise<unknown>;
   /** Stops taking requests, then waits for work still running after its answers. */
   stop(): Promise<void>;
@@ -36,13 +37,21 @@ export interface SlackBot {
  * Handlers come with `registerHandlers`.
  */
 export function createSlackApp(config: Config, logger: Logger): SlackBot {
+  const clientOptions = config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {};
+  // Bolt's SocketModeReceiver serves custom routes on `installerOptions.port` (3000 unless
+  // set when the App is made) and ignores the port given to start(); the health route is
+  // served on that port by a server of our own instead (healthServer below).
   const app = new App({
     token: config.slack.botToken,
     signingSecret: config.slack.signingSecret,
     logger: boltLogger(logger),
-    customRoutes: [HEALTH_ROUTE],
     ...(config.slack.appToken
-      ? { socketMode: true, appToken: config.slack.appToken }
+      ? {
+          socketMode: true,
+          appToken: config.slack.appToken,
+          // The Socket Mode client's own Web API client (apps.connections.open) reads these.
+          installerOptions: { clientOptions },
+        }
       : {
           receiver: guardedReceiver({
             signingSecret: config.slack.signingSecret,
@@ -50,9 +59,7 @@ export function createSlackApp(config: Config, logger: Logger): SlackBot {
             customRoutes: [HEALTH_ROUTE],
           }),
         }),
-    clientOptions: {
-      ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
-    },
+    clientOptions,
   });
   const inFlight = new InFlight();
   // Every handler, including what it does after acknowledging, counts as in flight.
@@ -63,15 +70,43 @@ export function createSlackApp(config: Config, logger: Logger): SlackBot {
       'unhandled error in a Slack handler',
     );
   });
+  let health: Server | undefined;
   return {
     app,
     inFlight,
-    start: (port) => app.start(port),
+    async start(port) {
+      if (!config.slack.appToken) return app.start(port);
+      await app.start();
+      health = await healthServer(port);
+      return health;
+    },
     async stop() {
+      const closing = health && new Promise((resolve) => health?.close(resolve));
+      health?.closeAllConnections();
+      health = undefined;
       await app.stop();
+      await closing;
       await inFlight.drain();
     },
   };
+}
+
+/** Socket Mode's HTTP server: `GET /healthz` on `port`, nothing else (404). */
+async function healthServer(port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === HEALTH_ROUTE.path && req.method === 'GET') {
+      HEALTH_ROUTE.handler(Object.assign(req, { params: {} }), res);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve());
+  });
+  return server;
 }
 
 /** Commands, the submit modal, the review buttons and modals, the Home tab. */

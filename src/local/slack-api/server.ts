@@ -68,6 +68,8 @@ export interface SlackApiOptions {
   appId?: string;
   /** Base of permalinks, with a trailing slash. */
   workspaceUrl?: string;
+  /** Socket Mode: apps.connections.open, called with `appToken`, answers `url`. */
+  socketMode?: { appToken: string; url: string };
 }
 
 export interface RateLimit {
@@ -204,13 +206,22 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
     if (!parsed.ok) return { status: 200, response: fail(parsed.error), args: {} };
     const { args } = parsed;
     const handler = Object.hasOwn(METHODS, method) ? METHODS[method] : undefined;
-    if (!handler)
+    if (!handler && method !== 'apps.connections.open')
       return { status: 200, response: fail('unknown_method', { req_method: method }), args };
     const token = tokenOf(parsed);
     if (!token) return { status: 200, response: fail('not_authed'), args };
+    if (method === 'apps.connections.open') {
+      // An app-level token's method: the bot token is not_allowed_token_type there.
+      const socket = options.socketMode;
+      if (token === options.botToken)
+        return { status: 200, response: fail('not_allowed_token_type'), args };
+      if (!socket || token !== socket.appToken)
+        return { status: 200, response: fail('invalid_auth'), args };
+      return { status: 200, response: { ok: true, url: socket.url }, args };
+    }
     if (token !== options.botToken) return { status: 200, response: fail('invalid_auth'), args };
     try {
-      return { status: 200, response: handler(ws, args), args };
+      return { status: 200, response: (handler as Method)(ws, args), args };
     } catch (error) {
       return { status: 200, response: fail('internal_error', { detail: String(error) }), args };
     }
