@@ -79,3 +79,16 @@ it('acks a slash command envelope sent over the socket', async () => {
   expect(ack.envelope_id).toMatch(/^env-/);
   expect(seen).toEqual(['help']);
 });
+
+it('apps.connections.open wants the app-level token, as Slack does', async () => {
+  const open = async (token: string) => {
+    const response = await fetch(`${api.url}apps.connections.open`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return (await response.json()) as { ok: boolean; error?: string; url?: string };
+  };
+  expect(await open(APP_TOKEN)).toEqual({ ok: true, url: socket.url });
+  expect(await open(BOT_TOKEN)).toMatchObject({ ok: false, error: 'not_allowed_token_type' });
+  expect(await open('xapp-1-someone-else')).toMatchObject({ ok: false, error: 'invalid_auth' });
+});
