@@ -2,28 +2,14 @@
 // stand-in: the root message's update, the thread reply, the partner's DM, for approve,
 // reject, request changes and cancel. Each is said exactly once after the failure, and the
 // thread keeps its order.
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { SlackFault } from '../../src/local/slack-api/faults.ts';
 import { VALID_FORM } from './fill.ts';
-import {
-  APPROVER,
-  type Bot,
-  eventually,
-  FAST_TRACKING,
-  PARTNER,
-  REVIEW_CHANNEL,
-  startBot,
-} from './harness.ts';
+import { APPROVER, type Bot, botPerTest, eventually, PARTNER, REVIEW_CHANNEL } from './harness.ts';
 
-/** Retries in test time: 100 ms, doubled up to 1 s. */
-const TUNING = { ...FAST_TRACKING, delivery: { backoffMs: 100, maxBackoffMs: 1_000 } };
 const FAULT: SlackFault = { kind: 'error', error: 'internal_error' };
 
-let bot: Bot | undefined;
-afterEach(async () => {
-  await bot?.close();
-  bot = undefined;
-});
+const startOne = botPerTest();
 
 /** How each decision is taken, the thread reply and the partner's DM it owes. */
 const DECISIONS = {
@@ -69,8 +55,7 @@ const cases = (Object.keys(DECISIONS) as Decision[]).flatMap((decision) =>
 it.each(cases)(
   '$decision: its $message failing once is said once, in order',
   async ({ decision, message }) => {
-    const b = await startBot({}, TUNING);
-    bot = b;
+    const b = await startOne();
     await b.command(PARTNER, 'submit');
     await b.submit(PARTNER, VALID_FORM);
     const { id, rootTs } = await eventually(async () => {

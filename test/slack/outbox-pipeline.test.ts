@@ -2,36 +2,14 @@
 // the status message's post and its updates, each milestone reply (started, failed, live,
 // cancelled). In the end the attempt has one status message, showing where it ended, and
 // each milestone was posted exactly once (counted by the outbox key in its metadata).
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { SlackFault } from '../../src/local/slack-api/faults.ts';
 import { reaches, submitAndApprove } from '../pipeline/flow-helpers.ts';
-import {
-  type Bot,
-  eventually,
-  FAST_TRACKING,
-  PARTNER,
-  REVIEW_CHANNEL,
-  startBot,
-} from './harness.ts';
+import { type Bot, botPerTest, eventually, keyOf, PARTNER, REVIEW_CHANNEL } from './harness.ts';
 
-/** Retries in test time: 100 ms, doubled up to 1 s. */
-const TUNING = { ...FAST_TRACKING, delivery: { backoffMs: 100, maxBackoffMs: 1_000 } };
 const FAULT: SlackFault = { kind: 'error', error: 'internal_error' };
 
-let bot: Bot | undefined;
-afterEach(async () => {
-  await bot?.close();
-  bot = undefined;
-});
-
-/** The outbox key a post carries in its metadata (a JSON string in a form-encoded call). */
-function keyOf(args: Record<string, unknown>): unknown {
-  const raw = args.metadata;
-  const metadata = (typeof raw === 'string' ? JSON.parse(raw) : raw) as
-    | { event_payload?: { key?: unknown } }
-    | undefined;
-  return metadata?.event_payload?.key;
-}
+const startOne = botPerTest();
 
 /** The posts Slack took, and the ones that met the fault, carrying that key. */
 const posted = (b: Bot, key: string) =>
@@ -76,8 +54,7 @@ it.each(
 )(
   'a run ending $end: the post of $key failing once is posted once',
   async ({ end, key }) => {
-    const b = await startBot({}, TUNING);
-    bot = b;
+    const b = await startOne();
     b.api.fail('chat.postMessage', FAULT, { match: (args) => keyOf(args) === key });
     const id = await run(b, end);
     await oneStatusMessage(b, id, end);
@@ -97,8 +74,7 @@ it.each(
 it.each(ENDS)(
   'a run ending %s: every other update of the status message failing, the message ends right, alone',
   async (end) => {
-    const b = await startBot({}, TUNING);
-    bot = b;
+    const b = await startOne();
     // The status message's updates (not the root's): the 1st, 3rd, 5th... fail, so each
     // failed update is followed by one that goes through.
     let updates = 0;
