@@ -1,6 +1,9 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 import { createBot, type Bot as RunningBot, type TrackerTuning } from '../../src/bot.ts';
 import { readConfig } from '../../src/config.ts';
 import { type AppEngineApiStandIn, startAppEngineApi } from '../../src/local/app-engine/server.ts';
@@ -48,7 +51,7 @@ export type LogLine = Record<string, unknown> & { message?: string; severity?: s
  * The real bot (Bolt over HTTP, Firestore store on the emulator) wired to the Slack
  * stand-in, plus helpers that act as Slack does: signed commands, clicks, submissions.
  */
-export interface Bot {
+export interface Bot extends SlackActions {
   api: SlackApiStandIn;
   url: string;
   cloudBuild: CloudBuildStandIn;
@@ -60,6 +63,17 @@ export interface Bot {
   /** Stops and restarts the bot's way to Firestore (connections refused, open ones cut). */
   firestoreProxy: TcpProxy;
   logs: LogLine[];
+  /** The environment the instance was configured from (what a bot process would be given). */
+  env: Record<string, string>;
+  /** Another bot instance on the same Firestore project, Slack and Google stand-ins. */
+  another(tuning?: TrackerTuning): Promise<Bot>;
+  /** Ends this instance as a crash would: no graceful hand-over of its leases. */
+  kill(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Acting as Slack does towards a bot at some URL: signed commands, clicks, submissions. */
+export interface SlackActions {
   command(userId: string, text: string, options?: { retryNum?: number }): Promise<SlackResponse>;
   /** The modal on top of the user's stack, once the bot has opened one (after its ack). */
   modal(userId: string, options?: { besides?: StoredView[] }): Promise<StoredView>;
@@ -75,11 +89,6 @@ export interface Bot {
     value: string,
     where?: { message?: MessageRef },
   ): Promise<SlackResponse>;
-  /** Another bot instance on the same Firestore project, Slack and Google stand-ins. */
-  another(tuning?: TrackerTuning): Promise<Bot>;
-  /** Ends this instance as a crash would: no graceful hand-over of its leases. */
-  kill(): Promise<void>;
-  close(): Promise<void>;
 }
 
 /** What bot instances share: the stand-ins, the Firestore project and the way to it. */
@@ -121,6 +130,25 @@ export const FAST_TRACKING: TrackerTuning = {
   backoff: { initialMs: 20, factor: 1.5, maxMs: 200 },
 };
 
+/** Fast polling, and message retries in test time: 100 ms, doubled up to 1 s. */
+export const FAST_DELIVERY: TrackerTuning = {
+  ...FAST_TRACKING,
+  delivery: { backoffMs: 100, maxBackoffMs: 1_000 },
+};
+
+/** For a file whose tests each start a bot on fresh stand-ins: closed after each test. */
+export function botPerTest(tuning: TrackerTuning = FAST_DELIVERY): () => Promise<Bot> {
+  let current: Bot | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async () => {
+    current = await startBot({}, tuning);
+    return current;
+  };
+}
+
 export async function startBot(
   env: Record<string, string> = {},
   tuning: TrackerTuning = FAST_TRACKING,
@@ -128,7 +156,7 @@ export async function startBot(
 ): Promise<Bot> {
   const world = shared ?? (await startWorld());
   const { api, cloudBuild, appEngine, logging, firestoreProxy, projectId } = world;
-  const config = readConfig({
+  const botEnv: Record<string, string> = {
     SLACK_BOT_TOKEN: TOKEN,
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: api.url,
@@ -144,7 +172,8 @@ export async function startBot(
     LOGGING_API_URL: logging.url,
     LOG_LEVEL: 'debug',
     ...env,
-  });
+  };
+  const config = readConfig(botEnv);
   const logs: LogLine[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -168,6 +197,26 @@ export async function startBot(
     store: running.store,
     firestoreProxy,
     logs,
+    env: botEnv,
+    ...slackActions(api, url),
+    another: (more = tuning) => startBot(env, more, world),
+    async kill() {
+      stopped = true;
+      await running.stop({ releaseLeases: false });
+    },
+    async close() {
+      if (!stopped) await running.stop();
+      if (shared) return;
+      await firestoreProxy.close();
+      await Promise.all([api.close(), cloudBuild.close(), appEngine.close(), logging.close()]);
+    },
+  };
+  return bot;
+}
+
+/** Signed requests to the bot at `url`, made as Slack makes them, with the stand-in's triggers. */
+export function slackActions(api: SlackApiStandIn, url: string): SlackActions {
+  const actions: SlackActions = {
     command: (userId, text, options = {}) =>
       send(
         url,
@@ -189,7 +238,7 @@ export async function startBot(
       });
     },
     async submit(userId, typed = {}, given?: StoredView) {
-      const view = given ?? (await bot.modal(userId));
+      const view = given ?? (await actions.modal(userId));
       const answer = await send(
         url,
         viewSubmission({
@@ -226,19 +275,51 @@ export async function startBot(
         { secret: SECRET },
       );
     },
-    another: (more = tuning) => startBot(env, more, world),
-    async kill() {
-      stopped = true;
-      await running.stop({ releaseLeases: false });
-    },
-    async close() {
-      if (!stopped) await running.stop();
-      if (shared) return;
-      await firestoreProxy.close();
-      await Promise.all([api.close(), cloudBuild.close(), appEngine.close(), logging.close()]);
-    },
   };
-  return bot;
+  return actions;
+}
+
+/** The outbox key (src/slack/announce.ts) a post carries in its metadata (a JSON string in a form-encoded call). */
+export function keyOf(args: Record<string, unknown>): unknown {
+  const raw = args.metadata;
+  const metadata = (typeof raw === 'string' ? JSON.parse(raw) : raw) as
+    | { event_payload?: { key?: unknown } }
+    | undefined;
+  return metadata?.event_payload?.key;
+}
+
+/** A bot process (`node src/main.ts`) and what it wrote to stdout and stderr so far. */
+export interface BotProcess {
+  process: ChildProcess;
+  output(): string;
+}
+
+/** Starts the bot as a process with `env` (and this PATH); resolves once it logs ready. */
+export async function spawnBot(env: Record<string, string>): Promise<BotProcess> {
+  const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+  const child = spawn(process.execPath, [main], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (output.includes('"message":"ready"')) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 50);
+    child.once('exit', () => {
+      clearInterval(timer);
+      reject(new Error(`the bot exited before ready:\n${output}`));
+    });
+  });
+  return { process: child, output: () => output };
 }
 
 /**

@@ -3,10 +3,9 @@
  * the process or reach a handler; each is refused (400 with a log line, 401 unsigned) and
  * the bot answers /healthz and a signed `/playground help` right after.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBot } from '../../src/bot.ts';
@@ -25,7 +24,16 @@ import {
   viewSubmission,
 } from '../helpers/slack-requests.ts';
 import { emulatorHost } from '../setup/firestore-project.ts';
-import { type Bot, PARTNER, REVIEW_CHANNEL, SECRET, startBot, TOKEN } from './harness.ts';
+import {
+  type Bot,
+  type BotProcess,
+  PARTNER,
+  REVIEW_CHANNEL,
+  SECRET,
+  spawnBot,
+  startBot,
+  TOKEN,
+} from './harness.ts';
 
 const json = (body: string): SlackRequest => ({ body, contentType: 'application/json' });
 const form = (body: string): SlackRequest => ({
@@ -228,53 +236,31 @@ describe('the guard in a plain Bolt app, on an injected clock', () => {
 });
 
 describe('the bot process (node src/main.ts)', () => {
-  const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
   let api: SlackApiStandIn;
   let child: ChildProcess;
-  let output = '';
+  let bot: BotProcess;
   let port: number;
 
   beforeAll(async () => {
     api = await startSlackApi({ botToken: TOKEN, users: [{ id: PARTNER, name: 'pat' }] });
     port = await freePort();
-    child = spawn(process.execPath, [MAIN], {
-      env: {
-        PATH: process.env.PATH,
-        SLACK_BOT_TOKEN: TOKEN,
-        SLACK_SIGNING_SECRET: SECRET,
-        SLACK_API_URL: api.url,
-        PORT: String(port),
-        PLAYGROUND_REVIEW_CHANNEL: REVIEW_CHANNEL,
-        PLAYGROUND_APPROVERS: 'UAPPROVER1',
-        GOOGLE_CLOUD_PROJECT: `test-${Math.random().toString(36).slice(2, 10)}`,
-        PLAYGROUND_TARGET_PROJECTS: 'pg-prod-1',
-        PLAYGROUND_REGISTRY: 'europe-docker.pkg.dev/pg-bot-1/playground',
-        FIRESTORE_EMULATOR_HOST: emulatorHost(),
-        // Nothing is submitted, so nothing calls them: addresses that refuse are enough.
-        CLOUD_BUILD_API_URL: 'http://127.0.0.1:9',
-        APPENGINE_API_URL: 'http://127.0.0.1:9',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    bot = await spawnBot({
+      SLACK_BOT_TOKEN: TOKEN,
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: api.url,
+      PORT: String(port),
+      PLAYGROUND_REVIEW_CHANNEL: REVIEW_CHANNEL,
+      PLAYGROUND_APPROVERS: 'UAPPROVER1',
+      GOOGLE_CLOUD_PROJECT: `test-${Math.random().toString(36).slice(2, 10)}`,
+      PLAYGROUND_TARGET_PROJECTS: 'pg-prod-1',
+      PLAYGROUND_REGISTRY: 'europe-docker.pkg.dev/pg-bot-1/playground',
+      FIRESTORE_EMULATOR_HOST: emulatorHost(),
+      // Nothing is submitted, so nothing calls them: addresses that refuse are enough.
+      CLOUD_BUILD_API_URL: 'http://127.0.0.1:9',
+      APPENGINE_API_URL: 'http://127.0.0.1:9',
+      LOG_LEVEL: 'info',
     });
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => {
-        if (output.includes('"message":"ready"')) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 50);
-      child.once('exit', () => {
-        clearInterval(timer);
-        reject(new Error(`the bot exited before ready:\n${output}`));
-      });
-    });
+    child = bot.process;
   }, 60_000);
   afterAll(async () => {
     if (child.exitCode === null) {
@@ -299,7 +285,7 @@ describe('the bot process (node src/main.ts)', () => {
       { secret: SECRET },
     );
     expect(help.status).toBe(200);
-    expect(output).not.toContain('TypeError');
+    expect(bot.output()).not.toContain('TypeError');
   });
 });
 

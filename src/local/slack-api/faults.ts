@@ -28,8 +28,16 @@ export type SlackFault =
    */
   | { kind: 'stall'; ms?: number };
 
-/** How long a fault lasts: the next `times` calls (1 when absent), or every call for `forMs`. */
-export type FaultSpan = { times?: number; forMs?: never } | { forMs: number; times?: never };
+/** The arguments of a call (its form or JSON body), which a fault may pick calls by. */
+type CallArgs = Record<string, unknown>;
+
+/**
+ * How long a fault lasts: the next `times` calls (1 when absent), or every call for `forMs`;
+ * with `match`, only the calls whose arguments it accepts (e.g. posts to one channel).
+ */
+export type FaultSpan = ({ times?: number; forMs?: never } | { forMs: number; times?: never }) & {
+  match?: (args: CallArgs) => boolean;
+};
 
 interface Pending {
   method: string;
@@ -37,6 +45,7 @@ interface Pending {
   /** Calls left; undefined for a fault that lasts until `until`. */
   times?: number;
   until?: number;
+  match?: (args: CallArgs) => boolean;
 }
 
 /** The faults scripted for the stand-in, matched by method name, first scripted first. */
@@ -49,20 +58,21 @@ export class SlackFaults {
   }
 
   add(method: string, fault: SlackFault, span: FaultSpan = {}): void {
+    const match = span.match ? { match: span.match } : {};
     this.#pending.push(
       span.forMs !== undefined
-        ? { method, fault, until: this.#clock() + span.forMs }
-        : { method, fault, times: span.times ?? 1 },
+        ? { method, fault, until: this.#clock() + span.forMs, ...match }
+        : { method, fault, times: span.times ?? 1, ...match },
     );
   }
 
   /** The fault a call to `method` meets now, used up by it; undefined when none applies. */
-  take(method: string): SlackFault | undefined {
+  take(method: string, args: CallArgs): SlackFault | undefined {
     const now = this.#clock();
     this.#pending = this.#pending.filter((p) =>
       p.until !== undefined ? now < p.until : (p.times ?? 0) > 0,
     );
-    const pending = this.#pending.find((p) => p.method === method);
+    const pending = this.#pending.find((p) => p.method === method && (p.match?.(args) ?? true));
     if (!pending) return undefined;
     if (pending.times !== undefined) pending.times -= 1;
     return pending.fault;

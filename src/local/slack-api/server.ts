@@ -232,10 +232,10 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
     const body = await readBody(req);
     if (url.pathname.startsWith('/api/')) {
       const method = decodeURIComponent(url.pathname.slice('/api/'.length));
-      const fault = faults.take(method);
+      const parsed = parseRequest(url, req.headers, body);
+      const fault = faults.take(method, parsed.ok ? parsed.args : {});
       if (fault?.kind === 'reset' || (fault?.kind === 'stall' && fault.ms === undefined)) {
         // Never answered: recorded now, with status 0. A stalled connection is dropped by close().
-        const parsed = parseRequest(url, req.headers, body);
         record(method, parsed.ok ? parsed.args : {}, 0, { ok: false }, fault);
         if (fault.kind === 'reset') req.socket.destroy();
         return;

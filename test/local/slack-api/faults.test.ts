@@ -126,6 +126,18 @@ describe('ok: false with a chosen error', () => {
     expect((await slackError(post(shared.web))).error).toBe('is_archived');
     expect((await post(shared.web)).ok).toBe(true);
   });
+
+  it('fails only the calls its match accepts, the others pass it by', async () => {
+    shared.api.fail(
+      'chat.postMessage',
+      { kind: 'error', error: 'internal_error' },
+      { match: (args) => args.channel === PARTNER },
+    );
+    expect((await post(shared.web)).ok).toBe(true);
+    const dm = () => shared.web.chat.postMessage({ channel: PARTNER, text: 'hi' });
+    expect((await slackError(dm())).error).toBe('internal_error');
+    expect((await dm()).ok).toBe(true);
+  });
 });
 
 describe('HTTP 429 ratelimited', () => {
