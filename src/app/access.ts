@@ -130,14 +130,22 @@ export class AccessPolicy {
     submission: Submission,
     { project, requestId }: { project?: string; requestId: string },
   ): Promise<RefusedApproval | undefined> {
-    const about = { id: submission.id, requestId };
+    // A refused approve form stays open and may be sent again (another project, another
+    // approver): its refusal is written under a request id of its own, so the approval
+    // that follows from the same form is not taken for a reused request.
+    const about = (rule: string) => ({ id: submission.id, requestId: `${requestId}:${rule}` });
     if (!this.#rules.allowSelfApproval && submission.partner.userId === actor.userId) {
-      await this.#refuse(actor, 'approve', about, 'approve: self-approval');
-      return { kind: 'refused', action: 'approve', rule: { name: 'self_approval', id: about.id } };
+      await this.#refuse(actor, 'approve', about('self'), 'approve: self-approval');
+      return {
+        kind: 'refused',
+        action: 'approve',
+        rule: { name: 'self_approval', id: submission.id },
+      };
     }
     const own = project === undefined ? undefined : this.#rules.projectApprovers[project];
     if (!own || project === undefined || (await own.includes(actor.userId))) return undefined;
-    await this.#refuse(actor, 'approve', about, `approve into ${project}: not its approver`);
+    const detail = `approve into ${project}: not its approver`;
+    await this.#refuse(actor, 'approve', about(`into:${project}`), detail);
     return {
       kind: 'refused',
       action: 'approve',
