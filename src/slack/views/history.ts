@@ -1,12 +1,15 @@
 // The answer to `/playground history <id>`: a submission's audit trail.
 import type { KnownBlock } from '@slack/types';
 import type { AuditEvent, Submission } from '../../domain/submission.ts';
-import { context, LIMITS, type Message, section, sectionsOf } from './kit.ts';
+import { context, type Message, section, sectionsOf } from './kit.ts';
 import { plural } from './mrkdwn.ts';
 import { eventLine, statusPhrase } from './status-text.ts';
 
-/** The title and the note on what was cut take two blocks; the trail gets the rest. */
-const TRAIL_BLOCKS = LIMITS.messageBlocks - 2;
+/**
+ * Sections of trail shown at most (3000 characters each): far under Slack's blocks per
+ * message (the title and the note take two more), and as much as anyone reads.
+ */
+const TRAIL_BLOCKS = 10;
 
 /**
  * Every event, oldest first, refusals included. A trail longer than one message holds
