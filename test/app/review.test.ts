@@ -190,6 +190,16 @@ describe('reject and request changes', () => {
   });
 });
 
+/** `actor` sends the approve form for `id`, choosing as `checkForm` says. */
+function approveAs(
+  deps: ReturnType<typeof ports>['deps'],
+  actor: typeof APPROVER,
+  id: string,
+  checkForm = choose(),
+) {
+  return approve(deps, { actor, id, requestId: requestId(), checkForm });
+}
+
 describe('who may approve which', () => {
   it('refuses (and audits) an approver approving their own submission, at the button and at the form', async () => {
     const { deps, store, pipeline } = ports();
@@ -206,12 +216,7 @@ describe('who may approve which', () => {
       action: 'approve',
     });
     expect(button.outcome).toEqual(refusal);
-    const form = await approve(deps, {
-      actor: APPROVER,
-      id,
-      requestId: requestId(),
-      checkForm: choose(),
-    });
+    const form = await approveAs(deps, APPROVER, id);
     expect(form.outcome).toEqual(refusal);
     await settle(form);
     expect(pipeline.calls).toEqual([]);
@@ -234,12 +239,7 @@ describe('who may approve which', () => {
   it('lets an approver approve their own submission when configuration allows it', async () => {
     const { deps, store, pipeline } = ports({ allowSelfApproval: true, projectApprovers: {} });
     const { id } = await submitted(store, APPROVER);
-    const result = await approve(deps, {
-      actor: APPROVER,
-      id,
-      requestId: requestId(),
-      checkForm: choose(),
-    });
+    const result = await approveAs(deps, APPROVER, id);
     expect(result.outcome).toMatchObject({ kind: 'done', submission: { status: 'approved' } });
     await settle(result);
     expect(pipeline.calls).toEqual([{ call: 'start', id, status: 'approved' }]);
@@ -251,12 +251,7 @@ describe('who may approve which', () => {
     approvers.add(OTHER.userId);
     const { id } = await submitted(store);
     const intoProd = choose({ ...CHOICE, project: 'pg-prod-1' });
-    const refused = await approve(deps, {
-      actor: APPROVER,
-      id,
-      requestId: requestId(),
-      checkForm: intoProd,
-    });
+    const refused = await approveAs(deps, APPROVER, id, intoProd);
     expect(refused.outcome).toEqual({
       kind: 'refused',
       action: 'approve',
@@ -273,12 +268,7 @@ describe('who may approve which', () => {
     });
     expect((await store.get(id))?.status).toBe('submitted');
 
-    const approved = await approve(deps, {
-      actor: OTHER,
-      id,
-      requestId: requestId(),
-      checkForm: intoProd,
-    });
+    const approved = await approveAs(deps, OTHER, id, intoProd);
     expect(approved.outcome).toMatchObject({ kind: 'done', submission: { status: 'approved' } });
   });
 
@@ -286,12 +276,7 @@ describe('who may approve which', () => {
     const projectApprovers = { 'pg-prod-1': directory(OTHER.userId) };
     const { deps, store } = ports({ allowSelfApproval: false, projectApprovers });
     const { id } = await submitted(store);
-    const result = await approve(deps, {
-      actor: APPROVER,
-      id,
-      requestId: requestId(),
-      checkForm: choose(),
-    });
+    const result = await approveAs(deps, APPROVER, id);
     expect(result.outcome).toMatchObject({
       kind: 'done',
       submission: { approval: { project: 'pg-dev-1' } },
