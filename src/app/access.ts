@@ -37,8 +37,8 @@ const ALLOWED: Record<SubmissionUse, 'partner' | 'partner_or_approver'> = {
 export interface ApprovalRules {
   allowSelfApproval: boolean;
   /**
-   * Target projects with their own approvers: only they approve into it. They narrow the
-   * team: everyone else is an approver through PLAYGROUND_APPROVERS.
+   * Target projects with their own approvers: only they approve into it. The set narrows
+   * the team for that project; reviewing at all still takes PLAYGROUND_APPROVERS.
    */
   projectApprovers: Record<string, ApproverDirectory>;
 }
@@ -142,8 +142,10 @@ export class AccessPolicy {
         rule: { name: 'self_approval', id: submission.id },
       };
     }
-    const own = project === undefined ? undefined : this.#rules.projectApprovers[project];
-    if (!own || project === undefined || (await own.includes(actor.userId))) return undefined;
+    // At the button no project is chosen yet: that waits for the form.
+    if (project === undefined) return undefined;
+    const own = this.#rules.projectApprovers[project];
+    if (!own || (await own.includes(actor.userId))) return undefined;
     const detail = `approve into ${project}: not its approver`;
     await this.#refuse(actor, 'approve', about(`into:${project}`), detail);
     return {
