@@ -107,6 +107,15 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     pipeline: tracker,
     notifier: messages,
     approvers: new Approvers(client, config.approvers),
+    rules: {
+      allowSelfApproval: config.allowSelfApproval,
+      projectApprovers: Object.fromEntries(
+        Object.entries(config.projectApprovers).map(([project, ids]) => [
+          project,
+          new Approvers(client, ids),
+        ]),
+      ),
+    },
     logger,
   });
   registerHandlers(slack, { useCases, logger, targetProjects: config.gcp.targetProjects });

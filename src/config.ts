@@ -16,6 +16,10 @@ export interface Config {
   reviewChannel: string;
   /** Slack user ids (U…/W…) and user-group ids (S…). */
   approvers: string[];
+  /** Target projects with their own approvers (same kinds of ids): only they approve into it. */
+  projectApprovers: Record<string, string[]>;
+  /** Whether an approver may approve their own submission (default: no). */
+  allowSelfApproval: boolean;
   gcp: {
     project: string;
     targetProjects: string[];
@@ -44,6 +48,46 @@ const list = (value: string) =>
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+
+const SLACK_APPROVER_ID = /^[UWS][A-Z0-9]{2,}$/;
+
+/** The ids in `value` that are not Slack user or user-group ids. */
+const notApproverIds = (ids: string[]) => ids.filter((id) => !SLACK_APPROVER_ID.test(id));
+
+/** `proj-a=U1,S2;proj-b=U3`: each target project's own approvers. */
+const projectApproverEntries = (value: string) =>
+  value
+    .split(';')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [project = '', ids = ''] = entry.split('=', 2);
+      return { entry, hasEquals: entry.includes('='), project: project.trim(), ids: list(ids) };
+    });
+
+/** Problems with PLAYGROUND_PROJECT_APPROVERS against the target projects, one per entry. */
+function projectApproverProblems(value: string, targetProjects: string[]): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const { entry, hasEquals, project, ids } of projectApproverEntries(value)) {
+    const where = `PLAYGROUND_PROJECT_APPROVERS "${entry}"`;
+    if (!hasEquals || !project) {
+      problems.push(`${where} must be project=ids, e.g. proj-a=U0123ABCD,S0456EFGH`);
+    } else if (!targetProjects.includes(project)) {
+      problems.push(
+        `${where} names ${project}, not one of PLAYGROUND_TARGET_PROJECTS (${targetProjects.join(', ')})`,
+      );
+    } else if (seen.has(project)) {
+      problems.push(`${where} lists ${project} a second time`);
+    } else if (ids.length === 0 || notApproverIds(ids).length > 0) {
+      problems.push(
+        `${where} must list Slack user ids (U…, W…) or user-group ids (S…); not ids: ${notApproverIds(ids).join(', ') || '(none given)'}`,
+      );
+    }
+    seen.add(project);
+  }
+  return problems;
+}
 
 const required = (what: string) =>
   z
@@ -90,7 +134,7 @@ const envSchema = z.object({
   PLAYGROUND_APPROVERS: required(
     'comma-separated Slack user ids (U…) and/or user-group ids (S…)',
   ).superRefine((value, ctx) => {
-    const bad = list(value).filter((id) => !/^[UWS][A-Z0-9]{2,}$/.test(id));
+    const bad = notApproverIds(list(value));
     if (bad.length > 0 || list(value).length === 0) {
       ctx.addIssue({
         code: 'custom',
@@ -98,6 +142,13 @@ const envSchema = z.object({
       });
     }
   }),
+  PLAYGROUND_PROJECT_APPROVERS: z.string().optional(),
+  PLAYGROUND_ALLOW_SELF_APPROVAL: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => v === 'true' || v === 'false', { error: 'must be true or false' })
+    .optional(),
   GOOGLE_CLOUD_PROJECT: required('the project where Firestore and Cloud Build live').superRefine(
     projectId,
   ),
@@ -129,11 +180,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
   );
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`),
-    );
-  }
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+  // Checked against the target projects, so only once those are read.
+  const targetProjects = list(String(present.PLAYGROUND_TARGET_PROJECTS ?? ''));
+  problems.push(
+    ...projectApproverProblems(present.PLAYGROUND_PROJECT_APPROVERS ?? '', targetProjects),
+  );
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
     slack: {
@@ -145,6 +200,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: Number(e.PORT),
     reviewChannel: e.PLAYGROUND_REVIEW_CHANNEL,
     approvers: list(e.PLAYGROUND_APPROVERS),
+    projectApprovers: Object.fromEntries(
+      projectApproverEntries(e.PLAYGROUND_PROJECT_APPROVERS ?? '').map((p) => [p.project, p.ids]),
+    ),
+    allowSelfApproval: e.PLAYGROUND_ALLOW_SELF_APPROVAL === 'true',
     gcp: {
       project: e.GOOGLE_CLOUD_PROJECT,
       targetProjects: list(e.PLAYGROUND_TARGET_PROJECTS),

@@ -28,6 +28,8 @@ describe('readConfig', () => {
       port: 3000,
       reviewChannel: 'C0123456789',
       approvers: ['U0AAA', 'S0BBB'],
+      projectApprovers: {},
+      allowSelfApproval: false,
       gcp: {
         project: 'pg-bot-1',
         targetProjects: ['pg-prod-1', 'pg-dev-1'],
@@ -35,6 +37,38 @@ describe('readConfig', () => {
       },
       logLevel: 'info',
     });
+  });
+
+  it('reads per-project approvers and whether self-approval is allowed', () => {
+    const config = readConfig({
+      ...VALID,
+      PLAYGROUND_PROJECT_APPROVERS: ' pg-prod-1 = U0CCC, S0DDD ; pg-dev-1=W0EEE;',
+      PLAYGROUND_ALLOW_SELF_APPROVAL: 'TRUE',
+    });
+    expect(config.projectApprovers).toEqual({
+      'pg-prod-1': ['U0CCC', 'S0DDD'],
+      'pg-dev-1': ['W0EEE'],
+    });
+    expect(config.allowSelfApproval).toBe(true);
+    expect(
+      readConfig({ ...VALID, PLAYGROUND_ALLOW_SELF_APPROVAL: 'false' }).allowSelfApproval,
+    ).toBe(false);
+  });
+
+  it('names each bad per-project approver entry, and a self-approval switch that is not a boolean', () => {
+    const found = problems({
+      ...VALID,
+      PLAYGROUND_PROJECT_APPROVERS:
+        'pg-prod-1;pg-other-9=U0CCC;pg-dev-1=U0CCC,#team;pg-dev-1=U0DDD',
+      PLAYGROUND_ALLOW_SELF_APPROVAL: 'yes',
+    });
+    expect(found).toEqual([
+      'PLAYGROUND_ALLOW_SELF_APPROVAL must be true or false',
+      'PLAYGROUND_PROJECT_APPROVERS "pg-prod-1" must be project=ids, e.g. proj-a=U0123ABCD,S0456EFGH',
+      'PLAYGROUND_PROJECT_APPROVERS "pg-other-9=U0CCC" names pg-other-9, not one of PLAYGROUND_TARGET_PROJECTS (pg-prod-1, pg-dev-1)',
+      'PLAYGROUND_PROJECT_APPROVERS "pg-dev-1=U0CCC,#team" must list Slack user ids (U…, W…) or user-group ids (S…); not ids: #team',
+      'PLAYGROUND_PROJECT_APPROVERS "pg-dev-1=U0DDD" lists pg-dev-1 a second time',
+    ]);
   });
 
   it('reads the optional stand-in addresses and Socket Mode token', () => {

@@ -2,7 +2,14 @@ import { type Actor, SUBMISSION_ID, type Submission } from '../domain/submission
 import type { Logger } from '../log.ts';
 import type { ApproverDirectory } from '../ports/approvers.ts';
 import type { SubmissionStore } from '../ports/store.ts';
-import { type Done, done, type NotFound, notFound, type Refused } from './outcomes.ts';
+import {
+  type Done,
+  done,
+  type NotFound,
+  notFound,
+  type Refused,
+  type RefusedApproval,
+} from './outcomes.ts';
 
 /** What only the Playground team may do. */
 export type ApproverAction = 'approve' | 'reject' | 'request_changes' | 'retry' | 'list_all';
@@ -26,6 +33,18 @@ const ALLOWED: Record<SubmissionUse, 'partner' | 'partner_or_approver'> = {
   resubmit: 'partner',
 };
 
+/** Who may approve what, beyond being an approver (PLAYGROUND_ALLOW_SELF_APPROVAL, …). */
+export interface ApprovalRules {
+  allowSelfApproval: boolean;
+  /**
+   * Target projects with their own approvers: only they approve into it. The set narrows
+   * the team for that project; reviewing at all still takes PLAYGROUND_APPROVERS.
+   */
+  projectApprovers: Record<string, ApproverDirectory>;
+}
+
+const NO_RULES: ApprovalRules = { allowSelfApproval: false, projectApprovers: {} };
+
 /**
  * Who may do what to which submission: the one place every use case asks. Every refused
  * attempt is logged and, when it is about a submission that exists, written to that
@@ -35,11 +54,18 @@ export class AccessPolicy {
   readonly #approvers: ApproverDirectory;
   readonly #store: SubmissionStore;
   readonly #logger: Logger;
+  readonly #rules: ApprovalRules;
 
-  constructor(deps: { approvers: ApproverDirectory; store: SubmissionStore; logger: Logger }) {
+  constructor(deps: {
+    approvers: ApproverDirectory;
+    store: SubmissionStore;
+    logger: Logger;
+    rules?: ApprovalRules;
+  }) {
     this.#approvers = deps.approvers;
     this.#store = deps.store;
     this.#logger = deps.logger;
+    this.#rules = deps.rules ?? NO_RULES;
   }
 
   isApprover(userId: string): Promise<boolean> {
@@ -94,17 +120,57 @@ export class AccessPolicy {
     return submission ? done({ submission }) : notFound(about.id);
   }
 
+  /**
+   * Undefined when `actor`, an approver, may approve `submission` (into `project` once it
+   * is chosen). Otherwise the refusal, logged and audited: approving one's own submission
+   * (unless configuration allows it), or a project that has its own approvers.
+   */
+  async mayApprove(
+    actor: Actor,
+    submission: Submission,
+    { project, requestId }: { project?: string; requestId: string },
+  ): Promise<RefusedApproval | undefined> {
+    // A refused approve form stays open and may be sent again (another project, another
+    // approver): its refusal is written under a request id of its own, so the approval
+    // that follows from the same form is not taken for a reused request.
+    const about = (rule: string) => ({ id: submission.id, requestId: `${requestId}:${rule}` });
+    if (!this.#rules.allowSelfApproval && submission.partner.userId === actor.userId) {
+      await this.#refuse(actor, 'approve', about('self'), 'approve: self-approval');
+      return {
+        kind: 'refused',
+        action: 'approve',
+        rule: { name: 'self_approval', id: submission.id },
+      };
+    }
+    // At the button no project is chosen yet: that waits for the form.
+    if (project === undefined) return undefined;
+    const own = this.#rules.projectApprovers[project];
+    if (!own || (await own.includes(actor.userId))) return undefined;
+    const detail = `approve into ${project}: not its approver`;
+    await this.#refuse(actor, 'approve', about(`into:${project}`), detail);
+    return {
+      kind: 'refused',
+      action: 'approve',
+      rule: { name: 'project_approvers', project, approvers: own.ids },
+    };
+  }
+
   /** Logs a refused attempt and, when it is about a submission, audits it there. */
-  async #refuse(actor: Actor, action: ApproverAction | SubmissionUse, about?: About) {
+  async #refuse(
+    actor: Actor,
+    action: ApproverAction | SubmissionUse,
+    about?: About,
+    detail: string = action,
+  ) {
     const where = about ? { submissionId: about.id, requestId: about.requestId } : {};
-    this.#logger.warn({ ...where, userId: actor.userId, action }, 'refused');
+    this.#logger.warn({ ...where, userId: actor.userId, action, detail }, 'refused');
     // `list all` is about no submission: there is no trail to write it to, only the log.
     if (!about) return;
     try {
       await this.#store.recordRefusal(about.id, {
         actor,
         requestId: about.requestId,
-        detail: action,
+        detail,
       });
     } catch (error) {
       // The refusal stands even when it cannot be written down.

@@ -5,10 +5,10 @@ import type { ApproverDirectory } from '../ports/approvers.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import type { Pipeline } from '../ports/pipeline.ts';
 import type { SubmissionStore } from '../ports/store.ts';
-import { AccessPolicy } from './access.ts';
+import { AccessPolicy, type ApprovalRules } from './access.ts';
 import { cancel } from './cancel.ts';
 import type { AppDeps } from './context.ts';
-import { help, home, list, status } from './queries.ts';
+import { help, history, home, list, status } from './queries.ts';
 import { resubmit, resubmitForm } from './resubmit.ts';
 import { retry } from './retry.ts';
 import { approve, openReview, reject, requestChanges } from './review.ts';
@@ -26,10 +26,15 @@ export function createUseCases(ports: {
   pipeline: Pipeline;
   notifier: Notifier;
   approvers: ApproverDirectory;
+  /** Self-approval and per-project approvers; none unless configured. */
+  rules?: ApprovalRules;
   logger: Logger;
 }) {
-  const { approvers, ...rest } = ports;
-  const deps: AppDeps = { ...rest, access: new AccessPolicy({ approvers, ...rest }) };
+  const { approvers, rules, ...rest } = ports;
+  const deps: AppDeps = {
+    ...rest,
+    access: new AccessPolicy({ approvers, ...(rules ? { rules } : {}), ...rest }),
+  };
   return {
     submit: bind(deps, submit),
     resubmitForm: bind(deps, resubmitForm),
@@ -41,6 +46,7 @@ export function createUseCases(ports: {
     cancel: bind(deps, cancel),
     retry: bind(deps, retry),
     status: bind(deps, status),
+    history: bind(deps, history),
     list: bind(deps, list),
     home: bind(deps, home),
     help: bind(deps, help),

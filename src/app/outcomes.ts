@@ -14,6 +14,14 @@ export interface Refused {
   action: ApproverAction;
 }
 
+/** An approver who may not approve this one: their own, or a project with its own approvers. */
+export interface RefusedApproval extends Refused {
+  action: 'approve';
+  rule:
+    | { name: 'self_approval'; id: string }
+    | { name: 'project_approvers'; project: string; approvers: readonly string[] };
+}
+
 /** No such submission, or not one the actor may see: the same answer either way. */
 export interface NotFound {
   kind: 'not_found';

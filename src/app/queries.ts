@@ -49,6 +49,22 @@ export async function status(
   };
 }
 
+type HistoryOutcome = Done<{ submission: Submission; events: AuditEvent[] }> | NotFound;
+
+/**
+ * A submission's audit trail, oldest first, refusals included: for its partner and
+ * approvers; anyone else gets not_found, and their attempt is audited as for `status`.
+ */
+export async function history(
+  deps: Pick<AppDeps, 'store' | 'access'>,
+  input: UserRequest & { id: string },
+): Promise<Result<HistoryOutcome>> {
+  const { actor, id, requestId } = input;
+  const submission = await deps.access.find(actor, 'view', { id, requestId });
+  if (!submission) return { outcome: notFound(input.id) };
+  return { outcome: done({ submission, events: await deps.store.audit(submission.id) }) };
+}
+
 type ListOutcome = Done<{ submissions: Submission[]; all: boolean }> | Refused;
 
 /** A partner's own submissions, or (`all`, approvers only) everyone's; newest first. */

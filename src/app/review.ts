@@ -13,6 +13,7 @@ import {
   type NotFound,
   notAllowed,
   type Refused,
+  type RefusedApproval,
   type Result,
 } from './outcomes.ts';
 
@@ -21,6 +22,7 @@ export type ReviewAction = 'approve' | 'reject' | 'request_changes';
 export type ReviewOutcome =
   | Done<{ submission: Submission }>
   | Refused
+  | RefusedApproval
   | NotFound
   | NotAllowed
   | Invalid<Record<string, string>>;
@@ -29,16 +31,26 @@ interface ReviewInput extends UserRequest {
   id: string;
 }
 
-/** An approver starts a decision (opens its form): only on a submission waiting for review. */
+/**
+ * An approver starts a decision (opens its form): only on a submission waiting for review,
+ * and Approve only on one they may approve (not their own), so no form opens in vain.
+ */
 export async function openReview(
   deps: Pick<AppDeps, 'store' | 'access'>,
   input: ReviewInput & { action: ReviewAction },
-): Promise<Result<Done<{ submission: Submission }> | Refused | NotFound | NotAllowed>> {
+): Promise<
+  Result<Done<{ submission: Submission }> | Refused | RefusedApproval | NotFound | NotAllowed>
+> {
   const { actor, id, requestId, action } = input;
   const found = await deps.access.forApprover(actor, action, { id, requestId });
   if (found.kind !== 'done') return { outcome: found };
   const { submission } = found;
-  return { outcome: submission.status === 'submitted' ? found : notAllowed(submission, action) };
+  if (submission.status !== 'submitted') return { outcome: notAllowed(submission, action) };
+  const refused =
+    action === 'approve'
+      ? await deps.access.mayApprove(actor, submission, { requestId })
+      : undefined;
+  return { outcome: refused ?? found };
 }
 
 /** Where and how to deploy, as the approver chose it. */
@@ -63,6 +75,12 @@ export async function approve(
   const { submission } = found;
   const form = input.checkForm(submission);
   if (!form.ok) return { outcome: { kind: 'invalid', errors: form.errors } };
+  // Checked again here: the modal may be stale or forged.
+  const refused = await deps.access.mayApprove(actor, submission, {
+    project: form.project,
+    requestId,
+  });
+  if (refused) return { outcome: refused };
   const approval = {
     project: form.project,
     ...(form.versionLabel ? { versionLabel: form.versionLabel } : {}),

@@ -1,14 +1,16 @@
 // Drawings of use-case outcomes that more than one handler gives.
 import type { CancelOutcome } from '../app/cancel.ts';
-import type { NotAllowed, NotFound, Refused } from '../app/outcomes.ts';
+import type { NotAllowed, NotFound, Refused, RefusedApproval } from '../app/outcomes.ts';
 import type { Message } from './views/kit.ts';
 import { notAllowedMessage, notFoundMessage, refusalMessage } from './views/messages.ts';
 
 /** Why nothing was done: refused, no such submission (of yours), or not in this status. */
-export function notDoneMessage(outcome: Refused | NotFound | NotAllowed): Message {
+export function notDoneMessage(
+  outcome: Refused | RefusedApproval | NotFound | NotAllowed,
+): Message {
   switch (outcome.kind) {
     case 'refused':
-      return refusalMessage(outcome.action);
+      return refusalMessage(outcome);
     case 'not_found':
       return notFoundMessage(outcome.id);
     case 'not_allowed':

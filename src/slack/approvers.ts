@@ -9,6 +9,7 @@ type WebClient = webApi.WebClient;
  * minute without asking Slack on every click.
  */
 export class Approvers implements ApproverDirectory {
+  readonly ids: readonly string[];
   readonly #client: WebClient;
   readonly #users: Set<string>;
   readonly #groups: string[];
@@ -21,6 +22,7 @@ export class Approvers implements ApproverDirectory {
     ids: string[],
     options: { ttlMs?: number; now?: () => number } = {},
   ) {
+    this.ids = ids;
     this.#client = client;
     this.#users = new Set(ids.filter((id) => !id.startsWith('S')));
     this.#groups = ids.filter((id) => id.startsWith('S'));

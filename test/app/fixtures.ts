@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { AccessPolicy } from '../../src/app/access.ts';
+import { AccessPolicy, type ApprovalRules } from '../../src/app/access.ts';
 import type { AppDeps } from '../../src/app/context.ts';
 import type { Result } from '../../src/app/outcomes.ts';
 import type { Actor, Submission, ThreadRef } from '../../src/domain/submission.ts';
@@ -38,7 +38,7 @@ class RecordingPipeline implements Pipeline {
 }
 
 /** The use cases' ports in memory, with what they were asked and the log lines written. */
-export function ports() {
+export function ports(rules?: ApprovalRules) {
   const store = new MemoryStore();
   const notifier = new LinkingNotifier();
   const pipeline = new RecordingPipeline();
@@ -54,15 +54,21 @@ export function ports() {
     }),
   );
   const access = new AccessPolicy({
-    approvers: { includes: async (userId) => approvers.has(userId) },
+    approvers: { ids: [APPROVER.userId], includes: async (userId) => approvers.has(userId) },
     store,
     logger,
+    ...(rules ? { rules } : {}),
   });
   const deps: AppDeps = { store, notifier, pipeline, access, logger };
   return { deps, store, pipeline, approvers, logs };
 }
 
 let requests = 0;
+/** A fixed set of approvers, as a project's own (PLAYGROUND_PROJECT_APPROVERS) gives. */
+export function directory(...ids: string[]) {
+  return { ids, includes: async (userId: string) => ids.includes(userId) };
+}
+
 /** A fresh Slack-like request id. */
 export function requestId(): string {
   requests += 1;

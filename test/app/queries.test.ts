@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { help, home, list, status } from '../../src/app/queries.ts';
+import { help, history, home, list, status } from '../../src/app/queries.ts';
 import { APPROVER, OTHER, PARTNER, ports, requestId, submitted } from './fixtures.ts';
 
 describe('status', () => {
@@ -35,6 +35,43 @@ describe('status', () => {
       ['submit', PARTNER.userId, undefined],
       ['refused', OTHER.userId, 'view'],
     ]);
+  });
+});
+
+describe('history', () => {
+  it('gives the partner and approvers the whole trail, refusals included', async () => {
+    const { deps, store } = ports();
+    const { id } = await submitted(store);
+    await status(deps, { actor: OTHER, id, requestId: requestId() });
+    await store.apply(id, 'request_changes', { actor: APPROVER, requestId: requestId() });
+    for (const actor of [PARTNER, APPROVER]) {
+      const { outcome } = await history(deps, {
+        actor,
+        id: id.toLowerCase(),
+        requestId: requestId(),
+      });
+      expect(outcome).toMatchObject({ kind: 'done', submission: { id } });
+      if (outcome.kind !== 'done') throw new Error('expected the trail');
+      expect(outcome.events.map((e) => [e.action, e.actor.userId])).toEqual([
+        ['submit', PARTNER.userId],
+        ['refused', OTHER.userId],
+        ['request_changes', APPROVER.userId],
+      ]);
+    }
+  });
+
+  it("answers another partner's trail like a missing one, and audits the look", async () => {
+    const { deps, store } = ports();
+    const { id } = await submitted(store);
+    const theirs = await history(deps, { actor: OTHER, id, requestId: requestId() });
+    const missing = await history(deps, { actor: OTHER, id: 'PG-0999', requestId: requestId() });
+    expect(theirs.outcome).toEqual({ kind: 'not_found', id });
+    expect(missing.outcome).toEqual({ kind: 'not_found', id: 'PG-0999' });
+    expect((await store.audit(id)).at(-1)).toMatchObject({
+      action: 'refused',
+      actor: OTHER,
+      detail: 'view',
+    });
   });
 });
 

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalChoice } from '../../src/app/review.ts';
 import { approve, openReview, reject, requestChanges } from '../../src/app/review.ts';
-import { APPROVER, PARTNER, ports, requestId, settle, submitted } from './fixtures.ts';
+import {
+  APPROVER,
+  directory,
+  OTHER,
+  PARTNER,
+  ports,
+  requestId,
+  settle,
+  submitted,
+} from './fixtures.ts';
 
 const CHOICE = { ok: true as const, project: 'pg-dev-1', versionLabel: 'v1', promote: true };
 const choose =
@@ -178,5 +187,99 @@ describe('reject and request changes', () => {
       reason,
     });
     expect(outcome).toEqual({ kind: 'not_found', id: 'PG-0404' });
+  });
+});
+
+/** `actor` sends the approve form for `id`, choosing as `checkForm` says. */
+function approveAs(
+  deps: ReturnType<typeof ports>['deps'],
+  actor: typeof APPROVER,
+  id: string,
+  checkForm = choose(),
+) {
+  return approve(deps, { actor, id, requestId: requestId(), checkForm });
+}
+
+describe('who may approve which', () => {
+  it('refuses (and audits) an approver approving their own submission, at the button and at the form', async () => {
+    const { deps, store, pipeline } = ports();
+    const { id } = await submitted(store, APPROVER);
+    const refusal = {
+      kind: 'refused',
+      action: 'approve',
+      rule: { name: 'self_approval', id },
+    };
+    const button = await openReview(deps, {
+      actor: APPROVER,
+      id,
+      requestId: requestId(),
+      action: 'approve',
+    });
+    expect(button.outcome).toEqual(refusal);
+    const form = await approveAs(deps, APPROVER, id);
+    expect(form.outcome).toEqual(refusal);
+    await settle(form);
+    expect(pipeline.calls).toEqual([]);
+    expect((await store.get(id))?.status).toBe('submitted');
+    const refused = (await store.audit(id)).filter((e) => e.action === 'refused');
+    expect(refused.map((e) => [e.actor.userId, e.detail])).toEqual([
+      [APPROVER.userId, 'approve: self-approval'],
+      [APPROVER.userId, 'approve: self-approval'],
+    ]);
+    // Rejecting or asking for changes to one's own submission stays open.
+    const reviewing = await openReview(deps, {
+      actor: APPROVER,
+      id,
+      requestId: requestId(),
+      action: 'reject',
+    });
+    expect(reviewing.outcome.kind).toBe('done');
+  });
+
+  it('lets an approver approve their own submission when configuration allows it', async () => {
+    const { deps, store, pipeline } = ports({ allowSelfApproval: true, projectApprovers: {} });
+    const { id } = await submitted(store, APPROVER);
+    const result = await approveAs(deps, APPROVER, id);
+    expect(result.outcome).toMatchObject({ kind: 'done', submission: { status: 'approved' } });
+    await settle(result);
+    expect(pipeline.calls).toEqual([{ call: 'start', id, status: 'approved' }]);
+  });
+
+  it("lets only a project's own approvers approve into it, naming who may", async () => {
+    const projectApprovers = { 'pg-prod-1': directory(OTHER.userId, 'SPRODTEAM') };
+    const { deps, store, approvers } = ports({ allowSelfApproval: false, projectApprovers });
+    approvers.add(OTHER.userId);
+    const { id } = await submitted(store);
+    const intoProd = choose({ ...CHOICE, project: 'pg-prod-1' });
+    const refused = await approveAs(deps, APPROVER, id, intoProd);
+    expect(refused.outcome).toEqual({
+      kind: 'refused',
+      action: 'approve',
+      rule: {
+        name: 'project_approvers',
+        project: 'pg-prod-1',
+        approvers: [OTHER.userId, 'SPRODTEAM'],
+      },
+    });
+    expect((await store.audit(id)).at(-1)).toMatchObject({
+      action: 'refused',
+      actor: APPROVER,
+      detail: 'approve into pg-prod-1: not its approver',
+    });
+    expect((await store.get(id))?.status).toBe('submitted');
+
+    const approved = await approveAs(deps, OTHER, id, intoProd);
+    expect(approved.outcome).toMatchObject({ kind: 'done', submission: { status: 'approved' } });
+  });
+
+  it('keeps the default approvers for projects without their own', async () => {
+    const projectApprovers = { 'pg-prod-1': directory(OTHER.userId) };
+    const { deps, store } = ports({ allowSelfApproval: false, projectApprovers });
+    const { id } = await submitted(store);
+    const result = await approveAs(deps, APPROVER, id);
+    expect(result.outcome).toMatchObject({
+      kind: 'done',
+      submission: { approval: { project: 'pg-dev-1' } },
+    });
   });
 });

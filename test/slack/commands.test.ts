@@ -38,7 +38,7 @@ describe('/playground commands', () => {
   it('help, empty and unknown subcommands explain every subcommand', async () => {
     for (const text of ['help', '', 'frobnicate']) {
       const answer = await answerText(PARTNER, text);
-      for (const sub of ['submit', 'status', 'list', 'cancel', 'help']) {
+      for (const sub of ['submit', 'status', 'history', 'list', 'cancel', 'help']) {
         expect(answer).toContain(`/playground ${sub}`);
       }
       expect(answer).not.toContain('list all');
@@ -69,6 +69,36 @@ describe('/playground commands', () => {
     const all = await answerText(APPROVER, 'list all');
     expect(all).toContain('PG-0001');
     expect(all).toContain('PG-0002');
+  });
+
+  it('history shows the trail, refusals included, to the partner and approvers; others get not-found, audited', async () => {
+    await submitAs(PARTNER);
+    await eventually(async () => {
+      if (!(await bot.store.get('PG-0001'))?.thread) throw new Error('not posted yet');
+    });
+    await bot.click(OTHER_PARTNER, 'approve', 'PG-0001');
+    await eventually(async () => {
+      const actions = (await bot.store.audit('PG-0001')).map((e) => e.action);
+      if (!actions.includes('refused')) throw new Error('not refused yet');
+    });
+
+    for (const userId of [PARTNER, APPROVER]) {
+      const trail = await answerText(userId, 'history pg-0001');
+      expect(trail).toContain('History of PG-0001');
+      expect(trail).toContain(`Submitted by <@${PARTNER}>`);
+      expect(trail).toMatch(new RegExp(`Refused a click by <@${OTHER_PARTNER}> on .*: approve`));
+    }
+
+    const theirs = await answerText(OTHER_PARTNER, 'history PG-0001');
+    const missing = await answerText(OTHER_PARTNER, 'history PG-0999');
+    expect(theirs).toContain('No submission');
+    expect(theirs.replaceAll('PG-0001', 'PG-0999')).toBe(missing);
+    const last = (await bot.store.audit('PG-0001')).at(-1);
+    expect(last).toMatchObject({
+      action: 'refused',
+      detail: 'view',
+      actor: { userId: OTHER_PARTNER },
+    });
   });
 
   it("cancel withdraws the partner's own submission once and records it in the thread", async () => {

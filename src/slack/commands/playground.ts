@@ -3,6 +3,7 @@ import type { Result } from '../../app/outcomes.ts';
 import { cancelMessage, notDoneMessage } from '../answers.ts';
 import type { HandlerContext } from '../context.ts';
 import { answerWith, MESSAGE_FALLBACKS } from '../respond.ts';
+import { historyBlocks } from '../views/history.ts';
 import { limitProblem, type TextLimit } from '../views/input-limits.ts';
 import { type Message, section } from '../views/kit.ts';
 import { notFoundMessage } from '../views/messages.ts';
@@ -16,7 +17,7 @@ import { submitModal } from '../views/submit-modal.ts';
  */
 const COMMAND_LIMIT: TextLimit = { label: 'The command', characters: 200 };
 
-/** `/playground submit | status <id> | list [all] | cancel <id> | help`. */
+/** `/playground submit | status <id> | history <id> | list [all] | cancel <id> | help`. */
 export async function onPlaygroundCommand(
   ctx: HandlerContext,
   { command, ack }: Pick<SlackCommandMiddlewareArgs, 'command' | 'ack'>,
@@ -64,6 +65,14 @@ export async function onPlaygroundCommand(
                 ...(outcome.lastEvent ? { lastEvent: outcome.lastEvent } : {}),
                 ...(outcome.threadLink ? { permalink: outcome.threadLink } : {}),
               })
+            : notFoundMessage(outcome.id),
+      );
+    case 'history':
+      return answer(
+        () => useCases.history({ actor, id, requestId }),
+        (outcome) =>
+          outcome.kind === 'done'
+            ? historyBlocks(outcome.submission, outcome.events)
             : notFoundMessage(outcome.id),
       );
     case 'list':

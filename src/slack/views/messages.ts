@@ -3,6 +3,7 @@
 // chat.postMessage / chat.postEphemeral / respond.
 import type { KnownBlock } from '@slack/types';
 import type { ApproverAction } from '../../app/access.ts';
+import type { Refused, RefusedApproval } from '../../app/outcomes.ts';
 import { adviceFor } from '../../domain/advice.ts';
 import type { Action } from '../../domain/status.ts';
 import { type Actor, revisionOf, type Submission } from '../../domain/submission.ts';
@@ -171,8 +172,10 @@ function flatten(
   return out;
 }
 
-/** Ephemeral answer to someone who may not do `action`; nothing changed. */
-export function refusalMessage(action: ApproverAction): Message {
+/** Ephemeral answer to someone who may not do this; nothing changed. */
+export function refusalMessage(refused: Refused | RefusedApproval): Message {
+  if ('rule' in refused) return approvalRefusalMessage(refused.rule);
+  const { action } = refused;
   const texts: Record<ApproverAction, string> = {
     approve: 'Only Playground approvers can approve submissions. Nothing was changed.',
     reject: 'Only Playground approvers can reject submissions. Nothing was changed.',
@@ -183,6 +186,22 @@ export function refusalMessage(action: ApproverAction): Message {
       'Only Playground approvers can list every submission; `/playground list` shows yours.',
   };
   return { text: `:lock: ${texts[action]}` };
+}
+
+/** An approver who may not approve this submission (into this project): who may instead. */
+function approvalRefusalMessage(rule: RefusedApproval['rule']): Message {
+  if (rule.name === 'self_approval') {
+    return { text: `:lock: You submitted ${rule.id}; another approver must approve it.` };
+  }
+  const who = rule.approvers.map(mentionId).join(', ');
+  return {
+    text: `:lock: Only ${who} can approve into ${code(rule.project)}. Choose another project, or ask one of them. Nothing was changed.`,
+  };
+}
+
+/** A user (U…, W…) or a user group (S…) as Slack shows it. */
+function mentionId(id: string): string {
+  return id.startsWith('S') ? `<!subteam^${id}>` : mention(id);
 }
 
 /** When the store (Firestore) did not answer: nothing was saved, nothing half-written. */

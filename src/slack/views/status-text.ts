@@ -241,13 +241,14 @@ export function helpBlocks(options: { approver: boolean }): Required<Message> {
   const lines = [
     '`/playground submit` opens a form to deploy a model on the OneAtlas Playground: your Docker image, tile settings, predictor class and package, and optional resources. You can also paste your settings as YAML.',
     '`/playground status PG-0042` shows where a submission is, its last event and a link to its review thread.',
+    '`/playground history PG-0042` shows everything that happened to a submission: who did what, when, refused attempts included.',
     '`/playground list` lists your submissions.',
     '`/playground cancel PG-0042` withdraws a submission that is not deployed yet.',
     '`/playground help` shows this.',
   ];
   if (options.approver) {
     lines.splice(
-      3,
+      4,
       0,
       '`/playground list all` lists every submission, grouped by status (approvers only).',
     );
@@ -261,5 +262,8 @@ export function helpBlocks(options: { approver: boolean }): Required<Message> {
         : 'The Playground team reviews each submission; you hear back here, and if they ask for changes you get a button to edit and resubmit.',
     ),
   ];
-  return { text: 'How to use /playground: submit, status <id>, list, cancel <id>, help', blocks };
+  return {
+    text: 'How to use /playground: submit, status <id>, history <id>, list, cancel <id>, help',
+    blocks,
+  };
 }

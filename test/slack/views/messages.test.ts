@@ -132,12 +132,18 @@ describe('threadReply', () => {
 
 describe('short answers', () => {
   it('refuses non-approvers and says nothing changed', () => {
-    expect(refusalMessage('approve').text).toContain(
+    expect(refusalMessage({ kind: 'refused', action: 'approve' }).text).toContain(
       'Only Playground approvers can approve submissions. Nothing was changed.',
     );
-    expect(refusalMessage('reject').text).toContain('Nothing was changed.');
-    expect(refusalMessage('request_changes').text).toContain('Nothing was changed.');
-    expect(refusalMessage('list_all').text).toContain('/playground list');
+    expect(refusalMessage({ kind: 'refused', action: 'reject' }).text).toContain(
+      'Nothing was changed.',
+    );
+    expect(refusalMessage({ kind: 'refused', action: 'request_changes' }).text).toContain(
+      'Nothing was changed.',
+    );
+    expect(refusalMessage({ kind: 'refused', action: 'list_all' }).text).toContain(
+      '/playground list',
+    );
   });
 
   it('says the database did not answer and nothing was lost', () => {
