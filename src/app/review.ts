@@ -1,6 +1,7 @@
 // The Playground team's review: open a decision on a submission waiting for review, then
 // approve it (which starts the pipeline), reject it or send it back for changes.
-import type { Submission } from '../domain/submission.ts';
+import { currentRevision, type Submission } from '../domain/submission.ts';
+import { testMachineProblem } from '../domain/test-machine.ts';
 import { type DecisionAction, decisionMessages } from '../ports/notifier.ts';
 import { applyOnce } from './apply.ts';
 import type { AppDeps, UserRequest } from './context.ts';
@@ -75,6 +76,10 @@ export async function approve(
   const { submission } = found;
   const form = input.checkForm(submission);
   if (!form.ok) return { outcome: { kind: 'invalid', errors: form.errors } };
+  // No Cloud Build machine could test it: said now, shown on the form's first field,
+  // rather than when the build request is made.
+  const tooLarge = testMachineProblem(currentRevision(submission).spec.resources.memory_gb);
+  if (tooLarge) return { outcome: { kind: 'invalid', errors: { project: tooLarge } } };
   // Checked again here: the modal may be stale or forged.
   const refused = await deps.access.mayApprove(actor, submission, {
     project: form.project,

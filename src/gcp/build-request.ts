@@ -13,6 +13,7 @@ import { appEngineSettings } from '../bundle/app-engine-config.ts';
 import { PARTNER_USER_ARG } from '../bundle/dockerfile.ts';
 import type { Bundle } from '../bundle/render.ts';
 import { parseDockerRef } from '../domain/submission-spec/index.ts';
+import { type TestMachine, testMachineFor, testMachineProblem } from '../domain/test-machine.ts';
 import type { BuildPlan } from '../ports/build.ts';
 import { ServiceError } from '../ports/service-error.ts';
 
@@ -40,30 +41,14 @@ const BUILD_WORK_SECONDS = 20 * 60;
 const CHECKS_SECONDS = 5 * 60;
 
 /**
- * Cloud Build's machine types from the smallest memory up, among those with at least 8
- * vCPUs (decompressing and recompressing multi-GB ML images is CPU-bound). E2 high-CPU
- * machines have 1 GB per vCPU: https://cloud.google.com/compute/docs/general-purpose-machines
- * (e2-highcpu-8: 8 GB, e2-highcpu-32: 32 GB); the names Cloud Build takes are its
- * BuildOptions.MachineType: https://cloud.google.com/build/docs/api/reference/rest/v1/projects.builds#machinetype
- */
-const MACHINE_TYPES = [
-  { name: 'E2_HIGHCPU_8', memoryGb: 8 },
-  { name: 'E2_HIGHCPU_32', memoryGb: 32 },
-] as const;
-const LARGEST = MACHINE_TYPES[MACHINE_TYPES.length - 1] as (typeof MACHINE_TYPES)[number];
-
-/**
  * The smallest machine type with at least the version's memory, so that the `test` step
  * runs the model in as much memory as App Engine gives it (less would OOM-kill a model
- * that deploys fine). Past the largest, no build can test the model: refused, with the numbers.
+ * that deploys fine). Past the largest, no build can test the model: refused, with the
+ * numbers (approval refuses such a spec first: src/app/review.ts).
  */
-export function machineTypeFor(memoryGb: number): (typeof MACHINE_TYPES)[number]['name'] {
-  const machine = MACHINE_TYPES.find((type) => type.memoryGb >= memoryGb);
-  if (!machine) {
-    throw new BuildRequestError(
-      `resources.memory_gb ${memoryGb} is more than the largest Cloud Build machine (${LARGEST.name}, ${LARGEST.memoryGb} GB) can test; at most ${LARGEST.memoryGb} GB can be wrapped`,
-    );
-  }
+export function machineTypeFor(memoryGb: number): TestMachine['name'] {
+  const machine = testMachineFor(memoryGb);
+  if (!machine) throw new BuildRequestError(testMachineProblem(memoryGb) ?? '');
   return machine.name;
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalChoice } from '../../src/app/review.ts';
 import { approve, openReview, reject, requestChanges } from '../../src/app/review.ts';
+import { sampleSpec } from '../helpers/sample-spec.ts';
 import {
   APPROVER,
   directory,
@@ -91,6 +92,32 @@ describe('approve', () => {
       promote: true,
       by: APPROVER,
     });
+  });
+
+  it('refuses a spec no Cloud Build machine can test, with the numbers, and starts nothing', async () => {
+    const { deps, store, pipeline } = ports();
+    const { submission } = await store.create({
+      partner: PARTNER,
+      spec: sampleSpec({ resources: { cpu: 8, memory_gb: 40, disk_size_gb: 10 } }),
+      warnings: [],
+      requestId: requestId(),
+    });
+    const result = await approve(deps, {
+      actor: APPROVER,
+      id: submission.id,
+      requestId: requestId(),
+      checkForm: choose(),
+    });
+    expect(result.outcome).toEqual({
+      kind: 'invalid',
+      errors: {
+        project:
+          'resources.memory_gb 40 is more than the largest Cloud Build machine (E2_HIGHCPU_32, 32 GB) can test; at most 32 GB can be wrapped',
+      },
+    });
+    await settle(result);
+    expect(pipeline.calls).toEqual([]);
+    expect((await store.get(submission.id))?.status).toBe('submitted');
   });
 
   it('starts nothing twice: a repeated request and a second approver change nothing', async () => {
