@@ -49,6 +49,7 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
   const builds = new CloudBuildAdapter({
     projectId: config.gcp.project,
     ...(config.gcp.cloudBuildApiUrl ? { apiUrl: config.gcp.cloudBuildApiUrl } : {}),
+    ...(config.gcp.buildServiceAccount ? { serviceAccount: config.gcp.buildServiceAccount } : {}),
   });
   const deploys = new AppEngineAdapter({
     ...(config.gcp.appEngineApiUrl ? { apiUrl: config.gcp.appEngineApiUrl } : {}),

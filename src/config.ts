@@ -28,6 +28,12 @@ export interface Config {
     appEngineApiUrl?: string;
     /** Cloud Logging's address, for a local stand-in (where build logs are read). */
     loggingApiUrl?: string;
+    /** Cloud Resource Manager's address, for a local stand-in (the doctor's permission checks). */
+    resourceManagerApiUrl?: string;
+    /** Artifact Registry's address, for a local stand-in (the doctor's registry check). */
+    artifactRegistryApiUrl?: string;
+    /** The email builds run as (Build.serviceAccount); absent: Cloud Build's default account. */
+    buildServiceAccount?: string;
   };
   logLevel: string;
 }
@@ -170,6 +176,16 @@ const envSchema = z.object({
   CLOUD_BUILD_API_URL: httpUrl('an http(s) URL of a Cloud Build stand-in'),
   APPENGINE_API_URL: httpUrl('an http(s) URL of an App Engine Admin stand-in'),
   LOGGING_API_URL: httpUrl('an http(s) URL of a Cloud Logging stand-in'),
+  RESOURCE_MANAGER_API_URL: httpUrl('an http(s) URL of a Cloud Resource Manager stand-in'),
+  ARTIFACT_REGISTRY_API_URL: httpUrl('an http(s) URL of an Artifact Registry stand-in'),
+  PLAYGROUND_BUILD_SERVICE_ACCOUNT: z
+    .string()
+    .trim()
+    .refine((v) => /^[^@\s]+@[a-z0-9.-]+\.[a-z]+$/.test(v), {
+      error:
+        'must be a service account email, e.g. playground-builds@my-project.iam.gserviceaccount.com',
+    })
+    .optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });
 
@@ -211,6 +227,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.CLOUD_BUILD_API_URL ? { cloudBuildApiUrl: e.CLOUD_BUILD_API_URL } : {}),
       ...(e.APPENGINE_API_URL ? { appEngineApiUrl: e.APPENGINE_API_URL } : {}),
       ...(e.LOGGING_API_URL ? { loggingApiUrl: e.LOGGING_API_URL } : {}),
+      ...(e.RESOURCE_MANAGER_API_URL ? { resourceManagerApiUrl: e.RESOURCE_MANAGER_API_URL } : {}),
+      ...(e.ARTIFACT_REGISTRY_API_URL
+        ? { artifactRegistryApiUrl: e.ARTIFACT_REGISTRY_API_URL }
+        : {}),
+      ...(e.PLAYGROUND_BUILD_SERVICE_ACCOUNT
+        ? { buildServiceAccount: e.PLAYGROUND_BUILD_SERVICE_ACCOUNT }
+        : {}),
     },
     logLevel: e.LOG_LEVEL,
   };

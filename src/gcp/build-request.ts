@@ -130,7 +130,21 @@ export class BuildRequestError extends ServiceError<'invalid_build_request'> {
 }
 
 /** The Cloud Build `Build` for one plan: steps bundle, wrap, test-start, test, push. */
-export function buildRequest(plan: BuildPlan): IBuild {
+/**
+ * Build.serviceAccount for a user-specified build account (PLAYGROUND_BUILD_SERVICE_ACCOUNT):
+ * "projects/{PROJECT_ID}/serviceAccounts/{ACCOUNT}", ACCOUNT its email
+ * (https://cloud.google.com/build/docs/api/reference/rest/v1/projects.builds#Build.FIELDS.service_account).
+ * The project is the account's own, read from a `NAME@PROJECT.iam.gserviceaccount.com`
+ * email; any other email is taken to live in the build's project.
+ */
+export function buildServiceAccountName(email: string, buildProject: string): string {
+  const owner = /^[^@]+@([a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$/.exec(
+    email,
+  )?.[1];
+  return `projects/${owner ?? buildProject}/serviceAccounts/${email}`;
+}
+
+export function buildRequest(plan: BuildPlan, options: { serviceAccount?: string } = {}): IBuild {
   const { spec, image } = plan;
   checkImage(image, 'image');
   checkImage(spec.image, 'spec.image');
@@ -211,6 +225,10 @@ export function buildRequest(plan: BuildPlan): IBuild {
     tags: buildTags(plan.submissionId, plan.revision, plan.attempt),
     timeout: { seconds: timeout },
     queueTtl: { seconds: QUEUE_TTL_SECONDS },
+    // A user-specified account needs logs in Cloud Logging or a bucket of one's own, never
+    // the default logs bucket (https://cloud.google.com/build/docs/securing-builds/configure-user-specified-service-accounts):
+    // CLOUD_LOGGING_ONLY below is that.
+    ...(options.serviceAccount ? { serviceAccount: options.serviceAccount } : {}),
     options: {
       // Logs in Cloud Logging only: no logs bucket to own, and required anyway when
       // the build runs as a user-specified service account.

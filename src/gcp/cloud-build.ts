@@ -13,7 +13,7 @@ import type {
   BuildStepState,
 } from '../ports/build.ts';
 import { ServiceError } from '../ports/service-error.ts';
-import { buildRequest, buildTags } from './build-request.ts';
+import { buildRequest, buildServiceAccountName, buildTags } from './build-request.ts';
 import { googleClientOptions } from './client-options.ts';
 import { RETRYABLE_CODES } from './google-error.ts';
 
@@ -40,6 +40,8 @@ export interface CloudBuildAdapterOptions {
    * Default 20 s; google-gax's default would be 10 minutes.
    */
   timeoutMs?: number;
+  /** PLAYGROUND_BUILD_SERVICE_ACCOUNT: the email builds run as; absent: Cloud Build's default account. */
+  serviceAccount?: string;
 }
 
 type ClientOptions = ConstructorParameters<typeof CloudBuildClient>[0];
@@ -50,6 +52,7 @@ export class CloudBuildAdapter implements BuildPort {
   readonly #projectId: string;
   readonly #location: string | undefined;
   readonly #timeoutMs: number;
+  readonly #serviceAccount: string | undefined;
 
   constructor(options: CloudBuildAdapterOptions) {
     // google-gax carries its own google-auth-library, whose AuthClient type differs from the
@@ -60,10 +63,15 @@ export class CloudBuildAdapter implements BuildPort {
     this.#projectId = options.projectId;
     this.#location = options.location;
     this.#timeoutMs = options.timeoutMs ?? 20_000;
+    this.#serviceAccount =
+      options.serviceAccount && buildServiceAccountName(options.serviceAccount, options.projectId);
   }
 
   async start(plan: BuildPlan): Promise<{ buildId: string; logUrl?: string }> {
-    const build = buildRequest(plan);
+    const build = buildRequest(
+      plan,
+      this.#serviceAccount ? { serviceAccount: this.#serviceAccount } : {},
+    );
     const where = this.#parent();
     // The operation comes back at once (build QUEUED); its promise() is never awaited.
     const [operation] = await this.#call('createBuild', () =>

@@ -124,6 +124,28 @@ describe('start', () => {
     expect(JSON.stringify(body)).toContain('\\"$$PG_BUNDLE_TGZ\\"');
   });
 
+  it('runs the build as PLAYGROUND_BUILD_SERVICE_ACCOUNT when given, logs in Cloud Logging only', async () => {
+    const asAccount = new CloudBuildAdapter({
+      projectId: 'pg-builds',
+      apiUrl: api.url,
+      timeoutMs: 5000,
+      serviceAccount: 'playground-builds@pg-infra.iam.gserviceaccount.com',
+    });
+    try {
+      await asAccount.start(plan);
+      await adapter.start(plan);
+      const [named, unnamed] = api.createdBuilds();
+      expect(named).toMatchObject({
+        serviceAccount:
+          'projects/pg-infra/serviceAccounts/playground-builds@pg-infra.iam.gserviceaccount.com',
+        options: { logging: 5 },
+      });
+      expect(unnamed).not.toHaveProperty('serviceAccount');
+    } finally {
+      await asAccount.close();
+    }
+  });
+
   it('reports UNAVAILABLE as retryable without creating a build; the next try works', async () => {
     api.unavailable(1);
     const error = await expectRejection(adapter.start(plan));
