@@ -10,6 +10,8 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY src ./src
+# Read by the doctor: the scopes the app asks for, the indexes the queries need.
+COPY manifest.json firestore.indexes.json ./
 USER node
 EXPOSE 8080
 ENV PORT=8080

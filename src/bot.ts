@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { webApi } from '@slack/bolt';
+import { type DoctorReport, runDoctor } from './app/doctor.ts';
 import { createUseCases } from './app/index.ts';
 import type { Config } from './config.ts';
+import { createDoctorSetup } from './doctor-setup.ts';
 import { AppEngineAdapter } from './gcp/app-engine.ts';
 import { CloudLoggingBuildLogs } from './gcp/build-logs.ts';
 import { CloudBuildAdapter } from './gcp/cloud-build.ts';
@@ -19,6 +21,8 @@ export interface Bot {
   tracker: Tracker;
   deliverer: Deliverer;
   store: FirestoreStore;
+  /** The doctor's checks of the set-up (src/app/doctor.ts), as `/playground doctor` runs them. */
+  checkSetup(): Promise<DoctorReport>;
   /** Starts the receiver and the tracker; resolves with the HTTP server (HTTP mode). */
   start(port: number): Promise<unknown>;
   /**
@@ -103,6 +107,7 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     ...trackerTuning,
     owner,
   });
+  const doctor = createDoctorSetup(config, firestore);
   const useCases = createUseCases({
     store,
     pipeline: tracker,
@@ -118,6 +123,7 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
       ),
     },
     logger,
+    setup: doctor,
   });
   registerHandlers(slack, { useCases, logger, targetProjects: config.gcp.targetProjects });
   return {
@@ -125,6 +131,7 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     tracker,
     deliverer,
     store,
+    checkSetup: () => runDoctor(doctor.probes, doctor.under),
     async start(port) {
       const server = await slack.start(port);
       tracker.run();
@@ -141,6 +148,7 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
         builds.close(),
         deploys.close(),
         buildLogs?.close(),
+        doctor.close(),
         firestore.terminate(),
       ]);
     },

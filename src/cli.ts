@@ -1,17 +1,28 @@
 #!/usr/bin/env -S node --disable-warning=ExperimentalWarning
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { doctorLine, indexCommand, runDoctor } from './app/doctor.ts';
 import { runCheck } from './bundle/check.ts';
 import { render } from './bundle/render.ts';
 import { writeBundle } from './bundle/write.ts';
+import { type Config, ConfigError, readConfig } from './config.ts';
+import { createDoctorSetup, requiredIndexes } from './doctor-setup.ts';
 import { CodedError } from './domain/errors.ts';
+import { projectIdProblem } from './domain/project-id.ts';
 import { formatIssue, parseSpecYaml, tileSettingProblem } from './domain/submission-spec/index.ts';
+import { createFirestore } from './store/firestore-client.ts';
 
 const USAGE = `Usage:
   playground-deploy render SPEC.yaml --out DIR [--project ID]
       Validates a submission spec and writes its wrap bundle into DIR (new or empty).
   playground-deploy check URL [--padding N] [--zoom Z] [--timeout SECONDS]
       Runs the Playground acceptance checks against a running wrapped service.
+  playground-deploy doctor
+      Checks the real set-up the bot's environment names (Google permissions per project,
+      App Engine applications, registry access, Firestore and its indexes, Slack) and
+      prints, per check, ok or what is wrong with the fix. Exit code 1 when any is wrong.
+  playground-deploy indexes [--project ID]
+      Prints the gcloud commands that create the composite indexes of firestore.indexes.json.
   playground-deploy help`;
 
 /** A usage or input problem: printed without a stack trace, exit code 2 for usage. */
@@ -92,6 +103,41 @@ async function checkCommand(args: string[]): Promise<number> {
   return code;
 }
 
+async function doctorCommand(args: string[]): Promise<never> {
+  if (args.length > 0) throw new CliError('doctor takes no arguments; it reads the environment');
+  let config: Config;
+  try {
+    config = readConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new CliError(error.message, 1);
+  }
+  const doctor = createDoctorSetup(config, createFirestore({ projectId: config.gcp.project }));
+  const report = await runDoctor(doctor.probes, doctor.under);
+  for (const check of report.checks) console.log(doctorLine(check));
+  console.log(
+    report.problems === 0
+      ? `All ${report.checks.length} checks passed.`
+      : `${report.problems} of ${report.checks.length} checks found a problem.`,
+  );
+  // Exits here rather than closing the clients: one may still be retrying a call the doctor
+  // gave up on (Firestore's rejects that retry unhandled once terminated). Output to a
+  // pipe or file is written synchronously, so none is lost.
+  process.exit(report.problems === 0 ? 0 : 1);
+}
+
+function indexesCommand(args: string[]): number {
+  const { values } = parseArgs({ args, options: { project: { type: 'string' } } });
+  const project = values.project ?? process.env.GOOGLE_CLOUD_PROJECT;
+  if (!project) throw new CliError('indexes needs --project ID (or GOOGLE_CLOUD_PROJECT)');
+  const problem = projectIdProblem(project);
+  if (problem) throw new CliError(`--project: ${problem}`);
+  // gcloud creates one index per command and reads no indexes file; each command is
+  // refused with ALREADY_EXISTS for an index that is there, so all may be run again.
+  for (const index of requiredIndexes()) console.log(indexCommand(project, index));
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -100,6 +146,10 @@ async function main(argv: string[]): Promise<number> {
         return await renderCommand(rest);
       case 'check':
         return await checkCommand(rest);
+      case 'doctor':
+        return await doctorCommand(rest);
+      case 'indexes':
+        return indexesCommand(rest);
       case 'help':
       case '--help':
       case '-h':

@@ -1,3 +1,4 @@
+import type { DoctorReport } from './app/doctor.ts';
 import { createBot } from './bot.ts';
 import { ConfigError, readConfig } from './config.ts';
 import { startLocalWorkspace } from './local/workspace.ts';
@@ -13,6 +14,27 @@ function stopOnSignal(logger: Logger, stop: () => Promise<void>) {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** The doctor's start-up summary: one warn line per problem, with its fix; one line overall. */
+async function logSetupSummary(logger: Logger, check: () => Promise<DoctorReport>) {
+  try {
+    const report = await check();
+    for (const found of report.checks) {
+      if (found.status === 'ok') continue;
+      const fields = { area: found.area, subject: found.subject, fix: found.fixes.join(' ; ') };
+      if (found.status === 'problem') logger.warn(fields, `set-up: ${found.says}`);
+      else logger.info(fields, `set-up not checked: ${found.says}`);
+    }
+    logger.info(
+      { checks: report.checks.length, problems: report.problems },
+      report.problems === 0
+        ? 'set-up: all checks passed'
+        : `set-up: ${report.problems} problem(s); \`playground-deploy doctor\` or \`/playground doctor\` lists them`,
+    );
+  } catch (error) {
+    logger.warn({ err: error }, 'set-up: the doctor could not run');
+  }
 }
 
 /** Thin entry point: production with Slack credentials, the local workspace without. */
@@ -31,6 +53,7 @@ async function main(): Promise<void> {
       port: Number(process.env.PORT ?? 3000),
     });
     stopOnSignal(logger, workspace.stop);
+    void logSetupSummary(logger, workspace.checkSetup);
     console.error(
       `\n  ready in ${((Date.now() - started) / 1000).toFixed(1)} s: open ${workspace.pageUrl}\n`,
     );
@@ -52,6 +75,8 @@ async function main(): Promise<void> {
   await bot.start(config.port);
   logger.info({ port: config.port, socketMode: Boolean(config.slack.appToken) }, 'ready');
   stopOnSignal(logger, bot.stop);
+  // After start: the bot serves whatever the doctor finds, and says what to fix.
+  void logSetupSummary(logger, bot.checkSetup);
 }
 
 await main();

@@ -12,7 +12,13 @@ import {
 } from './outcomes.ts';
 
 /** What only the Playground team may do. */
-export type ApproverAction = 'approve' | 'reject' | 'request_changes' | 'retry' | 'list_all';
+export type ApproverAction =
+  | 'approve'
+  | 'reject'
+  | 'request_changes'
+  | 'retry'
+  | 'list_all'
+  | 'doctor';
 
 /** What someone does with one submission that is not approvers-only. */
 export type SubmissionUse = 'view' | 'cancel' | 'resubmit';

@@ -4,6 +4,7 @@ import type { Notifier } from '../ports/notifier.ts';
 import type { Pipeline } from '../ports/pipeline.ts';
 import type { SubmissionStore } from '../ports/store.ts';
 import type { AccessPolicy } from './access.ts';
+import type { DoctorSetup } from './doctor.ts';
 
 /** What every use case may call: ports and the access policy, nothing of Slack. */
 export interface AppDeps {
@@ -12,6 +13,8 @@ export interface AppDeps {
   notifier: Notifier;
   access: AccessPolicy;
   logger: Logger;
+  /** What the doctor checks and asks (absent where no doctor is wired). */
+  setup?: DoctorSetup;
 }
 
 /** Who asks, and from which request (the same request id never changes anything twice). */

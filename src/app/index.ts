@@ -8,6 +8,7 @@ import type { SubmissionStore } from '../ports/store.ts';
 import { AccessPolicy, type ApprovalRules } from './access.ts';
 import { cancel } from './cancel.ts';
 import type { AppDeps } from './context.ts';
+import { type DoctorSetup, doctor } from './doctor.ts';
 import { help, history, home, list, status } from './queries.ts';
 import { resubmit, resubmitForm } from './resubmit.ts';
 import { retry } from './retry.ts';
@@ -29,6 +30,8 @@ export function createUseCases(ports: {
   /** Self-approval and per-project approvers; none unless configured. */
   rules?: ApprovalRules;
   logger: Logger;
+  /** The doctor's probes and what they check (`/playground doctor`). */
+  setup?: DoctorSetup;
 }) {
   const { approvers, rules, ...rest } = ports;
   const deps: AppDeps = {
@@ -50,6 +53,7 @@ export function createUseCases(ports: {
     list: bind(deps, list),
     home: bind(deps, home),
     help: bind(deps, help),
+    doctor: bind(deps, doctor),
   };
 }
 

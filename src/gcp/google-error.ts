@@ -1,6 +1,7 @@
 // Reading what Google's clients throw, for the adapters that turn it into a ServiceError
 // (src/ports/service-error.ts).
 import { GRPC, grpcCodeNamed, isNetworkError } from '../domain/grpc-status.ts';
+import type { Unreached } from '../ports/setup-probes.ts';
 
 /** The gRPC codes of the HTTP statuses Google's REST APIs answer with. */
 const HTTP_TO_GRPC: Record<number, number> = {
@@ -88,4 +89,30 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, late: () =
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A probe's answer for a failed call (src/ports/setup-probes.ts): what kind, in Google's words. */
+export function unreachedFrom(error: unknown): Unreached {
+  const { grpcCode, message } = readGoogleError(error);
+  const code =
+    grpcCode === GRPC.PERMISSION_DENIED || grpcCode === GRPC.UNAUTHENTICATED
+      ? 'denied'
+      : grpcCode === GRPC.NOT_FOUND
+        ? 'not_found'
+        : grpcCode === GRPC.INVALID_ARGUMENT || grpcCode === GRPC.FAILED_PRECONDITION
+          ? 'invalid'
+          : 'unavailable';
+  return { reached: false, code, message };
+}
+
+/**
+ * One call of a probe, given up after `ms` as UNAVAILABLE ("SERVICE did not answer in
+ * time"). The call itself is left to end on its own; its late failure (a client closed
+ * meanwhile) is ignored rather than left unhandled.
+ */
+export function probeCall<T>(call: Promise<T>, ms: number, service: string): Promise<T> {
+  call.catch(() => undefined);
+  return withTimeout(call, ms, () =>
+    Object.assign(new Error(`${service} did not answer in time`), { code: GRPC.UNAVAILABLE }),
+  );
 }

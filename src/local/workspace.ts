@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
+import type { DoctorReport } from '../app/doctor.ts';
 import { createBot } from '../bot.ts';
 import { readConfig } from '../config.ts';
+import { appEngineServiceAgent } from '../domain/setup-needs.ts';
 import type { Logger } from '../log.ts';
 import { startAppEngineApi } from './app-engine/server.ts';
+import { startArtifactRegistryApi } from './artifact-registry/server.ts';
 import { attachLocalBuilds } from './builds/attach.ts';
 import { startCloudBuildApi } from './cloud-build/server.ts';
 import { cloudBuildLogSource } from './cloud-logging/from-cloud-build.ts';
 import { startCloudLoggingApi } from './cloud-logging/server.ts';
 import { startFirestoreEmulator } from './firestore-emulator.ts';
 import { startSlackPage } from './page/server.ts';
+import { startResourceManagerApi } from './resource-manager/server.ts';
 import { startSlackApi } from './slack-api/server.ts';
 
 /** The two people of the local workspace, and where they meet. */
@@ -16,12 +20,21 @@ export const LOCAL_PARTNER = { id: 'U0LOCALPAT', name: 'pat', real_name: 'Pat Pa
 export const LOCAL_APPROVER = { id: 'U0LOCALALX', name: 'alex', real_name: 'Alex Approver' };
 export const LOCAL_REVIEW_CHANNEL = 'C0LOCALREV';
 export const LOCAL_PROJECTS = ['playground-local-prod', 'playground-local-dev'];
+const LOCAL_HOST_PROJECT = 'playground-local';
+/** Project numbers, which name each project's App Engine service agent. */
+const LOCAL_NUMBERS: Record<string, string> = {
+  [LOCAL_HOST_PROJECT]: '100000000001',
+  'playground-local-prod': '100000000002',
+  'playground-local-dev': '100000000003',
+};
 
 export interface LocalWorkspace {
   /** The bot's Slack endpoint (signed requests only, as in production). */
   botUrl: string;
   /** The page that plays Slack's part. */
   pageUrl: string;
+  /** The doctor against the local stand-ins: all is well set up there. */
+  checkSetup(): Promise<DoctorReport>;
   stop(): Promise<void>;
 }
 
@@ -78,8 +91,35 @@ export async function startLocalWorkspace(options: {
     // failure reply through the bot's real Logging adapter.
     const logging = await startCloudLoggingApi({ source: cloudBuildLogSource(cloudBuild) });
     stops.push(() => logging.close());
-    const appEngine = await startAppEngineApi({ apps: LOCAL_PROJECTS });
+    // Each application has its `default` service, as App Engine wants before any other.
+    const appEngine = await startAppEngineApi({
+      apps: LOCAL_PROJECTS.map((id) => ({ id, services: ['default'] })),
+    });
     stops.push(() => appEngine.close());
+    // What the doctor asks: every permission granted, the registry readable by each
+    // target's App Engine.
+    const resourceManager = await startResourceManagerApi({
+      projects: Object.entries(LOCAL_NUMBERS).map(([id, number]) => ({ id, number })),
+    });
+    stops.push(() => resourceManager.close());
+    const artifactRegistry = await startArtifactRegistryApi({
+      repositories: [
+        {
+          project: LOCAL_HOST_PROJECT,
+          location: 'europe',
+          repository: 'playground',
+          bindings: [
+            {
+              role: 'roles/artifactregistry.reader',
+              members: LOCAL_PROJECTS.map(
+                (id) => `serviceAccount:${appEngineServiceAgent(LOCAL_NUMBERS[id] ?? '')}`,
+              ),
+            },
+          ],
+        },
+      ],
+    });
+    stops.push(() => artifactRegistry.close());
     // Example predictors are built and served for real; other images are simulated.
     const localBuilds = attachLocalBuilds({ cloudBuild, appEngine, log: logger });
     stops.push(() => localBuilds.close());
@@ -91,13 +131,15 @@ export async function startLocalWorkspace(options: {
       PORT: String(port),
       PLAYGROUND_REVIEW_CHANNEL: LOCAL_REVIEW_CHANNEL,
       PLAYGROUND_APPROVERS: LOCAL_APPROVER.id,
-      GOOGLE_CLOUD_PROJECT: 'playground-local',
+      GOOGLE_CLOUD_PROJECT: LOCAL_HOST_PROJECT,
       PLAYGROUND_TARGET_PROJECTS: LOCAL_PROJECTS.join(','),
       PLAYGROUND_REGISTRY: 'europe-docker.pkg.dev/playground-local/playground',
       FIRESTORE_EMULATOR_HOST: firestoreHost,
       CLOUD_BUILD_API_URL: cloudBuild.url,
       APPENGINE_API_URL: appEngine.url,
       LOGGING_API_URL: logging.url,
+      RESOURCE_MANAGER_API_URL: resourceManager.url,
+      ARTIFACT_REGISTRY_API_URL: artifactRegistry.url,
       LOG_LEVEL: env.LOG_LEVEL ?? 'info',
     });
     const bot = createBot(config, logger, {
@@ -120,7 +162,7 @@ export async function startLocalWorkspace(options: {
       port: Number(env.PLAYGROUND_PAGE_PORT ?? 0),
     });
     stops.push(() => page.close());
-    return { botUrl, pageUrl: page.url, stop: stopAll };
+    return { botUrl, pageUrl: page.url, checkSetup: bot.checkSetup, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

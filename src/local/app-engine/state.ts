@@ -83,9 +83,10 @@ export class AppEngineState {
       locationId: 'europe-west',
       regionCode: 'ew',
       maxVersions: DEFAULT_MAX_VERSIONS,
+      services: [],
       ...seed,
     };
-    this.#apps.set(seed.id, { seed: full, services: new Map() });
+    this.#apps.set(seed.id, { seed: full, services: seededServices(full) });
   }
 
   scriptDeploy(script: DeployScript): void {
@@ -96,9 +97,9 @@ export class AppEngineState {
     this.#operationScripts.push(script);
   }
 
-  /** Forgets services, versions, operations and scripts; keeps the applications. */
+  /** Forgets services (but the seeded ones), versions, operations and scripts; keeps the applications. */
   reset(): void {
-    for (const app of this.#apps.values()) app.services.clear();
+    for (const app of this.#apps.values()) app.services = seededServices(app.seed);
     this.#operations.clear();
     this.#busy.clear();
     this.#scripts.length = 0;
@@ -433,6 +434,16 @@ function page<T>(all: T[], pageSize: number, pageToken: string) {
   const items = all.slice(start, start + size);
   const next: JsonObject = start + size < all.length ? { nextPageToken: String(start + size) } : {};
   return { items, next };
+}
+
+/** The services an application starts with, empty. */
+function seededServices(seed: Required<AppSeed>): Map<string, Service> {
+  return new Map(
+    seed.services.map((id) => [
+      id,
+      { id, split: { shardBy: 'UNSPECIFIED', allocations: {} }, versions: new Map() },
+    ]),
+  );
 }
 
 function serviceJson(appId: string, service: Service): JsonObject {

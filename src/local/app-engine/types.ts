@@ -19,6 +19,11 @@ export interface AppSeed {
    * apps; lower it so a test can reach it.
    */
   maxVersions?: number;
+  /**
+   * Services the application already has (as after earlier deploys), without versions of
+   * their own; e.g. `['default']`, which App Engine wants first. Default: none.
+   */
+  services?: string[];
 }
 
 /** How one operation goes; every field optional. */

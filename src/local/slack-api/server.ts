@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type FaultSpan, type SlackFault, SlackFaults } from './faults.ts';
@@ -6,6 +7,7 @@ import { fail } from './methods/args.ts';
 import { getPermalink, postEphemeral, postMessage, updateMessage } from './methods/chat.ts';
 import {
   authTest,
+  conversationsInfo,
   conversationsOpen,
   usergroupsUsersList,
   usersInfo,
@@ -40,6 +42,7 @@ const METHODS: Record<string, Method> = {
   'chat.update': updateMessage,
   'chat.postEphemeral': postEphemeral,
   'chat.getPermalink': getPermalink,
+  'conversations.info': conversationsInfo,
   'conversations.open': conversationsOpen,
   'conversations.history': conversationsHistory,
   'conversations.replies': conversationsReplies,
@@ -70,6 +73,8 @@ export interface SlackApiOptions {
   workspaceUrl?: string;
   /** Socket Mode: apps.connections.open, called with `appToken`, answers `url`. */
   socketMode?: { appToken: string; url: string };
+  /** The bot token's scopes (the `x-oauth-scopes` header); default: manifest.json's bot scopes. */
+  scopes?: readonly string[];
 }
 
 export interface RateLimit {
@@ -93,6 +98,10 @@ export interface SlackApiStandIn {
    * each failed call is recorded with its `fault`.
    */
   fail(method: string, fault: SlackFault, span?: FaultSpan): void;
+  /** The bot token's scopes from now on, as after reinstalling the app with other scopes. */
+  setScopes(scopes: readonly string[]): void;
+  /** The bot joins or leaves a seeded channel (conversations.info's `is_member`). */
+  setBotMember(channel: string, member: boolean): void;
   /** Shorthand for `fail(method, { kind: 'ratelimited', retryAfterSec }, { times })`. */
   rateLimit(method: string, limit: RateLimit): void;
   /** A trigger id for a user, valid for `triggerTtlMs` and one exchange. */
@@ -150,6 +159,14 @@ function faultAnswer(fault: SlackFault, args: Args): ApiAnswer | undefined {
   }
 }
 
+/** The bot scopes the app asks for: what a token of a fresh install holds. */
+function manifestScopes(): string[] {
+  const manifest = JSON.parse(
+    readFileSync(new URL('../../../manifest.json', import.meta.url), 'utf8'),
+  ) as { oauth_config?: { scopes?: { bot?: string[] } } };
+  return manifest.oauth_config?.scopes?.bot ?? [];
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts the Slack Web API stand-in on loopback. */
@@ -171,6 +188,7 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
   const hooks = new ResponseUrls(ws);
   const calls: RecordedCall[] = [];
   const faults = new SlackFaults(clock);
+  let scopes = [...(options.scopes ?? manifestScopes())];
 
   const record = (
     method: string,
@@ -247,7 +265,14 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
         res.writeHead(answer.status, { 'content-type': 'text/plain; charset=utf-8' });
         res.end(answer.text);
       } else {
-        send(res, answer.status, answer.response, answer.headers);
+        // Slack names the token's scopes on each answer to a call made with it
+        // (https://api.slack.com/legacy/scopes, "Working with scopes"); the Web API client
+        // reads them into response_metadata.scopes.
+        const authed = parsed.ok && tokenOf(parsed) === options.botToken;
+        send(res, answer.status, answer.response, {
+          ...answer.headers,
+          ...(authed ? { 'x-oauth-scopes': scopes.join(',') } : {}),
+        });
       }
       return;
     }
@@ -285,6 +310,10 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
     calls,
     callsTo: (method) => calls.filter((c) => c.method === method),
     fail: (method, fault, span) => faults.add(method, fault, span),
+    setScopes: (granted) => {
+      scopes = [...granted];
+    },
+    setBotMember: (channel, member) => ws.setBotMember(channel, member),
     rateLimit: (method, { times, retryAfterSec }) =>
       faults.add(method, { kind: 'ratelimited', retryAfterSec }, { times }),
     issueTrigger: (userId) => ws.issueTrigger(userId),

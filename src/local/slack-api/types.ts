@@ -32,6 +32,8 @@ export interface SlackUsergroupSeed {
 export interface SlackChannelSeed {
   id: string;
   name: string;
+  /** Whether the bot is in the channel (conversations.info's `is_member`); default yes. */
+  botIsMember?: boolean;
 }
 
 export interface StoredMessage {

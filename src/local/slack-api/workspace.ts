@@ -127,6 +127,12 @@ export class Workspace {
     return channel;
   }
 
+  /** The bot joins (or leaves) a known channel. */
+  setBotMember(channel: string, member: boolean): void {
+    const known = this.#channels.get(channel);
+    if (known) this.#channels.set(channel, { ...known, botIsMember: member });
+  }
+
   channels(): SlackChannelSeed[] {
     return [...this.#channels.values()].map((c) => ({ ...c }));
   }

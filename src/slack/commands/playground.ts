@@ -1,8 +1,10 @@
 import type { App, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { DoctorOutcome } from '../../app/doctor.ts';
 import type { Result } from '../../app/outcomes.ts';
 import { cancelMessage, notDoneMessage } from '../answers.ts';
 import type { HandlerContext } from '../context.ts';
 import { answerWith, MESSAGE_FALLBACKS } from '../respond.ts';
+import { doctorMessage, EPHEMERAL_REPORT_BLOCKS } from '../views/doctor.ts';
 import { historyBlocks } from '../views/history.ts';
 import { limitProblem, type TextLimit } from '../views/input-limits.ts';
 import { type Message, section } from '../views/kit.ts';
@@ -17,10 +19,10 @@ import { submitModal } from '../views/submit-modal.ts';
  */
 const COMMAND_LIMIT: TextLimit = { label: 'The command', characters: 200 };
 
-/** `/playground submit | status <id> | history <id> | list [all] | cancel <id> | help`. */
+/** `/playground submit | status <id> | history <id> | list [all] | cancel <id> | doctor | help`. */
 export async function onPlaygroundCommand(
   ctx: HandlerContext,
-  { command, ack }: Pick<SlackCommandMiddlewareArgs, 'command' | 'ack'>,
+  { command, ack, respond }: Pick<SlackCommandMiddlewareArgs, 'command' | 'ack' | 'respond'>,
 ): Promise<void> {
   const tooLong = limitProblem(command.text, COMMAND_LIMIT);
   if (tooLong) {
@@ -42,6 +44,14 @@ export async function onPlaygroundCommand(
       view: submitModal({ metadata: { channel: command.channel_id } }),
     });
     return;
+  }
+
+  if (sub === 'doctor') {
+    // The checks take longer than Slack's 3 seconds: acknowledged first, answered after.
+    await ack({ response_type: 'ephemeral', text: ':stethoscope: Checking the set-up…' });
+    const work = answerDoctor(ctx, actor.userId, respond, () => useCases.doctor({ actor }));
+    ctx.inFlight.track(work);
+    return work;
   }
 
   const log = ctx.logger.child({ command: sub, userId: actor.userId });
@@ -90,6 +100,46 @@ export async function onPlaygroundCommand(
         () => useCases.help({ actor }),
         ({ approver }) => helpOrUnknown(word, helpBlocks({ approver })),
       );
+  }
+}
+
+/**
+ * The doctor's report where the approver reads it: the ephemeral answer, or their DM with
+ * the app when it is long (an ephemeral message cannot be found again once dismissed).
+ */
+async function answerDoctor(
+  ctx: HandlerContext,
+  userId: string,
+  respond: SlackCommandMiddlewareArgs['respond'],
+  work: () => Promise<Result<DoctorOutcome>>,
+): Promise<void> {
+  try {
+    const { outcome } = await work();
+    if (outcome.kind !== 'done') {
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: true,
+        ...notDoneMessage(outcome),
+      });
+      return;
+    }
+    const message = doctorMessage(outcome.report);
+    if ((message.blocks?.length ?? 0) <= EPHEMERAL_REPORT_BLOCKS) {
+      await respond({ response_type: 'ephemeral', replace_original: true, ...message });
+      return;
+    }
+    await ctx.client.chat.postMessage({ channel: userId, ...message });
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: true,
+      text: `${message.text} The full report is in your DM with the app.`,
+    });
+  } catch (error) {
+    ctx.logger.error({ err: error }, 'doctor failed');
+    await respond({
+      response_type: 'ephemeral',
+      text: ':warning: The doctor could not finish; see the bot log.',
+    }).catch(() => undefined);
   }
 }
 

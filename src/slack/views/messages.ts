@@ -184,6 +184,7 @@ export function refusalMessage(refused: Refused | RefusedApproval): Message {
     retry: 'Only Playground approvers can retry a deployment. Nothing was changed.',
     list_all:
       'Only Playground approvers can list every submission; `/playground list` shows yours.',
+    doctor: 'Only Playground approvers can run the doctor.',
   };
   return { text: `:lock: ${texts[action]}` };
 }

@@ -251,6 +251,7 @@ export function helpBlocks(options: { approver: boolean }): Required<Message> {
       4,
       0,
       '`/playground list all` lists every submission, grouped by status (approvers only).',
+      "`/playground doctor` checks the bot's set-up in Google Cloud and Slack and says what to fix (approvers only).",
     );
   }
   const blocks: KnownBlock[] = [

@@ -63,3 +63,26 @@ export function conversationsOpen(ws: Workspace, args: Args): SlackResult {
   const channel = bool(args, 'return_im') ? { id, is_im: true, user, created: 0 } : { id };
   return { ok: true, ...(known ? { no_op: true, already_open: true } : {}), channel };
 }
+
+/**
+ * conversations.info: a channel the workspace has (any well-formed id when no channels
+ * were seeded), with `is_member` for the bot; others are `channel_not_found`.
+ */
+export function conversationsInfo(ws: Workspace, args: Args): SlackResult {
+  const asked = str(args, 'channel') ?? '';
+  // A user id is no conversation id here (resolveChannel would open a DM for it).
+  const id = /^[CG]/.test(asked) ? ws.resolveChannel(asked) : undefined;
+  const channel = id === undefined ? undefined : ws.channels().find((c) => c.id === id);
+  if (!channel) return fail('channel_not_found');
+  return {
+    ok: true,
+    channel: {
+      id: channel.id,
+      name: channel.name,
+      is_channel: channel.id.startsWith('C'),
+      is_private: channel.id.startsWith('G'),
+      is_archived: false,
+      is_member: channel.botIsMember !== false,
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// The doctor's App Engine checks over the Admin API v1 (@google-cloud/appengine-admin):
+// apps.get (the application, its region and serving status) and apps.services.list.
+// https://cloud.google.com/appengine/docs/admin-api/reference/rest/v1/apps/get
+import { protos, v1 } from '@google-cloud/appengine-admin';
+import type { ApplicationInfo, ApplicationProbe, Probed } from '../ports/setup-probes.ts';
+import { googleClientOptions } from './client-options.ts';
+import { probeCall, unreachedFrom } from './google-error.ts';
+
+type ClientOptions = ConstructorParameters<typeof v1.ApplicationsClient>[0];
+const { ServingStatus } = protos.google.appengine.v1.Application;
+const TIMEOUT_MS = 15_000;
+
+export class AppEngineSetupProbe implements ApplicationProbe {
+  readonly #applications: v1.ApplicationsClient;
+  readonly #services: v1.ServicesClient;
+
+  constructor(options: { apiUrl?: string } = {}) {
+    const clientOptions = googleClientOptions(options.apiUrl) as unknown as ClientOptions;
+    this.#applications = new v1.ApplicationsClient(clientOptions);
+    this.#services = new v1.ServicesClient(clientOptions);
+  }
+
+  async application(project: string): Promise<Probed<ApplicationInfo>> {
+    try {
+      const [app] = await probeCall(
+        this.#applications.getApplication({ name: `apps/${project}` }),
+        TIMEOUT_MS,
+        'App Engine',
+      );
+      // The REST transport gives enums as numbers, gRPC as names.
+      const status = app.servingStatus ?? 0;
+      return {
+        reached: true,
+        value: {
+          locationId: app.locationId ?? '',
+          servingStatus: typeof status === 'number' ? (ServingStatus[status] ?? '') : status,
+          ...(app.serviceAccount ? { serviceAccount: app.serviceAccount } : {}),
+        },
+      };
+    } catch (error) {
+      return unreachedFrom(error);
+    }
+  }
+
+  async services(project: string): Promise<Probed<string[]>> {
+    try {
+      // autoPaginate (the client's default) reads every page.
+      const [services] = await probeCall(
+        this.#services.listServices({ parent: `apps/${project}` }),
+        TIMEOUT_MS,
+        'App Engine',
+      );
+      return { reached: true, value: services.map((service) => service.id ?? '') };
+    } catch (error) {
+      return unreachedFrom(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#applications.close(), this.#services.close()]);
+  }
+}
