@@ -4,7 +4,7 @@ import type { Result } from '../../app/outcomes.ts';
 import { cancelMessage, notDoneMessage } from '../answers.ts';
 import type { HandlerContext } from '../context.ts';
 import { answerWith, MESSAGE_FALLBACKS } from '../respond.ts';
-import { doctorMessage, EPHEMERAL_REPORT_BLOCKS } from '../views/doctor.ts';
+import { doctorMessage } from '../views/doctor.ts';
 import { historyBlocks } from '../views/history.ts';
 import { limitProblem, type TextLimit } from '../views/input-limits.ts';
 import { type Message, section } from '../views/kit.ts';
@@ -123,8 +123,8 @@ async function answerDoctor(
       });
       return;
     }
-    const message = doctorMessage(outcome.report);
-    if ((message.blocks?.length ?? 0) <= EPHEMERAL_REPORT_BLOCKS) {
+    const { long, ...message } = doctorMessage(outcome.report);
+    if (!long) {
       await respond({ response_type: 'ephemeral', replace_original: true, ...message });
       return;
     }

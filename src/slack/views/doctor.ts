@@ -17,10 +17,14 @@ const AREAS: Record<DoctorCheck['area'], string> = {
   slack: 'Slack',
 };
 
-/** Most blocks an ephemeral answer carries before the report goes to a DM instead. */
-export const EPHEMERAL_REPORT_BLOCKS = 10;
+/**
+ * Most lines (checks and fixes) an ephemeral answer carries: a longer report is for
+ * working through, so it goes to the approver's DM, where it stays.
+ */
+const EPHEMERAL_REPORT_LINES = 20;
 
-export function doctorMessage(report: DoctorReport): Message {
+/** The report, and whether it is long enough to go to a DM rather than an ephemeral answer. */
+export function doctorMessage(report: DoctorReport): Message & { long: boolean } {
   const summary =
     report.problems === 0
       ? `:stethoscope: All ${report.checks.length} checks of the set-up passed.`
@@ -29,5 +33,9 @@ export function doctorMessage(report: DoctorReport): Message {
     `${MARKS[check.status]} *${AREAS[check.area]}* ${code(check.subject, 200)}: ${escapeMrkdwn(check.says)}`,
     ...check.fixes.map((fix) => `      fix: ${code(fix, 1000)}`),
   ]);
-  return { text: summary, blocks: sectionsOf([summary, ...lines]) };
+  return {
+    text: summary,
+    blocks: sectionsOf([summary, ...lines]),
+    long: lines.length > EPHEMERAL_REPORT_LINES,
+  };
 }
