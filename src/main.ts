@@ -23,17 +23,17 @@ async function logSetupSummary(logger: Logger, check: () => Promise<DoctorReport
     for (const found of report.checks) {
       if (found.status === 'ok') continue;
       const fields = { area: found.area, subject: found.subject, fix: found.fixes.join(' ; ') };
-      if (found.status === 'problem') logger.warn(fields, `set-up: ${found.says}`);
-      else logger.info(fields, `set-up not checked: ${found.says}`);
+      if (found.status === 'problem') logger.warn(fields, `doctor: ${found.says}`);
+      else logger.info(fields, `doctor, not checked: ${found.says}`);
     }
     logger.info(
       { checks: report.checks.length, problems: report.problems },
       report.problems === 0
-        ? 'set-up: all checks passed'
-        : `set-up: ${report.problems} problem(s); \`playground-deploy doctor\` or \`/playground doctor\` lists them`,
+        ? 'doctor: all checks of the set-up passed'
+        : `doctor: ${report.problems} problem(s) in the set-up; \`playground-deploy doctor\` or \`/playground doctor\` lists them`,
     );
   } catch (error) {
-    logger.warn({ err: error }, 'set-up: the doctor could not run');
+    logger.warn({ err: error }, 'doctor: could not run');
   }
 }
 

@@ -6,12 +6,14 @@
  * included. How long start-up takes is measured by `node bench/startup.ts`, not here.
  */
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/eventually.ts';
 import { alive } from '../helpers/processes.ts';
 import { descendants, newcomerEnv, npmStart, ROOT } from './npm-start.ts';
 
 describe('npm start (local workspace)', () => {
   it('sets up nothing again, serves the page, and leaves nothing running after Ctrl-C', async () => {
-    const env = await newcomerEnv();
+    // At info, so the doctor's start-up summary shows (its problems alone would at warn).
+    const env = await newcomerEnv({ LOG_LEVEL: 'info' });
     const started = npmStart(ROOT, env);
     try {
       const pageUrl = await started.ready;
@@ -19,6 +21,14 @@ describe('npm start (local workspace)', () => {
       expect(started.output()).not.toContain('set-up:');
       expect((await fetch(pageUrl)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${env.PORT}/healthz`)).status).toBe(200);
+      // The doctor's start-up summary: against the local stand-ins the set-up is all well.
+      const summary = await eventually(() => {
+        const line = started.output().match(/.*"message":"doctor: [^"]*".*/)?.[0];
+        if (!line) throw new Error(`no doctor summary yet:\n${started.output()}`);
+        return line;
+      }, 30_000);
+      expect(summary).toContain('"message":"doctor: all checks of the set-up passed"');
+      expect(started.output()).not.toMatch(/"message":"doctor: (?!all checks)/);
 
       const running = descendants(started.child.pid as number);
       // npm, the set-up, the bot, and the emulator (gcloud and its Java server) below it.
