@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DoctorReport } from '../app/doctor.ts';
-import { createBot } from '../bot.ts';
+import { type Bot, createBot } from '../bot.ts';
 import { readConfig } from '../config.ts';
 import { appEngineServiceAgent } from '../domain/setup-needs.ts';
 import type { Logger } from '../log.ts';
@@ -34,7 +33,7 @@ export interface LocalWorkspace {
   /** The page that plays Slack's part. */
   pageUrl: string;
   /** The doctor against the local stand-ins: all is well set up there. */
-  checkSetup(): Promise<DoctorReport>;
+  checkSetup: Bot['checkSetup'];
   stop(): Promise<void>;
 }
 
