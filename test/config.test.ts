@@ -92,6 +92,24 @@ describe('readConfig', () => {
     });
   });
 
+  it("reads the doctor's stand-in addresses and the build service account, which must be an email", () => {
+    const config = readConfig({
+      ...VALID,
+      RESOURCE_MANAGER_API_URL: 'http://127.0.0.1:9093',
+      ARTIFACT_REGISTRY_API_URL: 'http://127.0.0.1:9094',
+      PLAYGROUND_BUILD_SERVICE_ACCOUNT: 'builds@my-project.iam.gserviceaccount.com',
+    });
+    expect(config.gcp).toMatchObject({
+      resourceManagerApiUrl: 'http://127.0.0.1:9093',
+      artifactRegistryApiUrl: 'http://127.0.0.1:9094',
+      buildServiceAccount: 'builds@my-project.iam.gserviceaccount.com',
+    });
+    expect(readConfig(VALID).gcp).not.toHaveProperty('buildServiceAccount');
+    expect(problems({ ...VALID, PLAYGROUND_BUILD_SERVICE_ACCOUNT: 'builds' })).toEqual([
+      'PLAYGROUND_BUILD_SERVICE_ACCOUNT must be a service account email, e.g. playground-builds@my-project.iam.gserviceaccount.com',
+    ]);
+  });
+
   it('lists every missing variable at once, with what it should be', () => {
     const found = problems({});
     expect(found).toHaveLength(7);
