@@ -222,35 +222,26 @@ async function registryChecks(probes: SetupProbes, setup: SetupUnderTest): Promi
   const { location, project, repository: name } = repository;
   const grant = (member: string, role: string) =>
     `gcloud artifacts repositories add-iam-policy-binding ${name} --project=${project} --location=${location} --member=${member} --role=${role}`;
-  // The service agents to look for; a project whose number cannot be read is said so.
+  // The service agents to look for; a project whose number cannot be read is said so. In
+  // the registry's own project App Engine pulls with the roles its agent has there anyway.
   const agents = await Promise.all(
     setup.targetProjects
       .filter((target) => target !== project)
       .map(async (target) => ({ target, number: await probes.permissions.projectNumber(target) })),
   );
   const policy = await probes.repository.policy(repository);
+  if (!policy.reached && policy.code === 'not_found') {
+    return [
+      problem('registry', setup.registry, `the repository does not exist (${policy.message})`, [
+        `gcloud artifacts repositories create ${name} --project=${project} --location=${location} --repository-format=docker`,
+      ]),
+    ];
+  }
   if (!policy.reached) {
     const why = unreached('cannot read the repository policy', policy);
-    const fixes =
-      policy.code === 'not_found'
-        ? [
-            `gcloud artifacts repositories create ${name} --project=${project} --location=${location} --repository-format=docker`,
-          ]
-        : [];
-    const check =
-      policy.code === 'not_found'
-        ? problem(
-            'registry',
-            setup.registry,
-            `the repository does not exist (${policy.message})`,
-            fixes,
-          )
-        : notChecked(
-            'registry',
-            setup.registry,
-            `${why}; grant each target's App Engine service agent roles/artifactregistry.reader on it`,
-          );
-    return [check];
+    const grantIt =
+      "grant each target's App Engine service agent roles/artifactregistry.reader on it";
+    return [notChecked('registry', setup.registry, `${why}; ${grantIt}`)];
   }
   const readers = holders(policy.value, READ_ROLES);
   const checks = agents.map(({ target, number }): DoctorCheck => {
@@ -279,7 +270,7 @@ async function registryChecks(probes: SetupProbes, setup: SetupUnderTest): Promi
         : problem(
             'registry',
             setup.buildServiceAccount,
-            `the build account cannot push to ${setup.registry} (no writer role on the repository), and needs Logs Writer to log in Cloud Logging`,
+            `the build account cannot push to ${setup.registry} (no writer role on the repository); it also needs Logs Writer on ${setup.project} to log in Cloud Logging (a project grant, not visible here)`,
             [
               grant(member, 'roles/artifactregistry.writer'),
               grantOnProject(setup.project, setup.buildServiceAccount, 'roles/logging.logWriter'),
