@@ -207,7 +207,7 @@ describe('views.update', () => {
         view: modal({ submit: { type: 'plain_text', text: 'Submit for review now please' } }),
       }),
     );
-    expect(error.response_metadata).toEqual({
+    expect(error.response_metadata).toMatchObject({
       messages: ['[ERROR] must be less than 25 characters [json-pointer:/view/submit/text]'],
     });
   });
@@ -253,7 +253,7 @@ describe('views.publish', () => {
   it('refuses more than 100 blocks', async () => {
     const view = homeView(Array.from({ length: 101 }, () => ({ type: 'divider' })));
     const error = await slackError(web.views.publish({ user_id: PARTNER, view }));
-    expect(error.response_metadata).toEqual({
+    expect(error.response_metadata).toMatchObject({
       messages: ['[ERROR] no more than 100 items allowed [json-pointer:/view/blocks]'],
     });
   });
