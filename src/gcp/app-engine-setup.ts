@@ -11,19 +11,29 @@ const { ServingStatus } = protos.google.appengine.v1.Application;
 const TIMEOUT_MS = 15_000;
 
 export class AppEngineSetupProbe implements ApplicationProbe {
-  readonly #applications: v1.ApplicationsClient;
-  readonly #services: v1.ServicesClient;
+  readonly #apiUrl: string | undefined;
+  /** Made at the first check (see ResourceManagerProbe). */
+  #made: { applications: v1.ApplicationsClient; services: v1.ServicesClient } | undefined;
 
   constructor(options: { apiUrl?: string } = {}) {
-    const clientOptions = googleClientOptions(options.apiUrl) as unknown as ClientOptions;
-    this.#applications = new v1.ApplicationsClient(clientOptions);
-    this.#services = new v1.ServicesClient(clientOptions);
+    this.#apiUrl = options.apiUrl;
+  }
+
+  get #clients() {
+    if (!this.#made) {
+      const clientOptions = googleClientOptions(this.#apiUrl) as unknown as ClientOptions;
+      this.#made = {
+        applications: new v1.ApplicationsClient(clientOptions),
+        services: new v1.ServicesClient(clientOptions),
+      };
+    }
+    return this.#made;
   }
 
   async application(project: string): Promise<Probed<ApplicationInfo>> {
     try {
       const [app] = await probeCall(
-        this.#applications.getApplication({ name: `apps/${project}` }),
+        this.#clients.applications.getApplication({ name: `apps/${project}` }),
         TIMEOUT_MS,
         'App Engine',
       );
@@ -46,7 +56,7 @@ export class AppEngineSetupProbe implements ApplicationProbe {
     try {
       // autoPaginate (the client's default) reads every page.
       const [services] = await probeCall(
-        this.#services.listServices({ parent: `apps/${project}` }),
+        this.#clients.services.listServices({ parent: `apps/${project}` }),
         TIMEOUT_MS,
         'App Engine',
       );
@@ -57,6 +67,6 @@ export class AppEngineSetupProbe implements ApplicationProbe {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.#applications.close(), this.#services.close()]);
+    await Promise.all([this.#made?.applications.close(), this.#made?.services.close()]);
   }
 }

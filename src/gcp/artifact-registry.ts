@@ -10,12 +10,19 @@ import { probeCall, unreachedFrom } from './google-error.ts';
 type ClientOptions = ConstructorParameters<typeof ArtifactRegistryClient>[0];
 
 export class ArtifactRegistryProbe implements RepositoryProbe {
-  readonly #client: ArtifactRegistryClient;
+  readonly #apiUrl: string | undefined;
+  /** Made at the first check (see ResourceManagerProbe). */
+  #made: ArtifactRegistryClient | undefined;
 
   constructor(options: { apiUrl?: string } = {}) {
-    this.#client = new ArtifactRegistryClient(
-      googleClientOptions(options.apiUrl) as unknown as ClientOptions,
+    this.#apiUrl = options.apiUrl;
+  }
+
+  get #client(): ArtifactRegistryClient {
+    this.#made ??= new ArtifactRegistryClient(
+      googleClientOptions(this.#apiUrl) as unknown as ClientOptions,
     );
+    return this.#made;
   }
 
   async policy(where: {
@@ -42,7 +49,7 @@ export class ArtifactRegistryProbe implements RepositoryProbe {
     }
   }
 
-  close(): Promise<void> {
-    return this.#client.close();
+  async close(): Promise<void> {
+    await this.#made?.close();
   }
 }

@@ -16,20 +16,26 @@ const MOST_PER_CALL = 100;
 const TIMEOUT_MS = 15_000;
 
 export class ResourceManagerProbe implements PermissionProbe {
-  readonly #client: ProjectsClient;
-  readonly #standIn: boolean;
+  readonly #apiUrl: string | undefined;
+  // Made at the first check: a Google client looks for credentials (and the metadata
+  // server) once made, which a bot that never runs the doctor need not do.
+  #made: ProjectsClient | undefined;
 
   constructor(options: { apiUrl?: string } = {}) {
-    this.#client = new ProjectsClient(
-      googleClientOptions(options.apiUrl) as unknown as ClientOptions,
+    this.#apiUrl = options.apiUrl;
+  }
+
+  get #client(): ProjectsClient {
+    this.#made ??= new ProjectsClient(
+      googleClientOptions(this.#apiUrl) as unknown as ClientOptions,
     );
-    this.#standIn = options.apiUrl !== undefined;
+    return this.#made;
   }
 
   async caller(): Promise<string | undefined> {
     // A stand-in has no credentials to name; otherwise Application Default Credentials say
     // (a key file's client_email, or the metadata server's account on Google's machines).
-    if (this.#standIn) return undefined;
+    if (this.#apiUrl !== undefined) return undefined;
     const credentials = await new GoogleAuth().getCredentials().catch(() => undefined);
     return credentials?.client_email ?? undefined;
   }
@@ -69,7 +75,7 @@ export class ResourceManagerProbe implements PermissionProbe {
     return probeCall(promise, TIMEOUT_MS, 'Cloud Resource Manager');
   }
 
-  close(): Promise<void> {
-    return this.#client.close();
+  async close(): Promise<void> {
+    await this.#made?.close();
   }
 }
