@@ -50,13 +50,16 @@ afterEach(async () => {
   await Promise.all([resourceManager.close(), artifactRegistry.close()]);
 });
 
-/** The doctor's answer to `userId` through the command's response_url, once it is there. */
+/**
+ * The doctor's answer to `userId` through the command's response_url, once it is there
+ * (the first run also makes the Google clients, which takes seconds on a busy machine).
+ */
 function reportTo(userId: string) {
   return eventually(() => {
     const posted = bot.api.callsTo('response_url').at(-1);
     if (!posted) throw new Error(`no answer to ${userId} yet`);
     return posted.args as { text: string; blocks?: unknown[]; response_type: string };
-  });
+  }, 30_000);
 }
 
 describe('/playground doctor', () => {
