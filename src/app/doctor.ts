@@ -191,9 +191,9 @@ async function applicationChecks(probes: SetupProbes, project: string): Promise<
       problem(
         'app_engine',
         project,
-        `no \`default\` service: App Engine takes another service only once \`default\` exists, so the first deploy into ${project} must be the service \`default\``,
+        `no \`default\` service: App Engine takes another service only once \`default\` exists, and \`default\` is the project's own (partners cannot submit it), so every deploy into ${project} would fail`,
         [
-          `submit and approve a model with "service: default" into ${project} first, or deploy any app as default: gcloud app deploy app.yaml --project=${project} (app.yaml with "service: default")`,
+          `deploy any small app as the project's default service first: gcloud app deploy app.yaml --project=${project} (app.yaml with "service: default")`,
         ],
       ),
     );

@@ -115,7 +115,7 @@ describe('playground-deploy doctor', () => {
     const lines = run.stdout.split('\n').filter((line) => line.includes(' app_engine pg-dev-1:'));
     expect(lines).toEqual([
       'ok          app_engine pg-dev-1: application in europe-west, serving',
-      'PROBLEM     app_engine pg-dev-1: no `default` service: App Engine takes another service only once `default` exists, so the first deploy into pg-dev-1 must be the service `default`',
+      "PROBLEM     app_engine pg-dev-1: no `default` service: App Engine takes another service only once `default` exists, and `default` is the project's own (partners cannot submit it), so every deploy into pg-dev-1 would fail",
     ]);
   });
 
