@@ -28,6 +28,8 @@ export interface Config {
     appEngineApiUrl?: string;
     /** Cloud Logging's address, for a local stand-in (where build logs are read). */
     loggingApiUrl?: string;
+    /** An image registry stand-in asked for every partner image, without Google credentials. */
+    registryApiUrl?: string;
   };
   logLevel: string;
 }
@@ -170,6 +172,7 @@ const envSchema = z.object({
   CLOUD_BUILD_API_URL: httpUrl('an http(s) URL of a Cloud Build stand-in'),
   APPENGINE_API_URL: httpUrl('an http(s) URL of an App Engine Admin stand-in'),
   LOGGING_API_URL: httpUrl('an http(s) URL of a Cloud Logging stand-in'),
+  REGISTRY_API_URL: httpUrl('an http(s) URL of an image registry stand-in'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });
 
@@ -211,6 +214,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.CLOUD_BUILD_API_URL ? { cloudBuildApiUrl: e.CLOUD_BUILD_API_URL } : {}),
       ...(e.APPENGINE_API_URL ? { appEngineApiUrl: e.APPENGINE_API_URL } : {}),
       ...(e.LOGGING_API_URL ? { loggingApiUrl: e.LOGGING_API_URL } : {}),
+      ...(e.REGISTRY_API_URL ? { registryApiUrl: e.REGISTRY_API_URL } : {}),
     },
     logLevel: e.LOG_LEVEL,
   };
