@@ -76,8 +76,8 @@ export function approvedImageLine(revision: Pick<Revision, 'spec' | 'image'>): s
   const { image } = revision;
   const pulled = code(buildReference(revision.spec.image, image), 600);
   if (image?.kind === 'resolved') return `:pushpin: Building ${pulled}.`;
-  const why = image ? `: ${unresolvedReason(image)}` : '';
-  return `:warning: Approved by tag: building ${pulled} as the tag names it when the build pulls it (no digest${why}).`;
+  if (!image) return `:label: Building ${pulled}: no digest was recorded for this revision.`;
+  return `:warning: Approved by tag: building ${pulled} as the tag names it when the build pulls it (no digest: ${unresolvedReason(image)}).`;
 }
 
 /** Whether the approver may have to approve by tag: submit left no digest. */
