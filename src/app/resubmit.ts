@@ -43,9 +43,9 @@ export type ResubmitOutcome =
 
 /**
  * Revision n+1 of a submission the team sent back for changes, its image resolved as at
- * submit: stored once per request with what it owes (shown in the same review thread, confirmed to the partner). Whose it is comes
- * first, so a forged resubmission of someone else's is refused (and audited) whatever its
- * form holds.
+ * submit: stored once per request with what it owes (shown in the same review thread,
+ * confirmed to the partner). Whose it is comes first, so a forged resubmission of someone
+ * else's is refused (and audited) whatever its form holds.
  */
 export async function resubmit(
   deps: Pick<AppDeps, 'store' | 'access' | 'registry' | 'logger'>,

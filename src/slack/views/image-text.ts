@@ -34,9 +34,10 @@ export function imageField(revision: Pick<Revision, 'spec' | 'image'>): string {
 
 /**
  * The line under the review message's fields: what the build pulls (the full digest), or
- * why there is no digest, the registry's answer, and what approving does then.
+ * why there is no digest, the registry's answer, and (while `waiting` for review) what
+ * approving does then.
  */
-export function builtFromLine(revision: Pick<Revision, 'spec' | 'image'>): string {
+export function builtFromLine(revision: Pick<Revision, 'spec' | 'image'>, waiting = true): string {
   const { image } = revision;
   const tag = revision.spec.image;
   if (!image) return `:label: Built from the tag ${code(tag, 600)}: no digest was recorded.`;
@@ -48,11 +49,16 @@ export function builtFromLine(revision: Pick<Revision, 'spec' | 'image'>): strin
         : `the digest the tag named on ${slackDate(image.at)}, whatever it names later`;
     return `:pushpin: Built from ${code(pulled, 600)} (${why}).`;
   }
-  return [
+  const lines = [
     `:warning: No digest: ${unresolvedReason(image)} — ${code(image.message, 400)}.`,
     safe(imageAdvice(tag, image), 400),
-    'Approving asks the registry again; to approve the tag as it is, tick *Approve by tag* in the Approve form.',
-  ].join('\n');
+  ];
+  if (waiting) {
+    lines.push(
+      'Approving asks the registry again; to approve the tag as it is, tick *Approve by tag* in the Approve form.',
+    );
+  }
+  return lines.join('\n');
 }
 
 /** The partner's confirmation: the digest that will be built, or what to do about the image. */

@@ -60,7 +60,7 @@ export function reviewMessage(
   );
   blocks.push({ type: 'section', fields: fields.slice(0, LIMITS.sectionFields) });
   // What is built: the digest, not the tag (which may name another image by then).
-  if (revision) blocks.push(context(builtFromLine(revision)));
+  if (revision) blocks.push(context(builtFromLine(revision, submission.status === 'submitted')));
 
   if (spec) {
     const about = describeSection(spec);

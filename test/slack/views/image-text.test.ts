@@ -107,6 +107,8 @@ describe('an unresolved image says what to do', () => {
     expect(line).toContain('`the registry said not_found`');
     expect(line).toContain('*Approve by tag*');
     expect(imageField(revision(GCR, unresolved('not_found')))).toBe(`\`${GCR}\`\n_digest unknown_`);
+    // Once decided, approving is no longer the way past it.
+    expect(builtFromLine(revision(GCR, unresolved('not_found')), false)).not.toContain('Approve');
   });
 
   it('refuses an approval with the reason, and approves by tag plainly', () => {
