@@ -96,14 +96,9 @@ export async function approve(
     by: actor,
     at: new Date(),
   };
-  const { kind: _, detail, ...imagePatch } = image;
-  return decide(
-    deps,
-    'approve',
-    input,
-    { approval, ...imagePatch, ...(detail && { detail }) },
-    (approved) => deps.pipeline.start(approved),
-  );
+  const { image: resolution, detail } = image;
+  const change = { approval, ...(resolution && { image: resolution }), ...(detail && { detail }) };
+  return decide(deps, 'approve', input, change, (approved) => deps.pipeline.start(approved));
 }
 
 /** Rejects a submission for good, with the reason the partner reads. */
