@@ -46,8 +46,9 @@ export function shortDigest(digest: string): string {
 }
 
 /**
- * What the partner (or an approver) can do about an image the registry did not resolve:
- * one sentence per cause, naming the account to grant where the registry is Google's.
+ * What the partner (or an approver) can do about an image the registry did not resolve,
+ * said after what went wrong: one sentence per cause, naming the account to grant where
+ * the registry is Google's.
  */
 export function imageAdvice(image: string, unresolved: UnresolvedImage): string {
   const ref = parseDockerRef(image);
@@ -63,10 +64,10 @@ export function imageAdvice(image: string, unresolved: UnresolvedImage): string 
       }
       return `${registry || 'The registry'} refuses the bot: make the image public, then resubmit.`;
     case 'not_found':
-      return 'There is no such tag or repository: push the image with that tag, or fix the tag and resubmit.';
+      return 'Push the image with that tag, or fix the tag and resubmit.';
     case 'unavailable':
-      return 'The registry did not answer in time; nothing is lost: approval will try again.';
+      return 'Nothing is lost: approval will try again.';
     case 'invalid':
-      return 'The registry answered with something that is not a container image the bot can build on: check the reference names an image and resubmit.';
+      return 'Check that the reference names a container image, then resubmit.';
   }
 }

@@ -51,7 +51,7 @@ async function submit(b: Bot, image: string) {
     const stored = await b.store.get('PG-0001');
     if (!root || !dm || !stored?.thread) throw new Error('not posted yet');
     return { root: JSON.stringify(root.blocks), dm: JSON.stringify(dm.args), stored };
-  }, 15_000);
+  }, 30_000);
 }
 
 /** Opens the Approve modal as the approver and submits it with `typed` values. */
@@ -68,7 +68,7 @@ async function firstBuild(b: Bot) {
     const [build] = b.cloudBuild.createdBuilds();
     if (!build) throw new Error('no build yet');
     return build;
-  });
+  }, 20_000);
   const info = readBuild(request);
   const dockerfile = 'error' in info.bundle ? '' : (info.bundle.Dockerfile ?? '');
   return { base: info.baseImage, arg: /^ARG base_id=(.*)$/m.exec(dockerfile)?.[1] };

@@ -46,7 +46,7 @@ export function builtFromLine(revision: Pick<Revision, 'spec' | 'image'>, waitin
     const why =
       pulled === tag
         ? 'pinned by the partner; the registry confirmed the digest'
-        : `the digest the tag named on ${slackDate(image.at)}, whatever it names later`;
+        : `the digest the tag named when checked, ${slackDate(image.at)}; not whatever it names later`;
     return `:pushpin: Built from ${code(pulled, 600)} (${why}).`;
   }
   const lines = [

@@ -48,7 +48,7 @@ describe('a resolved image', () => {
     expect(imageField(revision(GCR, RESOLVED))).toBe(`\`${GCR}\`\n\`sha256:0123456789ab\``);
     const line = builtFromLine(revision(GCR, RESOLVED));
     expect(line).toContain(`\`eu.gcr.io/theplayground_repo/my_service@${DIGEST}\``);
-    expect(line).toContain('whatever it names later');
+    expect(line).toContain('not whatever it names later');
   });
 
   it('keeps a reference the partner pinned as written', () => {
@@ -90,7 +90,7 @@ describe('an unresolved image says what to do', () => {
 
   it('not found: push the tag or fix it', () => {
     expect(partnerImageLine(revision(GCR, unresolved('not_found')))).toContain(
-      'the registry has no such tag or repository. There is no such tag or repository: push the image with that tag, or fix the tag and resubmit.',
+      'the registry has no such tag or repository. Push the image with that tag, or fix the tag and resubmit.',
     );
   });
 
