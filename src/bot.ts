@@ -7,6 +7,7 @@ import { createDoctorSetup } from './doctor-setup.ts';
 import { AppEngineAdapter } from './gcp/app-engine.ts';
 import { CloudLoggingBuildLogs } from './gcp/build-logs.ts';
 import { CloudBuildAdapter } from './gcp/cloud-build.ts';
+import { DistributionRegistry, type GoogleIdentity } from './gcp/registry.ts';
 import type { Logger } from './log.ts';
 import { Tracker, type TrackerOptions } from './pipeline/tracker.ts';
 import { SlackMessages } from './slack/announce.ts';
@@ -38,12 +39,17 @@ export type TrackerTuning = Partial<
 > & {
   /** The deliverer's (its owner is the tracker's). */
   delivery?: Partial<Omit<DelivererOptions, 'store' | 'messages' | 'owner' | 'logger'>>;
+  /**
+   * Who the bot is to Google's registries. Default: Application Default Credentials, or
+   * none with REGISTRY_API_URL; tests give one to see the account named in a refusal.
+   */
+  registryIdentity?: GoogleIdentity;
 };
 
 /**
  * Wires the bot from its configuration, in the order the parts need each other: the
- * Firestore store, the Cloud Build, App Engine and Cloud Logging adapters (stand-ins when
- * their URLs are set), the Slack app and its client, the deliverer that says in Slack what
+ * Firestore store, the Cloud Build, App Engine, Cloud Logging and image registry adapters
+ * (stand-ins when their URLs are set), the Slack app and its client, the deliverer that says in Slack what
  * the outbox holds, the pipeline tracker, the use cases, and last the handlers.
  * main.ts, the local workspace and the integration tests all build the bot here.
  */
@@ -68,6 +74,11 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
           ...(config.gcp.loggingApiUrl ? { apiUrl: config.gcp.loggingApiUrl } : {}),
         })
       : undefined;
+  // Partner images' digests: each image's own registry, or the stand-in at REGISTRY_API_URL.
+  const registry = new DistributionRegistry({
+    ...(config.gcp.registryApiUrl ? { apiUrl: config.gcp.registryApiUrl } : {}),
+    ...(tuning.registryIdentity ? { google: tuning.registryIdentity } : {}),
+  });
   const slack = createSlackApp(config, logger);
   // Requests' own answers use the app's Web API client.
   const client = slack.app.client;
@@ -85,7 +96,7 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     reviewChannel: config.reviewChannel,
     logger: logger.child({ component: 'messages' }),
   });
-  const { delivery, ...trackerTuning } = tuning;
+  const { delivery, registryIdentity: _, ...trackerTuning } = tuning;
   const owner = tuning.owner ?? `bot-${randomUUID().slice(0, 8)}`;
   const deliverer = new Deliverer({
     store,
@@ -112,6 +123,7 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     store,
     pipeline: tracker,
     notifier: messages,
+    registry,
     approvers: new Approvers(client, config.approvers),
     rules: {
       allowSelfApproval: config.allowSelfApproval,

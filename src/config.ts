@@ -34,6 +34,8 @@ export interface Config {
     artifactRegistryApiUrl?: string;
     /** The email builds run as (Build.serviceAccount); absent: Cloud Build's default account. */
     buildServiceAccount?: string;
+    /** An image registry stand-in asked for every partner image, without Google credentials. */
+    registryApiUrl?: string;
   };
   logLevel: string;
 }
@@ -186,6 +188,7 @@ const envSchema = z.object({
         'must be a service account email, e.g. playground-builds@my-project.iam.gserviceaccount.com',
     })
     .optional(),
+  REGISTRY_API_URL: httpUrl('an http(s) URL of an image registry stand-in'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });
 
@@ -234,6 +237,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.PLAYGROUND_BUILD_SERVICE_ACCOUNT
         ? { buildServiceAccount: e.PLAYGROUND_BUILD_SERVICE_ACCOUNT }
         : {}),
+      ...(e.REGISTRY_API_URL ? { registryApiUrl: e.REGISTRY_API_URL } : {}),
     },
     logLevel: e.LOG_LEVEL,
   };

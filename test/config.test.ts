@@ -80,6 +80,7 @@ describe('readConfig', () => {
       CLOUD_BUILD_API_URL: 'http://127.0.0.1:9090',
       APPENGINE_API_URL: 'http://127.0.0.1:9091',
       LOGGING_API_URL: 'http://127.0.0.1:9092',
+      REGISTRY_API_URL: 'http://127.0.0.1:9093',
       PORT: '8080',
     });
     expect(config.slack.appToken).toBe('xapp-1');
@@ -89,6 +90,7 @@ describe('readConfig', () => {
       cloudBuildApiUrl: 'http://127.0.0.1:9090',
       appEngineApiUrl: 'http://127.0.0.1:9091',
       loggingApiUrl: 'http://127.0.0.1:9092',
+      registryApiUrl: 'http://127.0.0.1:9093',
     });
   });
 
@@ -135,6 +137,7 @@ describe('readConfig', () => {
       PLAYGROUND_TARGET_PROJECTS: 'pg-prod-1,Bad_Project',
       SLACK_API_URL: 'slack.local',
       LOGGING_API_URL: 'logging.local:9092',
+      REGISTRY_API_URL: 'registry.local',
     });
     expect(found).toEqual(
       expect.arrayContaining([
@@ -147,9 +150,10 @@ describe('readConfig', () => {
         ),
         expect.stringMatching(/^SLACK_API_URL must be an http\(s\) URL/),
         'LOGGING_API_URL must be an http(s) URL of a Cloud Logging stand-in',
+        'REGISTRY_API_URL must be an http(s) URL of an image registry stand-in',
       ]),
     );
-    expect(found).toHaveLength(7);
+    expect(found).toHaveLength(8);
   });
 
   it('puts every problem in the error message, one per line', () => {

@@ -2,6 +2,7 @@ import type { Actor } from '../domain/submission.ts';
 import type { Logger } from '../log.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import type { Pipeline } from '../ports/pipeline.ts';
+import type { RegistryPort } from '../ports/registry.ts';
 import type { SubmissionStore } from '../ports/store.ts';
 import type { AccessPolicy } from './access.ts';
 import type { DoctorSetup } from './doctor.ts';
@@ -11,6 +12,8 @@ export interface AppDeps {
   store: SubmissionStore;
   pipeline: Pipeline;
   notifier: Notifier;
+  /** The partner images' registries: the digest a tag names. */
+  registry: RegistryPort;
   access: AccessPolicy;
   logger: Logger;
   /** What the doctor checks and asks (absent where no doctor is wired). */

@@ -4,6 +4,7 @@ import type { Logger } from '../log.ts';
 import type { ApproverDirectory } from '../ports/approvers.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import type { Pipeline } from '../ports/pipeline.ts';
+import type { RegistryPort } from '../ports/registry.ts';
 import type { SubmissionStore } from '../ports/store.ts';
 import { AccessPolicy, type ApprovalRules } from './access.ts';
 import { cancel } from './cancel.ts';
@@ -26,6 +27,7 @@ export function createUseCases(ports: {
   store: SubmissionStore;
   pipeline: Pipeline;
   notifier: Notifier;
+  registry: RegistryPort;
   approvers: ApproverDirectory;
   /** Self-approval and per-project approvers; none unless configured. */
   rules?: ApprovalRules;

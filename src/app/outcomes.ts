@@ -1,6 +1,7 @@
 // What a use case answers: a typed outcome the Slack side draws with its views, and the
 // work to do once the person has that answer (starting or stopping the pipeline; the
 // messages the change owes are stored with it).
+import type { UnresolvedImage } from '../domain/image-resolution.ts';
 import type { Action } from '../domain/status.ts';
 import type { Submission } from '../domain/submission.ts';
 import type { ApproverAction } from './access.ts';
@@ -14,12 +15,16 @@ export interface Refused {
   action: ApproverAction;
 }
 
-/** An approver who may not approve this one: their own, or a project with its own approvers. */
+/**
+ * An approval refused: the approver's own submission, a project with its own approvers, or
+ * an image the registry still does not resolve (and the approver did not choose by tag).
+ */
 export interface RefusedApproval extends Refused {
   action: 'approve';
   rule:
     | { name: 'self_approval'; id: string }
-    | { name: 'project_approvers'; project: string; approvers: readonly string[] };
+    | { name: 'project_approvers'; project: string; approvers: readonly string[] }
+    | { name: 'unresolved_image'; id: string; image: string; unresolved: UnresolvedImage };
 }
 
 /** No such submission, or not one the actor may see: the same answer either way. */

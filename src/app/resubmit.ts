@@ -13,6 +13,7 @@ import {
   notFound,
   type Result,
 } from './outcomes.ts';
+import { resolveImage } from './resolve-image.ts';
 import { stored } from './submit.ts';
 
 /**
@@ -41,13 +42,13 @@ export type ResubmitOutcome =
   | NotAllowed;
 
 /**
- * Revision n+1 of a submission the team sent back for changes: stored once per request with
- * what it owes (shown in the same review thread, confirmed to the partner). Whose it is comes
- * first, so a forged resubmission of someone else's is refused (and audited) whatever its
- * form holds.
+ * Revision n+1 of a submission the team sent back for changes, its image resolved as at
+ * submit: stored once per request with what it owes (shown in the same review thread,
+ * confirmed to the partner). Whose it is comes first, so a forged resubmission of someone
+ * else's is refused (and audited) whatever its form holds.
  */
 export async function resubmit(
-  deps: Pick<AppDeps, 'store' | 'access' | 'logger'>,
+  deps: Pick<AppDeps, 'store' | 'access' | 'registry' | 'logger'>,
   input: ResubmitRequest,
 ): Promise<Result<ResubmitOutcome>> {
   const { actor, id, requestId } = input;
@@ -61,6 +62,7 @@ export async function resubmit(
       requestId,
       spec: parsed.spec,
       warnings: parsed.warnings,
+      image: await resolveImage(deps, parsed.spec.image),
       messages: submittedMessages({ revision: existing.revision + 1 }, actor),
     });
     return stored(deps, change, requestId);

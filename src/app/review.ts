@@ -3,7 +3,9 @@
 import { currentRevision, type Submission } from '../domain/submission.ts';
 import { testMachineProblem } from '../domain/test-machine.ts';
 import { type DecisionAction, decisionMessages } from '../ports/notifier.ts';
+import type { SubmissionPatch } from '../ports/store.ts';
 import { applyOnce } from './apply.ts';
+import { imageAtApproval } from './approve-image.ts';
 import type { AppDeps, UserRequest } from './context.ts';
 import {
   type Done,
@@ -59,6 +61,8 @@ export interface ApprovalChoice {
   project: string;
   versionLabel?: string;
   promote: boolean;
+  /** Approve the image's tag when its registry still does not resolve it (behind a confirm). */
+  byTag?: boolean;
 }
 
 /**
@@ -67,7 +71,7 @@ export interface ApprovalChoice {
  * the submission once the approver is known to be one.
  */
 export async function approve(
-  deps: Pick<AppDeps, 'store' | 'access' | 'pipeline'>,
+  deps: Pick<AppDeps, 'store' | 'access' | 'pipeline' | 'registry' | 'logger'>,
   input: ReviewInput & { checkForm: (submission: Submission) => FormCheck<ApprovalChoice> },
 ): Promise<Result<ReviewOutcome>> {
   const { actor, id, requestId } = input;
@@ -86,6 +90,10 @@ export async function approve(
     requestId,
   });
   if (refused) return { outcome: refused };
+  // What is approved is a digest: resolved at submit, else now, else the tag by choice.
+  const byTag = form.byTag === true;
+  const image = await imageAtApproval(deps, { actor, submission, byTag, requestId });
+  if (image.kind === 'refused') return { outcome: image };
   const approval = {
     project: form.project,
     ...(form.versionLabel ? { versionLabel: form.versionLabel } : {}),
@@ -93,7 +101,9 @@ export async function approve(
     by: actor,
     at: new Date(),
   };
-  return decide(deps, 'approve', input, { approval }, (approved) => deps.pipeline.start(approved));
+  const { image: resolution, detail } = image;
+  const change = { approval, ...(resolution && { image: resolution }), ...(detail && { detail }) };
+  return decide(deps, 'approve', input, change, (approved) => deps.pipeline.start(approved));
 }
 
 /** Rejects a submission for good, with the reason the partner reads. */
@@ -132,12 +142,14 @@ async function decide(
   deps: Pick<AppDeps, 'store'>,
   action: DecisionAction & ReviewAction,
   { actor, id, requestId }: ReviewInput,
-  patch: { approval?: Submission['approval']; reason?: string },
+  change: SubmissionPatch & { detail?: string },
   next?: (submission: Submission) => Promise<void>,
 ): Promise<Result<ReviewOutcome>> {
+  const { detail, ...patch } = change;
   const reason = patch.reason;
   const messages = decisionMessages({ action, actor, ...(reason ? { reason } : {}) });
-  const result = await applyOnce(deps.store, id, action, { actor, requestId, patch, messages });
+  const options = { actor, requestId, patch, messages, ...(detail && { detail }) };
+  const result = await applyOnce(deps.store, id, action, options);
   if (result.kind !== 'done') return { outcome: result };
   const { submission, applied } = result;
   return {

@@ -4,6 +4,7 @@ import { submittedMessages } from '../ports/notifier.ts';
 import type { ChangeResult } from '../ports/store.ts';
 import type { AppDeps, UserRequest } from './context.ts';
 import { type Done, done, type Invalid, type Result } from './outcomes.ts';
+import { resolveImage } from './resolve-image.ts';
 
 interface SubmitInput extends UserRequest {
   /** The spec as the partner gave it (the form's values, or the parsed YAML). */
@@ -13,11 +14,12 @@ interface SubmitInput extends UserRequest {
 type SubmitOutcome = Done<{ submission: Submission }> | Invalid<SpecIssue[]>;
 
 /**
- * A partner's first submission: checked against the spec, stored once per request with the
- * messages it owes (the review channel's post, the partner's confirmation).
+ * A partner's first submission: checked against the spec, its image's digest asked of the
+ * registry, stored once per request with the messages it owes (the review channel's post,
+ * the partner's confirmation), whatever the registry said: the messages say it.
  */
 export async function submit(
-  deps: Pick<AppDeps, 'store' | 'logger'>,
+  deps: Pick<AppDeps, 'store' | 'registry' | 'logger'>,
   input: SubmitInput,
 ): Promise<Result<SubmitOutcome>> {
   const parsed = parseSpec(input.form);
@@ -27,6 +29,7 @@ export async function submit(
     partner: actor,
     spec: parsed.spec,
     warnings: parsed.warnings,
+    image: await resolveImage(deps, parsed.spec.image),
     requestId,
     messages: submittedMessages({ revision: 1 }, actor),
   });

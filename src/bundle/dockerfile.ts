@@ -26,8 +26,9 @@ const INSTALL = [
 /**
  * The seed's integration Dockerfile (`/api/`, gunicorn as the command), made to survive
  * the images partners push, not only official `python:*` ones:
- * - the base image is pinned to the exact reference the partner gave (tag or digest;
- *   validated against Docker's grammar, so it cannot carry a newline, a quote or a space);
+ * - the base image is pinned to the spec's exact reference, which the pipeline makes the
+ *   digest that was approved (`repository@sha256:…`; validated against Docker's grammar,
+ *   so it cannot carry a newline, a quote or a space);
  * - root for the install whatever `USER` the image ends with, then back to that user;
  * - the image's `ENTRYPOINT` cleared so that gunicorn, the `CMD`, is what runs;
  * - `python3 -m pip`, with a clear message when the image has no python3 or no pip.

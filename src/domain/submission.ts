@@ -1,3 +1,4 @@
+import type { ImageResolution } from './image-resolution.ts';
 import type { PipelineRun } from './pipeline-run.ts';
 import type { Action, Status } from './status.ts';
 import type { SubmissionSpec } from './submission-spec/index.ts';
@@ -15,6 +16,11 @@ export interface Revision {
   warnings: { path: string; message: string }[];
   submittedBy: Actor;
   submittedAt: Date;
+  /**
+   * What the spec's image named when the bot last asked its registry (at submit, again at
+   * approval when unresolved); absent on revisions stored before digests were kept.
+   */
+  image?: ImageResolution;
 }
 
 export interface Approval {
@@ -79,6 +85,11 @@ export function currentRevision(submission: Submission): Revision {
   return revision;
 }
 
+/** The revisions with the current one's image replaced (resolved again at approval). */
+export function revisionsWithImage(submission: Submission, image: ImageResolution): Revision[] {
+  return submission.revisions.map((r) => (r.number === submission.revision ? { ...r, image } : r));
+}
+
 /** PG-0042 from a counter value; ids stay readable and sortable up to PG-9999, then widen. */
 export function formatSubmissionId(counter: number): string {
   return `PG-${String(counter).padStart(4, '0')}`;
@@ -103,17 +114,20 @@ export function newSubmission(input: {
   partner: Actor;
   spec: SubmissionSpec;
   warnings: Revision['warnings'];
+  image?: ImageResolution;
   requestId: string;
   at: Date;
 }): { submission: Submission; event: AuditEvent } {
-  const { id, partner, spec, warnings, requestId, at } = input;
+  const { id, partner, spec, warnings, image, requestId, at } = input;
   const event: AuditEvent = { at, actor: partner, action: 'submit', to: 'submitted', requestId };
   const submission: Submission = {
     id,
     status: 'submitted',
     partner,
     revision: 1,
-    revisions: [{ number: 1, spec, warnings, submittedBy: partner, submittedAt: at }],
+    revisions: [
+      { number: 1, spec, warnings, submittedBy: partner, submittedAt: at, ...(image && { image }) },
+    ],
     lastEvent: event,
     createdAt: at,
     updatedAt: at,

@@ -12,18 +12,23 @@
 import { createHash } from 'node:crypto';
 import { GoogleAuth } from 'google-auth-library';
 import { hasCode } from '../domain/errors.ts';
+import { GOOGLE_REGISTRY } from '../domain/image-resolution.ts';
 import type { DockerRef } from '../domain/submission-spec/docker-ref.ts';
 import { RegistryError, type RegistryPort, type ResolvedImage } from '../ports/registry.ts';
 
 export interface DistributionRegistryOptions {
   /**
-   * REGISTRY_API_URL: a stand-in's address, asked for every image whatever its registry
-   * (credentials still chosen by the image's registry). Absent: each image's own registry.
+   * REGISTRY_API_URL: a stand-in's address (plain HTTP allowed), asked for every image
+   * whatever its registry. Absent: each image's own registry.
    */
   apiUrl?: string;
   /** Longest one resolve takes, token included. Default 10 s: the partner is waiting. */
   timeoutMs?: number;
-  /** Who the bot is to gcr.io and Artifact Registry. Default: Application Default Credentials. */
+  /**
+   * Who the bot is to gcr.io and Artifact Registry. Default: Application Default
+   * Credentials, or none with `apiUrl` (Google's tokens are for Google's hosts, and looking
+   * for credentials may ask a metadata server that a machine with a stand-in does not have).
+   */
   google?: GoogleIdentity;
 }
 
@@ -51,8 +56,6 @@ const MANIFEST_TYPES = [
 const SHA256 = /^sha256:[a-f0-9]{64}$/;
 const NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const TAG = /^\w[\w.-]{0,127}$/;
-/** gcr.io and its regional hosts, and Artifact Registry's `LOCATION-docker.pkg.dev`. */
-const GOOGLE_REGISTRY = /^(?:[a-z0-9-]+\.)?gcr\.io$|^[a-z0-9-]+-docker\.pkg\.dev$/;
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 
 /** The registry's base URL: Docker Hub's API is not at `docker.io` but `registry-1.docker.io`. */
@@ -69,15 +72,15 @@ export class DistributionRegistry implements RegistryPort {
   constructor(options: DistributionRegistryOptions = {}) {
     this.#apiUrl = options.apiUrl?.replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs ?? 10_000;
-    this.#google = options.google ?? applicationDefaultIdentity();
+    this.#google = options.google ?? (this.#apiUrl ? NO_IDENTITY : applicationDefaultIdentity());
   }
 
-  async resolve(ref: DockerRef): Promise<ResolvedImage> {
+  async resolve(ref: DockerRef, options: { timeoutMs?: number } = {}): Promise<ResolvedImage> {
     const reference = ref.digest ?? ref.tag ?? 'latest';
     if (!NAME.test(ref.repository) || !(SHA256.test(reference) || TAG.test(reference))) {
       throw new RegistryError('invalid', `not an image reference: ${JSON.stringify(ref)}`);
     }
-    const ms = this.#timeoutMs;
+    const ms = options.timeoutMs ?? this.#timeoutMs;
     const signal = AbortSignal.timeout(ms);
     try {
       const resolved = await this.#resolve(ref, reference, signal);
@@ -215,6 +218,12 @@ export class DistributionRegistry implements RegistryPort {
     return realm;
   }
 }
+
+/** No Google credentials: images are read anonymously. */
+const NO_IDENTITY: GoogleIdentity = {
+  accessToken: async () => undefined,
+  account: async () => undefined,
+};
 
 /** Application Default Credentials with the cloud-platform scope, made when first needed. */
 function applicationDefaultIdentity(): GoogleIdentity {

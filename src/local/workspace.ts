@@ -6,11 +6,13 @@ import type { Logger } from '../log.ts';
 import { startAppEngineApi } from './app-engine/server.ts';
 import { startArtifactRegistryApi } from './artifact-registry/server.ts';
 import { attachLocalBuilds } from './builds/attach.ts';
+import { EXAMPLES_DIR, exampleNames } from './builds/examples.ts';
 import { startCloudBuildApi } from './cloud-build/server.ts';
 import { cloudBuildLogSource } from './cloud-logging/from-cloud-build.ts';
 import { startCloudLoggingApi } from './cloud-logging/server.ts';
 import { startFirestoreEmulator } from './firestore-emulator.ts';
 import { startSlackPage } from './page/server.ts';
+import { startRegistry } from './registry/server.ts';
 import { startResourceManagerApi } from './resource-manager/server.ts';
 import { startSlackApi } from './slack-api/server.ts';
 
@@ -41,8 +43,8 @@ export interface LocalWorkspace {
  * `npm start` without Slack credentials: the whole flow on this machine. The production
  * bot (Bolt over HTTP, signature checks, Firestore store, tracker) runs unchanged; only
  * the outside services are local: the Firestore emulator, stand-ins for Slack's Web API,
- * Cloud Build, Cloud Logging (the builds' logs) and App Engine, and a page where people
- * play Slack.
+ * Cloud Build, Cloud Logging (the builds' logs), App Engine and the image registry, and a
+ * page where people play Slack.
  */
 export async function startLocalWorkspace(options: {
   logger: Logger;
@@ -122,6 +124,14 @@ export async function startLocalWorkspace(options: {
     // Example predictors are built and served for real; other images are simulated.
     const localBuilds = attachLocalBuilds({ cloudBuild, appEngine, log: logger });
     stops.push(() => localBuilds.close());
+    // The partner images' registry: the examples, with the same digests on every run, so a
+    // submission shows the digest it is built from; any other image is unknown to it.
+    const registry = await startRegistry({
+      images: exampleNames(EXAMPLES_DIR).flatMap((name) =>
+        ['1.0', 'latest'].map((tag) => ({ repository: `examples/${name}`, tag })),
+      ),
+    });
+    stops.push(() => registry.close());
 
     const config = readConfig({
       SLACK_BOT_TOKEN: botToken,
@@ -139,6 +149,7 @@ export async function startLocalWorkspace(options: {
       LOGGING_API_URL: logging.url,
       RESOURCE_MANAGER_API_URL: resourceManager.url,
       ARTIFACT_REGISTRY_API_URL: artifactRegistry.url,
+      REGISTRY_API_URL: registry.url,
       LOG_LEVEL: env.LOG_LEVEL ?? 'info',
     });
     const bot = createBot(config, logger, {

@@ -8,6 +8,7 @@
  * its Slack messages when `applied` is false.
  */
 import { CodedError } from '../domain/errors.ts';
+import type { ImageResolution } from '../domain/image-resolution.ts';
 import type { PipelineRun } from '../domain/pipeline-run.ts';
 import type { Action, Status } from '../domain/status.ts';
 import type {
@@ -48,6 +49,8 @@ export interface NewSubmission {
   partner: Actor;
   spec: SubmissionSpec;
   warnings: SpecWarning[];
+  /** What the registry said of the spec's image (stored resolved or not). */
+  image?: ImageResolution;
   /** The Slack request that asked for it; the same id never creates twice. */
   requestId: string;
   /** The messages it owes, written to the outbox in the same transaction. */
@@ -66,6 +69,8 @@ export interface RequestContext {
 export interface SubmissionPatch {
   approval?: Approval;
   reason?: string;
+  /** The current revision's image, resolved again (at approval). */
+  image?: ImageResolution;
 }
 
 export interface ApplyOptions extends RequestContext {
@@ -77,6 +82,8 @@ export interface ApplyOptions extends RequestContext {
 export interface ResubmitInput extends RequestContext {
   spec: SubmissionSpec;
   warnings: SpecWarning[];
+  /** What the registry said of the spec's image (stored resolved or not). */
+  image?: ImageResolution;
   /** The messages the new revision owes, written to the outbox in the same transaction. */
   messages?: MessageIntent[];
 }

@@ -8,6 +8,7 @@
  */
 import { Timestamp } from '@google-cloud/firestore';
 import { z } from 'zod';
+import { REGISTRY_ERROR_CODES } from '../domain/image-resolution.ts';
 import { CHECKLIST, type StepName } from '../domain/pipeline-run.ts';
 import { ACTIONS, type Action, STATUSES } from '../domain/status.ts';
 import type { AuditAction, AuditEvent, Submission } from '../domain/submission.ts';
@@ -48,12 +49,29 @@ const auditEvent = z.object({
   detail: z.string().optional(),
 });
 
+const imageResolution = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('resolved'),
+    digest: z.string().regex(/^sha256:[a-f0-9]{64}$/),
+    mediaType: z.string().min(1),
+    at: date,
+  }),
+  z.object({
+    kind: z.literal('unresolved'),
+    code: z.enum(REGISTRY_ERROR_CODES),
+    message: z.string(),
+    account: z.string().optional(),
+    at: date,
+  }),
+]);
+
 const revision = z.object({
   number: z.number().int().positive(),
   spec,
   warnings: z.array(z.object({ path: z.string(), message: z.string() })),
   submittedBy: actor,
   submittedAt: date,
+  image: imageResolution.optional(),
 });
 
 const stepProgress = z.object({

@@ -40,6 +40,7 @@ import {
   newSubmission,
   parseSubmissionId,
   type Revision,
+  revisionsWithImage,
   type Submission,
   type ThreadRef,
 } from '../domain/submission.ts';
@@ -450,6 +451,9 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
             updatedAt: now,
             ...(patch?.approval !== undefined ? { approval: patch.approval } : {}),
             ...(patch?.reason !== undefined ? { reason: patch.reason } : {}),
+            ...(patch?.image !== undefined
+              ? { revisions: revisionsWithImage(current, patch.image) }
+              : {}),
           },
           event: { at: now, actor, action, from, to, requestId, detail },
           isLastEvent: true,
@@ -460,7 +464,7 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
   }
 
   async resubmit(id: string, input: ResubmitInput): Promise<ChangeResult> {
-    const { actor, requestId, detail, spec, warnings, messages } = input;
+    const { actor, requestId, detail, spec, warnings, image, messages } = input;
     return this.#change(
       `resubmitting ${id}`,
       id,
@@ -477,7 +481,14 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
           );
         }
         const number = Math.max(...current.revisions.map((r) => r.number)) + 1;
-        const revision: Revision = { number, spec, warnings, submittedBy: actor, submittedAt: now };
+        const revision: Revision = {
+          number,
+          spec,
+          warnings,
+          submittedBy: actor,
+          submittedAt: now,
+          ...(image && { image }),
+        };
         return {
           fields: {
             status: to,

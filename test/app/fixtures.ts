@@ -6,6 +6,7 @@ import type { Actor, Submission, ThreadRef } from '../../src/domain/submission.t
 import { createLogger } from '../../src/log.ts';
 import type { Notifier } from '../../src/ports/notifier.ts';
 import type { Pipeline } from '../../src/ports/pipeline.ts';
+import type { RegistryError, RegistryPort } from '../../src/ports/registry.ts';
 import { MemoryStore } from '../helpers/memory-store.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 
@@ -18,6 +19,20 @@ export const THREAD: ThreadRef = { channel: 'CREVIEW001', ts: '1700000000.000100
 class LinkingNotifier implements Notifier {
   async threadLink(submission: Submission) {
     return submission.thread ? `https://slack.example/archives/${submission.thread.ts}` : undefined;
+  }
+}
+
+/** A digest for any image, until `refuse` says how the registry answers instead. */
+class ScriptedRegistry implements RegistryPort {
+  readonly asked: string[] = [];
+  refuse: RegistryError | undefined;
+  async resolve(ref: { reference: string }) {
+    this.asked.push(ref.reference);
+    if (this.refuse) throw this.refuse;
+    return {
+      digest: `sha256:${'a'.repeat(64)}`,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+    };
   }
 }
 
@@ -42,6 +57,7 @@ export function ports(rules?: ApprovalRules) {
   const store = new MemoryStore();
   const notifier = new LinkingNotifier();
   const pipeline = new RecordingPipeline();
+  const registry = new ScriptedRegistry();
   const approvers = new Set([APPROVER.userId]);
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(
@@ -59,8 +75,8 @@ export function ports(rules?: ApprovalRules) {
     logger,
     ...(rules ? { rules } : {}),
   });
-  const deps: AppDeps = { store, notifier, pipeline, access, logger };
-  return { deps, store, pipeline, approvers, logs };
+  const deps: AppDeps = { store, notifier, pipeline, registry, access, logger };
+  return { deps, store, pipeline, registry, approvers, logs };
 }
 
 let requests = 0;

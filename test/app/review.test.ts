@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalChoice } from '../../src/app/review.ts';
 import { approve, openReview, reject, requestChanges } from '../../src/app/review.ts';
+import { submit } from '../../src/app/submit.ts';
+import { RegistryError } from '../../src/ports/registry.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 import {
   APPROVER,
@@ -308,5 +310,73 @@ describe('who may approve which', () => {
       kind: 'done',
       submission: { approval: { project: 'pg-dev-1' } },
     });
+  });
+});
+
+describe('the image at approval', () => {
+  const unknownTag = () => new RegistryError('not_found', 'eu.gcr.io has no such tag');
+
+  it('keeps the digest resolved at submit without asking the registry again', async () => {
+    const { deps, store, registry } = ports();
+    await submit(deps, { actor: PARTNER, requestId: requestId(), form: sampleSpec() });
+    expect(registry.asked).toHaveLength(1);
+    const id = 'PG-0001';
+    await approve(deps, { actor: APPROVER, id, requestId: requestId(), checkForm: choose() });
+    expect(registry.asked).toHaveLength(1);
+    expect((await store.get(id))?.status).toBe('approved');
+  });
+
+  it('resolves an unresolved image again and stores the digest with the approval', async () => {
+    const { deps, store, registry } = ports();
+    const { id } = await submitted(store); // stored without a digest
+    await approve(deps, { actor: APPROVER, id, requestId: requestId(), checkForm: choose() });
+    expect(registry.asked).toEqual(['eu.gcr.io/theplayground_repo/my_service:1.0.3']);
+    const approved = await store.get(id);
+    expect(approved?.status).toBe('approved');
+    expect(approved?.revisions[0]?.image).toMatchObject({ kind: 'resolved' });
+    expect((await store.audit(id)).map((e) => e.action)).toEqual(['submit', 'approve']);
+  });
+
+  it('refuses while the registry still cannot resolve it, audited; nothing starts', async () => {
+    const { deps, store, registry, pipeline } = ports();
+    const { id } = await submitted(store);
+    registry.refuse = unknownTag();
+    const result = await approve(deps, {
+      actor: APPROVER,
+      id,
+      requestId: requestId(),
+      checkForm: choose(),
+    });
+    expect(result.outcome).toMatchObject({
+      kind: 'refused',
+      rule: { name: 'unresolved_image', unresolved: { code: 'not_found' } },
+    });
+    expect(result.afterwards).toBeUndefined();
+    expect(pipeline.calls).toEqual([]);
+    expect((await store.get(id))?.status).toBe('submitted');
+    expect((await store.audit(id)).at(-1)).toMatchObject({
+      action: 'refused',
+      actor: APPROVER,
+      detail: 'approve: image unresolved (not_found: eu.gcr.io has no such tag)',
+    });
+  });
+
+  it('approves by tag when the approver chose it, audited as such', async () => {
+    const { deps, store, registry } = ports();
+    const { id } = await submitted(store);
+    registry.refuse = unknownTag();
+    const byTag = choose({ ...CHOICE, byTag: true });
+    const result = await approve(deps, {
+      actor: APPROVER,
+      id,
+      requestId: requestId(),
+      checkForm: byTag,
+    });
+    expect(result.outcome).toMatchObject({ kind: 'done', submission: { status: 'approved' } });
+    expect((await store.audit(id)).at(-1)).toMatchObject({
+      action: 'approve',
+      detail: 'approved by tag: not_found: eu.gcr.io has no such tag',
+    });
+    expect((await store.get(id))?.revisions[0]?.image).toMatchObject({ kind: 'unresolved' });
   });
 });

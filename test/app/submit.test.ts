@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resubmit, resubmitForm } from '../../src/app/resubmit.ts';
 import { submit } from '../../src/app/submit.ts';
+import { RegistryError } from '../../src/ports/registry.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 import {
   APPROVER,
@@ -28,6 +29,32 @@ describe('submit', () => {
       { id: 'PG-0001', intent: { kind: 'review' } },
       { id: 'PG-0001', intent: { kind: 'received' } },
     ]);
+  });
+
+  it('stores the submission whatever the registry says, with what it said', async () => {
+    const { deps, store, registry } = ports();
+    await submit(deps, { actor: PARTNER, requestId: requestId(), form: sampleSpec() });
+    expect((await store.get('PG-0001'))?.revisions[0]?.image).toMatchObject({
+      kind: 'resolved',
+      digest: expect.stringMatching(/^sha256:/),
+    });
+    registry.refuse = new RegistryError(
+      'denied',
+      'eu.gcr.io refused',
+      'bot@p.iam.gserviceaccount.com',
+    );
+    const refused = await submit(deps, {
+      actor: PARTNER,
+      requestId: requestId(),
+      form: sampleSpec(),
+    });
+    expect(refused.outcome).toMatchObject({ kind: 'done', submission: { status: 'submitted' } });
+    expect((await store.get('PG-0002'))?.revisions[0]?.image).toMatchObject({
+      kind: 'unresolved',
+      code: 'denied',
+      message: 'eu.gcr.io refused',
+      account: 'bot@p.iam.gserviceaccount.com',
+    });
   });
 
   it('answers the spec problems field by field and stores nothing', async () => {

@@ -277,6 +277,26 @@ describe('an unreachable registry is unavailable', () => {
     expect(error.code).toBe('unavailable');
     expect(Date.now() - started).toBeLessThan(2000);
   });
+
+  it("within a caller's own deadline, shorter than the adapter's", async () => {
+    registry.stall(1, { method: 'HEAD' });
+    const started = Date.now();
+    const error = await failure(adapter().resolve(ref('python:3.12'), { timeoutMs: 200 }));
+    expect(error.message).toContain('no answer within 200 ms');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+it('asks a stand-in (REGISTRY_API_URL) without Google credentials unless given some', async () => {
+  const standIn = new DistributionRegistry({ apiUrl: registry.url, timeoutMs: 5000 });
+  const error = await failure(standIn.resolve(ref(`eu.gcr.io/${PRIVATE_REPOSITORY}:1.0`)));
+  expect(error.code).toBe('denied');
+  expect(error.message).toContain('the bot asked without Google credentials');
+  expect(error.account).toBeUndefined();
+  expect(registry.requests.every((r) => !r.authorization?.startsWith('Basic'))).toBe(true);
+  expect(await standIn.resolve(ref('python:3.12'))).toMatchObject({
+    digest: registry.digestOf('library/python', '3.12'),
+  });
 });
 
 it("names Docker Hub's API host for docker.io, and the registry itself otherwise", () => {

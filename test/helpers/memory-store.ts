@@ -4,6 +4,7 @@ import {
   formatSubmissionId,
   newSubmission,
   parseSubmissionId,
+  revisionsWithImage,
   type Submission,
   type ThreadRef,
 } from '../../src/domain/submission.ts';
@@ -82,6 +83,9 @@ export class MemoryStore implements SubmissionStore {
           updatedAt: now,
           ...(options.patch?.approval !== undefined ? { approval: options.patch.approval } : {}),
           ...(options.patch?.reason !== undefined ? { reason: options.patch.reason } : {}),
+          ...(options.patch?.image !== undefined
+            ? { revisions: revisionsWithImage(current, options.patch.image) }
+            : {}),
         },
         event: { action, from: current.status, to },
       };
@@ -98,6 +102,7 @@ export class MemoryStore implements SubmissionStore {
         warnings: input.warnings,
         submittedBy: input.actor,
         submittedAt: now,
+        ...(input.image && { image: input.image }),
       };
       return {
         fields: {

@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { APPROVER, type Bot, eventually, PARTNER, PROJECTS, startBot } from '../slack/harness.ts';
+import {
+  APPROVER,
+  type Bot,
+  eventually,
+  FORM_IMAGE,
+  PARTNER,
+  PROJECTS,
+  startBot,
+} from '../slack/harness.ts';
 import { reaches, statusMessage, submitAndApprove, text, thread } from './flow-helpers.ts';
 
 let bot: Bot;
@@ -19,11 +27,15 @@ describe('pipeline: approval to live URL', () => {
     const id = await submitAndApprove(bot, { project: 'pg-dev-1', version: 'boats-v1' });
     const live = await reaches(bot, id, 'live');
 
-    // The build request: the partner's exact image as base, the wrapped image pushed.
+    // The build request: the partner's image by the digest its tag named at submit as
+    // base, the wrapped image pushed.
     const [build] = bot.cloudBuild.createdBuilds();
     const steps = build?.steps as { id: string; args?: string[]; env?: string[] }[];
     expect(steps.map((s) => s.id)).toEqual(['bundle', 'wrap', 'test-start', 'test', 'push']);
-    expect(steps[1]?.env).toContain('PG_BASE_IMAGE=eu.gcr.io/theplayground_repo/my_service:1.0.3');
+    const digest = bot.registry.digestOf(FORM_IMAGE.repository, FORM_IMAGE.tag);
+    expect(steps[1]?.env).toContain(
+      `PG_BASE_IMAGE=eu.gcr.io/theplayground_repo/my_service@${digest}`,
+    );
     const image = 'europe-docker.pkg.dev/pg-bot-1/playground/my-service:pg-0001-r1';
     expect(build?.images).toEqual([image]);
     expect(build?.tags).toEqual(expect.arrayContaining(['pg-0001']));

@@ -39,12 +39,13 @@ async function handlers(store: SubmissionStore = new MemoryStore()) {
       logs.push(line);
     },
   });
-  const { pipeline } = ports();
+  const { pipeline, registry } = ports();
   const client = started.web;
   const useCases = createUseCases({
     store,
     pipeline,
     notifier: new SlackMessages({ client, reviewChannel: REVIEW_CHANNEL, logger }),
+    registry,
     approvers: new Approvers(client, [APPROVER]),
     logger,
   });

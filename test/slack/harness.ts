@@ -13,6 +13,7 @@ import {
   type CloudLoggingStandIn,
   startCloudLoggingApi,
 } from '../../src/local/cloud-logging/server.ts';
+import { type RegistryStandIn, startRegistry } from '../../src/local/registry/server.ts';
 import { viewStateValues } from '../../src/local/slack-api/payloads.ts';
 import { type SlackApiStandIn, startSlackApi } from '../../src/local/slack-api/server.ts';
 import type { StoredView } from '../../src/local/slack-api/types.ts';
@@ -44,6 +45,13 @@ export { eventually };
 
 export const PROJECTS = ['pg-prod-1', 'pg-dev-1'];
 
+/** The image the tests' forms name (test/slack/fill.ts), known to the registry stand-in. */
+export const FORM_IMAGE = { repository: 'theplayground_repo/my_service', tag: '1.0.3' };
+/** A private repository: readable only with READER_TOKEN, not with the bot's other tokens. */
+export const PRIVATE_REPOSITORY = 'partner-project/private/model';
+export const READER_TOKEN = 'ya29.stand-in-reader';
+export const OUTSIDER_TOKEN = 'ya29.stand-in-outsider';
+
 /** One JSON log line as the bot wrote it. */
 export type LogLine = Record<string, unknown> & { message?: string; severity?: string };
 
@@ -58,6 +66,8 @@ export interface Bot extends SlackActions {
   appEngine: AppEngineApiStandIn;
   /** Cloud Logging, serving the Cloud Build stand-in's build logs (LOGGING_API_URL). */
   logging: CloudLoggingStandIn;
+  /** The partner images' registry (REGISTRY_API_URL). */
+  registry: RegistryStandIn;
   running: RunningBot;
   store: FirestoreStore;
   /** Stops and restarts the bot's way to Firestore (connections refused, open ones cut). */
@@ -97,6 +107,7 @@ interface World {
   cloudBuild: CloudBuildStandIn;
   appEngine: AppEngineApiStandIn;
   logging: CloudLoggingStandIn;
+  registry: RegistryStandIn;
   firestoreProxy: TcpProxy;
   projectId: string;
 }
@@ -117,8 +128,13 @@ async function startWorld(): Promise<World> {
   const cloudBuild = await startCloudBuildApi({});
   const appEngine = await startAppEngineApi({ apps: PROJECTS });
   const logging = await startCloudLoggingApi({ source: cloudBuildLogSource(cloudBuild) });
+  const registry = await startRegistry({
+    images: [FORM_IMAGE, { repository: PRIVATE_REPOSITORY, tag: '1.0' }],
+    private: { [PRIVATE_REPOSITORY]: [`oauth2accesstoken:${READER_TOKEN}`] },
+    accounts: [`oauth2accesstoken:${OUTSIDER_TOKEN}`],
+  });
   const projectId = `test-${Math.random().toString(36).slice(2, 10)}`;
-  return { api, cloudBuild, appEngine, logging, firestoreProxy, projectId };
+  return { api, cloudBuild, appEngine, logging, registry, firestoreProxy, projectId };
 }
 
 /** Fast polling, so pipelines move in test time. */
@@ -155,7 +171,7 @@ export async function startBot(
   shared?: World,
 ): Promise<Bot> {
   const world = shared ?? (await startWorld());
-  const { api, cloudBuild, appEngine, logging, firestoreProxy, projectId } = world;
+  const { api, cloudBuild, appEngine, logging, registry, firestoreProxy, projectId } = world;
   const botEnv: Record<string, string> = {
     SLACK_BOT_TOKEN: TOKEN,
     SLACK_SIGNING_SECRET: SECRET,
@@ -170,6 +186,7 @@ export async function startBot(
     CLOUD_BUILD_API_URL: cloudBuild.url,
     APPENGINE_API_URL: appEngine.url,
     LOGGING_API_URL: logging.url,
+    REGISTRY_API_URL: registry.url,
     LOG_LEVEL: 'debug',
     ...env,
   };
@@ -193,6 +210,7 @@ export async function startBot(
     cloudBuild,
     appEngine,
     logging,
+    registry,
     running,
     store: running.store,
     firestoreProxy,
@@ -208,7 +226,13 @@ export async function startBot(
       if (!stopped) await running.stop();
       if (shared) return;
       await firestoreProxy.close();
-      await Promise.all([api.close(), cloudBuild.close(), appEngine.close(), logging.close()]);
+      await Promise.all([
+        api.close(),
+        cloudBuild.close(),
+        appEngine.close(),
+        logging.close(),
+        registry.close(),
+      ]);
     },
   };
   return bot;

@@ -554,3 +554,57 @@ describe('thread and refusals', () => {
     expect(stored?.lastEvent?.action).toBe('go_live');
   });
 });
+
+describe('image resolutions', () => {
+  const at = new Date('2026-03-01T08:59:00.500Z');
+  const unresolved = {
+    kind: 'unresolved',
+    code: 'denied',
+    message: 'eu.gcr.io refused to show theplayground_repo/my_service:1.0.3',
+    account: 'bot@pg-bot-1.iam.gserviceaccount.com',
+    at,
+  } as const;
+  const resolved = {
+    kind: 'resolved',
+    digest: `sha256:${'c'.repeat(64)}`,
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    at: new Date('2026-03-01T09:10:00.250Z'),
+  } as const;
+
+  it('are stored with the revision at create and resubmit, and replaced by an approval', async () => {
+    const store = newStore(fs);
+    const created = await store.create(newSubmission({ image: unresolved }));
+    expect(created.submission.revisions[0]?.image).toEqual(unresolved);
+    expect((await store.get('PG-0001'))?.revisions[0]?.image).toEqual(unresolved);
+
+    const approved = await store.apply('PG-0001', 'approve', {
+      actor: APPROVER,
+      requestId: requestId(),
+      patch: { approval: approval(), image: resolved },
+    });
+    expect(approved.submission.revisions[0]?.image).toEqual(resolved);
+    expect(await store.get('PG-0001')).toEqual(approved.submission);
+  });
+
+  it('keep the earlier revisions as they were when a new one is resolved', async () => {
+    const store = newStore(fs);
+    await store.create(newSubmission({ image: unresolved }));
+    await store.apply('PG-0001', 'request_changes', {
+      actor: APPROVER,
+      requestId: requestId(),
+      patch: { reason: 'push it' },
+    });
+    const { submission } = await store.resubmit('PG-0001', {
+      actor: PARTNER,
+      spec: sampleSpec(),
+      warnings: [],
+      image: resolved,
+      requestId: requestId(),
+    });
+    expect(submission.revisions.map((r) => r.image)).toEqual([unresolved, resolved]);
+    expect((await store.get('PG-0001'))?.revisions.map((r) => r.image)).toEqual([
+      unresolved,
+      resolved,
+    ]);
+  });
+});

@@ -123,5 +123,10 @@ export function isUnpinned(ref: DockerRef): boolean {
   return ref.digest === undefined && (ref.tag === undefined || ref.tag === 'latest');
 }
 
+/**
+ * Each revision is built from the digest its tag named at submission; the warning stays
+ * because `latest` says nothing of which version that was, and the next submission of the
+ * same reference may get another image.
+ */
 export const UNPINNED_WARNING =
-  'has no version tag (or uses :latest), so each deploy may pick up a different image and deploys are not repeatable; use a version tag like :1.0.3 or a @sha256: digest';
+  'has no version tag (or uses :latest): this revision is built from the digest the tag names now, but a later submission of the same reference may get another image, so deploys are not repeatable from the reference alone; use a version tag like :1.0.3 or a @sha256: digest';

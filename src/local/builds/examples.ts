@@ -18,14 +18,19 @@ export function exampleFor(examplesDir: string, baseImage: string | undefined): 
   return existsSync(dir) && statSync(dir).isDirectory() ? dir : undefined;
 }
 
+/** The example folders' names: `docker.io/examples/NAME` for each. */
+export function exampleNames(examplesDir: string): string[] {
+  try {
+    return readdirSync(examplesDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+  } catch {
+    return [];
+  }
+}
+
 /** ` (here: docker.io/examples/A, …)`, or '' when there are none. */
 export function exampleList(examplesDir: string): string {
-  try {
-    const names = readdirSync(examplesDir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => `docker.io/examples/${entry.name}`);
-    return names.length > 0 ? ` (here: ${names.join(', ')})` : '';
-  } catch {
-    return '';
-  }
+  const names = exampleNames(examplesDir).map((name) => `docker.io/examples/${name}`);
+  return names.length > 0 ? ` (here: ${names.join(', ')})` : '';
 }

@@ -2,6 +2,7 @@
 // observed as the checklist's test line) and pushes it. One call per step: start the
 // build, or read it once and store what changed.
 import { render } from '../../bundle/render.ts';
+import { buildReference } from '../../domain/image-resolution.ts';
 import { LOG_TAIL_LINES, type PipelineRun } from '../../domain/pipeline-run.ts';
 import { buildStarted, wasAnnounced } from '../../domain/run-transitions.ts';
 import type { Action, Status } from '../../domain/status.ts';
@@ -29,11 +30,14 @@ export async function startBuild(
     // Written before the call, so a crash right after it is noticed on resume.
     submission = await save(ctx, submission, { ...run, buildRequested: true });
   }
+  // FROM the digest that was approved (the Dockerfile's ARG and the wrap step's base_id),
+  // never the tag, which may name another image by now; the tag only when approved by tag.
+  const spec = { ...revision.spec, image: buildReference(revision.spec.image, revision.image) };
   started ??= await ctx.builds.start({
     submissionId: submission.id,
     revision: revision.number,
-    spec: revision.spec,
-    bundle: render(revision.spec, { project: run.project }),
+    spec,
+    bundle: render(spec, { project: run.project }),
     image: run.image,
     attempt: run.attempt,
   });

@@ -1,11 +1,13 @@
 // The approve modal: where to deploy (target project), an optional App Engine version
-// id, and whether the new version takes the service's traffic.
+// id, whether the new version takes the service's traffic, and, while the image has no
+// digest, whether to approve its tag.
 import type { ViewStateValue } from '@slack/bolt';
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { revisionOf, type Submission } from '../../domain/submission.ts';
 import { checkVersionId } from '../../domain/submission-spec/index.ts';
 import { defaultVersionId } from '../../domain/version-id.ts';
 import { APPROVE_BLOCK_ID, CALLBACK_ID, VALUE_ACTION_ID } from './ids.ts';
+import { builtFromLine, needsByTag } from './image-text.ts';
 import { overLongInputs, type TextLimit } from './input-limits.ts';
 import { context, fromMetadata, LIMITS, plain, section, stringOf, toMetadata } from './kit.ts';
 import { capitalize, code, mention, truncate } from './mrkdwn.ts';
@@ -20,6 +22,7 @@ export interface ApproveMetadata {
 
 const YES = 'yes';
 const NO = 'no';
+const BY_TAG = 'by_tag';
 
 /** An App Engine version id is at most 63 characters; the input holds no more. */
 const VERSION_MAX = 63;
@@ -49,12 +52,15 @@ export function approveModal(options: {
   const fallbackVersion = defaultVersionId(submission.id, submission.revision);
   const projectOptions = projects.map(projectOption);
 
+  const revision = revisionOf(submission);
   const blocks: KnownBlock[] = [
     section(
-      `*${submission.id}* · ${spec ? code(spec.service) : 'submission'} from ${mention(submission.partner.userId)}, revision ${submission.revision}${spec ? `\nImage ${code(spec.image, 600)}` : ''}`,
+      `*${submission.id}* · ${spec ? code(spec.service) : 'submission'} from ${mention(submission.partner.userId)}, revision ${submission.revision}`,
     ),
   ];
-  const warnings = revisionOf(submission)?.warnings ?? [];
+  // What is approved: the digest, or why there is none yet.
+  if (revision) blocks.push(context(builtFromLine(revision)));
+  const warnings = revision?.warnings ?? [];
   if (warnings.length > 0) blocks.push(warningsContext(warnings));
 
   const select: KnownBlock = {
@@ -113,6 +119,7 @@ export function approveModal(options: {
       initial_option: PROMOTE_DEFAULT ? yes : no,
     },
   });
+  if (revision && needsByTag(revision.image)) blocks.push(byTagInput());
   blocks.push(
     context(
       'Approving starts the build, the acceptance tests and the deployment right away; the thread follows each step.',
@@ -127,6 +134,41 @@ export function approveModal(options: {
     close: plain('Cancel', LIMITS.modalButton),
     private_metadata: toMetadata({ ...metadata }),
     blocks,
+  };
+}
+
+/**
+ * "Approve by tag", offered only while the image has no digest. Ticking it asks for a
+ * confirmation first: Slack's checkboxes element takes a `confirm` dialog object, shown
+ * after the element is used (https://docs.slack.dev/reference/block-kit/block-elements/checkboxes-element;
+ * @slack/types' Checkboxes extends Confirmable). Approval resolves the image again first;
+ * the tick counts only when that fails too.
+ */
+function byTagInput(): KnownBlock {
+  return {
+    type: 'input',
+    block_id: APPROVE_BLOCK_ID.byTag,
+    optional: true,
+    label: plain('No digest yet'),
+    hint: plain(
+      'Approving asks the registry again. If it still cannot say which image the tag names, approval is refused unless this is ticked; then the build pulls whatever the tag names at that moment.',
+      LIMITS.hint,
+    ),
+    element: {
+      type: 'checkboxes',
+      action_id: VALUE_ACTION_ID,
+      options: [{ text: plain('Approve by tag', LIMITS.optionText), value: BY_TAG }],
+      confirm: {
+        title: plain('Approve by tag?', 100),
+        text: plain(
+          'Without a digest, what is built is whatever the tag names when the build pulls it, which may not be the image reviewed. The approval is audited as by tag.',
+          300,
+        ),
+        confirm: plain('Approve by tag', 30),
+        deny: plain('Keep the digest check', 30),
+        style: 'danger',
+      },
+    },
   };
 }
 
@@ -150,7 +192,7 @@ export function parseApproveMetadata(text: string | undefined): ApproveMetadata 
 }
 
 export type ApproveFormResult =
-  | { ok: true; project: string; versionLabel?: string; promote: boolean }
+  | { ok: true; project: string; versionLabel?: string; promote: boolean; byTag?: boolean }
   | { ok: false; errors: Record<string, string> };
 
 /**
@@ -194,7 +236,9 @@ export function readApproveForm(
   if (choice !== YES && choice !== NO) errors[APPROVE_BLOCK_ID.promote] = 'Choose Yes or No';
 
   if (Object.keys(errors).length > 0 || project === undefined) return { ok: false, errors };
+  const byTag = state(APPROVE_BLOCK_ID.byTag)?.selected_options?.some((o) => o.value === BY_TAG);
   const result: ApproveFormResult = { ok: true, project, promote: choice === YES };
+  if (byTag) result.byTag = true;
   if (versionLabel !== undefined) result.versionLabel = versionLabel;
   return result;
 }

@@ -34,6 +34,7 @@ export const APPROVE_BLOCK_ID = {
   project: 'project',
   version: 'version',
   promote: 'promote',
+  byTag: 'by_tag',
 } as const;
 
 /** Block id of the reason input in the reject / request-changes modal. */

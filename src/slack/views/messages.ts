@@ -9,6 +9,7 @@ import type { Action } from '../../domain/status.ts';
 import { type Actor, revisionOf, type Submission } from '../../domain/submission.ts';
 import type { DecisionAction, DecisionEvent } from '../../ports/notifier.ts';
 import { ACTION_ID } from './ids.ts';
+import { approvedImageLine, partnerImageLine, unresolvedApprovalText } from './image-text.ts';
 import { actions, button, context, type Message, section } from './kit.ts';
 import { code, escapeMrkdwn, mention, quote, safe } from './mrkdwn.ts';
 import { approvalDetails, warningsContext } from './review-message.ts';
@@ -34,8 +35,11 @@ export function receivedMessage(submission: Submission, permalink?: string): Req
     `:inbox_tray: ${what} is in. The Playground team will review it; you'll hear back here.`,
     `Check on it any time with \`/playground status ${submission.id}\`${permalink ? `, or follow the ${link(permalink, 'review thread')}` : ''}.`,
   ];
+  const revision = revisionOf(submission);
+  const image = revision && partnerImageLine(revision);
+  if (image) lines.push(image);
   const blocks: KnownBlock[] = [section(lines.join('\n'))];
-  const warnings = revisionOf(submission)?.warnings ?? [];
+  const warnings = revision?.warnings ?? [];
   if (warnings.length > 0) {
     blocks.push(context('Worth a look before the review (these do not block it):'));
     blocks.push(warningsContext(warnings));
@@ -120,7 +124,11 @@ export function threadReply(
   switch (event.action) {
     case 'approve': {
       const details = approvalDetails(submission);
-      return { text: `:white_check_mark: Approved by ${by}${details ? ` — ${details}` : ''}` };
+      const revision = revisionOf(submission);
+      const built = revision ? `\n${approvedImageLine(revision)}` : '';
+      return {
+        text: `:white_check_mark: Approved by ${by}${details ? ` — ${details}` : ''}${built}`,
+      };
     }
     case 'reject':
       return { text: `:x: Rejected by ${by}${reason}` };
@@ -193,6 +201,9 @@ export function refusalMessage(refused: Refused | RefusedApproval): Message {
 function approvalRefusalMessage(rule: RefusedApproval['rule']): Message {
   if (rule.name === 'self_approval') {
     return { text: `:lock: You submitted ${rule.id}; another approver must approve it.` };
+  }
+  if (rule.name === 'unresolved_image') {
+    return { text: unresolvedApprovalText(rule.image, rule.unresolved) };
   }
   const who = rule.approvers.map(mentionId).join(', ');
   return {

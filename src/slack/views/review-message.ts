@@ -1,12 +1,13 @@
 // The root message of a submission's thread in the review channel: a readable summary
-// of the spec, warnings, and the review buttons while it waits for review; afterwards
+// of the spec, the image's digest (what is built), warnings, and the review buttons while it waits for review; afterwards
 // the buttons give way to a line saying who did what, and when.
 import type { ContextBlock, KnownBlock, MrkdwnElement, SectionBlock } from '@slack/types';
 import { type Action, statusLabel } from '../../domain/status.ts';
-import { type Actor, revisionOf, type Submission } from '../../domain/submission.ts';
+import { type Actor, type Revision, revisionOf, type Submission } from '../../domain/submission.ts';
 import { SPEC_DEFAULTS, type SubmissionSpec } from '../../domain/submission-spec/index.ts';
 import { defaultVersionId } from '../../domain/version-id.ts';
 import { ACTION_ID } from './ids.ts';
+import { builtFromLine, imageField } from './image-text.ts';
 import { actions, button, context, header, LIMITS, type Message, md, section } from './kit.ts';
 import {
   code,
@@ -50,7 +51,7 @@ export function reviewMessage(
     field('Partner', mention(submission.partner.userId)),
     field('Status', escapeMrkdwn(statusLabel(submission.status))),
   ];
-  if (spec) fields.push(...specFields(spec));
+  if (revision) fields.push(...specFields(revision));
   fields.push(
     field(
       'Revision',
@@ -58,6 +59,8 @@ export function reviewMessage(
     ),
   );
   blocks.push({ type: 'section', fields: fields.slice(0, LIMITS.sectionFields) });
+  // What is built: the digest, not the tag (which may name another image by then).
+  if (revision) blocks.push(context(builtFromLine(revision, submission.status === 'submitted')));
 
   if (spec) {
     const about = describeSection(spec);
@@ -88,14 +91,15 @@ function field(label: string, value: string): MrkdwnElement {
   return md(`*${label}*\n${truncateMrkdwn(value, LIMITS.sectionField - label.length - 4)}`);
 }
 
-function specFields(spec: SubmissionSpec) {
+function specFields(revision: Revision) {
+  const { spec } = revision;
   const size = 256 + 2 * spec.PADDING;
   const { resources: r, gunicorn: g } = spec;
   const same = (a: object, b: object) => JSON.stringify(a) === JSON.stringify(b);
   const resourcesDefault = same(r, SPEC_DEFAULTS.resources) ? ' (defaults)' : '';
   const gunicornDefault = same(g, SPEC_DEFAULTS.gunicorn) ? ' (defaults)' : '';
   return [
-    field('Image', code(spec.image, 600)),
+    field('Image', imageField(revision)),
     field('Service', code(spec.service)),
     field(
       'Tile',

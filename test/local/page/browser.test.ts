@@ -219,9 +219,10 @@ describe('the page in a browser', () => {
     expect(await shown(root.locator('blockquote'))).toBe(
       'Detects building footprints on 50 cm imagery.\nWorks best on urban areas.',
     );
-    expect(await shown(root.locator('[data-block-type="context"]'))).toContain(
-      '⚠️ image: the tag 1.0.3 can move',
-    );
+    // Two context lines: what is built (the digest line), then the spec's warnings.
+    const contexts = root.locator('[data-block-type="context"]');
+    expect(await shown(contexts.first())).toContain('Built from the tag');
+    expect(await shown(contexts.last())).toContain('⚠️ image: the tag 1.0.3 can move');
     const buttons = root.locator('[data-testid="button"]');
     expect(await buttons.allTextContents()).toEqual(['Approve', 'Request changes', 'Reject']);
     expect(await buttons.nth(0).getAttribute('class')).toContain('btn-primary');

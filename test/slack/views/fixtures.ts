@@ -1,4 +1,5 @@
 import type { ViewStateValue } from '@slack/bolt';
+import type { ImageResolution } from '../../../src/domain/image-resolution.ts';
 import type { Status } from '../../../src/domain/status.ts';
 import type { Submission } from '../../../src/domain/submission.ts';
 import type { SubmissionSpec } from '../../../src/domain/submission-spec/index.ts';
@@ -13,9 +14,11 @@ export function submission(
   overrides: Partial<Submission> & {
     spec?: Partial<SubmissionSpec>;
     warnings?: { path: string; message: string }[];
+    /** Every revision's image resolution (none: a revision stored before digests were kept). */
+    image?: ImageResolution;
   } = {},
 ): Submission {
-  const { spec: specOverrides, warnings = [], ...rest } = overrides;
+  const { spec: specOverrides, warnings = [], image, ...rest } = overrides;
   const revision = rest.revision ?? 1;
   const spec = sampleSpec(specOverrides);
   return {
@@ -29,6 +32,7 @@ export function submission(
       warnings,
       submittedBy: { userId: PARTNER },
       submittedAt: AT,
+      ...(image && { image }),
     })),
     createdAt: AT,
     updatedAt: AT,

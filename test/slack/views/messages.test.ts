@@ -103,7 +103,7 @@ describe('threadReply', () => {
       approval: { project: 'pg-prod', promote: true, by: approver, at: AT },
     });
     expect(threadReply(approved, { action: 'approve', actor: approver }).text).toBe(
-      `:white_check_mark: Approved by <@${APPROVER}> — project \`pg-prod\`, version \`pg-0042-r1\`, traffic promoted`,
+      `:white_check_mark: Approved by <@${APPROVER}> — project \`pg-prod\`, version \`pg-0042-r1\`, traffic promoted\n:label: Building \`eu.gcr.io/theplayground_repo/my_service:1.0.3\`: no digest was recorded for this revision.`,
     );
   });
 

@@ -22,7 +22,7 @@ describe('reviewMessage', () => {
     expect(fields).toEqual([
       `*Partner*\n<@${PARTNER}>`,
       '*Status*\nwaiting for review',
-      '*Image*\n`eu.gcr.io/theplayground_repo/my_service:1.0.3`',
+      '*Image*\n`eu.gcr.io/theplayground_repo/my_service:1.0.3`\n_digest unknown_',
       '*Service*\n`my-service`',
       '*Tile*\nzoom 16 · padding 24 px · 304 × 304 px images',
       '*Predictor*\n`my_package.my_module.MyPredictor`',
