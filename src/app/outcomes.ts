@@ -1,6 +1,7 @@
 // What a use case answers: a typed outcome the Slack side draws with its views, and the
 // work to do once the person has that answer (starting or stopping the pipeline; the
 // messages the change owes are stored with it).
+import type { StaleChange } from '../domain/approval-binding.ts';
 import type { Action } from '../domain/status.ts';
 import type { Submission } from '../domain/submission.ts';
 import type { ApproverAction } from './access.ts';
@@ -20,6 +21,14 @@ export interface RefusedApproval extends Refused {
   rule:
     | { name: 'self_approval'; id: string }
     | { name: 'project_approvers'; project: string; approvers: readonly string[] };
+}
+
+/** A decision form opened on what the submission no longer is; refused and audited. */
+export interface Stale {
+  kind: 'stale';
+  id: string;
+  action: 'approve' | 'reject' | 'request_changes';
+  change: StaleChange;
 }
 
 /** No such submission, or not one the actor may see: the same answer either way. */

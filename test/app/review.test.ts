@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalChoice } from '../../src/app/review.ts';
 import { approve, openReview, reject, requestChanges } from '../../src/app/review.ts';
+import { approvalHash } from '../../src/domain/approval-binding.ts';
+import { sampleSpec } from '../helpers/sample-spec.ts';
 import {
   APPROVER,
   directory,
@@ -11,6 +13,9 @@ import {
   settle,
   submitted,
 } from './fixtures.ts';
+
+/** What every form here is opened on: the first revision of the sample spec. */
+const OPENED = { revision: 1, hash: approvalHash({ spec: sampleSpec() }) };
 
 const CHOICE = { ok: true as const, project: 'pg-dev-1', versionLabel: 'v1', promote: true };
 const choose =
@@ -73,6 +78,7 @@ describe('approve', () => {
       actor: APPROVER,
       id,
       requestId: requestId(),
+      opened: OPENED,
       checkForm: choose(),
     });
     expect(result.outcome).toMatchObject({ kind: 'done', submission: { status: 'approved' } });
@@ -96,16 +102,24 @@ describe('approve', () => {
   it('starts nothing twice: a repeated request and a second approver change nothing', async () => {
     const { deps, store, pipeline } = ports();
     const { id } = await submitted(store);
-    const request = { actor: APPROVER, id, requestId: requestId(), checkForm: choose() };
+    const request = {
+      actor: APPROVER,
+      id,
+      requestId: requestId(),
+      opened: OPENED,
+      checkForm: choose(),
+    };
     await settle(await approve(deps, request));
     const repeated = await approve(deps, request);
     expect(repeated.outcome.kind).toBe('done');
     expect(repeated.afterwards).toBeUndefined();
     const second = await approve(deps, { ...request, requestId: requestId() });
-    expect(second.outcome).toMatchObject({
-      kind: 'not_allowed',
+    // The second approver's form was opened on a submission waiting for review.
+    expect(second.outcome).toEqual({
+      kind: 'stale',
+      id,
       action: 'approve',
-      submission: { status: 'approved' },
+      change: { kind: 'status', status: 'approved' },
     });
     expect(pipeline.calls).toHaveLength(1);
     expect((await store.audit(id)).filter((e) => e.action === 'approve')).toHaveLength(1);
@@ -119,10 +133,22 @@ describe('approve', () => {
       seen.push(submission.id);
       return { ok: false as const, errors: { version: 'Too long' } };
     };
-    const refused = await approve(deps, { actor: PARTNER, id, requestId: requestId(), checkForm });
+    const refused = await approve(deps, {
+      actor: PARTNER,
+      id,
+      requestId: requestId(),
+      opened: OPENED,
+      checkForm,
+    });
     expect(refused.outcome).toEqual({ kind: 'refused', action: 'approve' });
     expect(seen).toEqual([]);
-    const invalid = await approve(deps, { actor: APPROVER, id, requestId: requestId(), checkForm });
+    const invalid = await approve(deps, {
+      actor: APPROVER,
+      id,
+      requestId: requestId(),
+      opened: OPENED,
+      checkForm,
+    });
     expect(invalid.outcome).toEqual({ kind: 'invalid', errors: { version: 'Too long' } });
     expect(seen).toEqual([id]);
     expect((await store.get(id))?.status).toBe('submitted');
@@ -136,10 +162,22 @@ describe('reject and request changes', () => {
     const second = await submitted(store);
     const reason = { ok: true as const, reason: 'Use padding 32.' };
     await settle(
-      await requestChanges(deps, { actor: APPROVER, id: first.id, requestId: requestId(), reason }),
+      await requestChanges(deps, {
+        actor: APPROVER,
+        id: first.id,
+        requestId: requestId(),
+        opened: OPENED,
+        reason,
+      }),
     );
     await settle(
-      await reject(deps, { actor: APPROVER, id: second.id, requestId: requestId(), reason }),
+      await reject(deps, {
+        actor: APPROVER,
+        id: second.id,
+        requestId: requestId(),
+        opened: OPENED,
+        reason,
+      }),
     );
     expect(await store.get(first.id)).toMatchObject({
       status: 'changes_requested',
@@ -169,10 +207,26 @@ describe('reject and request changes', () => {
     const { id } = await submitted(store);
     const blank = { ok: false as const, errors: { reason: 'Write a reason' } };
     expect(
-      (await reject(deps, { actor: PARTNER, id, requestId: requestId(), reason: blank })).outcome,
+      (
+        await reject(deps, {
+          actor: PARTNER,
+          id,
+          requestId: requestId(),
+          opened: OPENED,
+          reason: blank,
+        })
+      ).outcome,
     ).toEqual({ kind: 'refused', action: 'reject' });
     expect(
-      (await reject(deps, { actor: APPROVER, id, requestId: requestId(), reason: blank })).outcome,
+      (
+        await reject(deps, {
+          actor: APPROVER,
+          id,
+          requestId: requestId(),
+          opened: OPENED,
+          reason: blank,
+        })
+      ).outcome,
     ).toEqual({ kind: 'invalid', errors: { reason: 'Write a reason' } });
     expect((await store.get(id))?.status).toBe('submitted');
   });
@@ -184,6 +238,7 @@ describe('reject and request changes', () => {
       actor: APPROVER,
       id: 'PG-0404',
       requestId: requestId(),
+      opened: OPENED,
       reason,
     });
     expect(outcome).toEqual({ kind: 'not_found', id: 'PG-0404' });
@@ -197,7 +252,7 @@ function approveAs(
   id: string,
   checkForm = choose(),
 ) {
-  return approve(deps, { actor, id, requestId: requestId(), checkForm });
+  return approve(deps, { actor, id, requestId: requestId(), opened: OPENED, checkForm });
 }
 
 describe('who may approve which', () => {
