@@ -88,7 +88,7 @@ describe('review buttons', () => {
     await onReviewButton(ctx, 'approve', click(api, PARTNER.userId, id, acks));
     expect(api.openViews(PARTNER.userId).map(modalText)).toEqual([
       expect.stringMatching(
-        /You cannot approve PG-0001\.[^]*Only Playground approvers can approve/,
+        /You cannot approve PG-0001\.[^"]*Only Playground approvers can approve/,
       ),
     ]);
     expect(api.ephemerals(PARTNER.userId)).toEqual([]);
