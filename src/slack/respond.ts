@@ -90,9 +90,11 @@ export interface OpenedModal {
 }
 
 /**
- * Opens a loading modal with the click's trigger before any other call: Slack's trigger_id
- * expires 3 seconds after the click, and what fills the modal (the approver look-up, a
- * Firestore read) may take longer.
+ * Opens a loading modal with the click's trigger before any other call: a trigger_id must
+ * be exchanged within 3 seconds of the click (Bolt's guide to opening modals,
+ * https://docs.slack.dev/tools/bolt-js/concepts/creating-modals; later, views.open answers
+ * `expired_trigger_id`), and what fills the modal (the approver look-up, which may ask
+ * usergroups.users.list, and a Firestore read) may take longer.
  */
 export async function openLoading(
   ctx: HandlerContext,
@@ -107,8 +109,8 @@ export async function openLoading(
 }
 
 /**
- * Replaces the loading modal (by its id, and its hash, so an older answer never overwrites
- * a newer view). A modal the person closed meanwhile (`not_found`) or that changed
+ * Replaces the loading modal by the id views.open gave, with its hash so an older answer
+ * never overwrites a newer view (https://docs.slack.dev/reference/methods/views.update). A modal the person closed meanwhile (`not_found`) or that changed
  * (`hash_conflict`) is left alone: there is nobody to show it to.
  */
 export function fillModal(
