@@ -155,6 +155,51 @@ describe('approve', () => {
   });
 });
 
+describe('a decision form opened on what the submission no longer is', () => {
+  it('is refused with what changed, audited, and nothing is decided', async () => {
+    const { deps, store, pipeline } = ports();
+    const { id } = await submitted(store);
+    await store.apply(id, 'request_changes', { actor: APPROVER, requestId: requestId() });
+    await store.resubmit(id, {
+      actor: PARTNER,
+      spec: sampleSpec({ image: 'docker.io/other/thing:2.0' }),
+      warnings: [],
+      requestId: requestId(),
+    });
+    const stale = await approve(deps, {
+      actor: APPROVER,
+      id,
+      requestId: requestId(),
+      opened: OPENED,
+      checkForm: choose(),
+    });
+    expect(stale.outcome).toEqual({
+      kind: 'stale',
+      id,
+      action: 'approve',
+      change: { kind: 'revision', now: 2, opened: 1 },
+    });
+    const reason = { ok: true as const, reason: 'No.' };
+    const sameNumber = { revision: 2, hash: OPENED.hash };
+    const rejected = await reject(deps, {
+      actor: APPROVER,
+      id,
+      requestId: requestId(),
+      opened: sameNumber,
+      reason,
+    });
+    expect(rejected.outcome).toMatchObject({ kind: 'stale', change: { kind: 'spec' } });
+    expect(
+      (await store.audit(id)).filter((e) => e.action === 'refused').map((e) => e.detail),
+    ).toEqual([
+      'approve: changed since the form was opened: it is now at revision 2 (you opened revision 1)',
+      'reject: changed since the form was opened: its spec changed',
+    ]);
+    expect((await store.get(id))?.status).toBe('submitted');
+    expect(pipeline.calls).toEqual([]);
+  });
+});
+
 describe('reject and request changes', () => {
   it('store the reason and pass it on', async () => {
     const { deps, store } = ports();
