@@ -119,13 +119,9 @@ describe('resubmit', () => {
     expect(
       (await resubmitForm(deps, { actor: PARTNER, id, requestId: requestId() })).outcome,
     ).toMatchObject({ kind: 'done' });
+    const form = sampleSpec({ PADDING: 32 });
     const outcome = await settle(
-      await resubmit(deps, {
-        actor: PARTNER,
-        id,
-        requestId: requestId(),
-        form: sampleSpec({ PADDING: 32 }),
-      }),
+      await resubmit(deps, { actor: PARTNER, id, requestId: requestId(), form }),
     );
     expect(outcome).toMatchObject({
       kind: 'done',

@@ -469,7 +469,8 @@ describe('resubmit', () => {
     expect((await store.get('PG-0001'))?.revisions).toHaveLength(1);
   });
 
-  it('voids an approval whose pipeline has not started: approval, run, lease and tracking go, audited', async () => {
+  /** PG-0001 approved, its pipeline leased by bot-a with `run` written; then revision 2. */
+  async function resubmittedAfterApproval(run: ReturnType<typeof sampleRun>) {
     const store = newStore(fs);
     await store.create(newSubmission());
     await store.apply('PG-0001', 'approve', {
@@ -478,13 +479,14 @@ describe('resubmit', () => {
       patch: { approval: approval() },
     });
     expect(await store.lease('PG-0001', 'bot-a', 60_000)).toBe(true);
-    await store.saveRun('PG-0001', 'bot-a', sampleRun());
-    const { submission } = await store.resubmit('PG-0001', {
-      actor: PARTNER,
-      spec: sampleSpec({ PADDING: 32 }),
-      warnings: [],
-      requestId: requestId(),
-    });
+    await store.saveRun('PG-0001', 'bot-a', run);
+    const input = { actor: PARTNER, spec: sampleSpec({ PADDING: 32 }), warnings: [] };
+    return { store, resubmitted: store.resubmit('PG-0001', { ...input, requestId: requestId() }) };
+  }
+
+  it('voids an approval whose pipeline has not started: approval, run, lease and tracking go, audited', async () => {
+    const { store, resubmitted } = await resubmittedAfterApproval(sampleRun());
+    const { submission } = await resubmitted;
     expect(submission).toMatchObject({ status: 'submitted', revision: 2 });
     expect(await store.get('PG-0001')).toEqual(submission);
     expect(submission.approval).toBeUndefined();
@@ -510,23 +512,10 @@ describe('resubmit', () => {
   });
 
   it('keeps an approval once its build was requested', async () => {
-    const store = newStore(fs);
-    await store.create(newSubmission());
-    await store.apply('PG-0001', 'approve', {
-      actor: APPROVER,
-      requestId: requestId(),
-      patch: { approval: approval() },
-    });
-    expect(await store.lease('PG-0001', 'bot-a', 60_000)).toBe(true);
-    await store.saveRun('PG-0001', 'bot-a', sampleRun({ buildRequested: true }));
-    const error = await rejection(
-      store.resubmit('PG-0001', {
-        actor: PARTNER,
-        spec: sampleSpec({ PADDING: 32 }),
-        warnings: [],
-        requestId: requestId(),
-      }),
+    const { store, resubmitted } = await resubmittedAfterApproval(
+      sampleRun({ buildRequested: true }),
     );
+    const error = await rejection(resubmitted);
     expect(error.code).toBe('invalid_transition');
     expect(error.message).toContain('already being built');
     expect(await store.get('PG-0001')).toMatchObject({ status: 'approved', revision: 1 });
