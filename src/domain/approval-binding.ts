@@ -17,10 +17,11 @@ export interface OpenedOn {
 const HASH_CHARS = 16;
 
 /**
- * A short sha256 of what an approval is for: the revision's spec in canonical form (keys
- * sorted at every level, so the same values always give the same hash).
+ * A short sha256 of what an approval is for: the revision's spec (and, once resolved, its
+ * image digest) in canonical form (keys sorted at every level, so the same values always
+ * give the same hash).
  */
-export function approvalHash(revision: Pick<Revision, 'spec'>): string {
+export function approvalHash(revision: Revision): string {
   const bound = {
     spec: revision.spec,
     // MERGE: digest — image: revision.image?.kind === 'resolved' ? revision.image.digest : null,

@@ -15,7 +15,16 @@ import {
 } from './fixtures.ts';
 
 /** What every form here is opened on: the first revision of the sample spec. */
-const OPENED = { revision: 1, hash: approvalHash({ spec: sampleSpec() }) };
+const OPENED = {
+  revision: 1,
+  hash: approvalHash({
+    number: 1,
+    spec: sampleSpec(),
+    warnings: [],
+    submittedBy: PARTNER,
+    submittedAt: new Date(),
+  }),
+};
 
 const CHOICE = { ok: true as const, project: 'pg-dev-1', versionLabel: 'v1', promote: true };
 const choose =

@@ -7,11 +7,16 @@ import {
   openedOn,
 } from '../../src/domain/approval-binding.ts';
 import { firstRun } from '../../src/domain/run-transitions.ts';
-import type { Submission } from '../../src/domain/submission.ts';
+import type { Revision, Submission } from '../../src/domain/submission.ts';
+import type { SubmissionSpec } from '../../src/domain/submission-spec/index.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 
 const at = new Date('2026-03-04T10:00:00Z');
 const partner = { userId: 'UPARTNER01' };
+
+function revision(spec: SubmissionSpec): Revision {
+  return { number: 1, spec, warnings: [], submittedBy: partner, submittedAt: at };
+}
 
 function submission(overrides: Partial<Submission> = {}): Submission {
   return {
@@ -31,21 +36,21 @@ function submission(overrides: Partial<Submission> = {}): Submission {
 describe('approvalHash', () => {
   it('is a short sha256 of the spec, the same for the same values in any key order', () => {
     const spec = sampleSpec();
-    const hash = approvalHash({ spec });
+    const hash = approvalHash(revision(spec));
     expect(hash).toMatch(/^[0-9a-f]{16}$/);
     const reordered = Object.fromEntries(Object.entries(spec).reverse()) as typeof spec;
     expect(Object.keys(reordered)).not.toEqual(Object.keys(spec));
-    expect(approvalHash({ spec: reordered })).toBe(hash);
-    expect(approvalHash({ spec: structuredClone(spec) })).toBe(hash);
+    expect(approvalHash(revision(reordered))).toBe(hash);
+    expect(approvalHash(revision(structuredClone(spec)))).toBe(hash);
   });
 
   it('differs when any value of the spec differs, nested ones included', () => {
-    const hash = approvalHash({ spec: sampleSpec() });
+    const hash = approvalHash(revision(sampleSpec()));
     const others = [
       sampleSpec({ image: 'docker.io/other/thing:2.0' }),
       sampleSpec({ PADDING: 32 }),
       sampleSpec({ resources: { cpu: 4, memory_gb: 8, disk_size_gb: 10 } }),
-    ].map((spec) => approvalHash({ spec }));
+    ].map((spec) => approvalHash(revision(spec)));
     for (const other of others) expect(other).not.toBe(hash);
     expect(new Set(others).size).toBe(others.length);
   });
