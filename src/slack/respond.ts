@@ -110,8 +110,9 @@ export async function openLoading(
 
 /**
  * Replaces the loading modal by the id views.open gave, with its hash so an older answer
- * never overwrites a newer view (https://docs.slack.dev/reference/methods/views.update). A modal the person closed meanwhile (`not_found`) or that changed
- * (`hash_conflict`) is left alone: there is nobody to show it to.
+ * never overwrites a newer view (https://docs.slack.dev/reference/methods/views.update).
+ * A modal the person closed meanwhile (`not_found`) or that changed (`hash_conflict`) is
+ * left alone: there is nobody to show it to.
  */
 export function fillModal(
   ctx: { client: HandlerContext['client']; logger: Logger },
