@@ -1,6 +1,7 @@
 // What a use case answers: a typed outcome the Slack side draws with its views, and the
 // work to do once the person has that answer (starting or stopping the pipeline; the
 // messages the change owes are stored with it).
+import type { StaleChange } from '../domain/approval-binding.ts';
 import type { UnresolvedImage } from '../domain/image-resolution.ts';
 import type { Action } from '../domain/status.ts';
 import type { Submission } from '../domain/submission.ts';
@@ -25,6 +26,14 @@ export interface RefusedApproval extends Refused {
     | { name: 'self_approval'; id: string }
     | { name: 'project_approvers'; project: string; approvers: readonly string[] }
     | { name: 'unresolved_image'; id: string; image: string; unresolved: UnresolvedImage };
+}
+
+/** A decision form opened on what the submission no longer is; refused and audited. */
+export interface Stale {
+  kind: 'stale';
+  id: string;
+  action: 'approve' | 'reject' | 'request_changes';
+  change: StaleChange;
 }
 
 /** No such submission, or not one the actor may see: the same answer either way. */

@@ -1,3 +1,5 @@
+import { approvalNotStarted } from '../domain/approval-binding.ts';
+import { canApply } from '../domain/status.ts';
 import type { Submission } from '../domain/submission.ts';
 import { parseSpec, type SpecIssue } from '../domain/submission-spec/index.ts';
 import { submittedMessages } from '../ports/notifier.ts';
@@ -23,10 +25,16 @@ import { stored } from './submit.ts';
 export async function resubmitForm(
   deps: Pick<AppDeps, 'access'>,
   input: UserRequest & { id: string },
-): Promise<Result<Done<{ submission: Submission }> | NotFound>> {
+): Promise<Result<Done<{ submission: Submission }> | NotFound | NotAllowed>> {
   const { actor, id, requestId } = input;
   const submission = await deps.access.find(actor, 'resubmit', { id, requestId });
-  return { outcome: submission ? done({ submission }) : notFound(input.id) };
+  if (!submission) return { outcome: notFound(input.id) };
+  // No form to fill in vain: sent back for changes, or approved and not started yet.
+  const open =
+    submission.status === 'approved'
+      ? approvalNotStarted(submission)
+      : canApply(submission.status, 'resubmit');
+  return { outcome: open ? done({ submission }) : notAllowed(submission, 'resubmit') };
 }
 
 interface ResubmitRequest extends UserRequest {
@@ -42,10 +50,11 @@ export type ResubmitOutcome =
   | NotAllowed;
 
 /**
- * Revision n+1 of a submission the team sent back for changes, its image resolved as at
- * submit: stored once per request with what it owes (shown in the same review thread,
- * confirmed to the partner). Whose it is comes first, so a forged resubmission of someone
- * else's is refused (and audited) whatever its form holds.
+ * Revision n+1 of a submission the team sent back for changes, or approved but not started
+ * (which voids that approval): stored once per request with
+ * what it owes (shown in the same review thread, confirmed to the partner). Whose it is comes
+ * first, so a forged resubmission of someone else's is refused (and audited) whatever its
+ * form holds.
  */
 export async function resubmit(
   deps: Pick<AppDeps, 'store' | 'access' | 'registry' | 'logger'>,
@@ -63,7 +72,13 @@ export async function resubmit(
       spec: parsed.spec,
       warnings: parsed.warnings,
       image: await resolveImage(deps, parsed.spec.image),
-      messages: submittedMessages({ revision: existing.revision + 1 }, actor),
+      // An approval whose pipeline has not started is voided by the store with this
+      // change (and the change refused once it has); its approver is told.
+      messages: submittedMessages(
+        { revision: existing.revision + 1 },
+        actor,
+        existing.status === 'approved' ? existing.approval?.by : undefined,
+      ),
     });
     return stored(deps, change, requestId);
   } catch (error) {

@@ -1,5 +1,11 @@
 // The Playground team's review: open a decision on a submission waiting for review, then
 // approve it (which starts the pipeline), reject it or send it back for changes.
+import {
+  changedSince,
+  describeChange,
+  type OpenedOn,
+  type StaleChange,
+} from '../domain/approval-binding.ts';
 import { currentRevision, type Submission } from '../domain/submission.ts';
 import { testMachineProblem } from '../domain/test-machine.ts';
 import { type DecisionAction, decisionMessages } from '../ports/notifier.ts';
@@ -18,12 +24,14 @@ import {
   type Refused,
   type RefusedApproval,
   type Result,
+  type Stale,
 } from './outcomes.ts';
 
 export type ReviewAction = 'approve' | 'reject' | 'request_changes';
 
 export type ReviewOutcome =
   | Done<{ submission: Submission }>
+  | Stale
   | Refused
   | RefusedApproval
   | NotFound
@@ -32,6 +40,11 @@ export type ReviewOutcome =
 
 interface ReviewInput extends UserRequest {
   id: string;
+}
+
+/** A decision sent from its form: what the form was opened on comes with it. */
+interface DecisionInput extends ReviewInput {
+  opened: OpenedOn;
 }
 
 /**
@@ -72,12 +85,14 @@ export interface ApprovalChoice {
  */
 export async function approve(
   deps: Pick<AppDeps, 'store' | 'access' | 'pipeline' | 'registry' | 'logger'>,
-  input: ReviewInput & { checkForm: (submission: Submission) => FormCheck<ApprovalChoice> },
+  input: DecisionInput & { checkForm: (submission: Submission) => FormCheck<ApprovalChoice> },
 ): Promise<Result<ReviewOutcome>> {
   const { actor, id, requestId } = input;
   const found = await deps.access.forApprover(actor, 'approve', { id, requestId });
   if (found.kind !== 'done') return { outcome: found };
   const { submission } = found;
+  const changed = staleForm(input.opened, submission);
+  if (changed) return { outcome: await refuseStale(deps, 'approve', input, changed) };
   const form = input.checkForm(submission);
   if (!form.ok) return { outcome: { kind: 'invalid', errors: form.errors } };
   // No Cloud Build machine could test it: said now, shown on the form's first field,
@@ -108,52 +123,95 @@ export async function approve(
 
 /** Rejects a submission for good, with the reason the partner reads. */
 export function reject(
-  deps: Pick<AppDeps, 'store' | 'access'>,
-  input: ReviewInput & { reason: FormCheck<{ reason: string }> },
+  deps: Pick<AppDeps, 'store' | 'access' | 'logger'>,
+  input: DecisionInput & { reason: FormCheck<{ reason: string }> },
 ): Promise<Result<ReviewOutcome>> {
   return withReason(deps, 'reject', input);
 }
 
 /** Sends a submission back to its partner, with what to change; they can resubmit. */
 export function requestChanges(
-  deps: Pick<AppDeps, 'store' | 'access'>,
-  input: ReviewInput & { reason: FormCheck<{ reason: string }> },
+  deps: Pick<AppDeps, 'store' | 'access' | 'logger'>,
+  input: DecisionInput & { reason: FormCheck<{ reason: string }> },
 ): Promise<Result<ReviewOutcome>> {
   return withReason(deps, 'request_changes', input);
 }
 
 async function withReason(
-  deps: Pick<AppDeps, 'store' | 'access'>,
+  deps: Pick<AppDeps, 'store' | 'access' | 'logger'>,
   action: 'reject' | 'request_changes',
-  input: ReviewInput & { reason: FormCheck<{ reason: string }> },
+  input: DecisionInput & { reason: FormCheck<{ reason: string }> },
 ): Promise<Result<ReviewOutcome>> {
   const { actor, id, requestId, reason } = input;
-  const refused = await deps.access.approverOnly(actor, action, { id, requestId });
-  if (refused) return { outcome: refused };
+  const found = await deps.access.forApprover(actor, action, { id, requestId });
+  if (found.kind !== 'done') return { outcome: found };
+  const changed = staleForm(input.opened, found.submission);
+  if (changed) return { outcome: await refuseStale(deps, action, input, changed) };
   if (!reason.ok) return { outcome: { kind: 'invalid', errors: reason.errors } };
   return decide(deps, action, input, { reason: reason.reason });
 }
 
 /**
+ * A form's submission that changed under it, checked while it waits for review. Once it is
+ * decided the store answers instead: a retry of this very decision finds it done (even if
+ * approval pinned the image's digest since), any other is refused with the new status.
+ */
+function staleForm(opened: OpenedOn, submission: Submission): StaleChange | undefined {
+  return submission.status === 'submitted' ? changedSince(opened, submission) : undefined;
+}
+
+/**
  * Applies a reviewer's decision once, with the messages it owes (the review thread and the
- * partner are told through the outbox); afterwards `next` runs (the pipeline starts).
+ * partner are told through the outbox); afterwards `next` runs (the pipeline starts). The
+ * store writes it only at the revision the form was opened on and from a status that
+ * allows it; otherwise the form is stale, and the answer says what changed.
  */
 async function decide(
-  deps: Pick<AppDeps, 'store'>,
+  deps: Pick<AppDeps, 'store' | 'logger'>,
   action: DecisionAction & ReviewAction,
-  { actor, id, requestId }: ReviewInput,
+  input: DecisionInput,
   change: SubmissionPatch & { detail?: string },
   next?: (submission: Submission) => Promise<void>,
 ): Promise<Result<ReviewOutcome>> {
+  const { actor, id, requestId, opened } = input;
   const { detail, ...patch } = change;
   const reason = patch.reason;
   const messages = decisionMessages({ action, actor, ...(reason ? { reason } : {}) });
-  const options = { actor, requestId, patch, messages, ...(detail && { detail }) };
+  const options = {
+    actor,
+    requestId,
+    patch,
+    messages,
+    revision: opened.revision,
+    ...(detail && { detail }),
+  };
   const result = await applyOnce(deps.store, id, action, options);
+  if (result.kind === 'not_allowed') {
+    const now = result.submission;
+    const change: StaleChange =
+      now.revision !== opened.revision
+        ? { kind: 'revision', now: now.revision, opened: opened.revision }
+        : { kind: 'status', status: now.status };
+    return { outcome: await refuseStale(deps, action, input, change) };
+  }
   if (result.kind !== 'done') return { outcome: result };
   const { submission, applied } = result;
   return {
     outcome: done({ submission }),
     ...(applied && next ? { afterwards: () => next(submission) } : {}),
   };
+}
+
+/** A decision on what the submission no longer is: logged, audited, and said what changed. */
+async function refuseStale(
+  deps: Pick<AppDeps, 'store' | 'logger'>,
+  action: Stale['action'],
+  { actor, id, requestId }: DecisionInput,
+  change: StaleChange,
+): Promise<Stale> {
+  const detail = `${action}: changed since the form was opened: ${describeChange(change)}`;
+  deps.logger.warn({ submissionId: id, requestId, userId: actor.userId, detail }, 'refused');
+  // Its own request id: the same form's decision is not taken for a reused request.
+  await deps.store.recordRefusal(id, { actor, requestId: `${requestId}:stale`, detail });
+  return { kind: 'stale', id, action, change };
 }

@@ -20,7 +20,9 @@ export type Status = (typeof STATUSES)[number];
 
 /** What happened to a submission; each action is allowed only from some statuses. */
 export const ACTIONS = {
-  resubmit: { from: ['changes_requested'], to: 'submitted' },
+  // From approved only while its pipeline has not started (approvalNotStarted): a new
+  // revision voids that approval, and the new one is reviewed again.
+  resubmit: { from: ['changes_requested', 'approved'], to: 'submitted' },
   approve: { from: ['submitted'], to: 'approved' },
   reject: { from: ['submitted', 'changes_requested'], to: 'rejected' },
   request_changes: { from: ['submitted'], to: 'changes_requested' },

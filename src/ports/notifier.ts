@@ -15,6 +15,13 @@ export interface DecisionEvent {
   reason?: string;
 }
 
+/** A new revision; `voids` names the approver whose approval (not started yet) it voided. */
+export interface ResubmitEvent {
+  action: 'resubmit';
+  actor: Actor;
+  voids?: Actor;
+}
+
 /** One message owed. */
 export type MessageIntent =
   /** The review channel's root message: posted for a new submission (which sets its thread), updated for a new revision. */
@@ -22,11 +29,13 @@ export type MessageIntent =
   /** The root message updated in place, showing the decision when there is one. */
   | { kind: 'root'; decision?: DecisionEvent }
   /** A reply in the review thread recording a decision or a new revision. */
-  | { kind: 'reply'; event: DecisionEvent | { action: 'resubmit'; actor: Actor } }
+  | { kind: 'reply'; event: DecisionEvent | ResubmitEvent }
   /** The partner's DM: their submission (or revision) is in. */
   | { kind: 'received' }
   /** The partner's DM: a decision was taken. */
   | { kind: 'decided'; decision: DecisionEvent }
+  /** The approver's DM: a new revision voided their approval before its pipeline started. */
+  | { kind: 'voided'; approver: Actor }
   /** The pipeline's status message in the thread, one per attempt, updated in place. */
   | { kind: 'status'; attempt: number }
   /** A pipeline milestone reply in the thread. */
@@ -51,6 +60,7 @@ export function messageKey(revision: number, intent: MessageIntent): string {
   switch (intent.kind) {
     case 'review':
     case 'received':
+    case 'voided':
       return `r${revision}_${intent.kind}`;
     case 'root':
       return 'root';
@@ -67,12 +77,22 @@ export function messageKey(revision: number, intent: MessageIntent): string {
   }
 }
 
-/** What a new submission or revision owes: the review message (and thread reply), the partner's DM. */
-export function submittedMessages(submission: Pick<Submission, 'revision'>, actor: Actor) {
+/**
+ * What a new submission or revision owes: the review message (and thread reply), the
+ * partner's DM; and when the revision voids an approval, the approver's DM.
+ */
+export function submittedMessages(
+  submission: Pick<Submission, 'revision'>,
+  actor: Actor,
+  voids?: Actor,
+) {
   const intents: MessageIntent[] = [{ kind: 'review' }];
-  if (submission.revision > 1)
-    intents.push({ kind: 'reply', event: { action: 'resubmit', actor } });
+  if (submission.revision > 1) {
+    const event: ResubmitEvent = { action: 'resubmit', actor, ...(voids ? { voids } : {}) };
+    intents.push({ kind: 'reply', event });
+  }
   intents.push({ kind: 'received' });
+  if (voids) intents.push({ kind: 'voided', approver: voids });
   return intents;
 }
 

@@ -75,6 +75,11 @@ export interface SubmissionPatch {
 
 export interface ApplyOptions extends RequestContext {
   patch?: SubmissionPatch;
+  /**
+   * The revision the decision was taken on (a review form's): `invalid_transition` when the
+   * submission is at another one by the time the change is written.
+   */
+  revision?: number;
   /** The messages the change owes, written to the outbox in the same transaction. */
   messages?: MessageIntent[];
 }
@@ -127,7 +132,11 @@ export interface SubmissionStore {
    * an audit event. `invalid_transition` when the machine refuses (e.g. already approved).
    */
   apply(id: string, action: Action, options: ApplyOptions): Promise<ChangeResult>;
-  /** Adds revision n+1 and moves changes_requested -> submitted, in one transaction. */
+  /**
+   * Adds revision n+1 and moves changes_requested -> submitted, in one transaction; from
+   * approved too while its pipeline has not started, which voids the approval (cleared,
+   * audited). `invalid_transition` once the pipeline has started.
+   */
   resubmit(id: string, input: ResubmitInput): Promise<ChangeResult>;
   /**
    * Records where the review thread lives. The first thread wins: when one is already set

@@ -10,7 +10,7 @@ import type { Logger } from '../log.ts';
 import type { DecisionEvent, MessageIntent, Notifier } from '../ports/notifier.ts';
 import type { MessageRef, OutboxEntry } from '../ports/store.ts';
 import type { Message } from './views/kit.ts';
-import { decisionMessage, receivedMessage, threadReply } from './views/messages.ts';
+import { decisionMessage, receivedMessage, threadReply, voidedMessage } from './views/messages.ts';
 import { milestoneMessage, partnerOutcomeMessage, statusMessage } from './views/progress.ts';
 import { reviewMessage } from './views/review-message.ts';
 
@@ -170,6 +170,8 @@ export class SlackMessages implements Notifier {
           post: { channel: partner },
           message: decisionMessage(submission, intent.decision),
         };
+      case 'voided':
+        return { post: { channel: intent.approver.userId }, message: voidedMessage(submission) };
       case 'status': {
         const run = runOf(submission, intent.attempt);
         if (!run) return { skip: true };

@@ -1,14 +1,21 @@
 // Drawings of use-case outcomes that more than one handler gives.
 import type { CancelOutcome } from '../app/cancel.ts';
-import type { NotAllowed, NotFound, Refused, RefusedApproval } from '../app/outcomes.ts';
+import type { NotAllowed, NotFound, Refused, RefusedApproval, Stale } from '../app/outcomes.ts';
 import type { Message } from './views/kit.ts';
-import { notAllowedMessage, notFoundMessage, refusalMessage } from './views/messages.ts';
+import {
+  notAllowedMessage,
+  notFoundMessage,
+  refusalMessage,
+  staleMessage,
+} from './views/messages.ts';
 
-/** Why nothing was done: refused, no such submission (of yours), or not in this status. */
+/** Why nothing was done: refused, no such submission (of yours), not in this status, or stale. */
 export function notDoneMessage(
-  outcome: Refused | RefusedApproval | NotFound | NotAllowed,
+  outcome: Refused | RefusedApproval | NotFound | NotAllowed | Stale,
 ): Message {
   switch (outcome.kind) {
+    case 'stale':
+      return staleMessage(outcome);
     case 'refused':
       return refusalMessage(outcome);
     case 'not_found':

@@ -6,8 +6,10 @@ import type { Logger } from '../log.ts';
 import { isStoreError } from '../ports/store.ts';
 import { withinAckWindow } from './ack-window.ts';
 import type { HandlerContext } from './context.ts';
+import { classify } from './slack-errors.ts';
 import type { Message } from './views/kit.ts';
 import { unavailableMessage } from './views/messages.ts';
+import { loadingModal } from './views/notice-modal.ts';
 
 /** What to answer when the database cannot be reached, or is too slow for Slack's window. */
 interface Fallbacks<A> {
@@ -24,12 +26,18 @@ export const MESSAGE_FALLBACKS: Fallbacks<Message> = {
   slow: SLOW_MESSAGE,
 };
 
-/** How a handler answers: its drawing of the use case's outcome, and where the answer goes. */
-interface Answering<O, A> {
+/**
+ * How a handler answers: its drawing of the use case's outcome, and where the answer goes.
+ * `patient` when the answer need not come within Slack's window (it fills a modal already
+ * open): the work is waited for, bounded by the store's own deadline.
+ */
+type Answering<O, A> = {
   draw: (outcome: O) => A;
   reply: (answer: A) => Promise<void>;
-  fallbacks: Fallbacks<A>;
-}
+} & (
+  | { fallbacks: Fallbacks<A>; patient?: never }
+  | { fallbacks: { unavailable: A }; patient: true }
+);
 
 /**
  * The one answer path of every handler: runs the use case inside Slack's answer window and
@@ -44,13 +52,17 @@ export async function answerWith<O, A>(
 ): Promise<void> {
   const { logger } = ctx;
   const { draw, reply, fallbacks } = answering;
+  const race = (pending: Promise<Result<O>>) =>
+    answering.patient
+      ? pending.then((value) => ({ done: true as const, value }))
+      : withinAckWindow(pending);
   const followUp = (result: Result<O>) =>
     result
       .afterwards?.()
       .catch((error: unknown) => logger.error({ err: error }, 'follow-up failed'));
   let raced: Awaited<ReturnType<typeof withinAckWindow<Result<O>>>>;
   try {
-    raced = await withinAckWindow(work());
+    raced = await race(work());
   } catch (error) {
     if (!isStoreError(error, 'unavailable')) throw error;
     logger.warn({ err: error }, 'store unavailable');
@@ -63,7 +75,7 @@ export async function answerWith<O, A>(
     return;
   }
   logger.warn('store slower than the answer window');
-  await reply(fallbacks.slow);
+  if ('slow' in fallbacks) await reply(fallbacks.slow);
   ctx.inFlight.track(
     raced.pending
       .then(followUp)
@@ -71,20 +83,52 @@ export async function answerWith<O, A>(
   );
 }
 
-/** A click's answer: a modal opened with the click's trigger, or a note the clicker alone sees. */
-export type ClickAnswer = { open: ModalView } | { tell: Message };
+/** A modal a click opened at once, to fill when its content is known (views.update). */
+export interface OpenedModal {
+  viewId: string;
+  hash: string;
+}
 
-export const CLICK_FALLBACKS: Fallbacks<ClickAnswer> = {
-  unavailable: { tell: MESSAGE_FALLBACKS.unavailable },
-  slow: { tell: SLOW_MESSAGE },
-};
+/**
+ * Opens a loading modal with the click's trigger before any other call: a trigger_id must
+ * be exchanged within 3 seconds of the click (Bolt's guide to opening modals,
+ * https://docs.slack.dev/tools/bolt-js/concepts/creating-modals; later, views.open answers
+ * `expired_trigger_id`), and what fills the modal (the approver look-up, which may ask
+ * usergroups.users.list, and a Firestore read) may take longer.
+ */
+export async function openLoading(
+  ctx: HandlerContext,
+  triggerId: string,
+  title: string,
+): Promise<OpenedModal> {
+  const opened = await ctx.client.views.open({ trigger_id: triggerId, view: loadingModal(title) });
+  const viewId = opened.view?.id;
+  const hash = opened.view?.hash;
+  if (!viewId || !hash) throw new Error('views.open answered without the view id and hash');
+  return { viewId, hash };
+}
 
-/** Gives a click its answer; `undefined` answers nothing. */
-export function openOrTell(ctx: HandlerContext, body: BlockAction) {
-  return async (answer: ClickAnswer | undefined): Promise<void> => {
-    if (answer && 'open' in answer) {
-      await ctx.client.views.open({ trigger_id: body.trigger_id, view: answer.open });
-    } else if (answer) await tellClicker(ctx, body, answer.tell);
+/**
+ * Replaces the loading modal by the id views.open gave, with its hash so an older answer
+ * never overwrites a newer view (https://docs.slack.dev/reference/methods/views.update).
+ * A modal the person closed meanwhile (`not_found`) or that changed (`hash_conflict`) is
+ * left alone: there is nobody to show it to.
+ */
+export function fillModal(
+  ctx: { client: HandlerContext['client']; logger: Logger },
+  opened: OpenedModal,
+) {
+  return async (view: ModalView): Promise<void> => {
+    try {
+      await ctx.client.views.update({ view_id: opened.viewId, hash: opened.hash, view });
+    } catch (error) {
+      const code = classify(error).reason;
+      if (code !== 'not_found' && code !== 'hash_conflict') throw error;
+      ctx.logger.info(
+        { viewId: opened.viewId, error: code },
+        'modal not filled: it is gone or changed',
+      );
+    }
   };
 }
 

@@ -32,6 +32,7 @@ import {
   type Firestore,
   type Transaction,
 } from '@google-cloud/firestore';
+import { approvalNotStarted } from '../domain/approval-binding.ts';
 import type { PipelineRun } from '../domain/pipeline-run.ts';
 import { ACTIONS, type Action, nextStatus, type Status } from '../domain/status.ts';
 import {
@@ -144,6 +145,8 @@ type RequestOp = RequestRecord['op'];
 interface Change {
   /** New field values for the submission document (domain values; converted on write). */
   fields: Partial<Submission>;
+  /** Fields removed from the document. */
+  cleared?: readonly string[];
   /** The audit event to append. */
   event: AuditEvent;
   /** Whether the event becomes the submission's `lastEvent` (refusals do not). */
@@ -418,13 +421,17 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
             messages,
           ),
         };
+        const cleared = change.cleared ?? [];
+        for (const field of cleared) update[field] = FieldValue.delete();
         abortIfLate(signal);
         tx.update(ref, update);
         tx.create(this.#auditRef(sid, seq), auditToDoc(change.event, seq));
         tx.create(requestRef, this.#requestRecord(context.requestId, op, sid, now, action));
+        const after: Record<string, unknown> = { ...snap.data(), ...fields };
+        for (const field of cleared) delete after[field];
         const { submission } = submissionFromDoc(
           sid,
-          toFirestoreValue({ ...snap.data(), ...fields }) as Record<string, unknown>,
+          toFirestoreValue(after) as Record<string, unknown>,
         );
         return { submission, applied: true };
       }),
@@ -445,6 +452,7 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
       (current, now) => {
         const from = current.status;
         const to = nextStatus(from, action);
+        if (options.revision !== undefined) atRevision(current, options.revision);
         return {
           fields: {
             status: to,
@@ -474,6 +482,7 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
       (current, now) => {
         const from = current.status;
         const to = nextStatus(from, 'resubmit');
+        const voided = voidedApproval(current);
         if (current.revisions.length >= MAX_REVISIONS) {
           throw new StoreError(
             'invalid_transition',
@@ -496,6 +505,9 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
             revisions: [...current.revisions, revision],
             updatedAt: now,
           },
+          // The voided approval goes with its pipeline run and lease: a tracker that took
+          // it no longer holds the lease, so its next write (the build request) is refused.
+          ...(voided ? { cleared: ['approval', 'pipeline', 'lease', 'tracking'] } : {}),
           event: {
             at: now,
             actor,
@@ -503,7 +515,11 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
             from,
             to,
             requestId,
-            detail: detail ?? `revision ${number}`,
+            detail:
+              detail ??
+              (voided
+                ? `approval by ${voided.by.name ?? voided.by.userId} voided by revision ${number}`
+                : `revision ${number}`),
           },
           isLastEvent: true,
         };
@@ -648,6 +664,10 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
             `${sid}: this instance no longer holds the pipeline lease`,
           );
         }
+        // A run lives only under an approval; a new revision may have voided it meanwhile.
+        if (!stored.submission.approval) {
+          throw new StoreError('conflict', `${sid}: its approval was voided by a new revision`);
+        }
         const now = this.#now();
         // The status message is the deliverer's to record: a run read before it was posted
         // keeps it.
@@ -782,6 +802,31 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
 }
 
 // ---- helpers --------------------------------------------------------------------------------
+
+/** A decision taken on `revision` is refused when the submission is at another one now. */
+function atRevision(current: Submission, revision: number): void {
+  if (current.revision !== revision) {
+    throw new StoreError(
+      'invalid_transition',
+      `${current.id} is at revision ${current.revision}, not ${revision}`,
+    );
+  }
+}
+
+/**
+ * The approval a resubmission voids: the one of an approved submission whose pipeline has
+ * not started. Once it has, the status machine's `approved -> submitted` is refused here.
+ */
+function voidedApproval(current: Submission): Submission['approval'] {
+  if (current.status !== 'approved') return undefined;
+  if (!approvalNotStarted(current)) {
+    throw new StoreError(
+      'invalid_transition',
+      `${current.id} is already being built, so its approval stands; cancel it to stop the deployment, then submit again`,
+    );
+  }
+  return current.approval;
+}
 
 /** The pipeline's lease (the codec's) or the outbox's, as stored. */
 function leaseIn(sid: string, field: LeaseField, data: unknown) {

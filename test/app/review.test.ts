@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ApprovalChoice } from '../../src/app/review.ts';
 import { approve, openReview, reject, requestChanges } from '../../src/app/review.ts';
 import { submit } from '../../src/app/submit.ts';
+import { approvalHash, openedOn } from '../../src/domain/approval-binding.ts';
 import { RegistryError } from '../../src/ports/registry.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 import {
@@ -14,6 +15,18 @@ import {
   settle,
   submitted,
 } from './fixtures.ts';
+
+/** What every form here is opened on: the first revision of the sample spec. */
+const OPENED = {
+  revision: 1,
+  hash: approvalHash({
+    number: 1,
+    spec: sampleSpec(),
+    warnings: [],
+    submittedBy: PARTNER,
+    submittedAt: new Date(),
+  }),
+};
 
 const CHOICE = { ok: true as const, project: 'pg-dev-1', versionLabel: 'v1', promote: true };
 const choose =
@@ -76,6 +89,7 @@ describe('approve', () => {
       actor: APPROVER,
       id,
       requestId: requestId(),
+      opened: OPENED,
       checkForm: choose(),
     });
     expect(result.outcome).toMatchObject({ kind: 'done', submission: { status: 'approved' } });
@@ -108,6 +122,7 @@ describe('approve', () => {
       actor: APPROVER,
       id: submission.id,
       requestId: requestId(),
+      opened: await openedAt(store, submission.id),
       checkForm: choose(),
     });
     expect(result.outcome).toEqual({
@@ -125,16 +140,24 @@ describe('approve', () => {
   it('starts nothing twice: a repeated request and a second approver change nothing', async () => {
     const { deps, store, pipeline } = ports();
     const { id } = await submitted(store);
-    const request = { actor: APPROVER, id, requestId: requestId(), checkForm: choose() };
+    const request = {
+      actor: APPROVER,
+      id,
+      requestId: requestId(),
+      opened: OPENED,
+      checkForm: choose(),
+    };
     await settle(await approve(deps, request));
     const repeated = await approve(deps, request);
     expect(repeated.outcome.kind).toBe('done');
     expect(repeated.afterwards).toBeUndefined();
     const second = await approve(deps, { ...request, requestId: requestId() });
-    expect(second.outcome).toMatchObject({
-      kind: 'not_allowed',
+    // The second approver's form was opened on a submission waiting for review.
+    expect(second.outcome).toEqual({
+      kind: 'stale',
+      id,
       action: 'approve',
-      submission: { status: 'approved' },
+      change: { kind: 'status', status: 'approved' },
     });
     expect(pipeline.calls).toHaveLength(1);
     expect((await store.audit(id)).filter((e) => e.action === 'approve')).toHaveLength(1);
@@ -148,13 +171,70 @@ describe('approve', () => {
       seen.push(submission.id);
       return { ok: false as const, errors: { version: 'Too long' } };
     };
-    const refused = await approve(deps, { actor: PARTNER, id, requestId: requestId(), checkForm });
+    const refused = await approve(deps, {
+      actor: PARTNER,
+      id,
+      requestId: requestId(),
+      opened: OPENED,
+      checkForm,
+    });
     expect(refused.outcome).toEqual({ kind: 'refused', action: 'approve' });
     expect(seen).toEqual([]);
-    const invalid = await approve(deps, { actor: APPROVER, id, requestId: requestId(), checkForm });
+    const invalid = await approve(deps, {
+      actor: APPROVER,
+      id,
+      requestId: requestId(),
+      opened: OPENED,
+      checkForm,
+    });
     expect(invalid.outcome).toEqual({ kind: 'invalid', errors: { version: 'Too long' } });
     expect(seen).toEqual([id]);
     expect((await store.get(id))?.status).toBe('submitted');
+  });
+});
+
+describe('a decision form opened on what the submission no longer is', () => {
+  it('is refused with what changed, audited, and nothing is decided', async () => {
+    const { deps, store, pipeline } = ports();
+    const { id } = await submitted(store);
+    await store.apply(id, 'request_changes', { actor: APPROVER, requestId: requestId() });
+    await store.resubmit(id, {
+      actor: PARTNER,
+      spec: sampleSpec({ image: 'docker.io/other/thing:2.0' }),
+      warnings: [],
+      requestId: requestId(),
+    });
+    const stale = await approve(deps, {
+      actor: APPROVER,
+      id,
+      requestId: requestId(),
+      opened: OPENED,
+      checkForm: choose(),
+    });
+    expect(stale.outcome).toEqual({
+      kind: 'stale',
+      id,
+      action: 'approve',
+      change: { kind: 'revision', now: 2, opened: 1 },
+    });
+    const reason = { ok: true as const, reason: 'No.' };
+    const sameNumber = { revision: 2, hash: OPENED.hash };
+    const rejected = await reject(deps, {
+      actor: APPROVER,
+      id,
+      requestId: requestId(),
+      opened: sameNumber,
+      reason,
+    });
+    expect(rejected.outcome).toMatchObject({ kind: 'stale', change: { kind: 'spec' } });
+    expect(
+      (await store.audit(id)).filter((e) => e.action === 'refused').map((e) => e.detail),
+    ).toEqual([
+      'approve: changed since the form was opened: it is now at revision 2 (you opened revision 1)',
+      'reject: changed since the form was opened: its spec changed',
+    ]);
+    expect((await store.get(id))?.status).toBe('submitted');
+    expect(pipeline.calls).toEqual([]);
   });
 });
 
@@ -165,10 +245,22 @@ describe('reject and request changes', () => {
     const second = await submitted(store);
     const reason = { ok: true as const, reason: 'Use padding 32.' };
     await settle(
-      await requestChanges(deps, { actor: APPROVER, id: first.id, requestId: requestId(), reason }),
+      await requestChanges(deps, {
+        actor: APPROVER,
+        id: first.id,
+        requestId: requestId(),
+        opened: OPENED,
+        reason,
+      }),
     );
     await settle(
-      await reject(deps, { actor: APPROVER, id: second.id, requestId: requestId(), reason }),
+      await reject(deps, {
+        actor: APPROVER,
+        id: second.id,
+        requestId: requestId(),
+        opened: OPENED,
+        reason,
+      }),
     );
     expect(await store.get(first.id)).toMatchObject({
       status: 'changes_requested',
@@ -198,10 +290,26 @@ describe('reject and request changes', () => {
     const { id } = await submitted(store);
     const blank = { ok: false as const, errors: { reason: 'Write a reason' } };
     expect(
-      (await reject(deps, { actor: PARTNER, id, requestId: requestId(), reason: blank })).outcome,
+      (
+        await reject(deps, {
+          actor: PARTNER,
+          id,
+          requestId: requestId(),
+          opened: OPENED,
+          reason: blank,
+        })
+      ).outcome,
     ).toEqual({ kind: 'refused', action: 'reject' });
     expect(
-      (await reject(deps, { actor: APPROVER, id, requestId: requestId(), reason: blank })).outcome,
+      (
+        await reject(deps, {
+          actor: APPROVER,
+          id,
+          requestId: requestId(),
+          opened: OPENED,
+          reason: blank,
+        })
+      ).outcome,
     ).toEqual({ kind: 'invalid', errors: { reason: 'Write a reason' } });
     expect((await store.get(id))?.status).toBe('submitted');
   });
@@ -213,6 +321,7 @@ describe('reject and request changes', () => {
       actor: APPROVER,
       id: 'PG-0404',
       requestId: requestId(),
+      opened: OPENED,
       reason,
     });
     expect(outcome).toEqual({ kind: 'not_found', id: 'PG-0404' });
@@ -220,13 +329,21 @@ describe('reject and request changes', () => {
 });
 
 /** `actor` sends the approve form for `id`, choosing as `checkForm` says. */
+/** What a form opened now on the stored submission carries. */
+async function openedAt(store: ReturnType<typeof ports>['store'], id: string) {
+  const submission = await store.get(id);
+  const opened = submission && openedOn(submission);
+  if (!opened) throw new Error(`${id} has no current revision`);
+  return opened;
+}
+
 function approveAs(
   deps: ReturnType<typeof ports>['deps'],
   actor: typeof APPROVER,
   id: string,
   checkForm = choose(),
 ) {
-  return approve(deps, { actor, id, requestId: requestId(), checkForm });
+  return approve(deps, { actor, id, requestId: requestId(), opened: OPENED, checkForm });
 }
 
 describe('who may approve which', () => {
@@ -321,7 +438,13 @@ describe('the image at approval', () => {
     await submit(deps, { actor: PARTNER, requestId: requestId(), form: sampleSpec() });
     expect(registry.asked).toHaveLength(1);
     const id = 'PG-0001';
-    await approve(deps, { actor: APPROVER, id, requestId: requestId(), checkForm: choose() });
+    await approve(deps, {
+      actor: APPROVER,
+      id,
+      requestId: requestId(),
+      opened: await openedAt(store, id),
+      checkForm: choose(),
+    });
     expect(registry.asked).toHaveLength(1);
     expect((await store.get(id))?.status).toBe('approved');
   });
@@ -329,7 +452,13 @@ describe('the image at approval', () => {
   it('resolves an unresolved image again and stores the digest with the approval', async () => {
     const { deps, store, registry } = ports();
     const { id } = await submitted(store); // stored without a digest
-    await approve(deps, { actor: APPROVER, id, requestId: requestId(), checkForm: choose() });
+    await approve(deps, {
+      actor: APPROVER,
+      id,
+      requestId: requestId(),
+      opened: await openedAt(store, id),
+      checkForm: choose(),
+    });
     expect(registry.asked).toEqual(['eu.gcr.io/theplayground_repo/my_service:1.0.3']);
     const approved = await store.get(id);
     expect(approved?.status).toBe('approved');
@@ -345,6 +474,7 @@ describe('the image at approval', () => {
       actor: APPROVER,
       id,
       requestId: requestId(),
+      opened: await openedAt(store, id),
       checkForm: choose(),
     });
     expect(result.outcome).toMatchObject({
@@ -370,6 +500,7 @@ describe('the image at approval', () => {
       actor: APPROVER,
       id,
       requestId: requestId(),
+      opened: await openedAt(store, id),
       checkForm: byTag,
     });
     expect(result.outcome).toMatchObject({ kind: 'done', submission: { status: 'approved' } });

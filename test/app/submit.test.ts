@@ -135,6 +135,37 @@ describe('resubmit', () => {
     expect(stored?.thread).toEqual(THREAD);
   });
 
+  it('voids an approval not started: the approver is owed a DM, the thread reply names them', async () => {
+    const { deps, store } = ports();
+    const { id } = await submitted(store);
+    await store.apply(id, 'approve', {
+      actor: APPROVER,
+      requestId: requestId(),
+      patch: { approval: { project: 'pg-dev-1', promote: true, by: APPROVER, at: new Date() } },
+    });
+    expect(
+      (await resubmitForm(deps, { actor: PARTNER, id, requestId: requestId() })).outcome,
+    ).toMatchObject({ kind: 'done' });
+    const form = sampleSpec({ PADDING: 32 });
+    const outcome = await settle(
+      await resubmit(deps, { actor: PARTNER, id, requestId: requestId(), form }),
+    );
+    expect(outcome).toMatchObject({
+      kind: 'done',
+      submission: { status: 'submitted', revision: 2 },
+    });
+    expect((await store.get(id))?.approval).toBeUndefined();
+    expect(store.owed.slice(-4)).toEqual([
+      { id, intent: { kind: 'review' } },
+      {
+        id,
+        intent: { kind: 'reply', event: { action: 'resubmit', actor: PARTNER, voids: APPROVER } },
+      },
+      { id, intent: { kind: 'received' } },
+      { id, intent: { kind: 'voided', approver: APPROVER } },
+    ]);
+  });
+
   it("answers someone else's submission as not found and one not sent back as not allowed", async () => {
     const { deps, store, id } = await sentBack();
     const form = sampleSpec({ PADDING: 32 });

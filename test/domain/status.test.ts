@@ -14,6 +14,7 @@ import {
 /** The machine written out by hand, independently of ACTIONS: [from, action, to]. */
 const ALLOWED: [Status, Action, Status][] = [
   ['changes_requested', 'resubmit', 'submitted'],
+  ['approved', 'resubmit', 'submitted'],
   ['submitted', 'approve', 'approved'],
   ['submitted', 'reject', 'rejected'],
   ['changes_requested', 'reject', 'rejected'],

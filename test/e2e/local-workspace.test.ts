@@ -108,10 +108,14 @@ describe('the local workspace from a fresh clone, end to end in a browser', () =
     await tab.getByTestId('modal-submit').click();
     await modal().waitFor({ state: 'hidden' });
 
-    // The partner sees the review message but may not approve it.
+    // The partner sees the review message but may not approve it: the modal the click
+    // opens says so, with only a Close button.
     await root('PG-0001').waitFor();
     await root('PG-0001').locator('[data-action-id="approve"]').click();
-    await tab.getByText('Only Playground approvers can approve').first().waitFor();
+    await modal().getByText('Only Playground approvers can approve').first().waitFor();
+    expect(await modal().getByTestId('modal-submit').count()).toBe(0);
+    await tab.getByTestId('modal-close').click();
+    await modal().waitFor({ state: 'hidden' });
 
     await as('approver');
     await root('PG-0001').locator('[data-action-id="approve"]').click();

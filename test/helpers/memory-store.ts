@@ -1,3 +1,4 @@
+import { approvalNotStarted } from '../../src/domain/approval-binding.ts';
 import { type Action, nextStatus, TransitionError } from '../../src/domain/status.ts';
 import {
   type AuditEvent,
@@ -77,6 +78,9 @@ export class MemoryStore implements SubmissionStore {
   async apply(id: string, action: Action, options: ApplyOptions): Promise<ChangeResult> {
     return this.#change(id, options, `apply:${action}`, (current, now) => {
       const to = this.#next(current, action);
+      if (options.revision !== undefined && options.revision !== current.revision) {
+        throw new StoreError('invalid_transition', `${id} is at revision ${current.revision}`);
+      }
       return {
         fields: {
           status: to,
@@ -95,6 +99,15 @@ export class MemoryStore implements SubmissionStore {
   async resubmit(id: string, input: ResubmitInput): Promise<ChangeResult> {
     return this.#change(id, input, 'resubmit', (current, now) => {
       const to = this.#next(current, 'resubmit');
+      const voids = current.status === 'approved';
+      if (voids && !approvalNotStarted(current)) {
+        throw new StoreError('invalid_transition', `${id} is already being built`);
+      }
+      // A voided approval goes with its run (Object.assign keeps what is not overwritten).
+      if (voids) {
+        delete current.approval;
+        delete current.pipeline;
+      }
       const number = current.revision + 1;
       const revision = {
         number,

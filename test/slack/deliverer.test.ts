@@ -257,6 +257,14 @@ describe('the pipeline status message', () => {
     const env = start();
     const { id } = await submitted(env.store);
     await posted(env.store, id);
+    // A run lives only under an approval (the store refuses it otherwise).
+    const by = { userId: APPROVER };
+    const approval = { project: 'pg-prod', promote: true, by, at: NOW };
+    await env.store.apply(id, 'approve', {
+      actor: by,
+      requestId: requestId(),
+      patch: { approval },
+    });
     await env.store.lease(id, 'tracker', 30_000);
     const states: PipelineRun[] = [];
     const run = sampleRun();

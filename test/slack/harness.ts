@@ -18,6 +18,7 @@ import { viewStateValues } from '../../src/local/slack-api/payloads.ts';
 import { type SlackApiStandIn, startSlackApi } from '../../src/local/slack-api/server.ts';
 import type { StoredView } from '../../src/local/slack-api/types.ts';
 import { createLogger } from '../../src/log.ts';
+import { CALLBACK_ID } from '../../src/slack/views/ids.ts';
 import type { FirestoreStore } from '../../src/store/firestore-store.ts';
 import { eventually } from '../helpers/eventually.ts';
 import {
@@ -258,6 +259,9 @@ export function slackActions(api: SlackApiStandIn, url: string): SlackActions {
       return eventually(() => {
         const top = api.openViews(userId).at(-1);
         if (!top || seen.has(top.id)) throw new Error(`${userId} has no new modal open`);
+        // A click opens a loading modal first; what replaces it is the modal meant.
+        if (top.callback_id === CALLBACK_ID.loading)
+          throw new Error(`${userId}'s modal is loading`);
         return top;
       });
     },

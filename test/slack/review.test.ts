@@ -107,18 +107,15 @@ describe('review', () => {
     expect((await bot.store.get('PG-0001'))?.status).toBe('approved');
   });
 
-  it('refuses a non-approver click with an ephemeral note, audits it, changes nothing', async () => {
+  it('refuses a non-approver click in the modal it opened, audits it, changes nothing', async () => {
     const root = await submitted();
     await bot.click(OTHER_PARTNER, 'approve', 'PG-0001', { message: ref(root) });
-    await eventually(() =>
-      expect(
-        bot.api
-          .ephemerals(OTHER_PARTNER)
-          .map((e) => e.text)
-          .join(),
-      ).toMatch(/Only Playground approvers/),
+    const refusal = await bot.modal(OTHER_PARTNER);
+    expect(refusal.submit).toBeNull();
+    expect(JSON.stringify(refusal.blocks)).toMatch(
+      /You cannot approve PG-0001\.[^"]*Only Playground approvers/,
     );
-    expect(bot.api.openViews(OTHER_PARTNER)).toEqual([]);
+    expect(bot.api.ephemerals(OTHER_PARTNER)).toEqual([]);
     expect((await bot.store.get('PG-0001'))?.status).toBe('submitted');
     const audit = await bot.store.audit('PG-0001');
     expect(audit.map((e) => e.action)).toEqual(['submit', 'refused']);

@@ -4,6 +4,7 @@ import { TransitionError } from '../../src/domain/status.ts';
 import type { Approval, Submission } from '../../src/domain/submission.ts';
 import type { ChangeResult, StoreError } from '../../src/ports/store.ts';
 import { FirestoreStore, requestDocId } from '../../src/store/firestore-store.ts';
+import { sampleRun } from '../helpers/sample-run.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 import { useTestFirestore } from '../setup/firestore-project.ts';
 import {
@@ -466,6 +467,83 @@ describe('resubmit', () => {
     expect(error.code).toBe('invalid_transition');
     expect(error.message).toContain('cannot resubmit a submission that is waiting for review');
     expect((await store.get('PG-0001'))?.revisions).toHaveLength(1);
+  });
+
+  /** PG-0001 approved, its pipeline leased by bot-a with `run` written; then revision 2. */
+  async function resubmittedAfterApproval(run: ReturnType<typeof sampleRun>) {
+    const store = newStore(fs);
+    await store.create(newSubmission());
+    await store.apply('PG-0001', 'approve', {
+      actor: APPROVER,
+      requestId: requestId(),
+      patch: { approval: approval() },
+    });
+    expect(await store.lease('PG-0001', 'bot-a', 60_000)).toBe(true);
+    await store.saveRun('PG-0001', 'bot-a', run);
+    const input = { actor: PARTNER, spec: sampleSpec({ PADDING: 32 }), warnings: [] };
+    return { store, resubmitted: store.resubmit('PG-0001', { ...input, requestId: requestId() }) };
+  }
+
+  it('voids an approval whose pipeline has not started: approval, run, lease and tracking go, audited', async () => {
+    const { store, resubmitted } = await resubmittedAfterApproval(sampleRun());
+    const { submission } = await resubmitted;
+    expect(submission).toMatchObject({ status: 'submitted', revision: 2 });
+    expect(await store.get('PG-0001')).toEqual(submission);
+    expect(submission.approval).toBeUndefined();
+    expect(submission.pipeline).toBeUndefined();
+    const doc = (await fs.db.doc('submissions/PG-0001').get()).data();
+    expect(doc?.lease).toBeUndefined();
+    expect(doc?.tracking).toBeUndefined();
+    expect(await store.inFlight()).toEqual([]);
+    expect((await store.audit('PG-0001')).at(-1)).toMatchObject({
+      action: 'resubmit',
+      from: 'approved',
+      to: 'submitted',
+      detail: 'approval by alex voided by revision 2',
+    });
+    // The instance that held it cannot write the run again, lease or not.
+    await expect(store.saveRun('PG-0001', 'bot-a', sampleRun())).rejects.toMatchObject({
+      code: 'conflict',
+    });
+    expect(await store.lease('PG-0001', 'bot-a', 60_000)).toBe(true);
+    const error = await rejection(store.saveRun('PG-0001', 'bot-a', sampleRun()));
+    expect(error).toMatchObject({ code: 'conflict' });
+    expect(error.message).toContain('its approval was voided by a new revision');
+  });
+
+  it('keeps an approval once its build was requested', async () => {
+    const { store, resubmitted } = await resubmittedAfterApproval(
+      sampleRun({ buildRequested: true }),
+    );
+    const error = await rejection(resubmitted);
+    expect(error.code).toBe('invalid_transition');
+    expect(error.message).toContain('already being built');
+    expect(await store.get('PG-0001')).toMatchObject({ status: 'approved', revision: 1 });
+  });
+});
+
+describe('apply at a revision', () => {
+  it('refuses a decision taken on another revision, writing nothing', async () => {
+    const store = newStore(fs);
+    await store.create(newSubmission());
+    const error = await rejection(
+      store.apply('PG-0001', 'approve', {
+        actor: APPROVER,
+        requestId: requestId(),
+        patch: { approval: approval() },
+        revision: 2,
+      }),
+    );
+    expect(error.code).toBe('invalid_transition');
+    expect(error.message).toBe('PG-0001 is at revision 1, not 2');
+    expect((await store.get('PG-0001'))?.status).toBe('submitted');
+    const { submission } = await store.apply('PG-0001', 'approve', {
+      actor: APPROVER,
+      requestId: requestId(),
+      patch: { approval: approval() },
+      revision: 1,
+    });
+    expect(submission.status).toBe('approved');
   });
 });
 

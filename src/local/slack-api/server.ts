@@ -196,6 +196,7 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
     status: number,
     response: SlackResult,
     fault?: SlackFault,
+    receivedAt = clock(),
   ): void => {
     const call: RecordedCall = {
       method,
@@ -205,6 +206,7 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
       status,
       response,
       ...(fault ? { fault } : {}),
+      receivedAt,
       time: clock(),
     };
     calls.push(call);
@@ -248,6 +250,7 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const body = await readBody(req);
+    const receivedAt = clock();
     if (url.pathname.startsWith('/api/')) {
       const method = decodeURIComponent(url.pathname.slice('/api/'.length));
       const parsed = parseRequest(url, req.headers, body);
@@ -260,7 +263,7 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
       }
       if (fault?.kind === 'stall') await sleep(fault.ms ?? 0);
       const answer = answerApi(method, req, url, body, fault);
-      record(method, answer.args, answer.status, answer.response, fault);
+      record(method, answer.args, answer.status, answer.response, fault, receivedAt);
       if (answer.text !== undefined) {
         res.writeHead(answer.status, { 'content-type': 'text/plain; charset=utf-8' });
         res.end(answer.text);

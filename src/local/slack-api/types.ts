@@ -109,7 +109,9 @@ export interface RecordedCall {
   response: JsonObject;
   /** The scripted fault this call met (see SlackApiStandIn.fail). */
   fault?: SlackFault;
-  /** Milliseconds since the epoch, by the stand-in's clock. */
+  /** When the request arrived, before any stall: the order in which calls were made. */
+  receivedAt: number;
+  /** When it was answered (and recorded), in milliseconds since the epoch, by the stand-in's clock. */
   time: number;
 }
 

@@ -6,6 +6,7 @@ import type {
   ViewResponseAction,
   ViewSubmitAction,
 } from '@slack/bolt';
+import type { ModalView } from '@slack/types';
 import type { CancelOutcome } from '../../app/cancel.ts';
 import type { Result } from '../../app/outcomes.ts';
 import type { RetryOutcome } from '../../app/retry.ts';
@@ -14,17 +15,11 @@ import { currentRevision } from '../../domain/submission.ts';
 import { defaultVersionId } from '../../domain/version-id.ts';
 import { cancelMessage, notDoneMessage } from '../answers.ts';
 import type { HandlerContext } from '../context.ts';
-import {
-  answerWith,
-  CLICK_FALLBACKS,
-  type ClickAnswer,
-  MESSAGE_FALLBACKS,
-  openOrTell,
-  tellClicker,
-} from '../respond.ts';
+import { answerWith, fillModal, MESSAGE_FALLBACKS, openLoading, tellClicker } from '../respond.ts';
 import { approveModal, parseApproveMetadata, readApproveForm } from '../views/approve-modal.ts';
 import { ACTION_ID, APPROVE_BLOCK_ID, CALLBACK_ID, REASON_BLOCK_ID } from '../views/ids.ts';
 import type { Message } from '../views/kit.ts';
+import { noticeModal } from '../views/notice-modal.ts';
 import { parseReasonMetadata, readReasonForm, reasonModal } from '../views/reason-modal.ts';
 
 /** `undefined` closes the modal; errors keep it open. */
@@ -39,11 +34,39 @@ function viewError(block: string, text: string): ViewAnswer {
   return { response_action: 'errors', errors: { [block]: text } };
 }
 
-/** A decision form's answer: closed when done, its fields' errors, or why not on `block`. */
-function drawDecision(block: string) {
+const VERBS: Record<ReviewAction, string> = {
+  approve: 'approve',
+  reject: 'reject',
+  request_changes: 'request changes to',
+};
+
+/** The decision form's title (the loading view and a refusal keep it). */
+function titleOf(action: ReviewAction, id: string): string {
+  if (action === 'request_changes') return 'Request changes';
+  return `${action === 'approve' ? 'Approve' : 'Reject'} ${id}`;
+}
+
+/** What replaces a decision form that cannot be given or sent: "You cannot approve PG-0042." */
+function refusalView(action: ReviewAction, id: string, message: Message): ModalView {
+  return noticeModal({
+    title: titleOf(action, id),
+    headline: `You cannot ${VERBS[action]} ${id}.`,
+    message,
+  });
+}
+
+/**
+ * A decision form's answer: closed when done, its fields' errors, or why not on `block`.
+ * A stale form is replaced by the refusal saying what changed, rather than kept open with
+ * an error: nothing in it can be sent any more, so no button is left to press again.
+ */
+function drawDecision(action: ReviewAction, id: string, block: string) {
   return (outcome: ReviewOutcome): ViewAnswer => {
     if (outcome.kind === 'done') return undefined;
     if (outcome.kind === 'invalid') return { response_action: 'errors', errors: outcome.errors };
+    if (outcome.kind === 'stale') {
+      return { response_action: 'update', view: refusalView(action, id, notDoneMessage(outcome)) };
+    }
     return viewError(block, notDoneMessage(outcome).text);
   };
 }
@@ -64,7 +87,10 @@ function click(body: BlockAction, value: string | undefined) {
   };
 }
 
-/** Approve, Reject, Request changes: an approver gets the decision's form. */
+/**
+ * Approve, Reject, Request changes: an approver gets the decision's form. A loading modal
+ * opens first, within the click's trigger life; the form (or why not) then replaces it.
+ */
 export async function onReviewButton(
   ctx: HandlerContext,
   action: ReviewAction,
@@ -73,21 +99,26 @@ export async function onReviewButton(
   await ack();
   if (button.type !== 'button') return;
   const request = click(body, button.value);
-  await answerWith(ctx, () => ctx.useCases.openReview({ ...request, action }), {
-    draw: (outcome): ClickAnswer => {
-      if (outcome.kind !== 'done') return { tell: notDoneMessage(outcome) };
-      const { submission } = outcome;
-      const metadata = { id: submission.id, ...(submission.thread ?? {}) };
-      return {
-        open:
-          action === 'approve'
-            ? approveModal({ submission, targetProjects: ctx.targetProjects, metadata })
-            : reasonModal({ submission, action, metadata }),
-      };
+  const opened = await openLoading(ctx, body.trigger_id, titleOf(action, request.id));
+  const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
+  await answerWith(
+    { logger: log, inFlight: ctx.inFlight },
+    () => ctx.useCases.openReview({ ...request, action }),
+    {
+      draw: (outcome): ModalView => {
+        if (outcome.kind !== 'done')
+          return refusalView(action, request.id, notDoneMessage(outcome));
+        const { submission } = outcome;
+        const metadata = { id: submission.id, ...(submission.thread ?? {}) };
+        return action === 'approve'
+          ? approveModal({ submission, targetProjects: ctx.targetProjects, metadata })
+          : reasonModal({ submission, action, metadata });
+      },
+      reply: fillModal({ client: ctx.client, logger: log }, opened),
+      fallbacks: { unavailable: refusalView(action, request.id, MESSAGE_FALLBACKS.unavailable) },
+      patient: true,
     },
-    reply: openOrTell(ctx, body),
-    fallbacks: CLICK_FALLBACKS,
-  });
+  );
 }
 
 /** The approve modal: where to deploy; approving starts the pipeline. */
@@ -101,6 +132,7 @@ export async function onApproveView(ctx: HandlerContext, { ack, body, view }: Vi
     id: metadata.id,
     actor: { userId: body.user.id, name: body.user.name },
     requestId: `view:${view.id}`,
+    opened: metadata.opened,
   };
   const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
   await answerWith(
@@ -116,7 +148,7 @@ export async function onApproveView(ctx: HandlerContext, { ack, body, view }: Vi
           }),
       }),
     {
-      draw: drawDecision(APPROVE_BLOCK_ID.project),
+      draw: drawDecision('approve', request.id, APPROVE_BLOCK_ID.project),
       reply: (answer) => ack(answer),
       fallbacks: viewFallbacks(APPROVE_BLOCK_ID.project),
     },
@@ -134,12 +166,13 @@ export async function onReasonView(ctx: HandlerContext, { ack, body, view }: Vie
     id: metadata.id,
     actor: { userId: body.user.id, name: body.user.name },
     requestId: `view:${view.id}`,
+    opened: metadata.opened,
     reason: readReasonForm(view.state.values),
   };
   const decide = metadata.action === 'reject' ? ctx.useCases.reject : ctx.useCases.requestChanges;
   const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
   await answerWith({ logger: log, inFlight: ctx.inFlight }, () => decide(request), {
-    draw: drawDecision(REASON_BLOCK_ID),
+    draw: drawDecision(metadata.action, request.id, REASON_BLOCK_ID),
     reply: (answer) => ack(answer),
     fallbacks: viewFallbacks(REASON_BLOCK_ID),
   });

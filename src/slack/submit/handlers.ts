@@ -6,12 +6,15 @@ import type {
   ViewResponseAction,
   ViewSubmitAction,
 } from '@slack/bolt';
+import type { ModalView } from '@slack/types';
 import type { ResubmitOutcome } from '../../app/resubmit.ts';
 import { revisionOf } from '../../domain/submission.ts';
 import { notDoneMessage } from '../answers.ts';
 import type { HandlerContext } from '../context.ts';
-import { answerWith, CLICK_FALLBACKS, type ClickAnswer, openOrTell } from '../respond.ts';
+import { answerWith, fillModal, MESSAGE_FALLBACKS, openLoading } from '../respond.ts';
 import { ACTION_ID, CALLBACK_ID, YAML_BLOCK_ID } from '../views/ids.ts';
+import type { Message } from '../views/kit.ts';
+import { noticeModal } from '../views/notice-modal.ts';
 import {
   blockErrors,
   parseSubmitMetadata,
@@ -72,7 +75,11 @@ export async function onSubmitView(
   );
 }
 
-/** The partner's "Edit and resubmit" button: the modal again, filled with the last revision. */
+/**
+ * The partner's "Edit and resubmit" button: the modal again, filled with the last revision.
+ * A loading modal opens first, within the click's trigger life (the look-up that follows
+ * may be slow); the form, or why not, replaces it.
+ */
 export async function onResubmitButton(
   ctx: HandlerContext,
   { ack, body, action }: ButtonArgs,
@@ -84,22 +91,31 @@ export async function onResubmitButton(
     id: action.value ?? '',
     requestId: `action:${body.trigger_id}`,
   };
-  // Nothing to show for someone else's submission (or none): the button was not theirs.
-  await answerWith(ctx, () => ctx.useCases.resubmitForm(request), {
-    draw: (outcome): ClickAnswer | undefined => {
-      if (outcome.kind !== 'done') return undefined;
-      const { submission } = outcome;
-      const spec = revisionOf(submission)?.spec;
-      return {
-        open: submitModal({
+  // The submit modal's own title when resubmitting.
+  const title = `Resubmit ${request.id}`;
+  const opened = await openLoading(ctx, body.trigger_id, title);
+  const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
+  const notice = (message: Message) =>
+    noticeModal({ title, headline: 'Nothing to edit here.', message });
+  await answerWith(
+    { logger: log, inFlight: ctx.inFlight },
+    () => ctx.useCases.resubmitForm(request),
+    {
+      draw: (outcome): ModalView => {
+        // Someone else's submission (or none) answers as "none of yours": the button was not theirs.
+        if (outcome.kind !== 'done') return notice(notDoneMessage(outcome));
+        const { submission } = outcome;
+        const spec = revisionOf(submission)?.spec;
+        return submitModal({
           ...(spec ? { initial: spec } : {}),
           metadata: { id: submission.id, revision: submission.revision },
-        }),
-      };
+        });
+      },
+      reply: fillModal({ client: ctx.client, logger: log }, opened),
+      fallbacks: { unavailable: notice(MESSAGE_FALLBACKS.unavailable) },
+      patient: true,
     },
-    reply: openOrTell(ctx, body),
-    fallbacks: CLICK_FALLBACKS,
-  });
+  );
 }
 
 /** "Deploy a model" on the Home tab: an empty submit modal. */

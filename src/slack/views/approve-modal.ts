@@ -6,19 +6,20 @@ import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { revisionOf, type Submission } from '../../domain/submission.ts';
 import { checkVersionId } from '../../domain/submission-spec/index.ts';
 import { defaultVersionId } from '../../domain/version-id.ts';
+import {
+  type DecisionMetadata,
+  decisionMetadata,
+  parseDecisionMetadata,
+} from './decision-metadata.ts';
 import { APPROVE_BLOCK_ID, CALLBACK_ID, VALUE_ACTION_ID } from './ids.ts';
 import { builtFromLine, needsByTag } from './image-text.ts';
 import { overLongInputs, type TextLimit } from './input-limits.ts';
-import { context, fromMetadata, LIMITS, plain, section, stringOf, toMetadata } from './kit.ts';
+import { context, fromMetadata, LIMITS, plain, section, toMetadata } from './kit.ts';
 import { capitalize, code, mention, truncate } from './mrkdwn.ts';
 import { warningsContext } from './review-message.ts';
 
-export interface ApproveMetadata {
-  id: string;
-  /** The review message (root of the thread), to update in place. */
-  channel?: string;
-  ts?: string;
-}
+/** Where the approval is about and what the modal was opened on. */
+export type ApproveMetadata = DecisionMetadata;
 
 const YES = 'yes';
 const NO = 'no';
@@ -44,7 +45,7 @@ export const PROMOTE_DEFAULT = true;
 export function approveModal(options: {
   submission: Submission;
   targetProjects: string[];
-  metadata: ApproveMetadata;
+  metadata: { id: string; channel?: string; ts?: string };
 }): ModalView {
   const { submission, metadata } = options;
   const projects = options.targetProjects.slice(0, LIMITS.selectOptions);
@@ -132,7 +133,7 @@ export function approveModal(options: {
     title: plain(`Approve ${submission.id}`, LIMITS.modalTitle),
     submit: plain('Approve and deploy', LIMITS.modalButton),
     close: plain('Cancel', LIMITS.modalButton),
-    private_metadata: toMetadata({ ...metadata }),
+    private_metadata: toMetadata(decisionMetadata(metadata, submission)),
     blocks,
   };
 }
@@ -180,15 +181,7 @@ function projectOption(project: string): PlainTextOption {
 }
 
 export function parseApproveMetadata(text: string | undefined): ApproveMetadata | undefined {
-  const raw = fromMetadata(text);
-  const id = stringOf(raw, 'id');
-  if (id === undefined) return undefined;
-  const metadata: ApproveMetadata = { id };
-  const channel = stringOf(raw, 'channel');
-  const ts = stringOf(raw, 'ts');
-  if (channel !== undefined) metadata.channel = channel;
-  if (ts !== undefined) metadata.ts = ts;
-  return metadata;
+  return parseDecisionMetadata(fromMetadata(text));
 }
 
 export type ApproveFormResult =

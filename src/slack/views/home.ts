@@ -115,6 +115,7 @@ const MESSAGE_LABEL: Record<UndeliveredMessage['entry']['intent']['kind'], strin
   reply: 'a reply in the review thread',
   received: "the partner's confirmation",
   decided: "the partner's decision message",
+  voided: "the approver's note that their approval was voided",
   status: 'the pipeline status message',
   milestone: 'a pipeline reply in the thread',
   outcome: "the partner's pipeline outcome",

@@ -9,6 +9,8 @@ export const CALLBACK_ID = {
   submit: 'submit',
   approve: 'approve',
   reason: 'reason',
+  /** The loading modal a click opens at once; views.update replaces it (and this id). */
+  loading: 'loading',
 } as const;
 
 /** `action_id` of each button. */

@@ -3,8 +3,9 @@
 // chat.postMessage / chat.postEphemeral / respond.
 import type { KnownBlock } from '@slack/types';
 import type { ApproverAction } from '../../app/access.ts';
-import type { Refused, RefusedApproval } from '../../app/outcomes.ts';
+import type { Refused, RefusedApproval, Stale } from '../../app/outcomes.ts';
 import { adviceFor } from '../../domain/advice.ts';
+import { describeChange } from '../../domain/approval-binding.ts';
 import type { Action } from '../../domain/status.ts';
 import { type Actor, revisionOf, type Submission } from '../../domain/submission.ts';
 import type { DecisionAction, DecisionEvent } from '../../ports/notifier.ts';
@@ -65,6 +66,10 @@ export function decisionMessage(
           section(
             `:white_check_mark: ${named(submission)} was approved by ${by}. It is being built, tested and deployed now; you'll get the service URL here once it's live.`,
           ),
+          actions([button('Edit and resubmit', ACTION_ID.resubmit, { value: submission.id })]),
+          context(
+            `Until its build starts you can still change it: revision ${submission.revision + 1} voids this approval and goes back for review.`,
+          ),
         ],
       };
     case 'reject':
@@ -117,7 +122,7 @@ export function decisionMessage(
 /** A reply in the review thread recording what happened. */
 export function threadReply(
   submission: Submission,
-  event: { action: DecisionAction | 'resubmit'; actor: Actor; reason?: string },
+  event: { action: DecisionAction | 'resubmit'; actor: Actor; reason?: string; voids?: Actor },
 ): Message {
   const by = mention(event.actor.userId);
   const reason = event.reason ? `\n${quote(event.reason)}` : '';
@@ -141,7 +146,12 @@ export function threadReply(
       const list =
         changes.length > 0 ? `\n${changes.slice(0, 20).join('\n')}` : '\nNo field changed.';
       const more = changes.length > 20 ? `\n…and ${changes.length - 20} more` : '';
-      return { text: `:repeat: Revision ${submission.revision} submitted by ${by}${list}${more}` };
+      const voided = event.voids
+        ? `\nIt voids the approval by ${mention(event.voids.userId)} (its build had not started); it needs a review again.`
+        : '';
+      return {
+        text: `:repeat: Revision ${submission.revision} submitted by ${by}${voided}${list}${more}`,
+      };
     }
   }
 }
@@ -178,6 +188,13 @@ function flatten(
     out[prefix] = String(value);
   }
   return out;
+}
+
+/** To the approver whose approval a new revision voided before its pipeline started. */
+export function voidedMessage(submission: Submission): Message {
+  return {
+    text: `:leftwards_arrow_with_hook: Your approval of ${named(submission)} was voided: ${mention(submission.partner.userId)} submitted revision ${submission.revision} before its build started. Nothing was built; it is waiting for review again in its thread.`,
+  };
 }
 
 /** Ephemeral answer to someone who may not do this; nothing changed. */
@@ -238,6 +255,13 @@ export function notAllowedMessage(submission: Submission, action: Action): Messa
   const verb = verbs[action] ?? `moved on (${action.replace(/_/g, ' ')})`;
   return {
     text: `${submission.id} ${statusPhrase(submission.status)}, so it can't be ${verb} now. Nothing was changed.`,
+  };
+}
+
+/** A decision form sent after the submission changed: what changed; nothing was done. */
+export function staleMessage(stale: Stale): Message {
+  return {
+    text: `:warning: ${stale.id} changed since you opened this: ${describeChange(stale.change)}. Nothing was changed; open it again from the review message.`,
   };
 }
 

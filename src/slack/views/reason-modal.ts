@@ -2,6 +2,11 @@
 import type { ViewStateValue } from '@slack/bolt';
 import type { KnownBlock, ModalView } from '@slack/types';
 import { revisionOf, type Submission } from '../../domain/submission.ts';
+import {
+  type DecisionMetadata,
+  decisionMetadata,
+  parseDecisionMetadata,
+} from './decision-metadata.ts';
 import { CALLBACK_ID, REASON_BLOCK_ID, VALUE_ACTION_ID } from './ids.ts';
 import { overLongInputs, type TextLimit } from './input-limits.ts';
 import { context, fromMetadata, LIMITS, plain, section, stringOf, toMetadata } from './kit.ts';
@@ -9,13 +14,9 @@ import { code, mention } from './mrkdwn.ts';
 
 export type ReasonAction = 'reject' | 'request_changes';
 
-export interface ReasonMetadata {
-  id: string;
+export interface ReasonMetadata extends DecisionMetadata {
   /** Which button opened the modal (both share the `reason` callback id). */
   action: ReasonAction;
-  /** The review message (root of the thread), to update in place. */
-  channel?: string;
-  ts?: string;
 }
 
 export const REASON_MAX = 2000;
@@ -68,22 +69,17 @@ export function reasonModal(options: {
     title: plain(reject ? `Reject ${submission.id}` : 'Request changes', LIMITS.modalTitle),
     submit: plain(reject ? 'Reject' : 'Send to partner', LIMITS.modalButton),
     close: plain('Cancel', LIMITS.modalButton),
-    private_metadata: toMetadata({ ...options.metadata, action }),
+    private_metadata: toMetadata({ ...decisionMetadata(options.metadata, submission), action }),
     blocks,
   };
 }
 
 export function parseReasonMetadata(text: string | undefined): ReasonMetadata | undefined {
   const raw = fromMetadata(text);
-  const id = stringOf(raw, 'id');
   const action = stringOf(raw, 'action');
-  if (id === undefined || (action !== 'reject' && action !== 'request_changes')) return undefined;
-  const metadata: ReasonMetadata = { id, action };
-  const channel = stringOf(raw, 'channel');
-  const ts = stringOf(raw, 'ts');
-  if (channel !== undefined) metadata.channel = channel;
-  if (ts !== undefined) metadata.ts = ts;
-  return metadata;
+  if (action !== 'reject' && action !== 'request_changes') return undefined;
+  const metadata = parseDecisionMetadata(raw);
+  return metadata && { ...metadata, action };
 }
 
 export type ReasonFormResult =

@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import type { App, BlockAction } from '@slack/bolt';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openedOn } from '../../../src/domain/approval-binding.ts';
 import type { Submission } from '../../../src/domain/submission.ts';
 import { type SlackPage, startSlackPage } from '../../../src/local/page/server.ts';
 import type { SlackApiStandIn } from '../../../src/local/slack-api/server.ts';
@@ -263,7 +264,14 @@ describe('the page in a browser', () => {
     expect(submitted.type).toBe('view_submission');
     expect(submitted.view).toMatchObject({
       callback_id: 'approve',
-      private_metadata: JSON.stringify({ id: 'PG-0042', channel: REVIEW_CHANNEL, ts: rootTs }),
+      private_metadata: JSON.stringify({
+        id: 'PG-0042',
+        channel: REVIEW_CHANNEL,
+        ts: rootTs,
+        // What the form was opened on (approval-binding.ts).
+        revision: 1,
+        hash: openedOn(pg42)?.hash,
+      }),
       state: {
         values: {
           project: {

@@ -6,6 +6,8 @@ import type {
   StaticSelect,
 } from '@slack/types';
 import { describe, expect, it } from 'vitest';
+import { approvalHash } from '../../../src/domain/approval-binding.ts';
+import type { Revision } from '../../../src/domain/submission.ts';
 import { defaultVersionId } from '../../../src/domain/version-id.ts';
 import {
   approveModal,
@@ -89,8 +91,12 @@ describe('approveModal', () => {
       id: 'PG-0042',
       channel: 'C0REVIEW',
       ts: '1741097100.000100',
+      opened: { revision: 1, hash: approvalHash(submission().revisions[0] as Revision) },
     });
     expect(parseApproveMetadata('{}')).toBeUndefined();
+    // What the form was opened on is required: without it a decision cannot be bound.
+    expect(parseApproveMetadata('{"id":"PG-0042"}')).toBeUndefined();
+    expect(parseApproveMetadata('{"id":"PG-0042","revision":"1","hash":"ab"}')).toBeUndefined();
   });
 });
 
@@ -186,6 +192,7 @@ describe('reasonModal', () => {
         action,
         channel: 'C1',
         ts: '1.2',
+        opened: { revision: 1, hash: expect.stringMatching(/^[0-9a-f]{16}$/) },
       });
     }
     expect(

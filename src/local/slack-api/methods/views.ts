@@ -68,7 +68,12 @@ export function pushView(ws: Workspace, args: Args): SlackResult {
   return openOrPush(ws, args, 'push');
 }
 
-/** views.update by view_id or external_id; `hash` (when given) must be the current one. */
+/**
+ * views.update by view_id or external_id; `hash` (when given) must be the current one.
+ * Errors as https://docs.slack.dev/reference/methods/views.update lists them: `not_found`
+ * for an id that names no view (here also one the user closed), `hash_conflict` when the
+ * hash is not the stored one, `duplicate_external_id`, and an invalid view's arguments.
+ */
 export function updateView(ws: Workspace, args: Args): SlackResult {
   const viewId = str(args, 'view_id');
   const externalId = str(args, 'external_id');
