@@ -2,8 +2,10 @@ import type { Actor } from '../domain/submission.ts';
 import type { Logger } from '../log.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import type { Pipeline } from '../ports/pipeline.ts';
+import type { ServiceStore } from '../ports/services.ts';
 import type { SubmissionStore } from '../ports/store.ts';
 import type { AccessPolicy } from './access.ts';
+import type { Ownership } from './ownership.ts';
 
 /** What every use case may call: ports and the access policy, nothing of Slack. */
 export interface AppDeps {
@@ -11,6 +13,9 @@ export interface AppDeps {
   pipeline: Pipeline;
   notifier: Notifier;
   access: AccessPolicy;
+  /** Service records: who owns which service where, what is live. */
+  services: ServiceStore;
+  ownership: Ownership;
   logger: Logger;
 }
 

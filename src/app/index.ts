@@ -4,15 +4,18 @@ import type { Logger } from '../log.ts';
 import type { ApproverDirectory } from '../ports/approvers.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import type { Pipeline } from '../ports/pipeline.ts';
+import type { ServiceStore } from '../ports/services.ts';
 import type { SubmissionStore } from '../ports/store.ts';
 import { AccessPolicy, type ApprovalRules } from './access.ts';
 import { cancel } from './cancel.ts';
 import type { AppDeps } from './context.ts';
+import type { Ownership } from './ownership.ts';
 import { help, history, home, list, status } from './queries.ts';
 import { resubmit, resubmitForm } from './resubmit.ts';
 import { retry } from './retry.ts';
 import { approve, openReview, reject, requestChanges } from './review.ts';
 import { submit } from './submit.ts';
+import { transfer } from './transfer.ts';
 
 /** A use case with its ports given: what is left is the request. */
 type Bound<F> = F extends (deps: never, input: infer I) => infer R ? (input: I) => R : never;
@@ -28,6 +31,8 @@ export function createUseCases(ports: {
   approvers: ApproverDirectory;
   /** Self-approval and per-project approvers; none unless configured. */
   rules?: ApprovalRules;
+  services: ServiceStore;
+  ownership: Ownership;
   logger: Logger;
 }) {
   const { approvers, rules, ...rest } = ports;
@@ -50,6 +55,7 @@ export function createUseCases(ports: {
     list: bind(deps, list),
     home: bind(deps, home),
     help: bind(deps, help),
+    transfer: bind(deps, transfer),
   };
 }
 

@@ -2,7 +2,7 @@
 // work to do once the person has that answer (starting or stopping the pipeline; the
 // messages the change owes are stored with it).
 import type { Action } from '../domain/status.ts';
-import type { Submission } from '../domain/submission.ts';
+import type { Actor, Submission } from '../domain/submission.ts';
 import type { ApproverAction } from './access.ts';
 
 /** The use case did what was asked (or had already done it for this request). */
@@ -19,7 +19,8 @@ export interface RefusedApproval extends Refused {
   action: 'approve';
   rule:
     | { name: 'self_approval'; id: string }
-    | { name: 'project_approvers'; project: string; approvers: readonly string[] };
+    | { name: 'project_approvers'; project: string; approvers: readonly string[] }
+    | { name: 'service_owned'; project: string; service: string; owner: Actor };
 }
 
 /** No such submission, or not one the actor may see: the same answer either way. */

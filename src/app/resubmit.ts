@@ -13,6 +13,7 @@ import {
   notFound,
   type Result,
 } from './outcomes.ts';
+import { checkOwnership } from './ownership.ts';
 import { stored } from './submit.ts';
 
 /**
@@ -47,20 +48,32 @@ export type ResubmitOutcome =
  * form holds.
  */
 export async function resubmit(
-  deps: Pick<AppDeps, 'store' | 'access' | 'logger'>,
+  deps: Pick<AppDeps, 'store' | 'access' | 'services' | 'ownership' | 'logger'>,
   input: ResubmitRequest,
 ): Promise<Result<ResubmitOutcome>> {
   const { actor, id, requestId } = input;
   const existing = await deps.access.find(actor, 'resubmit', { id, requestId });
   if (!existing) return { outcome: notFound(id) };
-  const parsed = parseSpec(input.form);
+  const { reservedServices } = deps.ownership;
+  const parsed = parseSpec(input.form, { reservedServices });
   if (!parsed.ok) return { outcome: { kind: 'invalid', errors: parsed.errors } };
+  const owned = await checkOwnership(deps, actor, parsed.spec, requestId);
+  if ('refused' in owned) {
+    // The submission stays as it was; its trail says what was tried.
+    await deps.store.recordRefusal(existing.id, {
+      actor,
+      requestId,
+      detail: `resubmit: ${owned.refused.message}`,
+    });
+    return { outcome: { kind: 'invalid', errors: [owned.refused] } };
+  }
   try {
     const change = await deps.store.resubmit(existing.id, {
       actor,
       requestId,
       spec: parsed.spec,
       warnings: parsed.warnings,
+      ...owned,
       messages: submittedMessages({ revision: existing.revision + 1 }, actor),
     });
     return stored(deps, change, requestId);

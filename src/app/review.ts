@@ -2,6 +2,7 @@
 // approve it (which starts the pipeline), reject it or send it back for changes.
 import type { Submission } from '../domain/submission.ts';
 import { type DecisionAction, decisionMessages } from '../ports/notifier.ts';
+import { isStoreError } from '../ports/store.ts';
 import { applyOnce } from './apply.ts';
 import type { AppDeps, UserRequest } from './context.ts';
 import {
@@ -16,6 +17,7 @@ import {
   type RefusedApproval,
   type Result,
 } from './outcomes.ts';
+import { partnerInTeam, refusedOwned } from './ownership.ts';
 
 export type ReviewAction = 'approve' | 'reject' | 'request_changes';
 
@@ -66,7 +68,7 @@ export interface ApprovalChoice {
  * the submission once the approver is known to be one.
  */
 export async function approve(
-  deps: Pick<AppDeps, 'store' | 'access' | 'pipeline'>,
+  deps: Pick<AppDeps, 'store' | 'access' | 'pipeline' | 'services' | 'ownership' | 'logger'>,
   input: ReviewInput & { checkForm: (submission: Submission) => FormCheck<ApprovalChoice> },
 ): Promise<Result<ReviewOutcome>> {
   const { actor, id, requestId } = input;
@@ -81,6 +83,7 @@ export async function approve(
     requestId,
   });
   if (refused) return { outcome: refused };
+  const inTeam = await partnerInTeam(deps, submission, form.project);
   const approval = {
     project: form.project,
     ...(form.versionLabel ? { versionLabel: form.versionLabel } : {}),
@@ -88,7 +91,20 @@ export async function approve(
     by: actor,
     at: new Date(),
   };
-  return decide(deps, 'approve', input, { approval }, (approved) => deps.pipeline.start(approved));
+  try {
+    return await decide(
+      deps,
+      'approve',
+      input,
+      { approval },
+      (approved) => deps.pipeline.start(approved),
+      inTeam,
+    );
+  } catch (error) {
+    // The approval claims the service; someone else's in that project refuses it.
+    if (!isStoreError(error, 'service_owned')) throw error;
+    return { outcome: await refusedOwned(deps, actor, submission, form.project, requestId) };
+  }
 }
 
 /** Rejects a submission for good, with the reason the partner reads. */
@@ -129,10 +145,17 @@ async function decide(
   { actor, id, requestId }: ReviewInput,
   patch: { approval?: Submission['approval']; reason?: string },
   next?: (submission: Submission) => Promise<void>,
+  partnerInTeam?: boolean,
 ): Promise<Result<ReviewOutcome>> {
   const reason = patch.reason;
   const messages = decisionMessages({ action, actor, ...(reason ? { reason } : {}) });
-  const result = await applyOnce(deps.store, id, action, { actor, requestId, patch, messages });
+  const result = await applyOnce(deps.store, id, action, {
+    actor,
+    requestId,
+    patch,
+    messages,
+    ...(partnerInTeam !== undefined ? { partnerInTeam } : {}),
+  });
   if (result.kind !== 'done') return { outcome: result };
   const { submission, applied } = result;
   return {

@@ -1,4 +1,5 @@
 import type { PipelineRun } from './pipeline-run.ts';
+import type { UpdateOfLive } from './service-record.ts';
 import type { Action, Status } from './status.ts';
 import type { SubmissionSpec } from './submission-spec/index.ts';
 
@@ -15,6 +16,8 @@ export interface Revision {
   warnings: { path: string; message: string }[];
   submittedBy: Actor;
   submittedAt: Date;
+  /** When its partner owns the service and it is live: what this revision updates. */
+  updateOf?: UpdateOfLive;
 }
 
 export interface Approval {
@@ -103,17 +106,27 @@ export function newSubmission(input: {
   partner: Actor;
   spec: SubmissionSpec;
   warnings: Revision['warnings'];
+  updateOf?: UpdateOfLive;
   requestId: string;
   at: Date;
 }): { submission: Submission; event: AuditEvent } {
-  const { id, partner, spec, warnings, requestId, at } = input;
+  const { id, partner, spec, warnings, updateOf, requestId, at } = input;
   const event: AuditEvent = { at, actor: partner, action: 'submit', to: 'submitted', requestId };
   const submission: Submission = {
     id,
     status: 'submitted',
     partner,
     revision: 1,
-    revisions: [{ number: 1, spec, warnings, submittedBy: partner, submittedAt: at }],
+    revisions: [
+      {
+        number: 1,
+        spec,
+        warnings,
+        submittedBy: partner,
+        submittedAt: at,
+        ...(updateOf ? { updateOf } : {}),
+      },
+    ],
     lastEvent: event,
     createdAt: at,
     updatedAt: at,

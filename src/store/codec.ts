@@ -31,14 +31,14 @@ export function toFirestoreValue(value: unknown): unknown {
   return value;
 }
 
-const date = z.instanceof(Timestamp).transform((t) => t.toDate());
-const actor = z.object({ userId: z.string().min(1), name: z.string().optional() });
+export const date = z.instanceof(Timestamp).transform((t) => t.toDate());
+export const actor = z.object({ userId: z.string().min(1), name: z.string().optional() });
 const status = z.enum(STATUSES);
 const auditActions = [...(Object.keys(ACTIONS) as Action[]), 'submit', 'refused'] as const;
 const auditAction = z.enum(auditActions as unknown as [AuditAction, ...AuditAction[]]);
 const spec = z.custom<SubmissionSpec>(isMapping, { message: 'expected the spec object' });
 
-const auditEvent = z.object({
+export const auditEvent = z.object({
   at: date,
   actor,
   action: auditAction,
@@ -48,12 +48,29 @@ const auditEvent = z.object({
   detail: z.string().optional(),
 });
 
+/** What is live on a service (a service record's, and an update's view of it). */
+export const liveVersion = z.object({
+  version: z.string().min(1),
+  image: z.string().min(1),
+  submissionId: z.string().min(1),
+  revision: z.number().int().positive(),
+  spec,
+  at: date,
+});
+
 const revision = z.object({
   number: z.number().int().positive(),
   spec,
   warnings: z.array(z.object({ path: z.string(), message: z.string() })),
   submittedBy: actor,
   submittedAt: date,
+  updateOf: z
+    .object({
+      project: z.string().min(1),
+      chosen: z.enum(['default_project', 'only_project', 'first_project']),
+      live: liveVersion,
+    })
+    .optional(),
 });
 
 const stepProgress = z.object({
@@ -147,7 +164,7 @@ export const requestDoc = z.object({
 });
 export type RequestRecord = z.infer<typeof requestDoc>;
 
-function invalid(what: string, error: z.ZodError): StoreError {
+export function invalid(what: string, error: z.ZodError): StoreError {
   const problems = error.issues
     .slice(0, 5)
     .map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`)

@@ -33,6 +33,7 @@ import {
   type Transaction,
 } from '@google-cloud/firestore';
 import type { PipelineRun } from '../domain/pipeline-run.ts';
+import type { ServiceEvent, ServiceRecord } from '../domain/service-record.ts';
 import { ACTIONS, type Action, nextStatus, type Status } from '../domain/status.ts';
 import {
   type AuditEvent,
@@ -46,6 +47,7 @@ import {
 import { InFlight } from '../lib/in-flight.ts';
 import { KeyedLock } from '../lib/keyed-lock.ts';
 import type { MessageIntent } from '../ports/notifier.ts';
+import type { ServiceStore, TransferInput, TransferResult } from '../ports/services.ts';
 import {
   type ApplyOptions,
   type ChangeResult,
@@ -77,6 +79,17 @@ import {
 } from './codec.ts';
 import { toStoreError, UNREACHABLE } from './errors.ts';
 import { enqueue, inOrder, outboxFromDoc, report } from './outbox.ts';
+import {
+  claimIn,
+  claimOf,
+  goLiveIn,
+  liveOf,
+  readServiceAudit,
+  readServiceRecords,
+  refusalIn,
+  serviceRef,
+  transferIn,
+} from './service-records.ts';
 
 export interface FirestoreStoreOptions {
   /** The clock (tests pass a fixed one). */
@@ -152,7 +165,7 @@ interface Change {
 /** Which lease field a lease call is about: the pipeline's or the outbox's. */
 type LeaseField = 'lease' | 'outboxLease';
 
-export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxStore {
+export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxStore, ServiceStore {
   readonly #db: Firestore;
   readonly #now: () => Date;
   readonly #timeoutMs: number;
@@ -380,6 +393,8 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
     action: string,
     decide: (current: Submission, now: Date) => Change,
     messages: MessageIntent[] = [],
+    /** More to read and write in the same transaction once the change is decided. */
+    alongside?: (tx: Transaction, current: Submission, now: Date) => Promise<void>,
   ): Promise<ChangeResult> {
     const sid = submissionId(id);
     requireText(context.requestId, 'requestId');
@@ -400,6 +415,7 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
         }
         const now = this.#now();
         const change = decide(stored.submission, now);
+        await alongside?.(tx, stored.submission, now);
         const seq = stored.auditSeq + 1;
         const fields: Partial<Submission> & { auditSeq: number; tracking?: boolean } = {
           ...change.fields,
@@ -434,7 +450,8 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
     if (!Object.hasOwn(ACTIONS, action)) {
       throw new StoreError('invalid_transition', `unknown action ${String(action)}`);
     }
-    const { actor, requestId, detail, patch, messages } = options;
+    const { actor, requestId, detail, patch, messages, partnerInTeam } = options;
+    const approval = action === 'approve' ? patch?.approval : undefined;
     return this.#change(
       `${action.replace('_', ' ')} ${id}`,
       id,
@@ -456,11 +473,15 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
         };
       },
       messages,
+      // The approval claims the service for the partner, or is refused: someone else's.
+      approval &&
+        ((tx, current, now) =>
+          claimIn(this.#db, tx, claimOf(current, approval, partnerInTeam === true), now)),
     );
   }
 
   async resubmit(id: string, input: ResubmitInput): Promise<ChangeResult> {
-    const { actor, requestId, detail, spec, warnings, messages } = input;
+    const { actor, requestId, detail, spec, warnings, updateOf, messages } = input;
     return this.#change(
       `resubmitting ${id}`,
       id,
@@ -477,7 +498,14 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
           );
         }
         const number = Math.max(...current.revisions.map((r) => r.number)) + 1;
-        const revision: Revision = { number, spec, warnings, submittedBy: actor, submittedAt: now };
+        const revision: Revision = {
+          number,
+          spec,
+          warnings,
+          submittedBy: actor,
+          submittedAt: now,
+          ...(updateOf ? { updateOf } : {}),
+        };
         return {
           fields: {
             status: to,
@@ -541,6 +569,50 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
       }),
     );
   }
+  // ---- service records (service-records.ts) ------------------------------------------------
+
+  serviceRecords(service: string, projects: readonly string[]): Promise<ServiceRecord[]> {
+    return this.#run(`reading the records of ${service}`, undefined, () =>
+      readServiceRecords(this.#db, service, projects),
+    );
+  }
+
+  serviceAudit(project: string, service: string): Promise<ServiceEvent[]> {
+    return this.#run(`reading the history of ${service}`, undefined, () =>
+      readServiceAudit(this.#db, project, service),
+    );
+  }
+
+  async transferService(input: TransferInput): Promise<TransferResult> {
+    requireText(input.requestId, 'requestId');
+    const key = serviceRef(this.#db, input.project, input.service).path;
+    const { owedBy, ...result } = await this.#run(`transferring ${input.service}`, key, (signal) =>
+      this.#transaction(signal, (tx) =>
+        transferIn(
+          this.#db,
+          tx,
+          { ...input, submissionRef: (id) => this.#submissionRef(id) },
+          this.#now(),
+        ),
+      ),
+    );
+    if (owedBy) for (const listener of this.#enqueued) listener(owedBy);
+    return result;
+  }
+
+  async recordServiceRefusal(
+    project: string,
+    service: string,
+    context: RequestContext,
+  ): Promise<void> {
+    const key = serviceRef(this.#db, project, service).path;
+    await this.#run(`recording a refusal on ${service}`, key, (signal) =>
+      this.#transaction(signal, (tx) =>
+        refusalIn(this.#db, tx, project, service, context, this.#now()),
+      ),
+    );
+  }
+
   // ---- pipeline ---------------------------------------------------------------------------
 
   inFlight(options: ListOptions & { after?: string } = {}): Promise<InFlightPipeline[]> {
@@ -650,6 +722,7 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
         if (change) {
           const from = stored.submission.status;
           const to = nextStatus(from, change.action);
+          if (to === 'live') await goLiveIn(this.#db, tx, liveOf(stored.submission, run, now));
           status = to;
           const seq = stored.auditSeq + 1;
           const event: AuditEvent = {

@@ -1,5 +1,6 @@
 import type { App, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Result } from '../../app/outcomes.ts';
+import type { Actor } from '../../domain/submission.ts';
 import { cancelMessage, notDoneMessage } from '../answers.ts';
 import type { HandlerContext } from '../context.ts';
 import { answerWith, MESSAGE_FALLBACKS } from '../respond.ts';
@@ -8,6 +9,7 @@ import { limitProblem, type TextLimit } from '../views/input-limits.ts';
 import { type Message, section } from '../views/kit.ts';
 import { notFoundMessage } from '../views/messages.ts';
 import { code } from '../views/mrkdwn.ts';
+import { transferAnswer } from '../views/ownership.ts';
 import { helpBlocks, listBlocks, statusBlocks } from '../views/status-text.ts';
 import { submitModal } from '../views/submit-modal.ts';
 
@@ -17,7 +19,7 @@ import { submitModal } from '../views/submit-modal.ts';
  */
 const COMMAND_LIMIT: TextLimit = { label: 'The command', characters: 200 };
 
-/** `/playground submit | status <id> | history <id> | list [all] | cancel <id> | help`. */
+/** `/playground submit | status <id> | history <id> | list [all] | cancel <id> | transfer <service> @user | help`. */
 export async function onPlaygroundCommand(
   ctx: HandlerContext,
   { command, ack }: Pick<SlackCommandMiddlewareArgs, 'command' | 'ack'>,
@@ -85,12 +87,40 @@ export async function onPlaygroundCommand(
       );
     case 'cancel':
       return answer(() => useCases.cancel({ actor, id, requestId }), cancelMessage);
+    case 'transfer':
+      return answer(
+        () => useCases.transfer({ actor, requestId, ...transferArgs(args) }),
+        transferAnswer,
+      );
     default:
       return answer(
         () => useCases.help({ actor }),
         ({ approver }) => helpOrUnknown(word, helpBlocks({ approver })),
       );
   }
+}
+
+/**
+ * `SERVICE @user [--project P]`. Slack escapes a mention in a command's text as
+ * `<@U123|name>` (or `<@U123>`) when the app asks it to escape them; a bare `@name` cannot
+ * be resolved here and counts as no user named.
+ */
+export function transferArgs(args: readonly string[]): {
+  service: string;
+  to?: Actor;
+  project?: string;
+} {
+  const rest = [...args];
+  const flag = rest.findIndex((a) => a.toLowerCase() === '--project');
+  const project = flag >= 0 ? rest.splice(flag, 2)[1] : undefined;
+  const mentioned = rest
+    .map((a) => /^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$/.exec(a))
+    .find((m) => m !== null);
+  const service = rest.find((a) => !a.startsWith('<@') && !a.startsWith('@')) ?? '';
+  const to = mentioned?.[1]
+    ? { userId: mentioned[1], ...(mentioned[2] ? { name: mentioned[2] } : {}) }
+    : undefined;
+  return { service: service.toLowerCase(), ...(to ? { to } : {}), ...(project ? { project } : {}) };
 }
 
 /** Help for `help` and an empty command; an unknown subcommand says so first. */

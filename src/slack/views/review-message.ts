@@ -18,6 +18,7 @@ import {
   slackDate,
   truncateMrkdwn,
 } from './mrkdwn.ts';
+import { updateOfLiveBlocks } from './ownership.ts';
 
 /** What happened to a submission, for the lines that record it. */
 export interface Decision {
@@ -58,6 +59,7 @@ export function reviewMessage(
     ),
   );
   blocks.push({ type: 'section', fields: fields.slice(0, LIMITS.sectionFields) });
+  if (spec && revision?.updateOf) blocks.push(...updateOfLiveBlocks(revision.updateOf, spec));
 
   if (spec) {
     const about = describeSection(spec);
