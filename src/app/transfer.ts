@@ -12,11 +12,13 @@ interface TransferRequest extends UserRequest {
   service: string;
   /** The new owner, from a mention; undefined when none was given. */
   to?: Actor;
+  /** The Slack user group (S…) that owns it with them, when one is given. */
+  team?: string;
   project?: string;
 }
 
 export type TransferOutcome =
-  | Done<{ transfer: ServiceTransfer; applied: boolean }>
+  | Done<{ transfer: ServiceTransfer; team?: string; applied: boolean }>
   | { kind: 'refused' }
   /** Something to name is missing or wrong: `problem` says what. */
   | { kind: 'usage'; problem: string }
@@ -28,7 +30,7 @@ export async function transfer(
   deps: Pick<AppDeps, 'access' | 'services' | 'ownership' | 'logger'>,
   input: TransferRequest,
 ): Promise<Result<TransferOutcome>> {
-  const { actor, requestId, service, to, project } = input;
+  const { actor, requestId, service, to, team, project } = input;
   const { targetProjects } = deps.ownership;
   const projects = project ? [project] : targetProjects;
   if (!(await deps.access.isApprover(actor.userId))) {
@@ -55,12 +57,13 @@ export async function transfer(
     project: record.project,
     service,
     to,
+    ...(team ? { team } : {}),
     actor,
     requestId,
     messages: (before, seq) =>
       transferMessages({ ...place(before), from: before.owner, to, by: actor }, seq),
   });
-  const { before, applied } = result;
+  const { before, after, applied } = result;
   deps.logger.info(
     { ...place(before), from: before.owner.userId, to: to.userId, applied, requestId },
     'transferred',
@@ -68,6 +71,7 @@ export async function transfer(
   return {
     outcome: done({
       transfer: { ...place(before), from: before.owner, to, by: actor },
+      ...(after.team ? { team: after.team } : {}),
       applied,
     }),
   };

@@ -11,6 +11,8 @@ export interface TransferInput extends RequestContext {
   project: string;
   service: string;
   to: Actor;
+  /** The new owning team (a Slack user group, S…); the record's stays when none is given. */
+  team?: string;
   /** The messages the transfer owes (the old and new owner told), from the record before it. */
   messages: (before: ServiceRecord, seq: number) => MessageIntent[];
 }

@@ -217,8 +217,9 @@ export async function transferIn(
   const owedBy = before.live?.submissionId ?? before.claimedBy.submissionId;
   const submissionRef = input.submissionRef(owedBy);
   const submission = await tx.get(submissionRef);
-  const after: ServiceRecord = { ...before, owner: to, updatedAt: now };
-  const detail = `from ${before.owner.userId} to ${to.userId}`;
+  const team = input.team ?? before.team;
+  const after: ServiceRecord = { ...before, owner: to, ...(team ? { team } : {}), updatedAt: now };
+  const detail = `from ${before.owner.userId} to ${to.userId}${input.team ? ` (team ${input.team})` : ''}`;
   writeService(
     db,
     tx,

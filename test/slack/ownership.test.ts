@@ -7,8 +7,10 @@ import { reaches } from '../pipeline/flow-helpers.ts';
 import { VALID_FORM } from './fill.ts';
 import {
   APPROVER,
+  APPROVER_GROUP,
   type Bot,
   eventually,
+  GROUP_APPROVER,
   OTHER_PARTNER,
   PARTNER,
   PROJECTS,
@@ -220,6 +222,21 @@ describe('service ownership', () => {
         service: `"my-service" is owned by @otto in ${DEFAULT_PROJECT}: ask them to submit it, or ask an approver to run /playground transfer my-service @you`,
       },
     });
+    b.api.workspace.closeView(PARTNER);
+
+    // With an owning team, its members count as owners too (Slack's user group answers).
+    expect((await submitAs(b, GROUP_APPROVER)).body).toMatchObject({
+      errors: { service: expect.stringContaining('is owned by @otto') },
+    });
+    b.api.workspace.closeView(GROUP_APPROVER);
+    expect(
+      await commandText(
+        b,
+        APPROVER,
+        `transfer my-service <@${OTHER_PARTNER}|otto> --team <!subteam^${APPROVER_GROUP}|@playground-approvers>`,
+      ),
+    ).toContain(`with the members of <!subteam^${APPROVER_GROUP}>`);
+    expect((await submitAs(b, GROUP_APPROVER)).text).toBe('');
   });
 
   it("refuses a non-approver's transfer, audited on the service's trail; names what is missing or unknown", async () => {
@@ -241,10 +258,10 @@ describe('service ownership', () => {
     expect(record?.owner.userId).toBe(PARTNER);
 
     expect(await commandText(b, APPROVER, 'transfer')).toBe(
-      'Name the service to transfer. Usage: `/playground transfer SERVICE @user [--project P]`.',
+      'Name the service to transfer. Usage: `/playground transfer SERVICE @user [--team @group] [--project P]`.',
     );
     expect(await commandText(b, APPROVER, 'transfer my-service')).toBe(
-      'Name the new owner as @user. Usage: `/playground transfer SERVICE @user [--project P]`.',
+      'Name the new owner as @user. Usage: `/playground transfer SERVICE @user [--team @group] [--project P]`.',
     );
     expect(await commandText(b, APPROVER, `transfer no-such <@${OTHER_PARTNER}>`)).toBe(
       `No service \`no-such\` is owned in \`${PROJECTS[0]}\`, \`${PROJECTS[1]}\`. Check the name; \`--project P\` picks the project.`,

@@ -101,26 +101,34 @@ export async function onPlaygroundCommand(
 }
 
 /**
- * `SERVICE @user [--project P]`. Slack escapes a mention in a command's text as
- * `<@U123|name>` (or `<@U123>`) when the app asks it to escape them; a bare `@name` cannot
- * be resolved here and counts as no user named.
+ * `SERVICE @user [--team @group] [--project P]`. Slack escapes mentions in a command's text
+ * (when the command asks it to) as `<@U123|name>` and user groups as `<!subteam^S123|@name>`;
+ * a bare `@name` cannot be resolved here and counts as nobody named.
  */
 export function transferArgs(args: readonly string[]): {
   service: string;
   to?: Actor;
+  team?: string;
   project?: string;
 } {
   const rest = [...args];
-  const flag = rest.findIndex((a) => a.toLowerCase() === '--project');
-  const project = flag >= 0 ? rest.splice(flag, 2)[1] : undefined;
-  const mentioned = rest
+  const option = (name: string) => {
+    const at = rest.findIndex((a) => a.toLowerCase() === name);
+    return at >= 0 ? rest.splice(at, 2)[1] : undefined;
+  };
+  const project = option('--project');
+  const team = /^<!subteam\^(S[A-Z0-9]+)(?:\|[^>]*)?>$/.exec(option('--team') ?? '')?.[1];
+  const user = rest
     .map((a) => /^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$/.exec(a))
     .find((m) => m !== null);
-  const service = rest.find((a) => !a.startsWith('<@') && !a.startsWith('@')) ?? '';
-  const to = mentioned?.[1]
-    ? { userId: mentioned[1], ...(mentioned[2] ? { name: mentioned[2] } : {}) }
-    : undefined;
-  return { service: service.toLowerCase(), ...(to ? { to } : {}), ...(project ? { project } : {}) };
+  const service = rest.find((a) => !a.startsWith('<') && !a.startsWith('@')) ?? '';
+  const to = user?.[1] ? { userId: user[1], ...(user[2] ? { name: user[2] } : {}) } : undefined;
+  return {
+    service: service.toLowerCase(),
+    ...(to ? { to } : {}),
+    ...(team ? { team } : {}),
+    ...(project ? { project } : {}),
+  };
 }
 
 /** Help for `help` and an empty command; an unknown subcommand says so first. */

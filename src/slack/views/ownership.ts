@@ -59,8 +59,9 @@ export function transferAnswer(outcome: TransferOutcome): Message {
   switch (outcome.kind) {
     case 'done': {
       const { service, project, from, to } = outcome.transfer;
+      const team = outcome.team ? `, with the members of <!subteam^${outcome.team}>` : '';
       return {
-        text: `:handshake: ${code(service)} in ${code(project)} now belongs to ${mention(to.userId)} (was ${mention(from.userId)}). Both were told.`,
+        text: `:handshake: ${code(service)} in ${code(project)} now belongs to ${mention(to.userId)}${team} (was ${mention(from.userId)}). Both were told.`,
       };
     }
     case 'refused':
@@ -69,7 +70,7 @@ export function transferAnswer(outcome: TransferOutcome): Message {
       };
     case 'usage':
       return {
-        text: `${outcome.problem}. Usage: \`/playground transfer SERVICE @user [--project P]\`.`,
+        text: `${outcome.problem}. Usage: \`/playground transfer SERVICE @user [--team @group] [--project P]\`.`,
       };
     case 'unknown_service':
       return {
