@@ -3,7 +3,7 @@
 // claims it for its partner; only the owner (or a member of the owning team) may submit
 // for it afterwards, until an approver transfers it. Pure data and pure rules.
 import type { Actor } from './submission.ts';
-import type { SubmissionSpec } from './submission-spec/index.ts';
+import { SPEC_CATALOGUE, type SubmissionSpec } from './submission-spec/index.ts';
 
 /** What is live on a service: the version and the revision it was built from. */
 export interface LiveVersion {
@@ -158,24 +158,10 @@ export interface SpecChange {
   after: string;
 }
 
-/** The fields compared, in the order the review message lists them. */
-const COMPARED: readonly string[] = [
-  'image',
-  'ZOOM_LEVEL',
-  'PADDING',
-  'PREDICTOR_CLASS',
-  'PREDICTOR_PACKAGE',
-  'resources.cpu',
-  'resources.memory_gb',
-  'resources.disk_size_gb',
-  'gunicorn.workers',
-  'gunicorn.backlog',
-  'gunicorn.timeout',
-  'describe.title',
-  'describe.description',
-  'describe.organization',
-  'describe.email',
-];
+/** The fields compared: every field of the spec but the service id (the same by definition), in catalogue order. */
+const COMPARED: readonly string[] = SPEC_CATALOGUE.map((field) => field.path).filter(
+  (path) => path !== 'service',
+);
 
 /** What an update changes against what is live: only the fields that differ, old → new. */
 export function specChanges(live: SubmissionSpec, next: SubmissionSpec): SpecChange[] {

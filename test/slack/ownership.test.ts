@@ -2,32 +2,24 @@
 // approval claims a service, someone else's submission for it is refused naming the owner,
 // the owner's next one is an update of what is live (with the diff), reserved ids are
 // refused, and approvers transfer a service (audited, both owners told).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reaches } from '../pipeline/flow-helpers.ts';
 import { VALID_FORM } from './fill.ts';
 import {
   APPROVER,
   APPROVER_GROUP,
   type Bot,
+  botPerTest,
   eventually,
+  FAST_TRACKING,
   GROUP_APPROVER,
   OTHER_PARTNER,
   PARTNER,
   PROJECTS,
   REVIEW_CHANNEL,
-  startBot,
 } from './harness.ts';
 
-let bot: Bot | undefined;
-afterEach(async () => {
-  await bot?.close();
-  bot = undefined;
-});
-
-async function start(env: Record<string, string> = {}): Promise<Bot> {
-  bot = await startBot(env);
-  return bot;
-}
+const start = botPerTest(FAST_TRACKING);
 
 const [DEFAULT_PROJECT = ''] = PROJECTS;
 
