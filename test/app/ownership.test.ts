@@ -86,12 +86,8 @@ describe('resubmit and ownership', () => {
     const { id } = await submitted(store);
     await store.apply(id, 'request_changes', { actor: APPROVER, requestId: requestId() });
     services.put(owned(OTHER, PROJECTS[0] ?? '', { live: false }));
-    const result = await resubmit(deps, {
-      actor: PARTNER,
-      id,
-      requestId: requestId(),
-      form: sampleSpec(),
-    });
+    const request = { actor: PARTNER, id, requestId: requestId() };
+    const result = await resubmit(deps, { ...request, form: sampleSpec() });
     expect(result.outcome).toMatchObject({ kind: 'invalid', errors: [{ path: 'service' }] });
     const stored = await store.get(id);
     expect(stored).toMatchObject({ status: 'changes_requested', revision: 1 });
@@ -100,6 +96,9 @@ describe('resubmit and ownership', () => {
       actor: { userId: PARTNER.userId },
       detail: expect.stringContaining('resubmit: "my-service" is owned by @otto'),
     });
+    // The same form, fixed and sent again, is stored: the refusal was not taken for it.
+    const fixed = await resubmit(deps, { ...request, form: sampleSpec({ service: 'mine' }) });
+    expect(fixed.outcome).toMatchObject({ kind: 'done', submission: { id, revision: 2 } });
   });
 });
 

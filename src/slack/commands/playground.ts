@@ -14,8 +14,9 @@ import { helpBlocks, listBlocks, statusBlocks } from '../views/status-text.ts';
 import { submitModal } from '../views/submit-modal.ts';
 
 /**
- * Slack documents no length for a command's text. The longest this command takes is a
- * dozen characters (`status PG-0042`): anything far past it is not read at all.
+ * Slack documents no length for a command's text. The longest this command takes is about
+ * a hundred characters (`transfer SERVICE <@U…|name> --team <!subteam^S…|@name> --project
+ * P`): anything far past it is not read at all.
  */
 const COMMAND_LIMIT: TextLimit = { label: 'The command', characters: 200 };
 
