@@ -50,6 +50,9 @@ async function commandText(b: Bot, userId: string, text: string): Promise<string
   return (answer.body as { text: string }).text;
 }
 
+const SLOW_ANSWER =
+  ':hourglass: The database is slow to answer. If this changed anything you will see it in the review thread; otherwise nothing was saved and you can try again in a minute.';
+
 const OWNED_BY_PARTNER = `"my-service" is owned by @upartner01 in ${DEFAULT_PROJECT}: ask them to submit it, or ask an approver to run /playground transfer my-service @you`;
 
 describe('service ownership', () => {
@@ -184,10 +187,17 @@ describe('service ownership', () => {
       APPROVER,
       `transfer my-service <@${OTHER_PARTNER}|otto> --project ${DEFAULT_PROJECT}`,
     );
-    expect(answer).toBe(
+    // On a loaded machine the transfer may outlast Slack's answer window: the answer is then
+    // the "slow" advice and the transfer goes on (the record below says it happened).
+    expect([
       `:handshake: \`my-service\` in \`${DEFAULT_PROJECT}\` now belongs to <@${OTHER_PARTNER}> (was <@${PARTNER}>). Both were told.`,
-    );
-    const [record] = await b.store.serviceRecords('my-service', PROJECTS);
+      SLOW_ANSWER,
+    ]).toContain(answer);
+    const record = await eventually(async () => {
+      const [now] = await b.store.serviceRecords('my-service', PROJECTS);
+      expect(now?.owner.userId).toBe(OTHER_PARTNER);
+      return now;
+    }, 15_000);
     expect(record?.owner).toEqual({ userId: OTHER_PARTNER, name: 'otto' });
     const trail = await b.store.serviceAudit(DEFAULT_PROJECT, 'my-service');
     expect(trail.at(-1)).toMatchObject({
