@@ -12,7 +12,7 @@ import type { Logger } from './log.ts';
 import { Tracker, type TrackerOptions } from './pipeline/tracker.ts';
 import { SlackMessages } from './slack/announce.ts';
 import { createSlackApp, registerHandlers, type SlackBot } from './slack/app.ts';
-import { Approvers } from './slack/approvers.ts';
+import { Approvers, SlackUserGroups } from './slack/approvers.ts';
 import { Deliverer, type DelivererOptions } from './slack/deliverer.ts';
 import { createFirestore } from './store/firestore-client.ts';
 import { FirestoreStore } from './store/firestore-store.ts';
@@ -125,6 +125,12 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     notifier: messages,
     registry,
     approvers: new Approvers(client, config.approvers),
+    services: store,
+    ownership: {
+      targetProjects: config.gcp.targetProjects,
+      reservedServices: config.reservedServices,
+      teams: new SlackUserGroups(client),
+    },
     rules: {
       allowSelfApproval: config.allowSelfApproval,
       projectApprovers: Object.fromEntries(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CodedError } from './domain/errors.ts';
 import { projectIdProblem } from './domain/project-id.ts';
+import { appEngineIdProblem } from './domain/submission-spec/appengine.ts';
 
 /** Everything the bot reads from its environment, typed. */
 export interface Config {
@@ -20,6 +21,8 @@ export interface Config {
   projectApprovers: Record<string, string[]>;
   /** Whether an approver may approve their own submission (default: no). */
   allowSelfApproval: boolean;
+  /** Service ids partners may not submit for, besides `default` (always refused). */
+  reservedServices: string[];
   gcp: {
     project: string;
     targetProjects: string[];
@@ -157,6 +160,16 @@ const envSchema = z.object({
     .toLowerCase()
     .refine((v) => v === 'true' || v === 'false', { error: 'must be true or false' })
     .optional(),
+  PLAYGROUND_RESERVED_SERVICES: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      for (const id of list(value ?? '')) {
+        const problem = appEngineIdProblem(id, 'service id');
+        if (problem)
+          ctx.addIssue({ code: 'custom', message: `must list App Engine service ids: ${problem}` });
+      }
+    }),
   GOOGLE_CLOUD_PROJECT: required('the project where Firestore and Cloud Build live').superRefine(
     projectId,
   ),
@@ -223,6 +236,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       projectApproverEntries(e.PLAYGROUND_PROJECT_APPROVERS ?? '').map((p) => [p.project, p.ids]),
     ),
     allowSelfApproval: e.PLAYGROUND_ALLOW_SELF_APPROVAL === 'true',
+    reservedServices: list(e.PLAYGROUND_RESERVED_SERVICES ?? ''),
     gcp: {
       project: e.GOOGLE_CLOUD_PROJECT,
       targetProjects: list(e.PLAYGROUND_TARGET_PROJECTS),

@@ -30,6 +30,7 @@ describe('readConfig', () => {
       approvers: ['U0AAA', 'S0BBB'],
       projectApprovers: {},
       allowSelfApproval: false,
+      reservedServices: [],
       gcp: {
         project: 'pg-bot-1',
         targetProjects: ['pg-prod-1', 'pg-dev-1'],
@@ -68,6 +69,16 @@ describe('readConfig', () => {
       'PLAYGROUND_PROJECT_APPROVERS "pg-other-9=U0CCC" names pg-other-9, not one of PLAYGROUND_TARGET_PROJECTS (pg-prod-1, pg-dev-1)',
       'PLAYGROUND_PROJECT_APPROVERS "pg-dev-1=U0CCC,#team" must list Slack user ids (U…, W…) or user-group ids (S…); not ids: #team',
       'PLAYGROUND_PROJECT_APPROVERS "pg-dev-1=U0DDD" lists pg-dev-1 a second time',
+    ]);
+  });
+
+  it('reads the reserved service ids, and names one that is not an App Engine service id', () => {
+    expect(
+      readConfig({ ...VALID, PLAYGROUND_RESERVED_SERVICES: ' status , api-gateway,' })
+        .reservedServices,
+    ).toEqual(['status', 'api-gateway']);
+    expect(problems({ ...VALID, PLAYGROUND_RESERVED_SERVICES: 'status,Api_Gateway' })).toEqual([
+      'PLAYGROUND_RESERVED_SERVICES must list App Engine service ids: "Api_Gateway" is not a valid service id (lowercase letters, digits and hyphens, not starting or ending with a hyphen): try "api-gateway"',
     ]);
   });
 

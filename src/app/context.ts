@@ -3,9 +3,11 @@ import type { Logger } from '../log.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import type { Pipeline } from '../ports/pipeline.ts';
 import type { RegistryPort } from '../ports/registry.ts';
+import type { ServiceStore } from '../ports/services.ts';
 import type { SubmissionStore } from '../ports/store.ts';
 import type { AccessPolicy } from './access.ts';
 import type { DoctorSetup } from './doctor.ts';
+import type { Ownership } from './ownership.ts';
 
 /** What every use case may call: ports and the access policy, nothing of Slack. */
 export interface AppDeps {
@@ -15,6 +17,9 @@ export interface AppDeps {
   /** The partner images' registries: the digest a tag names. */
   registry: RegistryPort;
   access: AccessPolicy;
+  /** Service records: who owns which service where, what is live. */
+  services: ServiceStore;
+  ownership: Ownership;
   logger: Logger;
   /** What the doctor checks and asks (absent where no doctor is wired). */
   setup?: DoctorSetup;

@@ -5,16 +5,19 @@ import type { ApproverDirectory } from '../ports/approvers.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import type { Pipeline } from '../ports/pipeline.ts';
 import type { RegistryPort } from '../ports/registry.ts';
+import type { ServiceStore } from '../ports/services.ts';
 import type { SubmissionStore } from '../ports/store.ts';
 import { AccessPolicy, type ApprovalRules } from './access.ts';
 import { cancel } from './cancel.ts';
 import type { AppDeps } from './context.ts';
 import { type DoctorSetup, doctor } from './doctor.ts';
+import type { Ownership } from './ownership.ts';
 import { help, history, home, list, status } from './queries.ts';
 import { resubmit, resubmitForm } from './resubmit.ts';
 import { retry } from './retry.ts';
 import { approve, openReview, reject, requestChanges } from './review.ts';
 import { submit } from './submit.ts';
+import { transfer } from './transfer.ts';
 
 /** A use case with its ports given: what is left is the request. */
 type Bound<F> = F extends (deps: never, input: infer I) => infer R ? (input: I) => R : never;
@@ -31,6 +34,8 @@ export function createUseCases(ports: {
   approvers: ApproverDirectory;
   /** Self-approval and per-project approvers; none unless configured. */
   rules?: ApprovalRules;
+  services: ServiceStore;
+  ownership: Ownership;
   logger: Logger;
   /** The doctor's probes and what they check (`/playground doctor`). */
   setup?: DoctorSetup;
@@ -56,6 +61,7 @@ export function createUseCases(ports: {
     home: bind(deps, home),
     help: bind(deps, help),
     doctor: bind(deps, doctor),
+    transfer: bind(deps, transfer),
   };
 }
 

@@ -4,7 +4,7 @@
 import type { StaleChange } from '../domain/approval-binding.ts';
 import type { UnresolvedImage } from '../domain/image-resolution.ts';
 import type { Action } from '../domain/status.ts';
-import type { Submission } from '../domain/submission.ts';
+import type { Actor, Submission } from '../domain/submission.ts';
 import type { ApproverAction } from './access.ts';
 
 /** The use case did what was asked (or had already done it for this request). */
@@ -25,7 +25,8 @@ export interface RefusedApproval extends Refused {
   rule:
     | { name: 'self_approval'; id: string }
     | { name: 'project_approvers'; project: string; approvers: readonly string[] }
-    | { name: 'unresolved_image'; id: string; image: string; unresolved: UnresolvedImage };
+    | { name: 'unresolved_image'; id: string; image: string; unresolved: UnresolvedImage }
+    | { name: 'service_owned'; project: string; service: string; owner: Actor };
 }
 
 /** A decision form opened on what the submission no longer is; refused and audited. */

@@ -15,6 +15,7 @@ import {
   notFound,
   type Result,
 } from './outcomes.ts';
+import { checkOwnership } from './ownership.ts';
 import { resolveImage } from './resolve-image.ts';
 import { stored } from './submit.ts';
 
@@ -57,14 +58,26 @@ export type ResubmitOutcome =
  * form holds.
  */
 export async function resubmit(
-  deps: Pick<AppDeps, 'store' | 'access' | 'registry' | 'logger'>,
+  deps: Pick<AppDeps, 'store' | 'access' | 'registry' | 'services' | 'ownership' | 'logger'>,
   input: ResubmitRequest,
 ): Promise<Result<ResubmitOutcome>> {
   const { actor, id, requestId } = input;
   const existing = await deps.access.find(actor, 'resubmit', { id, requestId });
   if (!existing) return { outcome: notFound(id) };
-  const parsed = parseSpec(input.form);
+  const { reservedServices } = deps.ownership;
+  const parsed = parseSpec(input.form, { reservedServices });
   if (!parsed.ok) return { outcome: { kind: 'invalid', errors: parsed.errors } };
+  const owned = await checkOwnership(deps, actor, parsed.spec, requestId);
+  if ('refused' in owned) {
+    // The submission stays as it was; its trail says what was tried. Under a request id of
+    // its own: the same form, fixed, may be sent again and must not look like a reused request.
+    await deps.store.recordRefusal(existing.id, {
+      actor,
+      requestId: `${requestId}:owned`,
+      detail: `resubmit: ${owned.refused.message}`,
+    });
+    return { outcome: { kind: 'invalid', errors: [owned.refused] } };
+  }
   try {
     const change = await deps.store.resubmit(existing.id, {
       actor,
@@ -72,6 +85,7 @@ export async function resubmit(
       spec: parsed.spec,
       warnings: parsed.warnings,
       image: await resolveImage(deps, parsed.spec.image),
+      ...owned,
       // An approval whose pipeline has not started is voided by the store with this
       // change (and the change refused once it has); its approver is told.
       messages: submittedMessages(

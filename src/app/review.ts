@@ -9,7 +9,7 @@ import {
 import { currentRevision, type Submission } from '../domain/submission.ts';
 import { testMachineProblem } from '../domain/test-machine.ts';
 import { type DecisionAction, decisionMessages } from '../ports/notifier.ts';
-import type { SubmissionPatch } from '../ports/store.ts';
+import { isStoreError, type SubmissionPatch } from '../ports/store.ts';
 import { applyOnce } from './apply.ts';
 import { imageAtApproval } from './approve-image.ts';
 import type { AppDeps, UserRequest } from './context.ts';
@@ -26,6 +26,7 @@ import {
   type Result,
   type Stale,
 } from './outcomes.ts';
+import { partnerInTeam, refusedOwned } from './ownership.ts';
 
 export type ReviewAction = 'approve' | 'reject' | 'request_changes';
 
@@ -84,7 +85,10 @@ export interface ApprovalChoice {
  * the submission once the approver is known to be one.
  */
 export async function approve(
-  deps: Pick<AppDeps, 'store' | 'access' | 'pipeline' | 'registry' | 'logger'>,
+  deps: Pick<
+    AppDeps,
+    'store' | 'access' | 'pipeline' | 'registry' | 'services' | 'ownership' | 'logger'
+  >,
   input: DecisionInput & { checkForm: (submission: Submission) => FormCheck<ApprovalChoice> },
 ): Promise<Result<ReviewOutcome>> {
   const { actor, id, requestId } = input;
@@ -109,6 +113,7 @@ export async function approve(
   const byTag = form.byTag === true;
   const image = await imageAtApproval(deps, { actor, submission, byTag, requestId });
   if (image.kind === 'refused') return { outcome: image };
+  const inTeam = await partnerInTeam(deps, submission, form.project);
   const approval = {
     project: form.project,
     ...(form.versionLabel ? { versionLabel: form.versionLabel } : {}),
@@ -117,8 +122,21 @@ export async function approve(
     at: new Date(),
   };
   const { image: resolution, detail } = image;
-  const change = { approval, ...(resolution && { image: resolution }), ...(detail && { detail }) };
-  return decide(deps, 'approve', input, change, (approved) => deps.pipeline.start(approved));
+  const change = {
+    approval,
+    ...(resolution && { image: resolution }),
+    ...(detail && { detail }),
+    partnerInTeam: inTeam,
+  };
+  try {
+    return await decide(deps, 'approve', input, change, (approved) =>
+      deps.pipeline.start(approved),
+    );
+  } catch (error) {
+    // The approval claims the service; someone else's in that project refuses it.
+    if (!isStoreError(error, 'service_owned')) throw error;
+    return { outcome: await refusedOwned(deps, actor, submission, form.project, requestId) };
+  }
 }
 
 /** Rejects a submission for good, with the reason the partner reads. */
@@ -170,11 +188,11 @@ async function decide(
   deps: Pick<AppDeps, 'store' | 'logger'>,
   action: DecisionAction & ReviewAction,
   input: DecisionInput,
-  change: SubmissionPatch & { detail?: string },
+  change: SubmissionPatch & { detail?: string; partnerInTeam?: boolean | undefined },
   next?: (submission: Submission) => Promise<void>,
 ): Promise<Result<ReviewOutcome>> {
   const { actor, id, requestId, opened } = input;
-  const { detail, ...patch } = change;
+  const { detail, partnerInTeam: inTeam, ...patch } = change;
   const reason = patch.reason;
   const messages = decisionMessages({ action, actor, ...(reason ? { reason } : {}) });
   const options = {
@@ -184,6 +202,7 @@ async function decide(
     messages,
     revision: opened.revision,
     ...(detail && { detail }),
+    ...(inTeam !== undefined && { partnerInTeam: inTeam }),
   };
   const result = await applyOnce(deps.store, id, action, options);
   if (result.kind === 'not_allowed') {

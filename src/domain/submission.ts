@@ -1,5 +1,6 @@
 import type { ImageResolution } from './image-resolution.ts';
 import type { PipelineRun } from './pipeline-run.ts';
+import type { UpdateOfLive } from './service-record.ts';
 import type { Action, Status } from './status.ts';
 import type { SubmissionSpec } from './submission-spec/index.ts';
 
@@ -21,6 +22,8 @@ export interface Revision {
    * approval when unresolved); absent on revisions stored before digests were kept.
    */
   image?: ImageResolution;
+  /** When its partner owns the service and it is live: what this revision updates. */
+  updateOf?: UpdateOfLive;
 }
 
 export interface Approval {
@@ -115,10 +118,11 @@ export function newSubmission(input: {
   spec: SubmissionSpec;
   warnings: Revision['warnings'];
   image?: ImageResolution;
+  updateOf?: UpdateOfLive;
   requestId: string;
   at: Date;
 }): { submission: Submission; event: AuditEvent } {
-  const { id, partner, spec, warnings, image, requestId, at } = input;
+  const { id, partner, spec, warnings, image, updateOf, requestId, at } = input;
   const event: AuditEvent = { at, actor: partner, action: 'submit', to: 'submitted', requestId };
   const submission: Submission = {
     id,
@@ -126,7 +130,15 @@ export function newSubmission(input: {
     partner,
     revision: 1,
     revisions: [
-      { number: 1, spec, warnings, submittedBy: partner, submittedAt: at, ...(image && { image }) },
+      {
+        number: 1,
+        spec,
+        warnings,
+        submittedBy: partner,
+        submittedAt: at,
+        ...(image && { image }),
+        ...(updateOf && { updateOf }),
+      },
     ],
     lastEvent: event,
     createdAt: at,

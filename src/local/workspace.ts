@@ -18,6 +18,8 @@ import { startSlackApi } from './slack-api/server.ts';
 
 /** The two people of the local workspace, and where they meet. */
 export const LOCAL_PARTNER = { id: 'U0LOCALPAT', name: 'pat', real_name: 'Pat Partner' };
+/** A second partner, to try the ownership rules (someone else's service is refused). */
+export const LOCAL_PARTNER_B = { id: 'U0LOCALBEA', name: 'bea', real_name: 'Bea Partner' };
 export const LOCAL_APPROVER = { id: 'U0LOCALALX', name: 'alex', real_name: 'Alex Approver' };
 export const LOCAL_REVIEW_CHANNEL = 'C0LOCALREV';
 export const LOCAL_PROJECTS = ['playground-local-prod', 'playground-local-dev'];
@@ -81,7 +83,7 @@ export async function startLocalWorkspace(options: {
     const signingSecret = randomBytes(16).toString('hex');
     const slackApi = await startSlackApi({
       botToken,
-      users: [LOCAL_PARTNER, LOCAL_APPROVER],
+      users: [LOCAL_PARTNER, LOCAL_PARTNER_B, LOCAL_APPROVER],
       channels: [{ id: LOCAL_REVIEW_CHANNEL, name: 'playground-review' }],
     });
     stops.push(() => slackApi.close());
@@ -166,6 +168,7 @@ export async function startLocalWorkspace(options: {
       signingSecret,
       users: [
         { id: LOCAL_PARTNER.id, name: LOCAL_PARTNER.real_name, role: 'partner' },
+        { id: LOCAL_PARTNER_B.id, name: LOCAL_PARTNER_B.real_name, role: 'partner' },
         { id: LOCAL_APPROVER.id, name: LOCAL_APPROVER.real_name, role: 'approver' },
       ],
       reviewChannel: LOCAL_REVIEW_CHANNEL,

@@ -41,7 +41,26 @@ export type MessageIntent =
   /** A pipeline milestone reply in the thread. */
   | { kind: 'milestone'; attempt: number; milestone: Milestone }
   /** The partner's DM with a pipeline's outcome. */
-  | { kind: 'outcome'; attempt: number; milestone: 'failed' | 'live' };
+  | { kind: 'outcome'; attempt: number; milestone: 'failed' | 'live' }
+  /**
+   * A DM to a service's old or new owner: an approver transferred it. Owed by the submission
+   * that last deployed the service; `seq` is the transfer's place on the service's trail.
+   */
+  | {
+      kind: 'transferred';
+      seq: number;
+      recipient: 'old' | 'new';
+      transfer: ServiceTransfer;
+    };
+
+/** A service changing hands, as its old and new owners are told. */
+export interface ServiceTransfer {
+  project: string;
+  service: string;
+  from: Actor;
+  to: Actor;
+  by: Actor;
+}
 
 /**
  * Intents that stand for the newest state of one message (updated in place): enqueued again,
@@ -74,6 +93,8 @@ export function messageKey(revision: number, intent: MessageIntent): string {
       return `a${intent.attempt}_${intent.milestone}`;
     case 'outcome':
       return `a${intent.attempt}_outcome_${intent.milestone}`;
+    case 'transferred':
+      return `s${intent.seq}_transferred_${intent.recipient}`;
   }
 }
 
@@ -115,6 +136,13 @@ export function milestoneMessages(attempt: number, milestone: Milestone): Messag
     intents.push({ kind: 'root' }, { kind: 'outcome', attempt, milestone });
   }
   return intents;
+}
+
+/** What a transfer owes: the old owner and the new one told (once, when they differ). */
+export function transferMessages(transfer: ServiceTransfer, seq: number): MessageIntent[] {
+  const recipients: ('old' | 'new')[] =
+    transfer.from.userId === transfer.to.userId ? ['new'] : ['old', 'new'];
+  return recipients.map((recipient) => ({ kind: 'transferred', seq, recipient, transfer }));
 }
 
 /** What the use cases ask of Slack directly: a link to a submission's review thread, for answers. */

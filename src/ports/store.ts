@@ -10,6 +10,7 @@
 import { CodedError } from '../domain/errors.ts';
 import type { ImageResolution } from '../domain/image-resolution.ts';
 import type { PipelineRun } from '../domain/pipeline-run.ts';
+import type { UpdateOfLive } from '../domain/service-record.ts';
 import type { Action, Status } from '../domain/status.ts';
 import type {
   Actor,
@@ -27,6 +28,8 @@ export type StoreErrorCode =
   | 'not_found'
   /** The status machine refuses the action; the message says why, for the user. */
   | 'invalid_transition'
+  /** The service is owned by someone else in that project; the message names the owner. */
+  | 'service_owned'
   /** Firestore could not be reached (or answered too late): nothing was written, try again. */
   | 'unavailable'
   /** Too much contention or a request id reused for a different change: nothing was written. */
@@ -51,6 +54,8 @@ export interface NewSubmission {
   warnings: SpecWarning[];
   /** What the registry said of the spec's image (stored resolved or not). */
   image?: ImageResolution;
+  /** What it updates, when its partner owns the service and a version of it is live. */
+  updateOf?: UpdateOfLive;
   /** The Slack request that asked for it; the same id never creates twice. */
   requestId: string;
   /** The messages it owes, written to the outbox in the same transaction. */
@@ -80,6 +85,12 @@ export interface ApplyOptions extends RequestContext {
    * submission is at another one by the time the change is written.
    */
   revision?: number;
+  /**
+   * With approve: whether the partner is a member of the team that owns the service (Slack
+   * knows; asked beforehand). The approval claims the service, or is refused with
+   * `service_owned` when it is someone else's.
+   */
+  partnerInTeam?: boolean;
   /** The messages the change owes, written to the outbox in the same transaction. */
   messages?: MessageIntent[];
 }
@@ -89,6 +100,7 @@ export interface ResubmitInput extends RequestContext {
   warnings: SpecWarning[];
   /** What the registry said of the spec's image (stored resolved or not). */
   image?: ImageResolution;
+  updateOf?: UpdateOfLive;
   /** The messages the new revision owes, written to the outbox in the same transaction. */
   messages?: MessageIntent[];
 }

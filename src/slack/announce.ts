@@ -11,6 +11,7 @@ import type { DecisionEvent, MessageIntent, Notifier } from '../ports/notifier.t
 import type { MessageRef, OutboxEntry } from '../ports/store.ts';
 import type { Message } from './views/kit.ts';
 import { decisionMessage, receivedMessage, threadReply, voidedMessage } from './views/messages.ts';
+import { transferMessage } from './views/ownership.ts';
 import { milestoneMessage, partnerOutcomeMessage, statusMessage } from './views/progress.ts';
 import { reviewMessage } from './views/review-message.ts';
 
@@ -190,6 +191,11 @@ export class SlackMessages implements Notifier {
           post: { channel: partner },
           message: partnerOutcomeMessage(submission, run, intent.milestone),
         };
+      }
+      case 'transferred': {
+        const { transfer, recipient } = intent;
+        const to = recipient === 'old' ? transfer.from : transfer.to;
+        return { post: { channel: to.userId }, message: transferMessage(transfer, recipient) };
       }
     }
   }

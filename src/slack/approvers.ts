@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { ApproverDirectory } from '../ports/approvers.ts';
+import type { UserGroups } from '../ports/services.ts';
 
 type WebClient = webApi.WebClient;
 
@@ -46,5 +47,27 @@ export class Approvers implements ApproverDirectory {
     );
     this.#cache = { members: new Set(lists.flat()), at: this.#now() };
     return this.#cache.members;
+  }
+}
+
+/**
+ * Members of any user group (an owning team), through the same cached look-up: one
+ * directory per group, made when the group is first asked about.
+ */
+export class SlackUserGroups implements UserGroups {
+  readonly #client: WebClient;
+  readonly #groups = new Map<string, Approvers>();
+
+  constructor(client: WebClient) {
+    this.#client = client;
+  }
+
+  includes(groupId: string, userId: string): Promise<boolean> {
+    let group = this.#groups.get(groupId);
+    if (!group) {
+      group = new Approvers(this.#client, [groupId]);
+      this.#groups.set(groupId, group);
+    }
+    return group.includes(userId);
   }
 }

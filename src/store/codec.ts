@@ -32,14 +32,14 @@ export function toFirestoreValue(value: unknown): unknown {
   return value;
 }
 
-const date = z.instanceof(Timestamp).transform((t) => t.toDate());
-const actor = z.object({ userId: z.string().min(1), name: z.string().optional() });
+export const date = z.instanceof(Timestamp).transform((t) => t.toDate());
+export const actor = z.object({ userId: z.string().min(1), name: z.string().optional() });
 const status = z.enum(STATUSES);
 const auditActions = [...(Object.keys(ACTIONS) as Action[]), 'submit', 'refused'] as const;
 const auditAction = z.enum(auditActions as unknown as [AuditAction, ...AuditAction[]]);
 const spec = z.custom<SubmissionSpec>(isMapping, { message: 'expected the spec object' });
 
-const auditEvent = z.object({
+export const auditEvent = z.object({
   at: date,
   actor,
   action: auditAction,
@@ -64,6 +64,16 @@ const imageResolution = z.discriminatedUnion('kind', [
     at: date,
   }),
 ]);
+/** What is live on a service (a service record's, and an update's view of it). */
+export const liveVersion = z.object({
+  version: z.string().min(1),
+  image: z.string().min(1),
+  digest: z.string().optional(),
+  submissionId: z.string().min(1),
+  revision: z.number().int().positive(),
+  spec,
+  at: date,
+});
 
 const revision = z.object({
   number: z.number().int().positive(),
@@ -72,6 +82,13 @@ const revision = z.object({
   submittedBy: actor,
   submittedAt: date,
   image: imageResolution.optional(),
+  updateOf: z
+    .object({
+      project: z.string().min(1),
+      chosen: z.enum(['default_project', 'only_project', 'first_project']),
+      live: liveVersion,
+    })
+    .optional(),
 });
 
 const stepProgress = z.object({
@@ -165,7 +182,7 @@ export const requestDoc = z.object({
 });
 export type RequestRecord = z.infer<typeof requestDoc>;
 
-function invalid(what: string, error: z.ZodError): StoreError {
+export function invalid(what: string, error: z.ZodError): StoreError {
   const problems = error.issues
     .slice(0, 5)
     .map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`)

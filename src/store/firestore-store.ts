@@ -34,6 +34,7 @@ import {
 } from '@google-cloud/firestore';
 import { approvalNotStarted } from '../domain/approval-binding.ts';
 import type { PipelineRun } from '../domain/pipeline-run.ts';
+import type { ServiceEvent, ServiceRecord } from '../domain/service-record.ts';
 import { ACTIONS, type Action, nextStatus, type Status } from '../domain/status.ts';
 import {
   type AuditEvent,
@@ -48,6 +49,7 @@ import {
 import { InFlight } from '../lib/in-flight.ts';
 import { KeyedLock } from '../lib/keyed-lock.ts';
 import type { MessageIntent } from '../ports/notifier.ts';
+import type { ServiceStore, TransferInput, TransferResult } from '../ports/services.ts';
 import {
   type ApplyOptions,
   type ChangeResult,
@@ -79,6 +81,17 @@ import {
 } from './codec.ts';
 import { toStoreError, UNREACHABLE } from './errors.ts';
 import { enqueue, inOrder, outboxFromDoc, report } from './outbox.ts';
+import {
+  claimIn,
+  claimOf,
+  goLiveIn,
+  liveOf,
+  readServiceAudit,
+  readServiceRecords,
+  refusalIn,
+  serviceRef,
+  transferIn,
+} from './service-records.ts';
 
 export interface FirestoreStoreOptions {
   /** The clock (tests pass a fixed one). */
@@ -156,7 +169,7 @@ interface Change {
 /** Which lease field a lease call is about: the pipeline's or the outbox's. */
 type LeaseField = 'lease' | 'outboxLease';
 
-export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxStore {
+export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxStore, ServiceStore {
   readonly #db: Firestore;
   readonly #now: () => Date;
   readonly #timeoutMs: number;
@@ -384,6 +397,8 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
     action: string,
     decide: (current: Submission, now: Date) => Change,
     messages: MessageIntent[] = [],
+    /** More to read and write in the same transaction once the change is decided. */
+    alongside?: (tx: Transaction, current: Submission, now: Date) => Promise<void>,
   ): Promise<ChangeResult> {
     const sid = submissionId(id);
     requireText(context.requestId, 'requestId');
@@ -404,6 +419,7 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
         }
         const now = this.#now();
         const change = decide(stored.submission, now);
+        await alongside?.(tx, stored.submission, now);
         const seq = stored.auditSeq + 1;
         const fields: Partial<Submission> & { auditSeq: number; tracking?: boolean } = {
           ...change.fields,
@@ -442,7 +458,8 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
     if (!Object.hasOwn(ACTIONS, action)) {
       throw new StoreError('invalid_transition', `unknown action ${String(action)}`);
     }
-    const { actor, requestId, detail, patch, messages } = options;
+    const { actor, requestId, detail, patch, messages, partnerInTeam } = options;
+    const approval = action === 'approve' ? patch?.approval : undefined;
     return this.#change(
       `${action.replace('_', ' ')} ${id}`,
       id,
@@ -468,11 +485,15 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
         };
       },
       messages,
+      // The approval claims the service for the partner, or is refused: someone else's.
+      approval &&
+        ((tx, current, now) =>
+          claimIn(this.#db, tx, claimOf(current, approval, partnerInTeam === true), now)),
     );
   }
 
   async resubmit(id: string, input: ResubmitInput): Promise<ChangeResult> {
-    const { actor, requestId, detail, spec, warnings, image, messages } = input;
+    const { actor, requestId, detail, spec, warnings, image, updateOf, messages } = input;
     return this.#change(
       `resubmitting ${id}`,
       id,
@@ -497,6 +518,7 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
           submittedBy: actor,
           submittedAt: now,
           ...(image && { image }),
+          ...(updateOf && { updateOf }),
         };
         return {
           fields: {
@@ -568,6 +590,50 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
       }),
     );
   }
+  // ---- service records (service-records.ts) ------------------------------------------------
+
+  serviceRecords(service: string, projects: readonly string[]): Promise<ServiceRecord[]> {
+    return this.#run(`reading the records of ${service}`, undefined, () =>
+      readServiceRecords(this.#db, service, projects),
+    );
+  }
+
+  serviceAudit(project: string, service: string): Promise<ServiceEvent[]> {
+    return this.#run(`reading the history of ${service}`, undefined, () =>
+      readServiceAudit(this.#db, project, service),
+    );
+  }
+
+  async transferService(input: TransferInput): Promise<TransferResult> {
+    requireText(input.requestId, 'requestId');
+    const key = serviceRef(this.#db, input.project, input.service).path;
+    const { owedBy, ...result } = await this.#run(`transferring ${input.service}`, key, (signal) =>
+      this.#transaction(signal, (tx) =>
+        transferIn(
+          this.#db,
+          tx,
+          { ...input, submissionRef: (id) => this.#submissionRef(id) },
+          this.#now(),
+        ),
+      ),
+    );
+    if (owedBy) for (const listener of this.#enqueued) listener(owedBy);
+    return result;
+  }
+
+  async recordServiceRefusal(
+    project: string,
+    service: string,
+    context: RequestContext,
+  ): Promise<void> {
+    const key = serviceRef(this.#db, project, service).path;
+    await this.#run(`recording a refusal on ${service}`, key, (signal) =>
+      this.#transaction(signal, (tx) =>
+        refusalIn(this.#db, tx, project, service, context, this.#now()),
+      ),
+    );
+  }
+
   // ---- pipeline ---------------------------------------------------------------------------
 
   inFlight(options: ListOptions & { after?: string } = {}): Promise<InFlightPipeline[]> {
@@ -681,6 +747,7 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
         if (change) {
           const from = stored.submission.status;
           const to = nextStatus(from, change.action);
+          if (to === 'live') await goLiveIn(this.#db, tx, liveOf(stored.submission, run, now));
           status = to;
           const seq = stored.auditSeq + 1;
           const event: AuditEvent = {

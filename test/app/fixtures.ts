@@ -7,12 +7,15 @@ import { createLogger } from '../../src/log.ts';
 import type { Notifier } from '../../src/ports/notifier.ts';
 import type { Pipeline } from '../../src/ports/pipeline.ts';
 import type { RegistryError, RegistryPort } from '../../src/ports/registry.ts';
+import { groups, MemoryServices } from '../helpers/memory-services.ts';
 import { MemoryStore } from '../helpers/memory-store.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 
 export const PARTNER: Actor = { userId: 'UPARTNER01', name: 'pat' };
 export const OTHER: Actor = { userId: 'UPARTNER02', name: 'otto' };
 export const APPROVER: Actor = { userId: 'UAPPROVER1', name: 'alex' };
+/** The target projects; the first is the default. */
+export const PROJECTS = ['pg-prod-1', 'pg-dev-1'];
 export const THREAD: ThreadRef = { channel: 'CREVIEW001', ts: '1700000000.000100' };
 
 /** Thread links as Slack would give them. */
@@ -75,8 +78,23 @@ export function ports(rules?: ApprovalRules) {
     logger,
     ...(rules ? { rules } : {}),
   });
-  const deps: AppDeps = { store, notifier, pipeline, registry, access, logger };
-  return { deps, store, pipeline, registry, approvers, logs };
+  const services = new MemoryServices();
+  const ownership = {
+    targetProjects: PROJECTS,
+    reservedServices: ['status'],
+    teams: groups({ STEAM: [OTHER.userId] }),
+  };
+  const deps: AppDeps = {
+    store,
+    notifier,
+    pipeline,
+    registry,
+    access,
+    services,
+    ownership,
+    logger,
+  };
+  return { deps, store, pipeline, registry, approvers, services, logs };
 }
 
 let requests = 0;

@@ -49,7 +49,7 @@ const field = (blockId: string) =>
     .locator(`[data-block-id="${blockId}"] input, [data-block-id="${blockId}"] textarea`)
     .first();
 
-async function as(role: 'partner' | 'approver') {
+async function as(role: 'partner' | 'partner-2' | 'approver') {
   await tab.getByTestId(`switch-${role}`).click();
   await tab.getByTestId('nav-channel').first().click();
 }
@@ -172,6 +172,27 @@ describe('the local workspace from a fresh clone, end to end in a browser', () =
       .filter({ hasText: 'is live' })
       .waitFor({ timeout: 90_000 });
   }, 180_000);
+
+  it("a second partner is refused the first partner's service, until an approver transfers it", async () => {
+    await as('partner-2');
+    await submitExample('boat-detector');
+    const error = modal().locator('[data-block-id="service"] [data-testid="input-error"]');
+    await error.waitFor();
+    expect((await error.textContent()) ?? '').toMatch(
+      /owned by @Pat Partner in playground-local-prod/,
+    );
+    await tab.getByTestId('modal-close').click();
+    await modal().waitFor({ state: 'hidden' });
+
+    await as('approver');
+    await command('/playground transfer boat-detector @bea');
+    await tab.getByText('now belongs to').first().waitFor();
+
+    await as('partner-2');
+    await submitExample('boat-detector');
+    await modal().waitFor({ state: 'hidden' });
+    await root('PG-0003').waitFor();
+  }, 120_000);
 });
 
 mkdirSync(SHOTS, { recursive: true });

@@ -39,11 +39,13 @@ async function handlers(store: SubmissionStore = new MemoryStore()) {
       logs.push(line);
     },
   });
-  const { pipeline, registry } = ports();
+  const { pipeline, registry, deps } = ports();
   const client = started.web;
   const useCases = createUseCases({
     store,
     pipeline,
+    services: deps.services,
+    ownership: deps.ownership,
     notifier: new SlackMessages({ client, reviewChannel: REVIEW_CHANNEL, logger }),
     registry,
     approvers: new Approvers(client, [APPROVER]),

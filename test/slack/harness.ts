@@ -154,14 +154,16 @@ export const FAST_DELIVERY: TrackerTuning = {
 };
 
 /** For a file whose tests each start a bot on fresh stand-ins: closed after each test. */
-export function botPerTest(tuning: TrackerTuning = FAST_DELIVERY): () => Promise<Bot> {
+export function botPerTest(
+  tuning: TrackerTuning = FAST_DELIVERY,
+): (env?: Record<string, string>) => Promise<Bot> {
   let current: Bot | undefined;
   afterEach(async () => {
     await current?.close();
     current = undefined;
   });
-  return async () => {
-    current = await startBot({}, tuning);
+  return async (env = {}) => {
+    current = await startBot(env, tuning);
     return current;
   };
 }

@@ -31,6 +31,24 @@ export function appEngineIdProblem(id: string, what: string): string | undefined
   return `${show(id)} is not a valid ${what} (${allowed})${hint}`;
 }
 
+/**
+ * Why a partner may not name `service`: `default` is every project's own service (App
+ * Engine routes the project's bare URL to it), and the Playground team may reserve more
+ * (PLAYGROUND_RESERVED_SERVICES, passed in: the domain reads no configuration).
+ */
+export function reservedServiceProblem(
+  service: string,
+  reserved: readonly string[] = [],
+): string | undefined {
+  if (service === 'default') {
+    return '"default" is the target project\'s own default service, not a partner\'s; choose another service id, e.g. my-model';
+  }
+  if (reserved.includes(service)) {
+    return `${show(service)} is reserved by the Playground team; choose another service id`;
+  }
+  return undefined;
+}
+
 // Version.id in the Admin API: "Reserved names: "default", "latest", and any name with
 // the prefix "ah-"." https://cloud.google.com/appengine/docs/admin-api/reference/rest/v1/apps.services.versions
 const RESERVED_VERSIONS = new Set(['default', 'latest']);

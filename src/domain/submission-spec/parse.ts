@@ -1,12 +1,19 @@
 import { load } from 'js-yaml';
+import { reservedServiceProblem } from './appengine.ts';
 import { validateSpec } from './schema.ts';
-import type { SpecResult } from './types.ts';
+import type { SpecIssue, SpecResult } from './types.ts';
+import { isMapping } from './values.ts';
+
+export interface ParseOptions {
+  /** Service ids the Playground team keeps for itself, besides `default` (always refused). */
+  reservedServices?: readonly string[];
+}
 
 /**
  * Validates a submission given as a plain object (the Slack modal builds one), returning
  * every error and warning at once. Never throws.
  */
-export function parseSpec(input: unknown): SpecResult {
+export function parseSpec(input: unknown, options: ParseOptions = {}): SpecResult {
   let result: ReturnType<typeof validateSpec>;
   try {
     result = validateSpec(input);
@@ -18,10 +25,26 @@ export function parseSpec(input: unknown): SpecResult {
       warnings: [],
     };
   }
-  const { spec, errors, warnings } = result;
+  const { spec, warnings } = result;
+  const errors = [
+    ...result.errors,
+    ...reservedIssues(spec?.service ?? input, result.errors, options),
+  ];
   return spec !== undefined && errors.length === 0
     ? { ok: true, spec, warnings }
     : { ok: false, errors, warnings };
+}
+
+/** A reserved service id, when the service id (the spec's, or the raw input's) is otherwise valid. */
+function reservedIssues(
+  serviceOrInput: unknown,
+  errors: SpecIssue[],
+  options: ParseOptions,
+): SpecIssue[] {
+  const service = isMapping(serviceOrInput) ? serviceOrInput.service : serviceOrInput;
+  if (typeof service !== 'string' || errors.some((e) => e.path === 'service')) return [];
+  const problem = reservedServiceProblem(service.trim(), options.reservedServices);
+  return problem ? [{ path: 'service', message: problem }] : [];
 }
 
 /**

@@ -34,6 +34,17 @@ export function pageUser(page: PageContext, id: string): PageUser {
 const userOf = (page: PageContext, body: JsonObject): PageUser =>
   pageUser(page, need(body, 'user'));
 
+/**
+ * `@bea` as Slack sends it to a command that escapes mentions: `<@U0LOCALBEA|bea>` (a name
+ * no user has stays as typed).
+ */
+function escapeMentions(text: string, users: readonly { id: string; name: string }[]): string {
+  return text.replace(/(^|\s)@([\w.-]+)/g, (whole, space: string, name: string) => {
+    const user = users.find((u) => u.name === name);
+    return user ? `${space}<@${user.id}|${user.name}>` : whole;
+  });
+}
+
 const command: Route = async (page, body) => {
   const { api, commands, reviewChannel } = page;
   const ws = api.workspace;
@@ -55,7 +66,7 @@ const command: Route = async (page, body) => {
   const result = await page.bot.deliver(
     slashCommand({
       command: name,
-      text,
+      text: escapeMentions(text, ws.options.users ?? []),
       userId: user.id,
       userName: user.name,
       channelId: channel,

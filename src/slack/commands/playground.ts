@@ -1,6 +1,7 @@
 import type { App, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { DoctorOutcome } from '../../app/doctor.ts';
 import type { Result } from '../../app/outcomes.ts';
+import type { Actor } from '../../domain/submission.ts';
 import { cancelMessage, notDoneMessage } from '../answers.ts';
 import type { HandlerContext } from '../context.ts';
 import { answerWith, MESSAGE_FALLBACKS } from '../respond.ts';
@@ -10,16 +11,18 @@ import { limitProblem, type TextLimit } from '../views/input-limits.ts';
 import { type Message, section } from '../views/kit.ts';
 import { notFoundMessage } from '../views/messages.ts';
 import { code } from '../views/mrkdwn.ts';
+import { transferAnswer } from '../views/ownership.ts';
 import { helpBlocks, listBlocks, statusBlocks } from '../views/status-text.ts';
 import { submitModal } from '../views/submit-modal.ts';
 
 /**
- * Slack documents no length for a command's text. The longest this command takes is a
- * dozen characters (`status PG-0042`): anything far past it is not read at all.
+ * Slack documents no length for a command's text. The longest this command takes is about
+ * a hundred characters (`transfer SERVICE <@U…|name> --team <!subteam^S…|@name> --project
+ * P`): anything far past it is not read at all.
  */
 const COMMAND_LIMIT: TextLimit = { label: 'The command', characters: 200 };
 
-/** `/playground submit | status <id> | history <id> | list [all] | cancel <id> | doctor | help`. */
+/** `/playground submit | status <id> | history <id> | list [all] | cancel <id> | transfer <service> @user | doctor | help`. */
 export async function onPlaygroundCommand(
   ctx: HandlerContext,
   { command, ack, respond }: Pick<SlackCommandMiddlewareArgs, 'command' | 'ack' | 'respond'>,
@@ -95,6 +98,11 @@ export async function onPlaygroundCommand(
       );
     case 'cancel':
       return answer(() => useCases.cancel({ actor, id, requestId }), cancelMessage);
+    case 'transfer':
+      return answer(
+        () => useCases.transfer({ actor, requestId, ...transferArgs(args) }),
+        transferAnswer,
+      );
     default:
       return answer(
         () => useCases.help({ actor }),
@@ -141,6 +149,37 @@ async function answerDoctor(
       text: ':warning: The doctor could not finish; see the bot log.',
     }).catch(() => undefined);
   }
+}
+
+/**
+ * `SERVICE @user [--team @group] [--project P]`. Slack escapes mentions in a command's text
+ * (when the command asks it to) as `<@U123|name>` and user groups as `<!subteam^S123|@name>`;
+ * a bare `@name` cannot be resolved here and counts as nobody named.
+ */
+export function transferArgs(args: readonly string[]): {
+  service: string;
+  to?: Actor;
+  team?: string;
+  project?: string;
+} {
+  const rest = [...args];
+  const option = (name: string) => {
+    const at = rest.findIndex((a) => a.toLowerCase() === name);
+    return at >= 0 ? rest.splice(at, 2)[1] : undefined;
+  };
+  const project = option('--project');
+  const team = /^<!subteam\^(S[A-Z0-9]+)(?:\|[^>]*)?>$/.exec(option('--team') ?? '')?.[1];
+  const user = rest
+    .map((a) => /^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$/.exec(a))
+    .find((m) => m !== null);
+  const service = rest.find((a) => !a.startsWith('<') && !a.startsWith('@')) ?? '';
+  const to = user?.[1] ? { userId: user[1], ...(user[2] ? { name: user[2] } : {}) } : undefined;
+  return {
+    service: service.toLowerCase(),
+    ...(to ? { to } : {}),
+    ...(team ? { team } : {}),
+    ...(project ? { project } : {}),
+  };
 }
 
 /** Help for `help` and an empty command; an unknown subcommand says so first. */

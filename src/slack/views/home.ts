@@ -119,6 +119,7 @@ const MESSAGE_LABEL: Record<UndeliveredMessage['entry']['intent']['kind'], strin
   status: 'the pipeline status message',
   milestone: 'a pipeline reply in the thread',
   outcome: "the partner's pipeline outcome",
+  transferred: 'a service transfer notice',
 };
 
 function reviewButtons(id: string) {

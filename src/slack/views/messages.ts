@@ -222,6 +222,11 @@ function approvalRefusalMessage(rule: RefusedApproval['rule']): Message {
   if (rule.name === 'unresolved_image') {
     return { text: unresolvedApprovalText(rule.image, rule.unresolved) };
   }
+  if (rule.name === 'service_owned') {
+    return {
+      text: `:lock: ${code(rule.service)} is owned by ${mention(rule.owner.userId)} in ${code(rule.project)}, not by this submission's partner. Approve into another project, or transfer the service first (\`/playground transfer ${rule.service} @partner --project ${rule.project}\`). Nothing was changed.`,
+    };
+  }
   const who = rule.approvers.map(mentionId).join(', ');
   return {
     text: `:lock: Only ${who} can approve into ${code(rule.project)}. Choose another project, or ask one of them. Nothing was changed.`,

@@ -19,6 +19,7 @@ import {
   slackDate,
   truncateMrkdwn,
 } from './mrkdwn.ts';
+import { updateOfLiveBlocks } from './ownership.ts';
 
 /** What happened to a submission, for the lines that record it. */
 export interface Decision {
@@ -61,6 +62,10 @@ export function reviewMessage(
   blocks.push({ type: 'section', fields: fields.slice(0, LIMITS.sectionFields) });
   // What is built: the digest, not the tag (which may name another image by then).
   if (revision) blocks.push(context(builtFromLine(revision, submission.status === 'submitted')));
+  if (spec && revision?.updateOf) {
+    const digest = revision.image?.kind === 'resolved' ? revision.image.digest : undefined;
+    blocks.push(...updateOfLiveBlocks(revision.updateOf, spec, digest));
+  }
 
   if (spec) {
     const about = describeSection(spec);

@@ -244,6 +244,7 @@ export function helpBlocks(options: { approver: boolean }): Required<Message> {
     '`/playground history PG-0042` shows everything that happened to a submission: who did what, when, refused attempts included.',
     '`/playground list` lists your submissions.',
     '`/playground cancel PG-0042` withdraws a submission that is not deployed yet.',
+    "A service is yours once your first submission for it is approved: only you submit updates of it; someone else's is refused, and an approver can transfer it.",
     '`/playground help` shows this.',
   ];
   if (options.approver) {
@@ -251,6 +252,7 @@ export function helpBlocks(options: { approver: boolean }): Required<Message> {
       4,
       0,
       '`/playground list all` lists every submission, grouped by status (approvers only).',
+      '`/playground transfer my-service @user [--project P]` gives a service to another partner: they may then submit for it, its owner until now may not (approvers only).',
       "`/playground doctor` checks the bot's set-up in Google Cloud and Slack and says what to fix (approvers only).",
     );
   }

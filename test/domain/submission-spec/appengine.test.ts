@@ -3,20 +3,47 @@ import {
   checkVersionId,
   isValidCpu,
   memoryRange,
+  parseSpec,
   SPEC_DEFAULTS,
 } from '../../../src/domain/submission-spec/index.ts';
-import { errorsFor, expectOneError, expectValid } from './helpers.ts';
+import { errorsFor, errorsOf, expectOneError, expectValid, input } from './helpers.ts';
 
 const VALID_CPUS = [1, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32];
 VALID_CPUS.push(36, 40, 44, 48, 52, 56, 60, 64, 68, 72, 76, 80);
 
 describe('service', () => {
-  it.each(['default', 'a', '0', 'my-service', 'a-b-c', '1-2', 'svc--x', 'x'.repeat(63)])(
+  it.each(['default-model', 'a', '0', 'my-service', 'a-b-c', '1-2', 'svc--x', 'x'.repeat(63)])(
     'accepts %j',
     (service) => {
       expect(expectValid({ service }).service).toBe(service);
     },
   );
+
+  it('refuses "default", the project\'s own service, whatever is configured', () => {
+    expectOneError(
+      { service: ' default ' },
+      'service',
+      '"default" is the target project\'s own default service, not a partner\'s; choose another service id, e.g. my-model',
+    );
+  });
+
+  it('refuses a reserved service id only when it is passed in (configuration)', () => {
+    expect(parseSpec(input({ service: 'status' })).ok).toBe(true);
+    expect(
+      errorsOf(parseSpec(input({ service: 'status' }), { reservedServices: ['status'] })),
+    ).toEqual([
+      {
+        path: 'service',
+        message: '"status" is reserved by the Playground team; choose another service id',
+      },
+    ]);
+    // Another problem with the service id is said instead, not both.
+    expect(
+      errorsOf(parseSpec(input({ service: 'Status' }), { reservedServices: ['status'] })).map(
+        (e) => e.message,
+      ),
+    ).toEqual(['"Status" has uppercase letters; a service id is lowercase: try "status"']);
+  });
 
   it('trims surrounding whitespace', () => {
     expect(expectValid({ service: '  my-service\n' }).service).toBe('my-service');

@@ -52,7 +52,7 @@ export const imageArb: fc.Arbitrary<string> = fc
   });
 
 export const serviceArb: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('default', 'my-service', 'a', '0', 'x'.repeat(63)),
+  fc.constantFrom('default-model', 'my-service', 'a', '0', 'x'.repeat(63)),
   fc.stringMatching(/^[a-z\d](?:[a-z\d-]{0,61}[a-z\d])?$/),
 );
 

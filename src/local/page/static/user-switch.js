@@ -11,7 +11,7 @@ export function renderSwitch() {
   setChildren(
     $('user-switch'),
     h('span', { class: 'switch-label' }, 'View as'),
-    data.users.map((u) =>
+    data.users.map((u, i) =>
       h(
         'button',
         {
@@ -20,7 +20,7 @@ export function renderSwitch() {
           class: `switch-user${u.id === data.me.id ? ' active' : ''}`,
           'aria-checked': String(u.id === data.me.id),
           'data-user': u.id,
-          'data-testid': `switch-${u.role}`,
+          'data-testid': switchTestId(data.users, i),
           onclick: () => {
             if (u.id === state.userId) return;
             state.userId = u.id;
@@ -36,6 +36,13 @@ export function renderSwitch() {
       ),
     ),
   );
+}
+
+/** `switch-partner` for the first partner, `switch-partner-2` for the second, … */
+function switchTestId(users, index) {
+  const role = users[index].role;
+  const nth = users.slice(0, index + 1).filter((u) => u.role === role).length;
+  return nth === 1 ? `switch-${role}` : `switch-${role}-${nth}`;
 }
 
 const hue = (id) => [...id].reduce((sum, c) => sum + c.charCodeAt(0) * 7, 0) % 360;
