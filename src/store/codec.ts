@@ -31,7 +31,7 @@ export function toFirestoreValue(value: unknown): unknown {
   return value;
 }
 
-const date = z.instanceof(Timestamp).transform((t) => t.toDate());
+export const date = z.instanceof(Timestamp).transform((t) => t.toDate());
 const actor = z.object({ userId: z.string().min(1), name: z.string().optional() });
 const status = z.enum(STATUSES);
 const auditActions = [...(Object.keys(ACTIONS) as Action[]), 'submit', 'refused'] as const;
@@ -99,6 +99,16 @@ const pipelineRun = z.object({
     live: z.number().int().optional(),
     cancelled: z.number().int().optional(),
   }),
+  turn: z
+    .discriminatedUnion('state', [
+      z.object({ state: z.literal('waiting'), for: z.string().min(1), since: date }),
+      z.object({
+        state: z.literal('holding'),
+        since: date,
+        waited: z.object({ for: z.string().min(1), since: date }).optional(),
+      }),
+    ])
+    .optional(),
 });
 
 /** Which bot instance drives the pipeline, until when (store bookkeeping, not domain). */

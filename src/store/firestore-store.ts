@@ -8,6 +8,8 @@
  *   submissions/{PG-0042}/audit/{000001}  append-only audit events; id = sequence number
  *   requests/{sha256(requestId)}          one per Slack request that wrote something
  *                                         (idempotency); expiresAt is a TTL field
+ *   serviceLocks/{project~service}        whose pipeline has the service, who waits
+ *                                         (service-lock.ts)
  *
  * Each submission document also holds its outbox (outbox.ts): the Slack messages its
  * changes owe, written in the transaction of the change.
@@ -33,6 +35,7 @@ import {
   type Transaction,
 } from '@google-cloud/firestore';
 import type { PipelineRun } from '../domain/pipeline-run.ts';
+import { isWorking } from '../domain/run-transitions.ts';
 import { ACTIONS, type Action, nextStatus, type Status } from '../domain/status.ts';
 import {
   type AuditEvent,
@@ -63,6 +66,7 @@ import {
   type RunChange,
   StoreError,
   type SubmissionStore,
+  type TurnClaim,
   type UndeliveredMessage,
 } from '../ports/store.ts';
 import {
@@ -77,6 +81,7 @@ import {
 } from './codec.ts';
 import { toStoreError, UNREACHABLE } from './errors.ts';
 import { enqueue, inOrder, outboxFromDoc, report } from './outbox.ts';
+import { askForTurn, giveUpTurn, type LockScope } from './service-lock.ts';
 
 export interface FirestoreStoreOptions {
   /** The clock (tests pass a fixed one). */
@@ -409,6 +414,8 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
           ...(change.event.to === 'approved' ? { tracking: true } : {}),
           auditSeq: seq,
         };
+        // A cancel lets the next pipeline on the service go, or leaves the line.
+        await this.#endTurn(tx, stored.submission, change.fields.status);
         const update = {
           ...(toFirestoreValue(fields) as Record<string, unknown>),
           ...enqueue(
@@ -661,6 +668,8 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
             ...(change.detail ? { detail: change.detail } : {}),
           };
           Object.assign(fields, { status: to, updatedAt: now, lastEvent: event, auditSeq: seq });
+          // Live or failed: the next pipeline on the service may go, in this same commit.
+          await this.#endTurn(tx, stored.submission, to);
           abortIfLate(signal);
           tx.create(this.#auditRef(sid, seq), auditToDoc(event, seq));
         }
@@ -678,6 +687,33 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
       }),
     );
     return this.#told({ submission: saved, applied: true }, messages).submission;
+  }
+
+  async claimTurn(id: string): Promise<TurnClaim> {
+    const sid = submissionId(id);
+    return this.#run(`asking for the turn of ${sid} on its service`, sid, (signal) =>
+      this.#transaction(signal, async (tx) => {
+        const snap = await tx.get(this.#submissionRef(sid));
+        if (!snap.exists) throw notFound(sid);
+        const { submission } = submissionFromDoc(sid, snap.data());
+        // Read in the transaction: a cancel committed meanwhile never ends up holding.
+        const run = submission.pipeline;
+        if (!run || !isWorking(submission.status)) return { kind: 'ended' as const };
+        abortIfLate(signal);
+        return askForTurn(this.#lockScope(tx), submission, run, this.#now());
+      }),
+    );
+  }
+
+  /** Gives up the service's turn when a change ends `submission`'s pipeline (to `status`). */
+  async #endTurn(tx: Transaction, submission: Submission, status: Status | undefined) {
+    const run = submission.pipeline;
+    if (run && status && !isWorking(status))
+      await giveUpTurn(this.#lockScope(tx), submission.id, run);
+  }
+
+  #lockScope(tx: Transaction): LockScope {
+    return { tx, db: this.#db, submissionRef: (id) => this.#submissionRef(id) };
   }
 
   // ---- outbox -----------------------------------------------------------------------------
