@@ -4,10 +4,11 @@
  * and two store instances (two bot instances) asking at the same moment.
  */
 import { describe, expect, it } from 'vitest';
-import { freshSteps, type PipelineRun } from '../../src/domain/pipeline-run.ts';
+import type { PipelineRun } from '../../src/domain/pipeline-run.ts';
 import type { Actor } from '../../src/domain/submission.ts';
 import { FirestoreStore } from '../../src/store/firestore-store.ts';
 import { SERVICE_LOCKS } from '../../src/store/service-lock.ts';
+import { sampleRun } from '../helpers/sample-run.ts';
 import { useTestFirestore } from '../setup/firestore-project.ts';
 import { APPROVER, newSubmission, requestId } from './fixtures.ts';
 
@@ -16,19 +17,9 @@ const TTL = 30_000;
 const BOT: Actor = { userId: 'pipeline' };
 const LOCK = `${SERVICE_LOCKS}/pg-prod-1~my-service`;
 
-function run(overrides: Partial<PipelineRun> = {}): PipelineRun {
-  return {
-    attempt: 1,
-    project: 'pg-prod-1',
-    service: 'my-service',
-    versionId: 'v1',
-    promote: true,
-    image: 'europe-docker.pkg.dev/pg-bot-1/playground/my-service:v1',
-    steps: freshSteps(),
-    announced: {},
-    ...overrides,
-  };
-}
+/** A run of my-service in pg-prod-1 that has not started a step yet. */
+const run = (overrides: Partial<PipelineRun> = {}) =>
+  sampleRun({ project: 'pg-prod-1', ...overrides });
 
 /** A submission approved at `approvedAt`, its first run stored under bot-a's lease. */
 async function approvedRun(store: FirestoreStore, approvedAt: string, r = run()) {
