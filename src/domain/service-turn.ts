@@ -116,6 +116,11 @@ export function leaveTurn(lock: ServiceLock, id: string): ServiceLock | undefine
     : { queue };
 }
 
+/** The submission the run waits for, while another pipeline has its service. */
+export function waitsFor(run: PipelineRun): string | undefined {
+  return run.turn?.state === 'waiting' ? run.turn.for : undefined;
+}
+
 /** The run waiting for `other` (since it first had to wait). */
 export function waitingRun(run: PipelineRun, other: string, now: Date): PipelineRun {
   const since = run.turn?.state === 'waiting' ? run.turn.since : now;

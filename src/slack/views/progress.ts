@@ -11,6 +11,7 @@ import {
   type StepState,
   stepDuration,
 } from '../../domain/pipeline-run.ts';
+import { waitsFor } from '../../domain/service-turn.ts';
 import { type Actor, revisionOf, type Submission } from '../../domain/submission.ts';
 import { ACTION_ID } from './ids.ts';
 import { actions, button, context, LIMITS, type Message, section, sectionsOf } from './kit.ts';
@@ -76,7 +77,7 @@ export function runPhase(run: PipelineRun): RunPhase {
   const states = CHECKLIST.map((step) => run.steps[step]?.state ?? 'pending');
   if (run.failure || states.includes('failed')) return 'failed';
   if (states.includes('cancelled')) return 'cancelled';
-  if (run.turn?.state === 'waiting') return 'waiting';
+  if (waitsFor(run)) return 'waiting';
   const finished = states.every((s) => s === 'done' || s === 'skipped');
   if (finished && run.steps.deploy?.state === 'done') return 'live';
   return 'running';
@@ -188,7 +189,7 @@ function summaryText(submission: Submission, run: PipelineRun): string {
     case 'cancelled':
       return `${prefix}: cancelled`;
     case 'waiting':
-      return `${prefix}: waiting for ${run.turn?.state === 'waiting' ? run.turn.for : 'its service'} (deploying ${run.service} in ${run.project}) to finish`;
+      return `${prefix}: waiting for ${waitsFor(run)} (deploying ${run.service} in ${run.project}) to finish`;
     case 'live':
       return `${prefix}: live${run.versionUrl ? ` at ${run.versionUrl}` : ''}`;
     case 'running':

@@ -2,6 +2,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { PipelineRun } from '../../domain/pipeline-run.ts';
 import { isWorking } from '../../domain/run-transitions.ts';
+import { waitsFor } from '../../domain/service-turn.ts';
 import { canApply, STATUSES, type Status, statusLabel } from '../../domain/status.ts';
 import { type AuditEvent, revisionOf, type Submission } from '../../domain/submission.ts';
 import { ACTION_ID } from './ids.ts';
@@ -83,8 +84,9 @@ export function eventLine(event: AuditEvent): string {
  * waits for its service's turn (one pipeline per project and service at a time).
  */
 export function waitingLine(run: PipelineRun): string | undefined {
-  if (run.turn?.state !== 'waiting') return undefined;
-  return `:hourglass: Waiting for *${escapeMrkdwn(run.turn.for)}* (deploying ${code(run.service, 100)} in ${code(run.project, 100)}) to finish: one pipeline per service at a time, this one starts when it ends.`;
+  const other = waitsFor(run);
+  if (!other) return undefined;
+  return `:hourglass: Waiting for *${escapeMrkdwn(other)}* (deploying ${code(run.service, 100)} in ${code(run.project, 100)}) to finish: one pipeline per service at a time, this one starts when it ends.`;
 }
 
 /** The action buttons a partner has on their own submission. */
