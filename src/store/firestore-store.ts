@@ -81,7 +81,7 @@ import {
 } from './codec.ts';
 import { toStoreError, UNREACHABLE } from './errors.ts';
 import { enqueue, inOrder, outboxFromDoc, report } from './outbox.ts';
-import { askForTurn, giveUpTurn, type LockScope } from './service-lock.ts';
+import { askForTurn, giveUpTurn, type LockScope, stillWaiting } from './service-lock.ts';
 
 export interface FirestoreStoreOptions {
   /** The clock (tests pass a fixed one). */
@@ -691,8 +691,10 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
 
   async claimTurn(id: string): Promise<TurnClaim> {
     const sid = submissionId(id);
-    return this.#run(`asking for the turn of ${sid} on its service`, sid, (signal) =>
-      this.#transaction(signal, async (tx) => {
+    return this.#run(`asking for the turn of ${sid} on its service`, sid, async (signal) => {
+      const waiting = await this.#stillWaiting(sid);
+      if (waiting) return { kind: 'waiting' as const, for: waiting };
+      return this.#transaction(signal, async (tx) => {
         const snap = await tx.get(this.#submissionRef(sid));
         if (!snap.exists) throw notFound(sid);
         const { submission } = submissionFromDoc(sid, snap.data());
@@ -701,8 +703,18 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
         if (!run || !isWorking(submission.status)) return { kind: 'ended' as const };
         abortIfLate(signal);
         return askForTurn(this.#lockScope(tx), submission, run, this.#now());
-      }),
-    );
+      });
+    });
+  }
+
+  /** Whom `sid` still waits for, when plain reads show nothing changed (service-lock.ts). */
+  async #stillWaiting(sid: string): Promise<string | undefined> {
+    const snap = await this.#submissionRef(sid).get();
+    if (!snap.exists) return undefined;
+    const { submission } = submissionFromDoc(sid, snap.data());
+    const run = submission.pipeline;
+    if (!run || !isWorking(submission.status)) return undefined;
+    return stillWaiting(this.#lockPlace(), submission, run, this.#now());
   }
 
   /** Gives up the service's turn when a change ends `submission`'s pipeline (to `status`). */
@@ -713,7 +725,11 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
   }
 
   #lockScope(tx: Transaction): LockScope {
-    return { tx, db: this.#db, submissionRef: (id) => this.#submissionRef(id) };
+    return { tx, ...this.#lockPlace() };
+  }
+
+  #lockPlace(): Omit<LockScope, 'tx'> {
+    return { db: this.#db, submissionRef: (id) => this.#submissionRef(id) };
   }
 
   // ---- outbox -----------------------------------------------------------------------------

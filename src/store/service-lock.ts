@@ -8,7 +8,12 @@
  * passed over there, so a lock left by a crash heals itself on the next ask. The store
  * calls these after its own reads and before its writes (Firestore reads come first).
  */
-import type { DocumentReference, Firestore, Transaction } from '@google-cloud/firestore';
+import type {
+  DocumentReference,
+  DocumentSnapshot,
+  Firestore,
+  Transaction,
+} from '@google-cloud/firestore';
 import { z } from 'zod';
 import type { PipelineRun } from '../domain/pipeline-run.ts';
 import {
@@ -20,6 +25,7 @@ import {
   type ServiceLock,
   serviceLockId,
   type TurnAnswer,
+  waitsFor,
 } from '../domain/service-turn.ts';
 import type { Submission } from '../domain/submission.ts';
 import { date, submissionFromDoc, toFirestoreValue } from './codec.ts';
@@ -43,8 +49,17 @@ function lockRef(db: Firestore, run: Pick<PipelineRun, 'project' | 'service'>) {
   return db.collection(SERVICE_LOCKS).doc(serviceLockId(run.project, run.service));
 }
 
-async function readLock(scope: LockScope, ref: DocumentReference) {
-  const snap = await scope.tx.get(ref);
+/** How documents are read: in the transaction, or plainly (taking no locks). */
+type Read = (ref: DocumentReference) => Promise<DocumentSnapshot>;
+
+const inTransaction =
+  (scope: LockScope): Read =>
+  (ref) =>
+    scope.tx.get(ref);
+const plainly: Read = (ref) => ref.get();
+
+async function readLock(read: Read, ref: DocumentReference) {
+  const snap = await read(ref);
   if (!snap.exists) return undefined;
   const parsed = lockDoc.safeParse(snap.data());
   // An unreadable lock would block the service for good: it is rebuilt from the asks.
@@ -63,8 +78,12 @@ function writeLock(
 }
 
 /** Another submission as the lock sees it: unreadable or gone counts as ended. */
-async function readOther(scope: LockScope, id: string): Promise<Submission | undefined> {
-  const snap = await scope.tx.get(scope.submissionRef(id));
+async function readOther(
+  read: Read,
+  scope: Pick<LockScope, 'submissionRef'>,
+  id: string,
+): Promise<Submission | undefined> {
+  const snap = await read(scope.submissionRef(id));
   if (!snap.exists) return undefined;
   try {
     return submissionFromDoc(id, snap.data()).submission;
@@ -84,14 +103,15 @@ export async function askForTurn(
   run: PipelineRun,
   now: Date,
 ): Promise<TurnAnswer> {
+  const read = inTransaction(scope);
   const ref = lockRef(scope.db, run);
-  const lock = await readLock(scope, ref);
+  const lock = await readLock(read, ref);
   const me = queuedTurn(submission, run, now);
   const ended = new Set<string>();
   let first: string | undefined;
   // Reads stop at the first one still running: usually the holder, one read.
   for (const id of goesBefore(lock, me)) {
-    if (runsOn(await readOther(scope, id), run.project, run.service)) {
+    if (runsOn(await readOther(read, scope, id), run.project, run.service)) {
       first = id;
       break;
     }
@@ -102,9 +122,31 @@ export async function askForTurn(
   return asked.answer;
 }
 
+/**
+ * Whom `run` still waits for, when plain reads show it waits for the same one: it is in
+ * line and the first before it still runs. Waiters asking again then take no transaction
+ * locks on the documents of those ahead (whose pipelines write them as they go); anything
+ * else, its turn above all, is decided by askForTurn in a transaction.
+ */
+export async function stillWaiting(
+  scope: Omit<LockScope, 'tx'>,
+  submission: Submission,
+  run: PipelineRun,
+  now: Date,
+): Promise<string | undefined> {
+  const other = waitsFor(run);
+  if (!other) return undefined;
+  const lock = await readLock(plainly, lockRef(scope.db, run));
+  const [first] = goesBefore(lock, queuedTurn(submission, run, now));
+  const inLine = lock?.queue.some((entry) => entry.id === submission.id) ?? false;
+  if (!inLine || first !== other) return undefined;
+  const runs = runsOn(await readOther(plainly, scope, other), run.project, run.service);
+  return runs ? other : undefined;
+}
+
 /** `id`'s pipeline ended (live, failed, cancelled): it gives up the service or its place. */
 export async function giveUpTurn(scope: LockScope, id: string, run: PipelineRun): Promise<void> {
   const ref = lockRef(scope.db, run);
-  const lock = await readLock(scope, ref);
+  const lock = await readLock(inTransaction(scope), ref);
   if (lock) writeLock(scope, ref, lock, leaveTurn(lock, id));
 }

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { PipelineRun } from '../../src/domain/pipeline-run.ts';
+import { waitingRun } from '../../src/domain/service-turn.ts';
 import type { Actor } from '../../src/domain/submission.ts';
 import { FirestoreStore } from '../../src/store/firestore-store.ts';
 import { SERVICE_LOCKS } from '../../src/store/service-lock.ts';
@@ -98,6 +99,23 @@ describe('claimTurn', () => {
     const d = await approvedRun(store, '2026-03-01T09:03:00Z', run({ versionId: 'v4' }));
     await fs.db.doc(`submissions/${c}`).update({ status: 'live' });
     expect(await store.claimTurn(d)).toEqual({ kind: 'holding' });
+  });
+
+  it('a waiter whose run says whom it waits for is answered the same until its turn comes', async () => {
+    const store = new FirestoreStore(fs.db);
+    const a = await approvedRun(store, '2026-03-01T09:00:00Z');
+    const b = await approvedRun(store, '2026-03-01T09:01:00Z');
+    await store.claimTurn(a);
+    await store.claimTurn(b);
+    // As the pipeline stores it after the first answer; a wrong name is put right.
+    await store.saveRun(b, 'bot-a', waitingRun(run(), 'PG-9999', new Date()));
+    expect(await store.claimTurn(b)).toEqual({ kind: 'waiting', for: a });
+    await store.saveRun(b, 'bot-a', waitingRun(run(), a, new Date()));
+    expect(await store.claimTurn(b)).toEqual({ kind: 'waiting', for: a });
+    expect(await lock()).toEqual({ holder: a, queue: [b] });
+    await store.apply(a, 'cancel', { actor: APPROVER, requestId: requestId('cancel') });
+    expect(await store.claimTurn(b)).toEqual({ kind: 'holding' });
+    expect(await lock()).toEqual({ holder: b, queue: [] });
   });
 
   it('two instances asking at the same moment: exactly one holds', async () => {
