@@ -82,6 +82,6 @@ export function describeChange(change: StaleChange): string {
  * the build is asked for, in a transaction on the same document, so the two cannot cross).
  */
 export function approvalNotStarted(submission: Submission): boolean {
-  // MERGE: servicelock — a submission waiting for another pipeline of its service counts too.
+  // A run waiting for its turn on the service (service-turn.ts) has asked for nothing yet.
   return submission.status === 'approved' && !submission.pipeline?.buildRequested;
 }

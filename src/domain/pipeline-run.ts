@@ -61,7 +61,17 @@ export interface PipelineRun {
   statusMessage?: { channel: string; ts: string };
   /** Milestones already posted, by attempt, so a resumed pipeline posts nothing twice. */
   announced: Partial<Record<Milestone, number>>;
+  /** The run's turn on its project's service (service-turn.ts); taken before any other step. */
+  turn?: ServiceTurn;
 }
+
+/**
+ * One pipeline per (target project, service) at a time: waiting for the submission whose
+ * pipeline goes first, or holding the service (with whom it waited for, when it had to).
+ */
+export type ServiceTurn =
+  | { state: 'waiting'; for: string; since: Date }
+  | { state: 'holding'; since: Date; waited?: { for: string; since: Date } };
 
 export function freshSteps(): Record<StepName, StepProgress> {
   return Object.fromEntries(CHECKLIST.map((step) => [step, { state: 'pending' }])) as Record<

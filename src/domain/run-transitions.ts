@@ -66,6 +66,8 @@ export function retryRun(previous: PipelineRun): {
     deployRequestedAt: _r,
     deployOperation: _d,
     promoteOperation: _p,
+    // A new attempt takes its turn on the service again: the failure gave it up.
+    turn: _t,
     ...rest
   } = previous;
   const run: PipelineRun = {
@@ -90,6 +92,8 @@ export type NextStep =
   | { step: 'wind_down' }
   /** Live or failed: make sure the outcome was told, then let go. */
   | { step: 'tell_outcome'; milestone: Extract<Milestone, 'live' | 'failed'> }
+  /** Before anything else, each attempt takes its turn on its service (or waits for it). */
+  | { step: 'take_turn' }
   | { step: 'start_build' }
   /** The build (wrap, test, push) runs: read it. */
   | { step: 'poll_build' }
@@ -104,6 +108,7 @@ export function nextStep(status: Status, run: PipelineRun): NextStep {
   if (!isWorking(status)) {
     return { step: 'tell_outcome', milestone: status === 'live' ? 'live' : 'failed' };
   }
+  if (run.turn?.state !== 'holding') return { step: 'take_turn' };
   if (!run.buildId && !run.imageDigest) return { step: 'start_build' };
   if (!run.imageDigest || status !== 'deploying') return { step: 'poll_build' };
   if (run.steps.deploy.state !== 'done') {

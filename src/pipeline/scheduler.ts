@@ -37,6 +37,8 @@ interface Held {
   delayMs?: number;
   /** When our lease ends, by this process's clock (taken before asking for it). */
   leaseUntil: number;
+  /** Waiting for its service's turn: asking again calls no outside service, so costs no budget. */
+  waiting?: boolean;
 }
 
 /** Submissions read per discovery query. */
@@ -142,8 +144,9 @@ export class Scheduler {
     // A few pipelines step at once: each step mostly waits on Firestore and the APIs.
     let budgetLeft = true;
     await eachLimited(due, STEP_CONCURRENCY, async (id) => {
-      budgetLeft &&= this.#budget.take();
-      if (budgetLeft) await this.#stepSafely(id);
+      const free = this.#held.get(id)?.waiting === true;
+      if (!free) budgetLeft &&= this.#budget.take();
+      if (free || budgetLeft) await this.#stepSafely(id);
     });
   }
 
@@ -197,6 +200,15 @@ export class Scheduler {
     this.#o.logger.info({ submissionId: id, why }, 'stopped tracking pipeline');
   }
 
+  /**
+   * A pipeline ended here: those waiting for their service's turn ask again at the next
+   * tick rather than at the end of their backoff (one may be next). Waiting pipelines of
+   * other instances ask on their own backoff.
+   */
+  #wakeWaiting() {
+    for (const held of this.#held.values()) if (held.waiting) held.nextPollAt = 0;
+  }
+
   /** One step, with its failures logged and turned into a later retry. */
   async #stepSafely(id: string): Promise<void> {
     const held = this.#held.get(id);
@@ -214,6 +226,7 @@ export class Scheduler {
         if (done === 'ended') {
           this.#drop(id, 'pipeline ended');
           await this.#o.store.release(id, this.#o.owner);
+          this.#wakeWaiting();
         }
         return done;
       });
@@ -228,6 +241,7 @@ export class Scheduler {
     }
     const current = this.#held.get(id);
     if (current) {
+      current.waiting = outcome === 'waiting';
       current.delayMs = nextDelay(current.delayMs, outcome === 'changed', this.#o.backoff);
       current.nextPollAt = Date.now() + current.delayMs;
     }

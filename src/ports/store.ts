@@ -11,6 +11,7 @@ import { CodedError } from '../domain/errors.ts';
 import type { ImageResolution } from '../domain/image-resolution.ts';
 import type { PipelineRun } from '../domain/pipeline-run.ts';
 import type { UpdateOfLive } from '../domain/service-record.ts';
+import type { TurnAnswer } from '../domain/service-turn.ts';
 import type { Action, Status } from '../domain/status.ts';
 import type {
   Actor,
@@ -188,7 +189,16 @@ export interface PipelineStore {
     change?: RunChange,
     messages?: MessageIntent[],
   ): Promise<Submission>;
+  /**
+   * Asks for the pipeline's turn on its (project, service): one pipeline per service at a
+   * time, the others waiting in the order they were approved. `ended` when the submission
+   * no longer works (e.g. cancelled meanwhile). Ending a pipeline (saveRun to live or
+   * failed, a cancel) gives the turn up in the same transaction.
+   */
+  claimTurn(id: string): Promise<TurnClaim>;
 }
+
+export type TurnClaim = TurnAnswer | { kind: 'ended' };
 
 export interface InFlightPipeline {
   submission: Submission;

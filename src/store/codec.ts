@@ -134,6 +134,16 @@ const pipelineRun = z.object({
     live: z.number().int().optional(),
     cancelled: z.number().int().optional(),
   }),
+  turn: z
+    .discriminatedUnion('state', [
+      z.object({ state: z.literal('waiting'), for: z.string().min(1), since: date }),
+      z.object({
+        state: z.literal('holding'),
+        since: date,
+        waited: z.object({ for: z.string().min(1), since: date }).optional(),
+      }),
+    ])
+    .optional(),
 });
 
 /** Which bot instance drives the pipeline, until when (store bookkeeping, not domain). */

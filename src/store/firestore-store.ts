@@ -8,6 +8,8 @@
  *   submissions/{PG-0042}/audit/{000001}  append-only audit events; id = sequence number
  *   requests/{sha256(requestId)}          one per Slack request that wrote something
  *                                         (idempotency); expiresAt is a TTL field
+ *   serviceLocks/{project~service}        whose pipeline has the service, who waits
+ *                                         (service-lock.ts)
  *
  * Each submission document also holds its outbox (outbox.ts): the Slack messages its
  * changes owe, written in the transaction of the change.
@@ -34,6 +36,7 @@ import {
 } from '@google-cloud/firestore';
 import { approvalNotStarted } from '../domain/approval-binding.ts';
 import type { PipelineRun } from '../domain/pipeline-run.ts';
+import { isWorking } from '../domain/run-transitions.ts';
 import type { ServiceEvent, ServiceRecord } from '../domain/service-record.ts';
 import { ACTIONS, type Action, nextStatus, type Status } from '../domain/status.ts';
 import {
@@ -67,6 +70,7 @@ import {
   type RunChange,
   StoreError,
   type SubmissionStore,
+  type TurnClaim,
   type UndeliveredMessage,
 } from '../ports/store.ts';
 import {
@@ -81,6 +85,7 @@ import {
 } from './codec.ts';
 import { toStoreError, UNREACHABLE } from './errors.ts';
 import { enqueue, inOrder, outboxFromDoc, report } from './outbox.ts';
+import { askForTurn, giveUpTurn, type LockScope, stillWaiting } from './service-lock.ts';
 import {
   claimIn,
   claimOf,
@@ -429,6 +434,8 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
           ...(change.event.to === 'approved' ? { tracking: true } : {}),
           auditSeq: seq,
         };
+        // A cancel lets the next pipeline on the service go, or leaves the line.
+        await this.#endTurn(tx, stored.submission, change.fields.status);
         const update = {
           ...(toFirestoreValue(fields) as Record<string, unknown>),
           ...enqueue(
@@ -759,6 +766,8 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
             ...(change.detail ? { detail: change.detail } : {}),
           };
           Object.assign(fields, { status: to, updatedAt: now, lastEvent: event, auditSeq: seq });
+          // Live or failed: the next pipeline on the service may go, in this same commit.
+          await this.#endTurn(tx, stored.submission, to);
           abortIfLate(signal);
           tx.create(this.#auditRef(sid, seq), auditToDoc(event, seq));
         }
@@ -776,6 +785,49 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
       }),
     );
     return this.#told({ submission: saved, applied: true }, messages).submission;
+  }
+
+  async claimTurn(id: string): Promise<TurnClaim> {
+    const sid = submissionId(id);
+    return this.#run(`asking for the turn of ${sid} on its service`, sid, async (signal) => {
+      const waiting = await this.#stillWaiting(sid);
+      if (waiting) return { kind: 'waiting' as const, for: waiting };
+      return this.#transaction(signal, async (tx) => {
+        const snap = await tx.get(this.#submissionRef(sid));
+        if (!snap.exists) throw notFound(sid);
+        const { submission } = submissionFromDoc(sid, snap.data());
+        // Read in the transaction: a cancel committed meanwhile never ends up holding.
+        const run = submission.pipeline;
+        if (!run || !isWorking(submission.status)) return { kind: 'ended' as const };
+        abortIfLate(signal);
+        return askForTurn(this.#lockScope(tx), submission, run, this.#now());
+      });
+    });
+  }
+
+  /** Whom `sid` still waits for, when plain reads show nothing changed (service-lock.ts). */
+  async #stillWaiting(sid: string): Promise<string | undefined> {
+    const snap = await this.#submissionRef(sid).get();
+    if (!snap.exists) return undefined;
+    const { submission } = submissionFromDoc(sid, snap.data());
+    const run = submission.pipeline;
+    if (!run || !isWorking(submission.status)) return undefined;
+    return stillWaiting(this.#lockPlace(), submission, run, this.#now());
+  }
+
+  /** Gives up the service's turn when a change ends `submission`'s pipeline (to `status`). */
+  async #endTurn(tx: Transaction, submission: Submission, status: Status | undefined) {
+    const run = submission.pipeline;
+    if (run && status && !isWorking(status))
+      await giveUpTurn(this.#lockScope(tx), submission.id, run);
+  }
+
+  #lockScope(tx: Transaction): LockScope {
+    return { tx, ...this.#lockPlace() };
+  }
+
+  #lockPlace(): Omit<LockScope, 'tx'> {
+    return { db: this.#db, submissionRef: (id) => this.#submissionRef(id) };
   }
 
   // ---- outbox -----------------------------------------------------------------------------

@@ -25,6 +25,8 @@ const T0 = new Date('2026-03-02T10:00:00Z');
 const T1 = new Date('2026-03-02T10:05:00Z');
 const REGISTRY = 'europe-docker.pkg.dev/pg-bot-1/playground';
 const DIGEST = `sha256:${'a'.repeat(64)}`;
+/** A run that has its service's turn (every attempt takes it before its first step). */
+const HOLDING = { turn: { state: 'holding', since: T0 } } as const;
 
 function approved(approval: Partial<Approval> = {}, revision = 2): Submission {
   return {
@@ -114,6 +116,7 @@ describe('retryRun', () => {
       statusMessage: { channel: 'C1', ts: '1.2' },
       announced: { started: 1, failed: 1 },
       failure: { step: 'test', detail: 'FAIL health', logTail: ['FAIL health'] },
+      ...HOLDING,
     });
     previous.steps.render = done();
     previous.steps.wrap = done();
@@ -123,6 +126,9 @@ describe('retryRun', () => {
     expect(run.attempt).toBe(2);
     expect(Object.values(run.steps).every((step) => step.state === 'pending')).toBe(true);
     expect(run.failure).toBeUndefined();
+    // The failure gave the service up: the new attempt takes its turn again.
+    expect(run.turn).toBeUndefined();
+    expect(nextStep('building', run)).toEqual({ step: 'take_turn' });
     for (const key of ['buildRequested', 'buildId', 'buildLogUrl', 'imageDigest'] as const) {
       expect(run[key]).toBeUndefined();
     }
@@ -155,7 +161,7 @@ describe('retryRun', () => {
     expect(run.steps.deploy).toEqual(previous.steps.deploy);
     expect(run.steps.promote).toEqual({ state: 'pending' });
     expect(run).not.toHaveProperty('promoteOperation');
-    expect(nextStep('deploying', run)).toEqual({ step: 'promote' });
+    expect(nextStep('deploying', { ...run, ...HOLDING })).toEqual({ step: 'promote' });
   });
 
   it('rebuilds when a deploy failed but no image digest was kept', () => {
@@ -174,16 +180,27 @@ describe('nextStep', () => {
     expect(nextStep('failed', run)).toEqual({ step: 'tell_outcome', milestone: 'failed' });
   });
 
-  it('starts the build, then reads it until the image is pushed and deploying began', () => {
-    expect(nextStep('approved', sampleRun())).toEqual({ step: 'start_build' });
-    expect(nextStep('building', sampleRun({ buildId: 'b-1' }))).toEqual({ step: 'poll_build' });
+  it('takes the turn on the service before anything else, whatever the attempt kept', () => {
+    expect(nextStep('approved', sampleRun())).toEqual({ step: 'take_turn' });
+    const waiting = sampleRun({ turn: { state: 'waiting', for: 'PG-0041', since: T0 } });
+    expect(nextStep('approved', waiting)).toEqual({ step: 'take_turn' });
     const pushed = sampleRun({ buildId: 'b-1', imageDigest: DIGEST });
+    expect(nextStep('deploying', pushed)).toEqual({ step: 'take_turn' });
+    expect(nextStep('cancelled', waiting)).toEqual({ step: 'wind_down' });
+  });
+
+  it('starts the build, then reads it until the image is pushed and deploying began', () => {
+    expect(nextStep('approved', sampleRun(HOLDING))).toEqual({ step: 'start_build' });
+    expect(nextStep('building', sampleRun({ buildId: 'b-1', ...HOLDING }))).toEqual({
+      step: 'poll_build',
+    });
+    const pushed = sampleRun({ buildId: 'b-1', imageDigest: DIGEST, ...HOLDING });
     expect(nextStep('testing', pushed)).toEqual({ step: 'poll_build' });
     expect(nextStep('deploying', pushed)).toEqual({ step: 'create_version' });
   });
 
   it('follows the create operation, then promotes and follows that', () => {
-    const pushed = sampleRun({ buildId: 'b-1', imageDigest: DIGEST });
+    const pushed = sampleRun({ buildId: 'b-1', imageDigest: DIGEST, ...HOLDING });
     const creating = { ...pushed, deployOperation: 'op-create' };
     expect(nextStep('deploying', creating)).toEqual({
       step: 'poll_deploy',

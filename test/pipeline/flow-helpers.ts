@@ -8,15 +8,19 @@ export async function submitAndApprove(
   approve: Record<string, string> = {},
   form: Record<string, string> = VALID_FORM,
 ): Promise<string> {
+  // A modal the bot left open earlier (e.g. a slow submit's) is not the one just asked for.
+  const open = (userId: string) => ({ besides: bot.api.openViews(userId) });
+  const partnerViews = open(PARTNER);
   await bot.command(PARTNER, 'submit');
-  await bot.submit(PARTNER, form);
+  await bot.submit(PARTNER, form, await bot.modal(PARTNER, partnerViews));
   const id = await eventually(async () => {
     const [mine] = await bot.store.listByPartner(PARTNER, { limit: 1 });
-    if (!mine?.thread) throw new Error('not posted yet');
+    if (!mine?.thread || mine.status !== 'submitted') throw new Error('not posted yet');
     return mine.id;
   });
+  const approverViews = open(APPROVER);
   await bot.click(APPROVER, 'approve', id);
-  const answer = await bot.submit(APPROVER, approve);
+  const answer = await bot.submit(APPROVER, approve, await bot.modal(APPROVER, approverViews));
   if (answer.text !== '') throw new Error(`approval refused: ${answer.text}`);
   return id;
 }

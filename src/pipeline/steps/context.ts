@@ -19,6 +19,8 @@ export interface StepContext {
 
 /**
  * What a step did: changed something (the pipeline is polled again soon), nothing (it
- * backs off), or ended the pipeline (the scheduler lets go of it).
+ * backs off), waits for its service's turn (it backs off, and its polls spend no call
+ * budget: they call neither Cloud Build nor App Engine), or ended the pipeline (the
+ * scheduler lets go of it).
  */
-export type StepOutcome = 'changed' | 'unchanged' | 'ended';
+export type StepOutcome = 'changed' | 'unchanged' | 'waiting' | 'ended';

@@ -34,9 +34,13 @@ export function save(
   );
 }
 
-/** Whether the attempt's status message is owed already (any milestone of it was announced). */
+/**
+ * Whether the attempt's status message is owed already: any milestone of it was announced,
+ * or it had to wait for its service (the message said so).
+ */
 function hasStatusMessage(run: PipelineRun): boolean {
-  return Object.values(run.announced).includes(run.attempt);
+  const waited = run.turn?.state === 'waiting' || run.turn?.waited !== undefined;
+  return waited || Object.values(run.announced).includes(run.attempt);
 }
 
 /** Stores that a milestone is announced, with what it owes (the status message first). */

@@ -15,6 +15,7 @@ import { windDown } from './cancel.ts';
 import type { StepContext, StepOutcome } from './context.ts';
 import { createVersion, pollOperation, promote } from './deploy.ts';
 import { announce, fail } from './record.ts';
+import { takeTurn } from './turn.ts';
 
 /** Reads the run and does the one next thing; the caller holds the pipeline's lease and lock. */
 export async function runStep(ctx: StepContext, id: string): Promise<StepOutcome> {
@@ -29,6 +30,8 @@ export async function runStep(ctx: StepContext, id: string): Promise<StepOutcome
   }
   try {
     switch (next.step) {
+      case 'take_turn':
+        return await takeTurn(ctx, submission, run);
       case 'start_build':
         return await startBuild(ctx, submission, run);
       case 'poll_build':

@@ -11,6 +11,7 @@ import {
   type StepState,
   stepDuration,
 } from '../../domain/pipeline-run.ts';
+import { waitsFor } from '../../domain/service-turn.ts';
 import { type Actor, revisionOf, type Submission } from '../../domain/submission.ts';
 import { ACTION_ID } from './ids.ts';
 import { actions, button, context, LIMITS, type Message, section, sectionsOf } from './kit.ts';
@@ -25,7 +26,7 @@ import {
   truncate,
   truncateMrkdwn,
 } from './mrkdwn.ts';
-import { cancelButton } from './status-text.ts';
+import { cancelButton, waitingLine } from './status-text.ts';
 
 export const STEP_ICON: Record<StepState, string> = {
   pending: ':white_large_square:',
@@ -70,12 +71,13 @@ export function formatDuration(ms: number): string {
 }
 
 /** Where a run is, as a whole. */
-export type RunPhase = 'running' | 'failed' | 'cancelled' | 'live';
+export type RunPhase = 'waiting' | 'running' | 'failed' | 'cancelled' | 'live';
 
 export function runPhase(run: PipelineRun): RunPhase {
   const states = CHECKLIST.map((step) => run.steps[step]?.state ?? 'pending');
   if (run.failure || states.includes('failed')) return 'failed';
   if (states.includes('cancelled')) return 'cancelled';
+  if (waitsFor(run)) return 'waiting';
   const finished = states.every((s) => s === 'done' || s === 'skipped');
   if (finished && run.steps.deploy?.state === 'done') return 'live';
   return 'running';
@@ -129,8 +131,16 @@ export function checklistLine(run: PipelineRun, step: StepName, now: Date): stri
   return parts.join(' · ');
 }
 
+const HEADLINE_VERB: Record<RunPhase, string> = {
+  waiting: 'to deploy to',
+  running: 'deploying to',
+  failed: 'deploying to',
+  cancelled: 'deploying to',
+  live: 'deployed to',
+};
+
 function headline(submission: Submission, run: PipelineRun): string {
-  const verb = runPhase(run) === 'live' ? 'deployed to' : 'deploying to';
+  const verb = HEADLINE_VERB[runPhase(run)];
   return `*${escapeMrkdwn(submission.id)}* · attempt ${run.attempt} · ${verb} ${code(run.project, 100)} as version ${code(run.versionId, 100)}`;
 }
 
@@ -150,6 +160,8 @@ function trafficPhrase(run: PipelineRun): string {
 
 function summaryLine(run: PipelineRun): string {
   switch (runPhase(run)) {
+    case 'waiting':
+      return waitingLine(run) ?? '';
     case 'failed': {
       const step = failedStep(run);
       const detail = run.failure?.detail ? `: ${code(run.failure.detail, 300)}` : '';
@@ -176,6 +188,8 @@ function summaryText(submission: Submission, run: PipelineRun): string {
     }
     case 'cancelled':
       return `${prefix}: cancelled`;
+    case 'waiting':
+      return `${prefix}: waiting for ${waitsFor(run)} (deploying ${run.service} in ${run.project}) to finish`;
     case 'live':
       return `${prefix}: live${run.versionUrl ? ` at ${run.versionUrl}` : ''}`;
     case 'running':
@@ -273,7 +287,7 @@ export function milestoneMessage(
     case 'started': {
       const log = run.buildLogUrl ? ` · ${link(run.buildLogUrl, 'build log')}` : '';
       return {
-        text: `:gear: Pipeline started (attempt ${run.attempt}): building ${code(run.image, 600)}${log}`,
+        text: `:gear: Pipeline started (attempt ${run.attempt})${afterWaiting(run)}: building ${code(run.image, 600)}${log}`,
       };
     }
     case 'failed': {
@@ -333,6 +347,14 @@ export function milestoneMessage(
       };
     }
   }
+}
+
+/** " after waiting 3m for *PG-0041*", when the run had to wait for its service. */
+function afterWaiting(run: PipelineRun): string {
+  if (run.turn?.state !== 'holding' || !run.turn.waited) return '';
+  const { waited, since } = run.turn;
+  const took = formatDuration(since.getTime() - waited.since.getTime());
+  return ` after waiting ${took} for *${escapeMrkdwn(waited.for)}* to finish`;
 }
 
 function cancelledBy(submission: Submission): Actor | undefined {

@@ -1,5 +1,8 @@
 // Answers to `/playground status <id>`, `list`, `list all` and `help`.
 import type { KnownBlock } from '@slack/types';
+import type { PipelineRun } from '../../domain/pipeline-run.ts';
+import { isWorking } from '../../domain/run-transitions.ts';
+import { waitsFor } from '../../domain/service-turn.ts';
 import { canApply, STATUSES, type Status, statusLabel } from '../../domain/status.ts';
 import { type AuditEvent, revisionOf, type Submission } from '../../domain/submission.ts';
 import { ACTION_ID } from './ids.ts';
@@ -76,6 +79,16 @@ export function eventLine(event: AuditEvent): string {
   return `${EVENT_WORDS[event.action]}${by} on ${slackDate(event.at)}${detail}`;
 }
 
+/**
+ * "Waiting for *PG-0041* (deploying `my-service` in `pg-prod`) to finish", while the run
+ * waits for its service's turn (one pipeline per project and service at a time).
+ */
+export function waitingLine(run: PipelineRun): string | undefined {
+  const other = waitsFor(run);
+  if (!other) return undefined;
+  return `:hourglass: Waiting for *${escapeMrkdwn(other)}* (deploying ${code(run.service, 100)} in ${code(run.project, 100)}) to finish: one pipeline per service at a time, this one starts when it ends.`;
+}
+
 /** The action buttons a partner has on their own submission. */
 function partnerButtons(submission: Submission) {
   const buttons = [];
@@ -134,6 +147,9 @@ export function statusBlocks(
       ),
     );
   }
+  const waiting =
+    submission.pipeline && isWorking(submission.status) && waitingLine(submission.pipeline);
+  if (waiting) blocks.push(section(waiting));
   if (
     submission.reason &&
     (submission.status === 'changes_requested' || submission.status === 'rejected')

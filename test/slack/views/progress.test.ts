@@ -241,6 +241,25 @@ describe('statusMessage', () => {
     expect(failed.text).toBe('PG-0042 · attempt 2: failed at Acceptance test');
   });
 
+  it('says whom a run waits for while another pipeline has its service', () => {
+    const waiting = run({ turn: { state: 'waiting', for: 'PG-0041', since: T0 } });
+    const message = statusMessage(submission({ status: 'approved' }), waiting, at(90));
+    expect(allText({ text: '', blocks: message.blocks.slice(0, 1) })).toBe(
+      '*PG-0042* · attempt 2 · to deploy to `pg-prod` as version `pg-0042-r1`',
+    );
+    expect(allText(message)).toContain(
+      ':hourglass: Waiting for *PG-0041* (deploying `my-service` in `pg-prod`) to finish: one pipeline per service at a time, this one starts when it ends.',
+    );
+    expect(message.text).toBe(
+      'PG-0042 · attempt 2: waiting for PG-0041 (deploying my-service in pg-prod) to finish',
+    );
+    expect(validateMessageBlocks(message.blocks)).toEqual([]);
+    // Cancelled while waiting: the cancel is what it shows.
+    const cancelled = statusMessage(sub, { ...waiting, steps: steps({ render: 'cancelled' }) }, T0);
+    expect(allText(cancelled)).not.toContain('Waiting for');
+    expect(cancelled.text).toBe('PG-0042 · attempt 2: cancelled');
+  });
+
   it('escapes partner text and stays within Slack limits with hostile values', () => {
     const hostile = submission({
       status: 'building',
@@ -304,6 +323,17 @@ describe('milestoneMessage', () => {
       ':gear: Pipeline started (attempt 2): building `europe-docker.pkg.dev/pg-bot-1/playground/my-service:pg-0042-r1`',
     );
     expect(message.blocks).toBeUndefined();
+  });
+
+  it('started after waiting for the service: for whom and how long', () => {
+    const turn = {
+      state: 'holding' as const,
+      since: at(200),
+      waited: { for: 'PG-0041', since: T0 },
+    };
+    expect(milestoneMessage(sub, run({ turn }), 'started').text).toBe(
+      ':gear: Pipeline started (attempt 2) after waiting 3m 20s for *PG-0041* to finish: building `europe-docker.pkg.dev/pg-bot-1/playground/my-service:pg-0042-r1`',
+    );
   });
 
   it('failed: the step, the detail, the log tail, the build log, the partner, Retry and Cancel', () => {

@@ -4,6 +4,7 @@ import { STATUSES, type Status } from '../../../src/domain/status.ts';
 import { homeView } from '../../../src/slack/views/home.ts';
 import { ACTION_ID } from '../../../src/slack/views/ids.ts';
 import { helpBlocks, listBlocks, statusBlocks } from '../../../src/slack/views/status-text.ts';
+import { sampleRun } from '../../helpers/sample-run.ts';
 import { APPROVER, AT, PARTNER, submission } from './fixtures.ts';
 
 function buttons(blocks: KnownBlock[]): Button[] {
@@ -41,6 +42,16 @@ describe('statusBlocks', () => {
       [ACTION_ID.cancel, 'PG-0042'],
     ]);
     expect(buttons(blocks)[0]?.confirm).toBeDefined();
+  });
+
+  it('says whom an approved submission waits for while another pipeline has its service', () => {
+    const pipeline = sampleRun({ turn: { state: 'waiting', for: 'PG-0041', since: AT } });
+    const waiting = statusBlocks(submission({ status: 'approved', pipeline }));
+    expect(JSON.stringify(waiting.blocks)).toContain(
+      'Waiting for *PG-0041* (deploying `my-service` in `pg-prod`) to finish',
+    );
+    const cancelled = statusBlocks(submission({ status: 'cancelled', pipeline }));
+    expect(JSON.stringify(cancelled.blocks)).not.toContain('Waiting for');
   });
 
   it('offers resubmit with the reason when changes were requested, and no buttons once final', () => {
