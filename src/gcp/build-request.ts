@@ -56,27 +56,65 @@ export function machineTypeFor(memoryGb: number): TestMachine['name'] {
 export const QUEUE_TTL_SECONDS = 60 * 60;
 
 /**
- * Linux refuses an environment string over 128 KiB (MAX_ARG_STRLEN) when it starts a
- * step's container; the bundle (~75 KB of text, ~27 KB gzipped and base64-encoded) stays
- * well below this cap.
+ * Cloud Build documents a limit of 10,000 characters per step argument
+ * (https://cloud.google.com/build/docs/build-config-file-schema#args). No length is
+ * documented for an `env` entry (the same page, the REST reference and the v1 proto say
+ * only "KEY=VALUE"), so each whole `NAME=value` entry is held to the same limit too.
+ */
+export const STEP_STRING_MAX = 10_000;
+
+/**
+ * The most bundle the request carries: ~75 KB of text is ~27 KB gzipped and
+ * base64-encoded today; a long describe adds at most a few KB. A cap, so that a runaway
+ * bundle is refused here rather than as a huge request.
  */
 export const MAX_INLINE_BUNDLE_BYTES = 96 * 1024;
 
-/** The env variable of the `bundle` step holding the bundle as a base64 tar.gz. */
-export const BUNDLE_ENV = 'PG_BUNDLE_TGZ';
+/** The env variables of the `bundle` step holding the bundle's parts: PG_BUNDLE_TGZ_0, _1, … */
+export const BUNDLE_ENV = 'PG_BUNDLE_TGZ_';
+/** How many parts there are (the step fails on a missing one, `set -u`). */
+export const BUNDLE_PARTS_ENV = 'PG_BUNDLE_PARTS';
 
 // The `bundle` step. The bundle travels inside the build request itself, as a base64
-// gzipped tar in one env entry: no Cloud Storage bucket to create, grant, upload to and
-// clean up, no second write that can fail or race the build, and the request recorded
-// for a build is the whole of its input. It is small (see MAX_INLINE_BUNDLE_BYTES).
-// Steps start in /workspace, so the files land there; tar keeps a corrupt archive from
-// half-extracting silently (gzip's CRC), and `set -o pipefail` fails the step on it.
+// gzipped tar split across env entries, each within STEP_STRING_MAX: no Cloud Storage
+// bucket to create, grant, upload to and clean up, no second write that can fail or race
+// the build, and the request recorded for a build is the whole of its input. The script
+// joins the parts in order. Steps start in /workspace, so the files land there; tar keeps
+// a corrupt archive from half-extracting silently (gzip's CRC), and `set -o pipefail`
+// fails the step on it.
 const BUNDLE_SCRIPT = [
   'set -euo pipefail',
-  `printf '%s' "$${BUNDLE_ENV}" | base64 --decode | tar --extract --gzip --no-same-owner --file=-`,
+  `for ((i = 0; i < ${BUNDLE_PARTS_ENV}; i++)); do part="${BUNDLE_ENV}$i"; printf '%s' "\${!part}"; done |`,
+  '  base64 --decode | tar --extract --gzip --no-same-owner --file=-',
   'echo "wrap bundle:"',
   'find . -type f | sort',
 ].join('\n');
+
+/** The bundle archive as `env` entries, each `NAME=value` within STEP_STRING_MAX. */
+export function bundleEnv(archive: string): string[] {
+  // Room for a two-digit name: MAX_INLINE_BUNDLE_BYTES makes at most 10 parts. Base64
+  // has no `$`, so escaping does not lengthen an entry.
+  const size = STEP_STRING_MAX - `${BUNDLE_ENV}99=`.length;
+  const parts: string[] = [];
+  for (let at = 0; at < archive.length; at += size) parts.push(archive.slice(at, at + size));
+  return [
+    `${BUNDLE_PARTS_ENV}=${parts.length}`,
+    ...parts.map((part, i) => `${BUNDLE_ENV}${i}=${part}`),
+  ];
+}
+
+/**
+ * The archive joined back from `bundleEnv`'s entries, as the step's script joins it (for
+ * the local stand-in, which reads requests); undefined when the count or a part is missing.
+ */
+export function archiveFromEnv(env: readonly string[]): string | undefined {
+  const value = (name: string) =>
+    env.find((entry) => entry.startsWith(`${name}=`))?.slice(name.length + 1);
+  const count = Number(value(BUNDLE_PARTS_ENV));
+  if (!Number.isSafeInteger(count) || count < 1) return undefined;
+  const parts = Array.from({ length: count }, (_, i) => value(`${BUNDLE_ENV}${i}`));
+  return parts.every((part) => part !== undefined) ? parts.join('') : undefined;
+}
 
 // The `wrap` step. A Dockerfile cannot read its base image's USER, so the step reads it
 // from the pulled image's config and passes it as a build argument: the wrapper installs
@@ -184,7 +222,7 @@ export function buildRequest(plan: BuildPlan, options: { serviceAccount?: string
       name: DOCKER_BUILDER,
       entrypoint: 'bash',
       args: ['-c', BUNDLE_SCRIPT],
-      env: [`${BUNDLE_ENV}=${archive}`],
+      env: bundleEnv(archive),
     },
     {
       id: 'wrap',

@@ -7,9 +7,18 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Bundle, CHECK_SCRIPT_PATH, render } from '../../src/bundle/render.ts';
+import {
+  DESCRIPTION_MAX,
+  EMAIL_MAX,
+  emailProblem,
+  ORGANIZATION_MAX,
+  TITLE_MAX,
+} from '../../src/domain/submission-spec/describe.ts';
 import type { SubmissionSpec } from '../../src/domain/submission-spec/index.ts';
 import {
+  archiveFromEnv,
   BUNDLE_ENV,
+  BUNDLE_PARTS_ENV,
   BuildRequestError,
   buildRequest,
   buildTags,
@@ -19,6 +28,7 @@ import {
   machineTypeFor,
   unescapedDollars,
 } from '../../src/gcp/build-request.ts';
+import { validateBuild } from '../../src/local/cloud-build/validate.ts';
 import type { BuildPlan } from '../../src/ports/build.ts';
 import { validSpecArb } from '../domain/submission-spec/arbitraries.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
@@ -36,6 +46,29 @@ function planFor(
     bundle: render(spec, { project: 'playground-target' }),
     image: IMAGE,
     ...overrides,
+  };
+}
+
+/**
+ * Every describe field at its longest, with text gzip cannot shrink (pseudo-random, with
+ * multi-byte characters): the largest bundle a valid spec makes.
+ */
+function longestDescribe(): SubmissionSpec['describe'] {
+  const alphabet = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 éü€漢字'];
+  let seed = 42;
+  const text = (length: number) =>
+    Array.from({ length }, () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return alphabet[seed % alphabet.length];
+    }).join('');
+  const email = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(57)}.com`;
+  expect(email).toHaveLength(EMAIL_MAX);
+  expect(emailProblem(email)).toBeUndefined();
+  return {
+    title: text(TITLE_MAX),
+    description: text(DESCRIPTION_MAX),
+    organization: text(ORGANIZATION_MAX),
+    email,
   };
 }
 
@@ -114,9 +147,13 @@ describe('buildRequest', () => {
 
   it('carries the bundle inline and escapes every $ of its scripts', () => {
     expect(steps[0]?.entrypoint).toBe('bash');
-    expect(steps[0]?.env).toHaveLength(1);
-    expect(steps[0]?.env?.[0]).toMatch(new RegExp(`^${BUNDLE_ENV}=[A-Za-z0-9+/]+=*$`));
-    expect(steps[0]?.args?.[1]).toContain('"$$PG_BUNDLE_TGZ"');
+    const [count, ...parts] = steps[0]?.env ?? [];
+    expect(count).toBe(`${BUNDLE_PARTS_ENV}=${parts.length}`);
+    expect(parts.length).toBeGreaterThan(1);
+    parts.forEach((part, i) => {
+      expect(part).toMatch(new RegExp(`^${BUNDLE_ENV}${i}=[A-Za-z0-9+/]+=*$`));
+    });
+    expect(steps[0]?.args?.[1]).toContain('"$${!part}"');
     expect(steps[3]?.args?.[1]).toContain('"$$PG_PADDING"');
     expect(steps[3]?.args?.[1]).toContain('check=$$!');
     expect(unescapedDollars(request)).toEqual([]);
@@ -241,6 +278,21 @@ describe('the bundle step, run with bash', () => {
       .map((line) => line.slice(2))
       .sort();
     expect(listed).toEqual(Object.keys(bundle).sort());
+  });
+
+  it('carries a spec with the longest describe within Cloud Build limits, unpacked byte for byte', () => {
+    const plan = planFor(sampleSpec({ describe: longestDescribe() }));
+    const request = buildRequest(plan);
+    // The stand-in checks the documented limits (300 steps, 10,000 characters an argument)
+    // and holds env entries to the same; the request goes to it as JSON, as on the wire.
+    expect(() => validateBuild(JSON.parse(JSON.stringify(request)))).not.toThrow();
+    const env = request.steps?.[0]?.env ?? [];
+    expect(env.length).toBeGreaterThan(3);
+    expect(archiveFromEnv(env)).toBe(bundleArchive(plan.bundle));
+    const dir = runBundleStep(plan.bundle);
+    for (const [path, content] of Object.entries(plan.bundle)) {
+      expect(readFileSync(join(dir, path))).toEqual(Buffer.from(content, 'utf8'));
+    }
   });
 
   it('keeps any text byte for byte (UTF-8, $, quotes, blocks of 512)', () => {

@@ -3,7 +3,7 @@
 import { CloudBuildClient } from '@google-cloud/cloudbuild';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { render } from '../../src/bundle/render.ts';
-import { bundleArchive } from '../../src/gcp/build-request.ts';
+import { bundleArchive, bundleEnv } from '../../src/gcp/build-request.ts';
 import { googleClientOptions } from '../../src/gcp/client-options.ts';
 import {
   buildRequest,
@@ -82,7 +82,7 @@ describe('start', () => {
           name: docker,
           entrypoint: 'bash',
           args: ['-c', request.steps?.[0]?.args?.[1]],
-          env: [`PG_BUNDLE_TGZ=${bundleArchive(plan.bundle)}`],
+          env: bundleEnv(bundleArchive(plan.bundle)),
         },
         {
           id: 'wrap',
@@ -121,7 +121,7 @@ describe('start', () => {
       substitutions: {},
       timing: {},
     });
-    expect(JSON.stringify(body)).toContain('\\"$$PG_BUNDLE_TGZ\\"');
+    expect(JSON.stringify(body)).toContain('\\"$${!part}\\"');
   });
 
   it('runs the build as PLAYGROUND_BUILD_SERVICE_ACCOUNT when given, logs in Cloud Logging only', async () => {

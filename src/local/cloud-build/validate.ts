@@ -6,6 +6,14 @@
 // (the default `substitutionOption` MUST_MATCH). The stand-in is stricter in one way: a
 // lone `$` before anything that is not a name is refused too, where the real API's
 // treatment is not documented; the pipeline never sends one (it escapes every `$`).
+//
+// Limits, from the build config schema (https://cloud.google.com/build/docs/build-config-file-schema):
+// at most 300 steps ("Build steps"), and at most 10,000 characters in a step argument
+// ("args"). No limit is documented for an `env` entry; the stand-in holds each whole
+// `KEY=VALUE` entry to the argument's limit, stricter again, because the pipeline does
+// (src/gcp/build-request.ts STEP_STRING_MAX): a bundle back in one huge entry fails here.
+// Google documents the limits, not the words of its refusal: the messages are the
+// stand-in's own, in the API's shape (400 INVALID_ARGUMENT, "invalid build: ...").
 import { invalidEnums } from './enums.ts';
 import { ApiError, invalid, type Json, type JsonObject } from './types.ts';
 
@@ -29,6 +37,11 @@ export const BUILT_IN_SUBSTITUTIONS = new Set([
   'REF_NAME',
 ]);
 
+/** Build config schema, "Build steps": "up to 300 build steps". */
+export const MAX_STEPS = 300;
+/** Build config schema, "args": 10,000 characters per argument (and here per env entry). */
+export const MAX_STEP_STRING = 10_000;
+
 const TAG = /^[\w][\w.-]{0,127}$/;
 const USER_SUBSTITUTION = /^_[A-Z0-9_]+$/;
 
@@ -41,6 +54,9 @@ export function validateBuild(build: unknown): asserts build is JsonObject {
   const steps = body.steps;
   if (!Array.isArray(steps) || steps.length === 0) {
     throw invalid('invalid build: build must have at least one step');
+  }
+  if (steps.length > MAX_STEPS) {
+    throw invalid(`invalid build: build has ${steps.length} steps; at most ${MAX_STEPS}`);
   }
   const substitutions = body.substitutions ?? {};
   if (substitutions === null || typeof substitutions !== 'object' || Array.isArray(substitutions)) {
@@ -75,6 +91,15 @@ export function validateBuild(build: unknown): asserts build is JsonObject {
           `invalid build: build step ${i} env ${JSON.stringify(entry)} is not KEY=VALUE`,
         );
       }
+    }
+    for (const field of ['args', 'env'] as const) {
+      strings(step[field]).forEach((value, j) => {
+        if (value.length > MAX_STEP_STRING) {
+          throw invalid(
+            `invalid build: build step ${i} ${field}[${j}] is ${value.length} characters; at most ${MAX_STEP_STRING}`,
+          );
+        }
+      });
     }
     for (const field of ['name', 'id', 'entrypoint', 'dir'] as const) {
       checkTemplate(step[field], `steps[${i}].${field}`, known);
