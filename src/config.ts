@@ -34,6 +34,8 @@ export interface Config {
     artifactRegistryApiUrl?: string;
     /** The email builds run as (Build.serviceAccount); absent: Cloud Build's default account. */
     buildServiceAccount?: string;
+    /** A Secret Manager version holding Docker Hub's `user:token` for partner image pulls. */
+    pullSecret?: string;
   };
   logLevel: string;
 }
@@ -186,6 +188,20 @@ const envSchema = z.object({
         'must be a service account email, e.g. playground-builds@my-project.iam.gserviceaccount.com',
     })
     .optional(),
+  // A secret version's resource name (https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets.versions):
+  // a project id or number, a secret id of letters, digits, _ and -, and a version number
+  // or `latest`. No `$` can reach the build request (Cloud Build would expand it there).
+  PLAYGROUND_PULL_SECRET: z
+    .string()
+    .trim()
+    .refine(
+      (v) => /^projects\/[a-z0-9-]+\/secrets\/[\w-]{1,255}\/versions\/(?:[1-9]\d*|latest)$/.test(v),
+      {
+        error:
+          'must be a Secret Manager secret version, projects/PROJECT/secrets/SECRET/versions/VERSION (a number or latest)',
+      },
+    )
+    .optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });
 
@@ -234,6 +250,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.PLAYGROUND_BUILD_SERVICE_ACCOUNT
         ? { buildServiceAccount: e.PLAYGROUND_BUILD_SERVICE_ACCOUNT }
         : {}),
+      ...(e.PLAYGROUND_PULL_SECRET ? { pullSecret: e.PLAYGROUND_PULL_SECRET } : {}),
     },
     logLevel: e.LOG_LEVEL,
   };

@@ -116,12 +116,25 @@ export function archiveFromEnv(env: readonly string[]): string | undefined {
   return parts.every((part) => part !== undefined) ? parts.join('') : undefined;
 }
 
+/** The `wrap` step's secretEnv holding PLAYGROUND_PULL_SECRET's `user:token`. */
+export const PULL_CREDENTIALS_ENV = 'PG_PULL_CREDENTIALS';
+
 // The `wrap` step. A Dockerfile cannot read its base image's USER, so the step reads it
 // from the pulled image's config and passes it as a build argument: the wrapper installs
 // as root and hands the image back to that user (see src/bundle/dockerfile.ts). Empty
 // when the image sets none (root). Both references arrive as env values, never as code.
+//
+// With PLAYGROUND_PULL_SECRET, Cloud Build puts the secret's `user:token` in
+// PULL_CREDENTIALS_ENV (secretEnv) and the step logs in to Docker Hub before pulling, so
+// the pull is not anonymous from Cloud Build's shared addresses (Docker Hub's rate limits).
+// The token goes through stdin, never into args or the log; `docker login` adds Docker
+// Hub to the builder's config beside its Google registry helpers instead of replacing it.
 const WRAP_SCRIPT = [
   'set -euo pipefail',
+  `if [ -n "\${${PULL_CREDENTIALS_ENV}:-}" ]; then`,
+  `  case "$${PULL_CREDENTIALS_ENV}" in *?:?*) ;; *) echo "PLAYGROUND_PULL_SECRET must hold user:token" >&2; exit 1 ;; esac`,
+  `  printf '%s' "\${${PULL_CREDENTIALS_ENV}#*:}" | docker login --username "\${${PULL_CREDENTIALS_ENV}%%:*}" --password-stdin`,
+  'fi',
   'docker pull "$PG_BASE_IMAGE"',
   `partner_user="$(docker image inspect --format '{{.Config.User}}' "$PG_BASE_IMAGE")"`,
   // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
@@ -182,7 +195,18 @@ export function buildServiceAccountName(email: string, buildProject: string): st
   return `projects/${owner ?? buildProject}/serviceAccounts/${email}`;
 }
 
-export function buildRequest(plan: BuildPlan, options: { serviceAccount?: string } = {}): IBuild {
+export interface BuildRequestOptions {
+  /** Build.serviceAccount (see buildServiceAccountName). */
+  serviceAccount?: string;
+  /**
+   * PLAYGROUND_PULL_SECRET: a Secret Manager version (`projects/P/secrets/S/versions/V`)
+   * holding `user:token` for Docker Hub; given to the `wrap` step as a secretEnv
+   * (https://cloud.google.com/build/docs/securing-builds/use-secrets).
+   */
+  pullSecret?: string;
+}
+
+export function buildRequest(plan: BuildPlan, options: BuildRequestOptions = {}): IBuild {
   const { spec, image } = plan;
   checkImage(image, 'image');
   checkImage(spec.image, 'spec.image');
@@ -231,6 +255,7 @@ export function buildRequest(plan: BuildPlan, options: { serviceAccount?: string
       args: ['-c', WRAP_SCRIPT],
       // The partner's reference exactly as validated, also pinned in the Dockerfile's ARG.
       env: [`PG_BASE_IMAGE=${spec.image}`, `PG_IMAGE=${image}`],
+      ...(options.pullSecret ? { secretEnv: [PULL_CREDENTIALS_ENV] } : {}),
     },
     {
       id: 'test-start',
@@ -267,6 +292,13 @@ export function buildRequest(plan: BuildPlan, options: { serviceAccount?: string
     // the default logs bucket (https://cloud.google.com/build/docs/securing-builds/configure-user-specified-service-accounts):
     // CLOUD_LOGGING_ONLY below is that.
     ...(options.serviceAccount ? { serviceAccount: options.serviceAccount } : {}),
+    ...(options.pullSecret
+      ? {
+          availableSecrets: {
+            secretManager: [{ versionName: options.pullSecret, env: PULL_CREDENTIALS_ENV }],
+          },
+        }
+      : {}),
     options: {
       // Logs in Cloud Logging only: no logs bucket to own, and required anyway when
       // the build runs as a user-specified service account.

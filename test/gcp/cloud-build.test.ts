@@ -146,6 +146,26 @@ describe('start', () => {
     }
   });
 
+  it('with PLAYGROUND_PULL_SECRET, sends availableSecrets and the wrap step’s secretEnv', async () => {
+    const versionName = 'projects/pg-builds/secrets/docker-hub/versions/latest';
+    const withSecret = new CloudBuildAdapter({
+      projectId: 'pg-builds',
+      apiUrl: api.url,
+      timeoutMs: 5000,
+      pullSecret: versionName,
+    });
+    try {
+      await withSecret.start(plan);
+      const [body] = api.createdBuilds();
+      expect(body).toMatchObject({
+        availableSecrets: { secretManager: [{ versionName, env: 'PG_PULL_CREDENTIALS' }] },
+        steps: [{ id: 'bundle' }, { id: 'wrap', secretEnv: ['PG_PULL_CREDENTIALS'] }, {}, {}, {}],
+      });
+    } finally {
+      await withSecret.close();
+    }
+  });
+
   it('reports UNAVAILABLE as retryable without creating a build; the next try works', async () => {
     api.unavailable(1);
     const error = await expectRejection(adapter.start(plan));

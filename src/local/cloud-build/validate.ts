@@ -1,6 +1,7 @@
 // What the stand-in checks in a createBuild request before accepting it, as the real API
 // does with 400 INVALID_ARGUMENT: steps present and named, unique step ids, `KEY=VALUE`
-// env entries, valid tags, known enum values, and substitutions. Cloud Build expands
+// env entries, each step's secretEnv defined among the build's secrets, valid tags,
+// known enum values, and substitutions. Cloud Build expands
 // `$NAME` and `${NAME}` in step fields and `images`; `$$` is a literal `$`. A reference to a
 // substitution that is neither built in nor defined in `substitutions` fails the request
 // (the default `substitutionOption` MUST_MATCH). The stand-in is stricter in one way: a
@@ -42,6 +43,7 @@ export const MAX_STEPS = 300;
 /** Build config schema, "args": 10,000 characters per argument (and here per env entry). */
 export const MAX_STEP_STRING = 10_000;
 
+const SECRET_VERSION = /^projects\/[^/]+\/secrets\/[^/]+\/versions\/[^/]+$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const USER_SUBSTITUTION = /^_[A-Z0-9_]+$/;
 
@@ -72,6 +74,7 @@ export function validateBuild(build: unknown): asserts build is JsonObject {
   const known = (name: string) =>
     BUILT_IN_SUBSTITUTIONS.has(name) || Object.hasOwn(substitutions, name);
   const ids = new Set<string>();
+  const secrets = definedSecrets(body);
 
   steps.forEach((step, i) => {
     if (step === null || typeof step !== 'object' || Array.isArray(step)) {
@@ -89,6 +92,13 @@ export function validateBuild(build: unknown): asserts build is JsonObject {
       if (!/^[^=]+=/.test(entry)) {
         throw invalid(
           `invalid build: build step ${i} env ${JSON.stringify(entry)} is not KEY=VALUE`,
+        );
+      }
+    }
+    for (const name of strings(step.secretEnv)) {
+      if (!secrets.has(name)) {
+        throw invalid(
+          `invalid build: build step ${i} secretEnv ${JSON.stringify(name)} is not defined in availableSecrets or secrets`,
         );
       }
     }
@@ -122,6 +132,41 @@ export function validateBuild(build: unknown): asserts build is JsonObject {
   }
   const enums = invalidEnums(body);
   if (enums.length > 0) throw invalid(`Invalid value at ${enums.join(', ')}`);
+}
+
+/**
+ * The variables a step may list in `secretEnv`: the `env` of each
+ * `availableSecrets.secretManager[]` entry, which needs a secret version's resource name
+ * ("Use secrets from Secret Manager", https://cloud.google.com/build/docs/securing-builds/use-secrets),
+ * and the keys of the older Cloud KMS `secrets[].secretEnv` maps (Build.secrets in the
+ * REST reference). A step's secretEnv "must be specified in the build's secrets" (BuildStep).
+ */
+function definedSecrets(body: JsonObject): Set<string> {
+  const names = new Set<string>();
+  const available = body.availableSecrets;
+  const fromSecretManager =
+    available && typeof available === 'object' && !Array.isArray(available)
+      ? available.secretManager
+      : undefined;
+  (Array.isArray(fromSecretManager) ? fromSecretManager : []).forEach((entry, i) => {
+    const { versionName, env } = (entry ?? {}) as JsonObject;
+    if (typeof versionName !== 'string' || !SECRET_VERSION.test(versionName)) {
+      throw invalid(
+        `invalid build: availableSecrets.secretManager[${i}].versionName must be projects/*/secrets/*/versions/*`,
+      );
+    }
+    if (typeof env !== 'string' || env === '') {
+      throw invalid(`invalid build: availableSecrets.secretManager[${i}].env must be set`);
+    }
+    names.add(env);
+  });
+  for (const secret of Array.isArray(body.secrets) ? body.secrets : []) {
+    const map = (secret as JsonObject | null)?.secretEnv;
+    if (map && typeof map === 'object' && !Array.isArray(map)) {
+      for (const name of Object.keys(map)) names.add(name);
+    }
+  }
+  return names;
 }
 
 function strings(value: Json | undefined): string[] {

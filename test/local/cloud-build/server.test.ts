@@ -32,6 +32,8 @@ async function call(method: string, path: string, body?: unknown) {
   return { status: response.status, body: (await response.json()) as Body };
 }
 
+const VERSION = 'projects/p1/secrets/docker-hub/versions/1';
+
 const STEPS = [
   { id: 'one', name: 'gcr.io/cloud-builders/docker', args: ['version'] },
   { id: 'two', name: 'gcr.io/cloud-builders/docker', args: ['info'] },
@@ -101,6 +103,22 @@ describe('createBuild', () => {
       'build step 1 env[0] is 10001 characters; at most 10000',
     ],
     [
+      'a secretEnv not in availableSecrets',
+      {
+        steps: [{ name: 'x', secretEnv: ['TOKEN'] }],
+        availableSecrets: { secretManager: [{ versionName: VERSION, env: 'OTHER' }] },
+      },
+      'build step 0 secretEnv "TOKEN" is not defined in availableSecrets',
+    ],
+    [
+      'a secret that is not a version resource name',
+      {
+        steps: [{ name: 'x', secretEnv: ['TOKEN'] }],
+        availableSecrets: { secretManager: [{ versionName: 'docker-hub', env: 'TOKEN' }] },
+      },
+      'availableSecrets.secretManager[0].versionName must be projects/*/secrets/*/versions/*',
+    ],
+    [
       'more than 300 steps',
       { steps: Array.from({ length: 301 }, () => ({ name: 'x' })) },
       'build has 301 steps; at most 300',
@@ -120,6 +138,14 @@ describe('createBuild', () => {
         { name: 'x', args: ['x'.repeat(10_000)], env: [`A=${'x'.repeat(9_998)}`] },
         ...Array.from({ length: 299 }, () => ({ name: 'x' })),
       ],
+    });
+    expect(api.createdBuilds()).toHaveLength(1);
+  });
+
+  it('accepts a secretEnv defined in availableSecrets', async () => {
+    await create({
+      steps: [{ name: 'x', secretEnv: ['TOKEN'] }],
+      availableSecrets: { secretManager: [{ versionName: VERSION, env: 'TOKEN' }] },
     });
     expect(api.createdBuilds()).toHaveLength(1);
   });
