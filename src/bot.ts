@@ -60,6 +60,7 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     projectId: config.gcp.project,
     ...(config.gcp.cloudBuildApiUrl ? { apiUrl: config.gcp.cloudBuildApiUrl } : {}),
     ...(config.gcp.buildServiceAccount ? { serviceAccount: config.gcp.buildServiceAccount } : {}),
+    ...(config.gcp.pullSecret ? { pullSecret: config.gcp.pullSecret } : {}),
   });
   const deploys = new AppEngineAdapter({
     ...(config.gcp.appEngineApiUrl ? { apiUrl: config.gcp.appEngineApiUrl } : {}),

@@ -39,6 +39,8 @@ export interface Config {
     buildServiceAccount?: string;
     /** An image registry stand-in asked for every partner image, without Google credentials. */
     registryApiUrl?: string;
+    /** A Secret Manager version holding Docker Hub's `user:token` for partner image pulls. */
+    pullSecret?: string;
   };
   logLevel: string;
 }
@@ -202,6 +204,20 @@ const envSchema = z.object({
     })
     .optional(),
   REGISTRY_API_URL: httpUrl('an http(s) URL of an image registry stand-in'),
+  // A secret version's resource name (https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets.versions):
+  // a project id or number, a secret id of letters, digits, _ and -, and a version number
+  // or `latest`. No `$` can reach the build request (Cloud Build would expand it there).
+  PLAYGROUND_PULL_SECRET: z
+    .string()
+    .trim()
+    .refine(
+      (v) => /^projects\/[a-z0-9-]+\/secrets\/[\w-]{1,255}\/versions\/(?:[1-9]\d*|latest)$/.test(v),
+      {
+        error:
+          'must be a Secret Manager secret version, projects/PROJECT/secrets/SECRET/versions/VERSION (a number or latest)',
+      },
+    )
+    .optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });
 
@@ -252,6 +268,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ? { buildServiceAccount: e.PLAYGROUND_BUILD_SERVICE_ACCOUNT }
         : {}),
       ...(e.REGISTRY_API_URL ? { registryApiUrl: e.REGISTRY_API_URL } : {}),
+      ...(e.PLAYGROUND_PULL_SECRET ? { pullSecret: e.PLAYGROUND_PULL_SECRET } : {}),
     },
     logLevel: e.LOG_LEVEL,
   };

@@ -41,6 +41,7 @@ function setupUnderTest(config: Config): SetupUnderTest {
     ...(config.gcp.buildServiceAccount
       ? { buildServiceAccount: config.gcp.buildServiceAccount }
       : {}),
+    ...(config.gcp.pullSecret ? { pullSecret: config.gcp.pullSecret } : {}),
     reviewChannel: config.reviewChannel,
     approvers: [
       ...new Set([...config.approvers, ...Object.values(config.projectApprovers).flat()]),

@@ -123,6 +123,26 @@ describe('readConfig', () => {
     ]);
   });
 
+  it('reads PLAYGROUND_PULL_SECRET as a Secret Manager version resource name', () => {
+    for (const name of [
+      'projects/my-project/secrets/docker-hub/versions/3',
+      'projects/123456789012/secrets/Docker_Hub-1/versions/latest',
+    ]) {
+      expect(readConfig({ ...VALID, PLAYGROUND_PULL_SECRET: name }).gcp.pullSecret).toBe(name);
+    }
+    expect(readConfig(VALID).gcp).not.toHaveProperty('pullSecret');
+    for (const bad of [
+      'docker-hub',
+      'projects/my-project/secrets/docker-hub',
+      'projects/my-project/secrets/docker-hub/versions/0',
+      'projects/$PROJECT_ID/secrets/docker-hub/versions/1',
+    ]) {
+      expect(problems({ ...VALID, PLAYGROUND_PULL_SECRET: bad })).toEqual([
+        'PLAYGROUND_PULL_SECRET must be a Secret Manager secret version, projects/PROJECT/secrets/SECRET/versions/VERSION (a number or latest)',
+      ]);
+    }
+  });
+
   it('lists every missing variable at once, with what it should be', () => {
     const found = problems({});
     expect(found).toHaveLength(7);

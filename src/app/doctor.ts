@@ -5,9 +5,11 @@ import {
   appEngineServiceAgent,
   artifactRepository,
   grantOnProject,
+  grantOnSecret,
   hostProjectNeeds,
   missingByRole,
   type PermissionNeed,
+  PULL_SECRET_NEED,
   READ_ROLES,
   ROLES,
   TARGET_PROJECT_NEEDS,
@@ -26,6 +28,8 @@ export interface SetupUnderTest {
   /** PLAYGROUND_REGISTRY. */
   registry: string;
   buildServiceAccount?: string;
+  /** PLAYGROUND_PULL_SECRET: the Secret Manager version builds read. */
+  pullSecret?: string;
   reviewChannel: string;
   approvers: readonly string[];
   /** The bot scopes manifest.json asks for. */
@@ -61,6 +65,11 @@ export interface DoctorReport {
 
 /** Stands for the bot's account in commands when its credentials do not name it. */
 export const BOT_ACCOUNT_PLACEHOLDER = 'BOT_ACCOUNT_EMAIL';
+/**
+ * Stands for Cloud Build's default account when PLAYGROUND_BUILD_SERVICE_ACCOUNT is unset
+ * (the Compute Engine default account in newer projects, PROJECT_NUMBER@cloudbuild.gserviceaccount.com in older ones).
+ */
+export const BUILD_ACCOUNT_PLACEHOLDER = 'BUILD_ACCOUNT_EMAIL';
 
 const ok = (area: CheckArea, subject: string, says: string): DoctorCheck => ({
   area,
@@ -96,11 +105,26 @@ export async function runDoctor(probes: SetupProbes, setup: SetupUnderTest): Pro
     firestoreChecks(probes, setup, account),
     slackChecks(probes, setup),
   ]);
+  if (setup.pullSecret) groups.push([pullSecretCheck(setup.pullSecret, setup.buildServiceAccount)]);
   const checks = groups.flat();
   return { checks, problems: checks.filter((check) => check.status === 'problem').length };
 }
 
 // --------------------------------------------------------------------- Google permissions
+
+/** Listed, not tested: testIamPermissions answers for the caller, not the build account. */
+function pullSecretCheck(pullSecret: string, buildAccount: string | undefined): DoctorCheck {
+  const account = buildAccount ?? BUILD_ACCOUNT_PLACEHOLDER;
+  const { permission, role, use } = PULL_SECRET_NEED;
+  return {
+    ...notChecked(
+      'google',
+      account,
+      `builds need ${permission} on ${pullSecret} (${ROLES[role]}) to ${use}; the doctor cannot test another account's permissions`,
+    ),
+    fixes: [grantOnSecret(pullSecret, account, role)],
+  };
+}
 
 async function permissionChecks(
   probes: SetupProbes,

@@ -25,6 +25,7 @@ export const ROLES = {
   'roles/artifactregistry.writer': 'Artifact Registry Writer',
   'roles/logging.logWriter': 'Logs Writer',
   'roles/iam.securityReviewer': 'Security Reviewer',
+  'roles/secretmanager.secretAccessor': 'Secret Manager Secret Accessor',
 } as const;
 
 export type Role = keyof typeof ROLES;
@@ -121,6 +122,24 @@ export const TARGET_PROJECT_NEEDS: readonly PermissionNeed[] = [
     role: 'roles/iam.serviceAccountUser',
   },
 ];
+
+/**
+ * What the build account needs on PLAYGROUND_PULL_SECRET: Cloud Build reads the secret
+ * version as the build's account ("Use secrets from Secret Manager",
+ * https://cloud.google.com/build/docs/securing-builds/use-secrets). The bot cannot test
+ * another account's permissions, so the doctor lists it with the grant.
+ */
+export const PULL_SECRET_NEED: PermissionNeed = {
+  permission: 'secretmanager.versions.access',
+  use: 'read PLAYGROUND_PULL_SECRET to log in to Docker Hub before pulling partner images',
+  role: 'roles/secretmanager.secretAccessor',
+};
+
+/** `gcloud secrets add-iam-policy-binding` granting `role` on the secret of a version name. */
+export function grantOnSecret(versionName: string, account: string, role: Role): string {
+  const [, project = '', , secret = ''] = versionName.split('/');
+  return `gcloud secrets add-iam-policy-binding ${secret} --project=${project} --member=serviceAccount:${account} --role=${role}`;
+}
 
 /** The needs `granted` does not cover, grouped by the role that grants them. */
 export function missingByRole(

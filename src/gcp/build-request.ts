@@ -56,34 +56,85 @@ export function machineTypeFor(memoryGb: number): TestMachine['name'] {
 export const QUEUE_TTL_SECONDS = 60 * 60;
 
 /**
- * Linux refuses an environment string over 128 KiB (MAX_ARG_STRLEN) when it starts a
- * step's container; the bundle (~75 KB of text, ~27 KB gzipped and base64-encoded) stays
- * well below this cap.
+ * Cloud Build documents a limit of 10,000 characters per step argument
+ * (https://cloud.google.com/build/docs/build-config-file-schema#args). No length is
+ * documented for an `env` entry (the same page, the REST reference and the v1 proto say
+ * only "KEY=VALUE"), so each whole `NAME=value` entry is held to the same limit too.
+ */
+export const STEP_STRING_MAX = 10_000;
+
+/**
+ * The most bundle the request carries: ~75 KB of text is ~27 KB gzipped and
+ * base64-encoded today; a long describe adds at most a few KB. A cap, so that a runaway
+ * bundle is refused here rather than as a huge request.
  */
 export const MAX_INLINE_BUNDLE_BYTES = 96 * 1024;
 
-/** The env variable of the `bundle` step holding the bundle as a base64 tar.gz. */
-export const BUNDLE_ENV = 'PG_BUNDLE_TGZ';
+/** The env variables of the `bundle` step holding the bundle's parts: PG_BUNDLE_TGZ_0, _1, … */
+export const BUNDLE_ENV = 'PG_BUNDLE_TGZ_';
+/** How many parts there are (the step fails on a missing one, `set -u`). */
+export const BUNDLE_PARTS_ENV = 'PG_BUNDLE_PARTS';
 
 // The `bundle` step. The bundle travels inside the build request itself, as a base64
-// gzipped tar in one env entry: no Cloud Storage bucket to create, grant, upload to and
-// clean up, no second write that can fail or race the build, and the request recorded
-// for a build is the whole of its input. It is small (see MAX_INLINE_BUNDLE_BYTES).
-// Steps start in /workspace, so the files land there; tar keeps a corrupt archive from
-// half-extracting silently (gzip's CRC), and `set -o pipefail` fails the step on it.
+// gzipped tar split across env entries, each within STEP_STRING_MAX: no Cloud Storage
+// bucket to create, grant, upload to and clean up, no second write that can fail or race
+// the build, and the request recorded for a build is the whole of its input. The script
+// joins the parts in order. Steps start in /workspace, so the files land there; tar keeps
+// a corrupt archive from half-extracting silently (gzip's CRC), and `set -o pipefail`
+// fails the step on it.
 const BUNDLE_SCRIPT = [
   'set -euo pipefail',
-  `printf '%s' "$${BUNDLE_ENV}" | base64 --decode | tar --extract --gzip --no-same-owner --file=-`,
+  `for ((i = 0; i < ${BUNDLE_PARTS_ENV}; i++)); do part="${BUNDLE_ENV}$i"; printf '%s' "\${!part}"; done |`,
+  '  base64 --decode | tar --extract --gzip --no-same-owner --file=-',
   'echo "wrap bundle:"',
   'find . -type f | sort',
 ].join('\n');
+
+/** The bundle archive as `env` entries, each `NAME=value` within STEP_STRING_MAX. */
+export function bundleEnv(archive: string): string[] {
+  // Room for a two-digit name: MAX_INLINE_BUNDLE_BYTES makes at most 10 parts. Base64
+  // has no `$`, so escaping does not lengthen an entry.
+  const size = STEP_STRING_MAX - `${BUNDLE_ENV}99=`.length;
+  const parts: string[] = [];
+  for (let at = 0; at < archive.length; at += size) parts.push(archive.slice(at, at + size));
+  return [
+    `${BUNDLE_PARTS_ENV}=${parts.length}`,
+    ...parts.map((part, i) => `${BUNDLE_ENV}${i}=${part}`),
+  ];
+}
+
+/**
+ * The archive joined back from `bundleEnv`'s entries, as the step's script joins it (for
+ * the local stand-in, which reads requests); undefined when the count or a part is missing.
+ */
+export function archiveFromEnv(env: readonly string[]): string | undefined {
+  const value = (name: string) =>
+    env.find((entry) => entry.startsWith(`${name}=`))?.slice(name.length + 1);
+  const count = Number(value(BUNDLE_PARTS_ENV));
+  if (!Number.isSafeInteger(count) || count < 1) return undefined;
+  const parts = Array.from({ length: count }, (_, i) => value(`${BUNDLE_ENV}${i}`));
+  return parts.every((part) => part !== undefined) ? parts.join('') : undefined;
+}
+
+/** The `wrap` step's secretEnv holding PLAYGROUND_PULL_SECRET's `user:token`. */
+export const PULL_CREDENTIALS_ENV = 'PG_PULL_CREDENTIALS';
 
 // The `wrap` step. A Dockerfile cannot read its base image's USER, so the step reads it
 // from the pulled image's config and passes it as a build argument: the wrapper installs
 // as root and hands the image back to that user (see src/bundle/dockerfile.ts). Empty
 // when the image sets none (root). Both references arrive as env values, never as code.
+//
+// With PLAYGROUND_PULL_SECRET, Cloud Build puts the secret's `user:token` in
+// PULL_CREDENTIALS_ENV (secretEnv) and the step logs in to Docker Hub before pulling, so
+// the pull is not anonymous from Cloud Build's shared addresses (Docker Hub's rate limits).
+// The token goes through stdin, never into args or the log; `docker login` adds Docker
+// Hub to the builder's config beside its Google registry helpers instead of replacing it.
 const WRAP_SCRIPT = [
   'set -euo pipefail',
+  `if [ -n "\${${PULL_CREDENTIALS_ENV}:-}" ]; then`,
+  `  case "$${PULL_CREDENTIALS_ENV}" in *?:?*) ;; *) echo "PLAYGROUND_PULL_SECRET must hold user:token" >&2; exit 1 ;; esac`,
+  `  printf '%s' "\${${PULL_CREDENTIALS_ENV}#*:}" | docker login --username "\${${PULL_CREDENTIALS_ENV}%%:*}" --password-stdin`,
+  'fi',
   'docker pull "$PG_BASE_IMAGE"',
   `partner_user="$(docker image inspect --format '{{.Config.User}}' "$PG_BASE_IMAGE")"`,
   // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
@@ -144,7 +195,18 @@ export function buildServiceAccountName(email: string, buildProject: string): st
   return `projects/${owner ?? buildProject}/serviceAccounts/${email}`;
 }
 
-export function buildRequest(plan: BuildPlan, options: { serviceAccount?: string } = {}): IBuild {
+export interface BuildRequestOptions {
+  /** Build.serviceAccount (see buildServiceAccountName). */
+  serviceAccount?: string;
+  /**
+   * PLAYGROUND_PULL_SECRET: a Secret Manager version (`projects/P/secrets/S/versions/V`)
+   * holding `user:token` for Docker Hub; given to the `wrap` step as a secretEnv
+   * (https://cloud.google.com/build/docs/securing-builds/use-secrets).
+   */
+  pullSecret?: string;
+}
+
+export function buildRequest(plan: BuildPlan, options: BuildRequestOptions = {}): IBuild {
   const { spec, image } = plan;
   checkImage(image, 'image');
   checkImage(spec.image, 'spec.image');
@@ -184,7 +246,7 @@ export function buildRequest(plan: BuildPlan, options: { serviceAccount?: string
       name: DOCKER_BUILDER,
       entrypoint: 'bash',
       args: ['-c', BUNDLE_SCRIPT],
-      env: [`${BUNDLE_ENV}=${archive}`],
+      env: bundleEnv(archive),
     },
     {
       id: 'wrap',
@@ -193,6 +255,7 @@ export function buildRequest(plan: BuildPlan, options: { serviceAccount?: string
       args: ['-c', WRAP_SCRIPT],
       // The partner's reference exactly as validated, also pinned in the Dockerfile's ARG.
       env: [`PG_BASE_IMAGE=${spec.image}`, `PG_IMAGE=${image}`],
+      ...(options.pullSecret ? { secretEnv: [PULL_CREDENTIALS_ENV] } : {}),
     },
     {
       id: 'test-start',
@@ -229,6 +292,13 @@ export function buildRequest(plan: BuildPlan, options: { serviceAccount?: string
     // the default logs bucket (https://cloud.google.com/build/docs/securing-builds/configure-user-specified-service-accounts):
     // CLOUD_LOGGING_ONLY below is that.
     ...(options.serviceAccount ? { serviceAccount: options.serviceAccount } : {}),
+    ...(options.pullSecret
+      ? {
+          availableSecrets: {
+            secretManager: [{ versionName: options.pullSecret, env: PULL_CREDENTIALS_ENV }],
+          },
+        }
+      : {}),
     options: {
       // Logs in Cloud Logging only: no logs bucket to own, and required anyway when
       // the build runs as a user-specified service account.

@@ -42,6 +42,8 @@ export interface CloudBuildAdapterOptions {
   timeoutMs?: number;
   /** PLAYGROUND_BUILD_SERVICE_ACCOUNT: the email builds run as; absent: Cloud Build's default account. */
   serviceAccount?: string;
+  /** PLAYGROUND_PULL_SECRET: the Secret Manager version of Docker Hub's `user:token`; absent: anonymous pulls. */
+  pullSecret?: string;
 }
 
 type ClientOptions = ConstructorParameters<typeof CloudBuildClient>[0];
@@ -53,6 +55,7 @@ export class CloudBuildAdapter implements BuildPort {
   readonly #location: string | undefined;
   readonly #timeoutMs: number;
   readonly #serviceAccount: string | undefined;
+  readonly #pullSecret: string | undefined;
 
   constructor(options: CloudBuildAdapterOptions) {
     // google-gax carries its own google-auth-library, whose AuthClient type differs from the
@@ -65,13 +68,14 @@ export class CloudBuildAdapter implements BuildPort {
     this.#timeoutMs = options.timeoutMs ?? 20_000;
     this.#serviceAccount =
       options.serviceAccount && buildServiceAccountName(options.serviceAccount, options.projectId);
+    this.#pullSecret = options.pullSecret;
   }
 
   async start(plan: BuildPlan): Promise<{ buildId: string; logUrl?: string }> {
-    const build = buildRequest(
-      plan,
-      this.#serviceAccount ? { serviceAccount: this.#serviceAccount } : {},
-    );
+    const build = buildRequest(plan, {
+      ...(this.#serviceAccount ? { serviceAccount: this.#serviceAccount } : {}),
+      ...(this.#pullSecret ? { pullSecret: this.#pullSecret } : {}),
+    });
     const where = this.#parent();
     // The operation comes back at once (build QUEUED); its promise() is never awaited.
     const [operation] = await this.#call('createBuild', () =>

@@ -117,6 +117,29 @@ describe('the doctor', () => {
     ]);
   });
 
+  it('lists secretmanager.versions.access for the build account when PLAYGROUND_PULL_SECRET is set', async () => {
+    const pullSecret = 'projects/pg-host-1/secrets/docker-hub/versions/2';
+    const google = (checks: DoctorCheck[]) => checks.filter((c) => c.area === 'google');
+    const without = await runDoctor(probes({}), SETUP);
+    const { checks, problems } = await runDoctor(probes({}), { ...SETUP, pullSecret });
+    expect(problems).toBe(without.problems);
+    expect(google(checks)).toHaveLength(google(without.checks).length + 1);
+    expect(find(checks, 'google', BUILDER)).toEqual({
+      area: 'google',
+      subject: BUILDER,
+      status: 'not_checked',
+      says: `builds need secretmanager.versions.access on ${pullSecret} (Secret Manager Secret Accessor) to read PLAYGROUND_PULL_SECRET to log in to Docker Hub before pulling partner images; the doctor cannot test another account's permissions`,
+      fixes: [
+        `gcloud secrets add-iam-policy-binding docker-hub --project=pg-host-1 --member=serviceAccount:${BUILDER} --role=roles/secretmanager.secretAccessor`,
+      ],
+    });
+    const { buildServiceAccount: _, ...defaultAccount } = SETUP;
+    const unnamed = await runDoctor(probes({}), { ...defaultAccount, pullSecret });
+    expect(find(unnamed.checks, 'google', 'BUILD_ACCOUNT_EMAIL')?.fixes[0]).toContain(
+      '--member=serviceAccount:BUILD_ACCOUNT_EMAIL',
+    );
+  });
+
   it('leaves the registry unchecked, saying why and what to grant, when its policy is refused', async () => {
     const { checks, problems } = await runDoctor(
       probes({

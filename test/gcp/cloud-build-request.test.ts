@@ -1,15 +1,24 @@
 // The Cloud Build request (pure) and the two shell scripts it carries, run for real with
 // bash: the bundle step unpacks the inline archive, the test step drives a fake `docker`.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Bundle, CHECK_SCRIPT_PATH, render } from '../../src/bundle/render.ts';
+import {
+  DESCRIPTION_MAX,
+  EMAIL_MAX,
+  emailProblem,
+  ORGANIZATION_MAX,
+  TITLE_MAX,
+} from '../../src/domain/submission-spec/describe.ts';
 import type { SubmissionSpec } from '../../src/domain/submission-spec/index.ts';
 import {
+  archiveFromEnv,
   BUNDLE_ENV,
+  BUNDLE_PARTS_ENV,
   BuildRequestError,
   buildRequest,
   buildTags,
@@ -17,13 +26,16 @@ import {
   escapeDollars,
   hasUnescapedDollar,
   machineTypeFor,
+  PULL_CREDENTIALS_ENV,
   unescapedDollars,
 } from '../../src/gcp/build-request.ts';
+import { validateBuild } from '../../src/local/cloud-build/validate.ts';
 import type { BuildPlan } from '../../src/ports/build.ts';
 import { validSpecArb } from '../domain/submission-spec/arbitraries.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 
 const IMAGE = 'europe-docker.pkg.dev/pg-builds/playground/my-service:pg-0042-r1';
+const PULL_SECRET = 'projects/pg-builds/secrets/docker-hub/versions/3';
 
 function planFor(
   spec: SubmissionSpec = sampleSpec(),
@@ -36,6 +48,29 @@ function planFor(
     bundle: render(spec, { project: 'playground-target' }),
     image: IMAGE,
     ...overrides,
+  };
+}
+
+/**
+ * Every describe field at its longest, with text gzip cannot shrink (pseudo-random, with
+ * multi-byte characters): the largest bundle a valid spec makes.
+ */
+function longestDescribe(): SubmissionSpec['describe'] {
+  const alphabet = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 éü€漢字'];
+  let seed = 42;
+  const text = (length: number) =>
+    Array.from({ length }, () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return alphabet[seed % alphabet.length];
+    }).join('');
+  const email = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(57)}.com`;
+  expect(email).toHaveLength(EMAIL_MAX);
+  expect(emailProblem(email)).toBeUndefined();
+  return {
+    title: text(TITLE_MAX),
+    description: text(DESCRIPTION_MAX),
+    organization: text(ORGANIZATION_MAX),
+    email,
   };
 }
 
@@ -114,12 +149,33 @@ describe('buildRequest', () => {
 
   it('carries the bundle inline and escapes every $ of its scripts', () => {
     expect(steps[0]?.entrypoint).toBe('bash');
-    expect(steps[0]?.env).toHaveLength(1);
-    expect(steps[0]?.env?.[0]).toMatch(new RegExp(`^${BUNDLE_ENV}=[A-Za-z0-9+/]+=*$`));
-    expect(steps[0]?.args?.[1]).toContain('"$$PG_BUNDLE_TGZ"');
+    const [count, ...parts] = steps[0]?.env ?? [];
+    expect(count).toBe(`${BUNDLE_PARTS_ENV}=${parts.length}`);
+    expect(parts.length).toBeGreaterThan(1);
+    parts.forEach((part, i) => {
+      expect(part).toMatch(new RegExp(`^${BUNDLE_ENV}${i}=[A-Za-z0-9+/]+=*$`));
+    });
+    expect(steps[0]?.args?.[1]).toContain('"$${!part}"');
     expect(steps[3]?.args?.[1]).toContain('"$$PG_PADDING"');
     expect(steps[3]?.args?.[1]).toContain('check=$$!');
     expect(unescapedDollars(request)).toEqual([]);
+  });
+
+  it('with a pull secret, gives it to the wrap step only, through availableSecrets', () => {
+    const withSecret = buildRequest(planFor(), { pullSecret: PULL_SECRET });
+    expect(withSecret.availableSecrets).toEqual({
+      secretManager: [{ versionName: PULL_SECRET, env: PULL_CREDENTIALS_ENV }],
+    });
+    expect(withSecret.steps?.map((step) => step.secretEnv)).toEqual([
+      undefined,
+      [PULL_CREDENTIALS_ENV],
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(() => validateBuild(JSON.parse(JSON.stringify(withSecret)))).not.toThrow();
+    expect(request.availableSecrets).toBeUndefined();
+    expect(steps.some((step) => step.secretEnv)).toBe(false);
   });
 
   it("tests on the smallest machine type with at least the version's memory", () => {
@@ -243,6 +299,21 @@ describe('the bundle step, run with bash', () => {
     expect(listed).toEqual(Object.keys(bundle).sort());
   });
 
+  it('carries a spec with the longest describe within Cloud Build limits, unpacked byte for byte', () => {
+    const plan = planFor(sampleSpec({ describe: longestDescribe() }));
+    const request = buildRequest(plan);
+    // The stand-in checks the documented limits (300 steps, 10,000 characters an argument)
+    // and holds env entries to the same; the request goes to it as JSON, as on the wire.
+    expect(() => validateBuild(JSON.parse(JSON.stringify(request)))).not.toThrow();
+    const env = request.steps?.[0]?.env ?? [];
+    expect(env.length).toBeGreaterThan(3);
+    expect(archiveFromEnv(env)).toBe(bundleArchive(plan.bundle));
+    const dir = runBundleStep(plan.bundle);
+    for (const [path, content] of Object.entries(plan.bundle)) {
+      expect(readFileSync(join(dir, path))).toEqual(Buffer.from(content, 'utf8'));
+    }
+  });
+
   it('keeps any text byte for byte (UTF-8, $, quotes, blocks of 512)', () => {
     const bundle: Bundle = {
       Dockerfile: 'FROM x\n',
@@ -282,14 +353,25 @@ describe('the bundle step, run with bash', () => {
 
 describe('the wrap step, run with bash and a fake docker', () => {
   /** Runs the step with a `docker` whose image config has USER `user`; returns its calls. */
-  function runWrapStep(user: string) {
-    const step = buildRequest(planFor()).steps?.[1];
+  /**
+   * Runs the step with a `docker` whose image config has USER `user`, and with
+   * `credentials` as the secretEnv Cloud Build would set; returns its calls (one line
+   * each), what `docker login` read on stdin, the exit status and the output.
+   */
+  function runWrapStep(user: string, credentials?: string) {
+    const step = buildRequest(
+      planFor(),
+      credentials === undefined ? {} : { pullSecret: PULL_SECRET },
+    ).steps?.[1];
     const dir = mkdtempSync(join(work, 'docker-'));
+    const calls = join(dir, 'calls');
+    writeFileSync(calls, '');
     writeFileSync(
       join(dir, 'docker'),
       [
         '#!/bin/bash',
-        `printf '%s|' "$@" >> ${JSON.stringify(join(dir, 'calls'))}; echo >> ${JSON.stringify(join(dir, 'calls'))}`,
+        `printf '%s|' "$@" >> ${JSON.stringify(calls)}; echo >> ${JSON.stringify(calls)}`,
+        `if [ "$1" = login ]; then cat > ${JSON.stringify(join(dir, 'login-stdin'))}; fi`,
         `if [ "$1" = image ]; then echo ${JSON.stringify(user)}; fi`,
       ].join('\n'),
     );
@@ -300,17 +382,25 @@ describe('the wrap step, run with bash and a fake docker', () => {
         return [key, value.join('=')];
       }),
     );
+    for (const name of step?.secretEnv ?? []) env[name] = credentials ?? '';
     const result = spawnSync('bash', ['-c', substituted(step?.args?.[1] ?? '')], {
       env: { ...env, PATH: `${dir}:${process.env.PATH}` },
       encoding: 'utf8',
     });
-    expect(result.status, result.stderr).toBe(0);
-    return readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n');
+    const loginStdin = join(dir, 'login-stdin');
+    return {
+      calls: readFileSync(calls, 'utf8').trim().split('\n').filter(Boolean),
+      loginStdin: existsSync(loginStdin) ? readFileSync(loginStdin, 'utf8') : undefined,
+      status: result.status,
+      output: `${result.stdout}${result.stderr}`,
+    };
   }
 
   it('pulls the partner image, reads its USER and builds with it as partner_user', () => {
     const base = 'eu.gcr.io/theplayground_repo/my_service:1.0.3';
-    expect(runWrapStep('1000:1000')).toEqual([
+    const run = runWrapStep('1000:1000');
+    expect(run.status, run.output).toBe(0);
+    expect(run.calls).toEqual([
       `pull|${base}|`,
       `image|inspect|--format|{{.Config.User}}|${base}|`,
       `build|--build-arg|base_id=${base}|--build-arg|partner_user=1000:1000|-t|${IMAGE}|.|`,
@@ -318,7 +408,25 @@ describe('the wrap step, run with bash and a fake docker', () => {
   });
 
   it('passes an empty partner_user when the image sets no USER (the Dockerfile then stays root)', () => {
-    expect(runWrapStep('').at(-1)).toContain('|partner_user=|');
+    expect(runWrapStep('').calls.at(-1)).toContain('|partner_user=|');
+  });
+
+  it('with PLAYGROUND_PULL_SECRET, logs in to Docker Hub first, the token on stdin only', () => {
+    const run = runWrapStep('', 'partner-bot:dckr_pat_s3cr:et');
+    expect(run.status, run.output).toBe(0);
+    expect(run.calls[0]).toBe('login|--username|partner-bot|--password-stdin|');
+    expect(run.calls[1]).toMatch(/^pull\|/);
+    expect(run.loginStdin).toBe('dckr_pat_s3cr:et');
+    expect(run.calls.join('\n')).not.toContain('dckr_pat');
+    expect(run.output).not.toContain('dckr_pat');
+  });
+
+  it('refuses a pull secret that is not user:token, before any pull', () => {
+    const run = runWrapStep('', 'just-a-token');
+    expect(run.status).toBe(1);
+    expect(run.output).toContain('PLAYGROUND_PULL_SECRET must hold user:token');
+    expect(run.output).not.toContain('just-a-token');
+    expect(run.calls).toEqual([]);
   });
 });
 

@@ -3,7 +3,7 @@
 import { CloudBuildClient } from '@google-cloud/cloudbuild';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { render } from '../../src/bundle/render.ts';
-import { bundleArchive } from '../../src/gcp/build-request.ts';
+import { bundleArchive, bundleEnv } from '../../src/gcp/build-request.ts';
 import { googleClientOptions } from '../../src/gcp/client-options.ts';
 import {
   buildRequest,
@@ -82,7 +82,7 @@ describe('start', () => {
           name: docker,
           entrypoint: 'bash',
           args: ['-c', request.steps?.[0]?.args?.[1]],
-          env: [`PG_BUNDLE_TGZ=${bundleArchive(plan.bundle)}`],
+          env: bundleEnv(bundleArchive(plan.bundle)),
         },
         {
           id: 'wrap',
@@ -121,7 +121,7 @@ describe('start', () => {
       substitutions: {},
       timing: {},
     });
-    expect(JSON.stringify(body)).toContain('\\"$$PG_BUNDLE_TGZ\\"');
+    expect(JSON.stringify(body)).toContain('\\"$${!part}\\"');
   });
 
   it('runs the build as PLAYGROUND_BUILD_SERVICE_ACCOUNT when given, logs in Cloud Logging only', async () => {
@@ -143,6 +143,26 @@ describe('start', () => {
       expect(unnamed).not.toHaveProperty('serviceAccount');
     } finally {
       await asAccount.close();
+    }
+  });
+
+  it('with PLAYGROUND_PULL_SECRET, sends availableSecrets and the wrap step’s secretEnv', async () => {
+    const versionName = 'projects/pg-builds/secrets/docker-hub/versions/latest';
+    const withSecret = new CloudBuildAdapter({
+      projectId: 'pg-builds',
+      apiUrl: api.url,
+      timeoutMs: 5000,
+      pullSecret: versionName,
+    });
+    try {
+      await withSecret.start(plan);
+      const [body] = api.createdBuilds();
+      expect(body).toMatchObject({
+        availableSecrets: { secretManager: [{ versionName, env: 'PG_PULL_CREDENTIALS' }] },
+        steps: [{ id: 'bundle' }, { id: 'wrap', secretEnv: ['PG_PULL_CREDENTIALS'] }, {}, {}, {}],
+      });
+    } finally {
+      await withSecret.close();
     }
   });
 

@@ -2,7 +2,7 @@
 // wrapped image, the bundle's files, the service id and the check's padding and zoom.
 import { gunzipSync } from 'node:zlib';
 import { load } from 'js-yaml';
-import { BUNDLE_ENV } from '../../gcp/build-request.ts';
+import { archiveFromEnv, BUNDLE_PARTS_ENV } from '../../gcp/build-request.ts';
 import type { JsonObject } from '../cloud-build/types.ts';
 
 /** What a build request says. */
@@ -39,12 +39,12 @@ export function readBuild(request: JsonObject): BuildInfo {
   const steps = (Array.isArray(request.steps) ? request.steps : []) as JsonObject[];
   const step = (id: string) => steps.find((s) => s.id === id);
   const baseImage = envOf(step('wrap'), 'PG_BASE_IMAGE');
-  const archive = envOf(step('bundle'), BUNDLE_ENV);
+  const archive = archiveFromEnv(strings(step('bundle')?.env));
   let bundle: BuildInfo['bundle'];
   try {
     bundle =
       archive === undefined
-        ? { error: `the bundle step has no ${BUNDLE_ENV}` }
+        ? { error: `the bundle step has no ${BUNDLE_PARTS_ENV} or misses a part` }
         : untar(gunzipSync(Buffer.from(archive, 'base64')));
   } catch (error) {
     bundle = { error: `the bundle cannot be unpacked: ${(error as Error).message}` };

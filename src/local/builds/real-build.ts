@@ -1,5 +1,5 @@
 // The real build of an example predictor: it unpacks the bundle carried in the request
-// (PG_BUNDLE_TGZ), starts the wrapper under gunicorn on loopback with the example folder
+// (PG_BUNDLE_TGZ_0, _1, …), starts the wrapper under gunicorn on loopback with the example folder
 // on PYTHONPATH (the partner's package, as the partner image would hold it), runs the
 // bundle's own check_service.py against it with the spec's padding and zoom, and reports
 // each step to the Cloud Build stand-in as it actually went, in wall-clock time.

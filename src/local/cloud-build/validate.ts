@@ -1,11 +1,20 @@
 // What the stand-in checks in a createBuild request before accepting it, as the real API
 // does with 400 INVALID_ARGUMENT: steps present and named, unique step ids, `KEY=VALUE`
-// env entries, valid tags, known enum values, and substitutions. Cloud Build expands
+// env entries, each step's secretEnv defined among the build's secrets, valid tags,
+// known enum values, and substitutions. Cloud Build expands
 // `$NAME` and `${NAME}` in step fields and `images`; `$$` is a literal `$`. A reference to a
 // substitution that is neither built in nor defined in `substitutions` fails the request
 // (the default `substitutionOption` MUST_MATCH). The stand-in is stricter in one way: a
 // lone `$` before anything that is not a name is refused too, where the real API's
 // treatment is not documented; the pipeline never sends one (it escapes every `$`).
+//
+// Limits, from the build config schema (https://cloud.google.com/build/docs/build-config-file-schema):
+// at most 300 steps ("Build steps"), and at most 10,000 characters in a step argument
+// ("args"). No limit is documented for an `env` entry; the stand-in holds each whole
+// `KEY=VALUE` entry to the argument's limit, stricter again, because the pipeline does
+// (src/gcp/build-request.ts STEP_STRING_MAX): a bundle back in one huge entry fails here.
+// Google documents the limits, not the words of its refusal: the messages are the
+// stand-in's own, in the API's shape (400 INVALID_ARGUMENT, "invalid build: ...").
 import { invalidEnums } from './enums.ts';
 import { ApiError, invalid, type Json, type JsonObject } from './types.ts';
 
@@ -29,6 +38,12 @@ export const BUILT_IN_SUBSTITUTIONS = new Set([
   'REF_NAME',
 ]);
 
+/** Build config schema, "Build steps": "up to 300 build steps". */
+export const MAX_STEPS = 300;
+/** Build config schema, "args": 10,000 characters per argument (and here per env entry). */
+export const MAX_STEP_STRING = 10_000;
+
+const SECRET_VERSION = /^projects\/[^/]+\/secrets\/[^/]+\/versions\/[^/]+$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const USER_SUBSTITUTION = /^_[A-Z0-9_]+$/;
 
@@ -41,6 +56,9 @@ export function validateBuild(build: unknown): asserts build is JsonObject {
   const steps = body.steps;
   if (!Array.isArray(steps) || steps.length === 0) {
     throw invalid('invalid build: build must have at least one step');
+  }
+  if (steps.length > MAX_STEPS) {
+    throw invalid(`invalid build: build has ${steps.length} steps; at most ${MAX_STEPS}`);
   }
   const substitutions = body.substitutions ?? {};
   if (substitutions === null || typeof substitutions !== 'object' || Array.isArray(substitutions)) {
@@ -56,6 +74,7 @@ export function validateBuild(build: unknown): asserts build is JsonObject {
   const known = (name: string) =>
     BUILT_IN_SUBSTITUTIONS.has(name) || Object.hasOwn(substitutions, name);
   const ids = new Set<string>();
+  const secrets = definedSecrets(body);
 
   steps.forEach((step, i) => {
     if (step === null || typeof step !== 'object' || Array.isArray(step)) {
@@ -75,6 +94,22 @@ export function validateBuild(build: unknown): asserts build is JsonObject {
           `invalid build: build step ${i} env ${JSON.stringify(entry)} is not KEY=VALUE`,
         );
       }
+    }
+    for (const name of strings(step.secretEnv)) {
+      if (!secrets.has(name)) {
+        throw invalid(
+          `invalid build: build step ${i} secretEnv ${JSON.stringify(name)} is not defined in availableSecrets or secrets`,
+        );
+      }
+    }
+    for (const field of ['args', 'env'] as const) {
+      strings(step[field]).forEach((value, j) => {
+        if (value.length > MAX_STEP_STRING) {
+          throw invalid(
+            `invalid build: build step ${i} ${field}[${j}] is ${value.length} characters; at most ${MAX_STEP_STRING}`,
+          );
+        }
+      });
     }
     for (const field of ['name', 'id', 'entrypoint', 'dir'] as const) {
       checkTemplate(step[field], `steps[${i}].${field}`, known);
@@ -97,6 +132,41 @@ export function validateBuild(build: unknown): asserts build is JsonObject {
   }
   const enums = invalidEnums(body);
   if (enums.length > 0) throw invalid(`Invalid value at ${enums.join(', ')}`);
+}
+
+/**
+ * The variables a step may list in `secretEnv`: the `env` of each
+ * `availableSecrets.secretManager[]` entry, which needs a secret version's resource name
+ * ("Use secrets from Secret Manager", https://cloud.google.com/build/docs/securing-builds/use-secrets),
+ * and the keys of the older Cloud KMS `secrets[].secretEnv` maps (Build.secrets in the
+ * REST reference). A step's secretEnv "must be specified in the build's secrets" (BuildStep).
+ */
+function definedSecrets(body: JsonObject): Set<string> {
+  const names = new Set<string>();
+  const available = body.availableSecrets;
+  const fromSecretManager =
+    available && typeof available === 'object' && !Array.isArray(available)
+      ? available.secretManager
+      : undefined;
+  (Array.isArray(fromSecretManager) ? fromSecretManager : []).forEach((entry, i) => {
+    const { versionName, env } = (entry ?? {}) as JsonObject;
+    if (typeof versionName !== 'string' || !SECRET_VERSION.test(versionName)) {
+      throw invalid(
+        `invalid build: availableSecrets.secretManager[${i}].versionName must be projects/*/secrets/*/versions/*`,
+      );
+    }
+    if (typeof env !== 'string' || env === '') {
+      throw invalid(`invalid build: availableSecrets.secretManager[${i}].env must be set`);
+    }
+    names.add(env);
+  });
+  for (const secret of Array.isArray(body.secrets) ? body.secrets : []) {
+    const map = (secret as JsonObject | null)?.secretEnv;
+    if (map && typeof map === 'object' && !Array.isArray(map)) {
+      for (const name of Object.keys(map)) names.add(name);
+    }
+  }
+  return names;
 }
 
 function strings(value: Json | undefined): string[] {

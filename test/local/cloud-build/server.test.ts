@@ -32,6 +32,8 @@ async function call(method: string, path: string, body?: unknown) {
   return { status: response.status, body: (await response.json()) as Body };
 }
 
+const VERSION = 'projects/p1/secrets/docker-hub/versions/1';
+
 const STEPS = [
   { id: 'one', name: 'gcr.io/cloud-builders/docker', args: ['version'] },
   { id: 'two', name: 'gcr.io/cloud-builders/docker', args: ['info'] },
@@ -90,6 +92,37 @@ describe('createBuild', () => {
     ['a bad tag', { steps: STEPS, tags: ['no spaces'] }, 'invalid build tag'],
     ['a duplicate step id', { steps: [STEPS[0], STEPS[0]] }, 'duplicate build step id'],
     ['an unknown enum value', { steps: STEPS, options: { logging: 99 } }, 'options.logging: 99'],
+    [
+      'an argument over 10,000 characters',
+      { steps: [{ name: 'x', args: ['-c', 'x'.repeat(10_001)] }] },
+      'build step 0 args[1] is 10001 characters; at most 10000',
+    ],
+    [
+      'an env entry over 10,000 characters',
+      { steps: [STEPS[0], { name: 'x', env: [`A=${'x'.repeat(9_999)}`] }] },
+      'build step 1 env[0] is 10001 characters; at most 10000',
+    ],
+    [
+      'a secretEnv not in availableSecrets',
+      {
+        steps: [{ name: 'x', secretEnv: ['TOKEN'] }],
+        availableSecrets: { secretManager: [{ versionName: VERSION, env: 'OTHER' }] },
+      },
+      'build step 0 secretEnv "TOKEN" is not defined in availableSecrets',
+    ],
+    [
+      'a secret that is not a version resource name',
+      {
+        steps: [{ name: 'x', secretEnv: ['TOKEN'] }],
+        availableSecrets: { secretManager: [{ versionName: 'docker-hub', env: 'TOKEN' }] },
+      },
+      'availableSecrets.secretManager[0].versionName must be projects/*/secrets/*/versions/*',
+    ],
+    [
+      'more than 300 steps',
+      { steps: Array.from({ length: 301 }, () => ({ name: 'x' })) },
+      'build has 301 steps; at most 300',
+    ],
   ])('refuses %s with 400 INVALID_ARGUMENT', async (_, body, message) => {
     const answer = await call('POST', `/v1/projects/p1/builds${INT}`, body);
     expect(answer.status).toBe(400);
@@ -97,6 +130,24 @@ describe('createBuild', () => {
     expect(answer.body.error.status).toBe('INVALID_ARGUMENT');
     expect(answer.body.error.message).toContain(message);
     expect(api.createdBuilds()).toEqual([]);
+  });
+
+  it('accepts 300 steps and arguments and env entries of exactly 10,000 characters', async () => {
+    await create({
+      steps: [
+        { name: 'x', args: ['x'.repeat(10_000)], env: [`A=${'x'.repeat(9_998)}`] },
+        ...Array.from({ length: 299 }, () => ({ name: 'x' })),
+      ],
+    });
+    expect(api.createdBuilds()).toHaveLength(1);
+  });
+
+  it('accepts a secretEnv defined in availableSecrets', async () => {
+    await create({
+      steps: [{ name: 'x', secretEnv: ['TOKEN'] }],
+      availableSecrets: { secretManager: [{ versionName: VERSION, env: 'TOKEN' }] },
+    });
+    expect(api.createdBuilds()).toHaveLength(1);
   });
 
   it('accepts $$, built-in substitutions and defined ones', async () => {
