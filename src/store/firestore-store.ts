@@ -424,7 +424,12 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
         }
         const now = this.#now();
         const change = decide(stored.submission, now);
+        // Firestore wants every read of a transaction before its first write: the service's
+        // lock is read before `alongside` (which reads and writes), written after it. A cancel
+        // lets the next pipeline on the service go, or leaves the line.
+        const writeTurn = await this.#endTurn(tx, stored.submission, change.fields.status);
         await alongside?.(tx, stored.submission, now);
+        writeTurn?.();
         const seq = stored.auditSeq + 1;
         const fields: Partial<Submission> & { auditSeq: number; tracking?: boolean } = {
           ...change.fields,
@@ -434,8 +439,6 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
           ...(change.event.to === 'approved' ? { tracking: true } : {}),
           auditSeq: seq,
         };
-        // A cancel lets the next pipeline on the service go, or leaves the line.
-        await this.#endTurn(tx, stored.submission, change.fields.status);
         const update = {
           ...(toFirestoreValue(fields) as Record<string, unknown>),
           ...enqueue(
@@ -754,7 +757,16 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
         if (change) {
           const from = stored.submission.status;
           const to = nextStatus(from, change.action);
-          if (to === 'live') await goLiveIn(this.#db, tx, liveOf(stored.submission, run, now));
+          // Firestore wants every read of a transaction before its first write: the service
+          // record and the service's lock are read first, written after.
+          const writeLive =
+            to === 'live'
+              ? await goLiveIn(this.#db, tx, liveOf(stored.submission, run, now))
+              : undefined;
+          // Live or failed: the next pipeline on the service may go, in this same commit.
+          const writeTurn = await this.#endTurn(tx, stored.submission, to);
+          writeLive?.();
+          writeTurn?.();
           status = to;
           const seq = stored.auditSeq + 1;
           const event: AuditEvent = {
@@ -766,8 +778,6 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
             ...(change.detail ? { detail: change.detail } : {}),
           };
           Object.assign(fields, { status: to, updatedAt: now, lastEvent: event, auditSeq: seq });
-          // Live or failed: the next pipeline on the service may go, in this same commit.
-          await this.#endTurn(tx, stored.submission, to);
           abortIfLate(signal);
           tx.create(this.#auditRef(sid, seq), auditToDoc(event, seq));
         }
@@ -816,10 +826,16 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
   }
 
   /** Gives up the service's turn when a change ends `submission`'s pipeline (to `status`). */
-  async #endTurn(tx: Transaction, submission: Submission, status: Status | undefined) {
+  async #endTurn(
+    tx: Transaction,
+    submission: Submission,
+    status: Status | undefined,
+  ): Promise<(() => void) | undefined> {
     const run = submission.pipeline;
-    if (run && status && !isWorking(status))
-      await giveUpTurn(this.#lockScope(tx), submission.id, run);
+    if (run && status && !isWorking(status)) {
+      return giveUpTurn(this.#lockScope(tx), submission.id, run);
+    }
+    return undefined;
   }
 
   #lockScope(tx: Transaction): LockScope {

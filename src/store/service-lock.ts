@@ -145,8 +145,14 @@ export async function stillWaiting(
 }
 
 /** `id`'s pipeline ended (live, failed, cancelled): it gives up the service or its place. */
-export async function giveUpTurn(scope: LockScope, id: string, run: PipelineRun): Promise<void> {
+export async function giveUpTurn(
+  scope: LockScope,
+  id: string,
+  run: PipelineRun,
+): Promise<() => void> {
   const ref = lockRef(scope.db, run);
   const lock = await readLock(inTransaction(scope), ref);
-  if (lock) writeLock(scope, ref, lock, leaveTurn(lock, id));
+  return () => {
+    if (lock) writeLock(scope, ref, lock, leaveTurn(lock, id));
+  };
 }

@@ -182,18 +182,19 @@ export async function goLiveIn(
   db: Firestore,
   tx: Transaction,
   input: { project: string; service: string; partner: Actor; live: LiveVersion },
-) {
+): Promise<() => void> {
   const { project, service, partner, live } = input;
   const stored = await readService(db, tx, project, service);
   const base =
     stored?.record ?? claimService({ project, service, owner: partner, ...live, at: live.at });
   const detail = `${live.version} from ${live.submissionId} r${live.revision}`;
-  writeService(db, tx, stored, withLive(base, live), {
-    at: live.at,
-    actor: partner,
-    action: 'live',
-    detail,
-  });
+  return () =>
+    writeService(db, tx, stored, withLive(base, live), {
+      at: live.at,
+      actor: partner,
+      action: 'live',
+      detail,
+    });
 }
 
 /**
