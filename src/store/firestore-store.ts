@@ -435,7 +435,7 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
           auditSeq: seq,
         };
         // A cancel lets the next pipeline on the service go, or leaves the line.
-        await this.#endTurn(tx, stored.submission, change.fields.status);
+        (await this.#endTurn(tx, stored.submission, change.fields.status))();
         const update = {
           ...(toFirestoreValue(fields) as Record<string, unknown>),
           ...enqueue(
@@ -754,7 +754,11 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
         if (change) {
           const from = stored.submission.status;
           const to = nextStatus(from, change.action);
+          // Live or failed: the next pipeline on the service may go, in this same commit. The
+          // lock is read before goLiveIn writes the service record, and written after it.
+          const endTurn = await this.#endTurn(tx, stored.submission, to);
           if (to === 'live') await goLiveIn(this.#db, tx, liveOf(stored.submission, run, now));
+          endTurn();
           status = to;
           const seq = stored.auditSeq + 1;
           const event: AuditEvent = {
@@ -766,8 +770,6 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
             ...(change.detail ? { detail: change.detail } : {}),
           };
           Object.assign(fields, { status: to, updatedAt: now, lastEvent: event, auditSeq: seq });
-          // Live or failed: the next pipeline on the service may go, in this same commit.
-          await this.#endTurn(tx, stored.submission, to);
           abortIfLate(signal);
           tx.create(this.#auditRef(sid, seq), auditToDoc(event, seq));
         }
@@ -815,11 +817,19 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
     return stillWaiting(this.#lockPlace(), submission, run, this.#now());
   }
 
-  /** Gives up the service's turn when a change ends `submission`'s pipeline (to `status`). */
-  async #endTurn(tx: Transaction, submission: Submission, status: Status | undefined) {
+  /**
+   * Gives up the service's turn when a change ends `submission`'s pipeline (to `status`):
+   * reads now, and returns the write to apply after the transaction's other reads.
+   */
+  async #endTurn(
+    tx: Transaction,
+    submission: Submission,
+    status: Status | undefined,
+  ): Promise<() => void> {
     const run = submission.pipeline;
     if (run && status && !isWorking(status))
-      await giveUpTurn(this.#lockScope(tx), submission.id, run);
+      return giveUpTurn(this.#lockScope(tx), submission.id, run);
+    return () => undefined;
   }
 
   #lockScope(tx: Transaction): LockScope {

@@ -144,9 +144,19 @@ export async function stillWaiting(
   return runs ? other : undefined;
 }
 
-/** `id`'s pipeline ended (live, failed, cancelled): it gives up the service or its place. */
-export async function giveUpTurn(scope: LockScope, id: string, run: PipelineRun): Promise<void> {
+/**
+ * `id`'s pipeline ended (live, failed, cancelled): it gives up the service or its place.
+ * Reads the lock now and returns the write, for the caller to apply once its transaction's
+ * other reads are done (Firestore wants every read of a transaction before its writes).
+ */
+export async function giveUpTurn(
+  scope: LockScope,
+  id: string,
+  run: PipelineRun,
+): Promise<() => void> {
   const ref = lockRef(scope.db, run);
   const lock = await readLock(inTransaction(scope), ref);
-  if (lock) writeLock(scope, ref, lock, leaveTurn(lock, id));
+  return () => {
+    if (lock) writeLock(scope, ref, lock, leaveTurn(lock, id));
+  };
 }
