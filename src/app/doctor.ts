@@ -198,6 +198,34 @@ async function applicationChecks(probes: SetupProbes, project: string): Promise<
   }
   const { locationId, servingStatus } = app.value;
   const checks: DoctorCheck[] = [];
+  const flexible = await probes.applications.flexibleEnvironment(project, locationId);
+  if (!flexible.reached) {
+    checks.push(
+      problem(
+        'app_engine',
+        project,
+        unreached(`cannot read whether ${locationId} has the flexible environment`, flexible),
+        [],
+      ),
+    );
+  } else if (!flexible.value) {
+    // "You cannot change an app's region after you set it."
+    // (https://cloud.google.com/appengine/docs/flexible/locations)
+    checks.push(
+      problem(
+        'app_engine',
+        project,
+        `the region ${locationId} has no flexible environment: App Engine cannot change an application's region; use another target project`,
+        [
+          `gcloud app create --project=ANOTHER_PROJECT --region=REGION (a region with the flexible environment, e.g. europe-west), then name it in PLAYGROUND_TARGET_PROJECTS instead of ${project}`,
+        ],
+      ),
+    );
+  }
+  const region =
+    flexible.reached && flexible.value
+      ? `${locationId} (flexible environment available)`
+      : locationId;
   if (servingStatus !== 'SERVING') {
     checks.push(
       problem('app_engine', project, `the application is ${servingStatus}, not serving`, [
@@ -205,7 +233,7 @@ async function applicationChecks(probes: SetupProbes, project: string): Promise<
       ]),
     );
   } else {
-    checks.push(ok('app_engine', project, `application in ${locationId}, serving`));
+    checks.push(ok('app_engine', project, `application in ${region}, serving`));
   }
   const services = await probes.applications.services(project);
   if (!services.reached) {

@@ -32,6 +32,11 @@ export interface ApplicationInfo {
 /** The App Engine Admin API: each target project's application and services. */
 export interface ApplicationProbe {
   application(project: string): Promise<Probed<ApplicationInfo>>;
+  /**
+   * Whether the application's region (`locationId`) offers the flexible environment
+   * (apps.locations.get, its LocationMetadata).
+   */
+  flexibleEnvironment(project: string, locationId: string): Promise<Probed<boolean>>;
   /** The ids of the application's services. */
   services(project: string): Promise<Probed<string[]>>;
 }

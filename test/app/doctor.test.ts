@@ -39,6 +39,7 @@ function probes(changes: {
   bindings?: Probed<Binding[]>;
   indexes?: IndexShape[];
   servingStatus?: string;
+  flexible?: Probed<boolean>;
 }): SetupProbes {
   return {
     permissions: {
@@ -49,6 +50,7 @@ function probes(changes: {
     applications: {
       application: async () =>
         yes({ locationId: 'europe-west', servingStatus: changes.servingStatus ?? 'SERVING' }),
+      flexibleEnvironment: async () => changes.flexible ?? yes(true),
       services: async () => yes(['default']),
     },
     repository: {
@@ -171,6 +173,40 @@ describe('the doctor', () => {
     );
     expect(find(checks, 'app_engine', 'pg-prod-1')?.says).toBe(
       'the application is USER_DISABLED, not serving',
+    );
+  });
+
+  it('says the region offers the flexible environment, or that the project cannot be used, or that it could not tell', async () => {
+    const appEngine = async (flexible: Probed<boolean>) =>
+      (await runDoctor(probes({ flexible }), SETUP)).checks.filter(
+        (c) => c.area === 'app_engine' && c.subject === 'pg-prod-1',
+      );
+    expect((await appEngine(yes(true))).map((c) => [c.status, c.says])).toEqual([
+      ['ok', 'application in europe-west (flexible environment available), serving'],
+      ['ok', 'services: default'],
+    ]);
+    const [noFlex, ...rest] = await appEngine(yes(false));
+    expect(noFlex).toEqual({
+      area: 'app_engine',
+      subject: 'pg-prod-1',
+      status: 'problem',
+      says: "the region europe-west has no flexible environment: App Engine cannot change an application's region; use another target project",
+      fixes: [
+        'gcloud app create --project=ANOTHER_PROJECT --region=REGION (a region with the flexible environment, e.g. europe-west), then name it in PLAYGROUND_TARGET_PROJECTS instead of pg-prod-1',
+      ],
+    });
+    expect(rest.map((c) => c.says)).toEqual([
+      'application in europe-west, serving',
+      'services: default',
+    ]);
+    const [unread] = await appEngine({
+      reached: false,
+      code: 'denied',
+      message: 'no appengine.applications.get',
+    });
+    expect(unread).toMatchObject({ status: 'problem' });
+    expect(unread?.says).toMatch(
+      /^cannot read whether europe-west has the flexible environment: denied/,
     );
   });
 });

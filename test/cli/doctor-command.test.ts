@@ -114,9 +114,33 @@ describe('playground-deploy doctor', () => {
     expect(run.code).toBe(1);
     const lines = run.stdout.split('\n').filter((line) => line.includes(' app_engine pg-dev-1:'));
     expect(lines).toEqual([
-      'ok          app_engine pg-dev-1: application in europe-west, serving',
+      'ok          app_engine pg-dev-1: application in europe-west (flexible environment available), serving',
       "PROBLEM     app_engine pg-dev-1: no `default` service: App Engine takes another service only once `default` exists, and `default` is the project's own (partners cannot submit it), so every deploy into pg-dev-1 would fail",
     ]);
+  });
+
+  it('says a target whose region has no flexible environment cannot be used, as its region cannot change', async () => {
+    // The application again, in a region the stand-in says has no flexible environment.
+    world.appEngine.addApp({
+      id: 'pg-dev-1',
+      locationId: 'asia-east1',
+      flexibleEnvironment: false,
+      services: ['default'],
+    });
+    const run = await doctor();
+    expect(run.code).toBe(1);
+    expect(checkOf(run.stdout, 'app_engine', 'pg-dev-1')).toBe(
+      [
+        "PROBLEM     app_engine pg-dev-1: the region asia-east1 has no flexible environment: App Engine cannot change an application's region; use another target project",
+        '    fix: gcloud app create --project=ANOTHER_PROJECT --region=REGION (a region with the flexible environment, e.g. europe-west), then name it in PLAYGROUND_TARGET_PROJECTS instead of pg-dev-1',
+      ].join('\n'),
+    );
+    expect(
+      world.appEngine.requestsTo('GET', '/v1/apps/pg-dev-1/locations/asia-east1'),
+    ).toHaveLength(1);
+    expect(checkOf(run.stdout, 'app_engine', 'pg-prod-1')).toBe(
+      'ok          app_engine pg-prod-1: application in europe-west (flexible environment available), serving',
+    );
   });
 
   it("names the registry grant a target's App Engine service agent lacks", async () => {

@@ -16,7 +16,12 @@ let adapter: AppEngineAdapter;
 
 beforeAll(async () => {
   api = await startAppEngineApi({
-    apps: ['p1', { id: 'p2', regionCode: 'uc' }, { id: 'p3', maxVersions: 2 }],
+    apps: [
+      { id: 'p1', services: ['default'] },
+      { id: 'p2', regionCode: 'uc', services: ['default'] },
+      { id: 'p3', maxVersions: 2, services: ['default'] },
+      'pg-new-1', // a new application: no `default` service yet
+    ],
   });
   adapter = new AppEngineAdapter({ apiUrl: api.url, timeoutMs: 2000, retryDelayMs: 20 });
 });
@@ -159,6 +164,15 @@ describe('createVersion and getOperation', () => {
     const error = await failure(adapter.createVersion(plan({ spec })));
     expect(error).toMatchObject({ code: 'appengine_api_error', grpcCode: 3, retryable: false });
     expect(error.message).toMatch(/^createVersion: resources\.cpu 3 is not available/);
+  });
+
+  it("passes on App Engine's refusal of a first service other than `default`, not to be retried", async () => {
+    const error = await failure(adapter.createVersion(plan({ project: 'pg-new-1' })));
+    expect(error).toMatchObject({ code: 'appengine_api_error', grpcCode: 3, retryable: false });
+    expect(error.message).toBe(
+      "createVersion: The first service (module) you upload to a new application must be the 'default' service (module). Please upload a version of the 'default' service (module) before uploading a version for the 'my-service' service (module).",
+    );
+    expect(api.versions('pg-new-1', SERVICE)).toEqual([]);
   });
 
   it('refuses a plan that breaks the version rules before calling the API', async () => {
@@ -409,7 +423,12 @@ describe('countVersions and the version limit', () => {
         .requestsTo('GET', /\/versions$/)
         .map((r) => r.path)
         .sort(),
-    ).toEqual(['/v1/apps/p1/services/my-service/versions', '/v1/apps/p1/services/other/versions']);
+    ).toEqual([
+      '/v1/apps/p1/services/default/versions', // the seeded `default`, with no versions
+      '/v1/apps/p1/services/my-service/versions',
+      '/v1/apps/p1/services/other/versions',
+      '/v1/apps/p2/services/default/versions',
+    ]);
   });
 
   it('says version_limit when the application holds its most versions', async () => {

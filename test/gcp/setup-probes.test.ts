@@ -129,7 +129,11 @@ describe('AppEngineSetupProbe against the App Engine stand-in', () => {
   let probe: AppEngineSetupProbe;
   beforeAll(async () => {
     api = await startAppEngineApi({
-      apps: [{ id: 'pg-prod-1', locationId: 'us-central', services: ['default'] }, 'pg-dev-1'],
+      apps: [
+        { id: 'pg-prod-1', locationId: 'us-central', services: ['default'] },
+        'pg-dev-1',
+        { id: 'pg-std-1', locationId: 'asia-east1', flexibleEnvironment: false },
+      ],
     });
     probe = new AppEngineSetupProbe({ apiUrl: api.url });
   });
@@ -148,6 +152,28 @@ describe('AppEngineSetupProbe against the App Engine stand-in', () => {
     expect(await probe.application('pg-none-1')).toMatchObject({
       reached: false,
       code: 'not_found',
+    });
+  });
+
+  it("reads whether the application's region has the flexible environment (apps.locations.get)", async () => {
+    expect(await probe.flexibleEnvironment('pg-prod-1', 'us-central')).toEqual({
+      reached: true,
+      value: true,
+    });
+    expect(await probe.flexibleEnvironment('pg-std-1', 'asia-east1')).toEqual({
+      reached: true,
+      value: false,
+    });
+    expect(api.requestsTo('GET', '/v1/apps/pg-std-1/locations/asia-east1')).toHaveLength(1);
+    expect(await probe.flexibleEnvironment('pg-prod-1', 'mars-north')).toEqual({
+      reached: false,
+      code: 'not_found',
+      message: 'Location not found: apps/pg-prod-1/locations/mars-north',
+    });
+    api.deny(1);
+    expect(await probe.flexibleEnvironment('pg-prod-1', 'us-central')).toMatchObject({
+      reached: false,
+      code: 'denied',
     });
   });
 });

@@ -51,7 +51,7 @@ let buildLogs: CloudLoggingBuildLogs;
 
 beforeAll(async () => {
   cloudBuild = await startCloudBuildApi();
-  appEngine = await startAppEngineApi({ apps: [PROJECT] });
+  appEngine = await startAppEngineApi({ apps: [{ id: PROJECT, services: ['default'] }] });
   local = attachLocalBuilds({ cloudBuild, appEngine, stepSeconds: 0.15 });
   builds = new CloudBuildAdapter({ projectId: 'pg-bot-1', apiUrl: cloudBuild.url });
   deploys = new AppEngineAdapter({ apiUrl: appEngine.url });

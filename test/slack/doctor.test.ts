@@ -74,7 +74,9 @@ describe('/playground doctor', () => {
     expect(report.response_type).toBe('ephemeral');
     expect(report.text).toMatch(/^:stethoscope: All \d+ checks of the set-up passed\.$/);
     const shown = JSON.stringify(report.blocks);
-    expect(shown).toContain('App Engine* `pg-prod-1`: application in europe-west, serving');
+    expect(shown).toContain(
+      'App Engine* `pg-prod-1`: application in europe-west (flexible environment available), serving',
+    );
     expect(shown).toContain('not checked on the emulator');
     expect(shown).not.toContain(':x:');
     expect(bot.api.callsTo('chat.postMessage')).toEqual([]);

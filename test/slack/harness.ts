@@ -127,7 +127,9 @@ async function startWorld(): Promise<World> {
     usergroups: [{ id: APPROVER_GROUP, handle: 'playground-approvers', users: [GROUP_APPROVER] }],
   });
   const cloudBuild = await startCloudBuildApi({});
-  const appEngine = await startAppEngineApi({ apps: PROJECTS });
+  const appEngine = await startAppEngineApi({
+    apps: PROJECTS.map((id) => ({ id, services: ['default'] })),
+  });
   const logging = await startCloudLoggingApi({ source: cloudBuildLogSource(cloudBuild) });
   const registry = await startRegistry({
     images: [FORM_IMAGE, { repository: PRIVATE_REPOSITORY, tag: '1.0' }],

@@ -67,6 +67,22 @@ describe('claimTurn', () => {
     expect(await lock()).toEqual({ holder: b, queue: [c] });
   });
 
+  it('going live gives up the turn and records the live version in the same commit', async () => {
+    const store = new FirestoreStore(fs.db);
+    const a = await approvedRun(store, '2026-03-01T09:00:00Z');
+    const b = await approvedRun(store, '2026-03-01T09:01:00Z');
+    expect(await store.claimTurn(a)).toEqual({ kind: 'holding' });
+    expect(await store.claimTurn(b)).toEqual({ kind: 'waiting', for: a });
+    for (const action of ['start_build', 'start_test', 'start_deploy', 'go_live'] as const) {
+      await store.saveRun(a, 'bot-a', run(), { action, actor: BOT });
+    }
+    expect(await lock()).toEqual({ queue: [b] });
+    expect((await store.get(a))?.status).toBe('live');
+    // The service record (read, then written, in the same transaction as the lock) says so.
+    expect((await fs.db.doc('services/pg-prod-1~my-service').get()).exists).toBe(true);
+    expect(await store.claimTurn(b)).toEqual({ kind: 'holding' });
+  });
+
   it('a cancel leaves the line; a cancelled submission asking again is told it ended', async () => {
     const store = new FirestoreStore(fs.db);
     const a = await approvedRun(store, '2026-03-01T09:00:00Z');

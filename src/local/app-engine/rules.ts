@@ -138,6 +138,16 @@ export function tooManyVersions(max: number) {
   );
 }
 
+// An application takes versions of other services only once it has `default`; a create in
+// another service before then is INVALID_ARGUMENT in these words, as gcloud and Terraform
+// report them (e.g. GoogleCloudPlatform/magic-modules#1884, and App Engine's "service:"
+// setting in app.yaml: the first service deployed must be `default`).
+export function defaultServiceFirst(service: string) {
+  return invalid(
+    `The first service (module) you upload to a new application must be the 'default' service (module). Please upload a version of the 'default' service (module) before uploading a version for the '${service}' service (module).`,
+  );
+}
+
 // versions.delete of a version that has a share of the split is refused with these words
 // (github.com/GoogleCloudPlatform/runtimes-common/pull/205); one without traffic may be
 // deleted even while it serves (github.com/GoogleCloudPlatform/google-cloud-visualstudio/pull/451).

@@ -54,7 +54,10 @@ export interface DeployHooks {
 export interface AppEngineApiOptions {
   /** 0 or absent: a free port. */
   port?: number;
-  /** The applications (project ids) that exist; any other is 404. Default `['p1']`. */
+  /**
+   * The applications (project ids) that exist; any other is 404. Default: `p1`, with a
+   * `default` service (App Engine takes another service only once `default` exists).
+   */
   apps?: Array<string | AppSeed>;
   /** Milliseconds since the epoch; drives operation durations and timestamps. */
   clock?: () => number;
@@ -103,6 +106,7 @@ export interface AppEngineApiStandIn extends FaultControls {
 
 type Kind =
   | 'application'
+  | 'location'
   | 'service'
   | 'services'
   | 'version'
@@ -141,6 +145,12 @@ const ROUTES: Array<{
     path: new RegExp(`^/v1/apps/${SEGMENT}$`),
     kind: 'application',
     answer: (state, [app = '']) => state.application(app),
+  },
+  {
+    method: 'GET',
+    path: new RegExp(`^/v1/apps/${SEGMENT}/locations/${SEGMENT}$`),
+    kind: 'location',
+    answer: (state, [app = '', location = '']) => state.location(app, location),
   },
   {
     method: 'GET',
@@ -223,7 +233,7 @@ export async function startAppEngineApi(
 ): Promise<AppEngineApiStandIn> {
   const clock = options.clock ?? Date.now;
   const state = new AppEngineState({ clock, user: options.user ?? 'deployer@example.com' });
-  for (const app of options.apps ?? ['p1'])
+  for (const app of options.apps ?? [{ id: 'p1', services: ['default'] }])
     state.addApp(typeof app === 'string' ? { id: app } : app);
   const requests: RecordedRequest[] = [];
   const faults = new Faults();

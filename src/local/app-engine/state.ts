@@ -6,6 +6,7 @@ import {
   checkVersion,
   checkVersionPatch,
   DEFAULT_MAX_VERSIONS,
+  defaultServiceFirst,
   isObject,
   noGradualMigration,
   operationInProgress,
@@ -26,6 +27,7 @@ import {
 
 const OPERATION_METADATA = 'type.googleapis.com/google.appengine.v1.OperationMetadataV1';
 const VERSION_TYPE = 'type.googleapis.com/google.appengine.v1.Version';
+const LOCATION_METADATA_TYPE = 'type.googleapis.com/google.appengine.v1.LocationMetadata';
 const SERVICE_TYPE = 'type.googleapis.com/google.appengine.v1.Service';
 const EMPTY_TYPE = 'type.googleapis.com/google.protobuf.Empty';
 const CREATE_VERSION = 'google.appengine.v1.Versions.CreateVersion';
@@ -82,6 +84,7 @@ export class AppEngineState {
     const full = {
       locationId: 'europe-west',
       regionCode: 'ew',
+      flexibleEnvironment: true,
       maxVersions: DEFAULT_MAX_VERSIONS,
       services: [],
       ...seed,
@@ -119,6 +122,28 @@ export class AppEngineState {
       defaultBucket: `${seed.id}.appspot.com`,
       gcrDomain: 'eu.gcr.io',
       databaseType: 'CLOUD_FIRESTORE',
+    };
+  }
+
+  /**
+   * `apps.locations.get`: a google.cloud.location.Location whose metadata is a
+   * google.appengine.v1.LocationMetadata (google/appengine/v1/location.proto). The stand-in
+   * knows each application's own region only; any other is NOT_FOUND, as Google answers an
+   * unknown location.
+   */
+  location(appId: string, locationId: string): JsonObject {
+    const { seed } = this.#app(appId);
+    if (locationId !== seed.locationId) {
+      throw notFound(`Location not found: apps/${appId}/locations/${locationId}`);
+    }
+    return {
+      name: `apps/${appId}/locations/${locationId}`,
+      locationId,
+      metadata: {
+        '@type': LOCATION_METADATA_TYPE,
+        standardEnvironmentAvailable: true,
+        flexibleEnvironmentAvailable: seed.flexibleEnvironment,
+      },
     };
   }
 
@@ -165,6 +190,9 @@ export class AppEngineState {
     const app = this.#app(appId);
     checkServiceId(serviceId);
     const checked = checkVersion(body, appId, serviceId);
+    if (serviceId !== 'default' && !app.services.has('default')) {
+      throw defaultServiceFirst(serviceId);
+    }
     const versionId = String(checked.id);
     const name = `apps/${appId}/services/${serviceId}/versions/${versionId}`;
     if (app.services.get(serviceId)?.versions.has(versionId) || this.#busy.has(name)) {

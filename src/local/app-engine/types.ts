@@ -11,6 +11,11 @@ export interface AppSeed {
   id: string;
   /** Default `europe-west`. */
   locationId?: string;
+  /**
+   * Whether the application's region offers the flexible environment, as
+   * `apps.locations.get` says in its LocationMetadata. Default true.
+   */
+  flexibleEnvironment?: boolean;
   /** The region code in `*.REGION.r.appspot.com` host names; default `ew`. */
   regionCode?: string;
   /**

@@ -15,9 +15,10 @@ let api: AppEngineApiStandIn;
 beforeAll(async () => {
   api = await startAppEngineApi({
     apps: [
-      'p1',
-      { id: 'p2', locationId: 'us-central', regionCode: 'uc' },
-      { id: 'tiny', maxVersions: 2 },
+      { id: 'p1', services: ['default'] },
+      { id: 'p2', locationId: 'us-central', regionCode: 'uc', services: ['default'] },
+      { id: 'tiny', maxVersions: 2, services: ['default'] },
+      { id: 'standard-only', locationId: 'asia-east1', flexibleEnvironment: false },
     ],
     clock: () => now,
     user: 'bot@p1.iam.gserviceaccount.com',
@@ -77,7 +78,29 @@ describe('applications', () => {
     });
   });
 
+  it("answers apps.locations.get for the application's region: a LocationMetadata saying whether it has the flexible environment", async () => {
+    const metadata = (flexible: boolean) => ({
+      '@type': 'type.googleapis.com/google.appengine.v1.LocationMetadata',
+      standardEnvironmentAvailable: true,
+      flexibleEnvironmentAvailable: flexible,
+    });
+    expect(await call('GET', '/v1/apps/p2/locations/us-central')).toEqual({
+      status: 200,
+      json: {
+        name: 'apps/p2/locations/us-central',
+        locationId: 'us-central',
+        metadata: metadata(true),
+      },
+    });
+    expect((await call('GET', '/v1/apps/standard-only/locations/asia-east1')).json).toMatchObject({
+      locationId: 'asia-east1',
+      metadata: metadata(false),
+    });
+  });
+
   it.each([
+    ['/v1/apps/p1/locations/mars-north', 'Location not found: apps/p1/locations/mars-north'],
+    ['/v1/apps/nope/locations/europe-west', 'Application not found: apps/nope'],
     ['/v1/apps/nope', 'Application not found: apps/nope'],
     ['/v1/apps/p1/services/none', 'Service not found: apps/p1/services/none'],
     ['/v1/apps/p1/services/none/versions/v1', 'Service not found: apps/p1/services/none'],
@@ -243,6 +266,22 @@ describe('versions.create', () => {
     expect((await call('POST', '/v1/apps/nope/services/s1/versions', version())).json).toEqual({
       error: { code: 404, message: 'Application not found: apps/nope', status: 'NOT_FOUND' },
     });
+  });
+
+  it('refuses a first service other than `default`, as App Engine does, and takes `default` and then any', async () => {
+    api.addApp('fresh');
+    expect(await call('POST', '/v1/apps/fresh/services/s1/versions', version())).toEqual({
+      status: 400,
+      json: googleError(
+        400,
+        'INVALID_ARGUMENT',
+        "The first service (module) you upload to a new application must be the 'default' service (module). Please upload a version of the 'default' service (module) before uploading a version for the 's1' service (module).",
+      ),
+    });
+    expect(api.versions('fresh', 's1')).toEqual([]);
+    await (await deploy('fresh', 'default', version({ id: 'first' }))).poll();
+    await (await deploy('fresh', 's1')).poll();
+    expect(api.versions('fresh', 's1')).toMatchObject([{ id: 'v1' }]);
   });
 
   it('leaves out versionUrl when scripted to', async () => {
@@ -412,6 +451,12 @@ describe('versions.list and versions.get', () => {
     await (await deploy('p1', 's2', version({ id: 'v9' }))).poll();
     expect((await call('GET', '/v1/apps/p1/services')).json).toEqual({
       services: [
+        // seeded, as after the project's own first deploy; it has no versions here
+        {
+          name: 'apps/p1/services/default',
+          id: 'default',
+          split: { shardBy: 'UNSPECIFIED', allocations: {} },
+        },
         {
           name: 'apps/p1/services/s1',
           id: 's1',
@@ -424,7 +469,9 @@ describe('versions.list and versions.get', () => {
         },
       ],
     });
-    expect((await call('GET', '/v1/apps/p2/services')).json).toEqual({ services: [] });
+    expect((await call('GET', '/v1/apps/p2/services')).json).toMatchObject({
+      services: [{ id: 'default' }],
+    });
     expect((await call('GET', '/v1/apps/p1/services/none/versions')).status).toBe(404);
   });
 });
@@ -580,7 +627,7 @@ describe('the version limit', () => {
   });
 
   it("defaults to App Engine's 210", async () => {
-    api.addApp('wide');
+    api.addApp({ id: 'wide', services: ['default'] });
     for (let i = 0; i < 210; i += 1) await deploy('wide', 's1', version({ id: `v${i}` }));
     expect(
       (await call('POST', '/v1/apps/wide/services/s1/versions', version({ id: 'v210' }))).json,
