@@ -514,6 +514,7 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
         const from = current.status;
         const to = nextStatus(from, 'resubmit');
         const voided = voidedApproval(current);
+        const ended = endedRun(current);
         if (current.revisions.length >= MAX_REVISIONS) {
           throw new StoreError(
             'invalid_transition',
@@ -539,7 +540,11 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
           },
           // The voided approval goes with its pipeline run and lease: a tracker that took
           // it no longer holds the lease, so its next write (the build request) is refused.
-          ...(voided ? { cleared: ['approval', 'pipeline', 'lease', 'tracking'] } : {}),
+          // So does a failed or cancelled run (its history stays in the audit trail, its
+          // status message in the thread): the new revision is reviewed and built afresh.
+          ...(voided || ended !== undefined
+            ? { cleared: ['approval', 'pipeline', 'lease', 'tracking'] }
+            : {}),
           event: {
             at: now,
             actor,
@@ -551,7 +556,9 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
               detail ??
               (voided
                 ? `approval by ${voided.by.name ?? voided.by.userId} voided by revision ${number}`
-                : `revision ${number}`),
+                : ended !== undefined
+                  ? `revision ${number} after ${ended}`
+                  : `revision ${number}`),
           },
           isLastEvent: true,
         };
@@ -961,6 +968,24 @@ function voidedApproval(current: Submission): Submission['approval'] {
     );
   }
   return current.approval;
+}
+
+/**
+ * What a resubmission from failed or cancelled follows ("failed at step X", "cancelled"),
+ * or undefined from any other status. Refused while the run is still winding down (its
+ * end not yet told by the tracker): clearing it then would lose that message.
+ */
+function endedRun(current: Submission): string | undefined {
+  if (current.status !== 'failed' && current.status !== 'cancelled') return undefined;
+  const run = current.pipeline;
+  if (run && needsTracking(current.status, run)) {
+    throw new StoreError(
+      'invalid_transition',
+      `${current.id} is still being ${current.status === 'failed' ? 'stopped' : 'cancelled'}; resubmit once the thread says it ${current.status === 'failed' ? 'failed' : 'was cancelled'}`,
+    );
+  }
+  if (current.status === 'cancelled') return 'cancelled';
+  return run?.failure ? `failed at step ${run.failure.step}` : 'failed';
 }
 
 /** The pipeline's lease (the codec's) or the outbox's, as stored. */
