@@ -51,8 +51,9 @@ export type ResubmitOutcome =
   | NotAllowed;
 
 /**
- * Revision n+1 of a submission the team sent back for changes, or approved but not started
- * (which voids that approval): stored once per request with
+ * Revision n+1 of a submission the team sent back for changes, approved but not started
+ * (which voids that approval), or whose pipeline failed or was cancelled (its run cleared
+ * once its end was told): stored once per request with
  * what it owes (shown in the same review thread, confirmed to the partner). Whose it is comes
  * first, so a forged resubmission of someone else's is refused (and audited) whatever its
  * form holds.
@@ -88,11 +89,15 @@ export async function resubmit(
       ...owned,
       // An approval whose pipeline has not started is voided by the store with this
       // change (and the change refused once it has); its approver is told.
-      messages: submittedMessages(
-        { revision: existing.revision + 1 },
-        actor,
-        existing.status === 'approved' ? existing.approval?.by : undefined,
-      ),
+      // A failed or cancelled run's end is said in the thread's reply.
+      messages: submittedMessages({ revision: existing.revision + 1 }, actor, {
+        ...(existing.status === 'approved' && existing.approval
+          ? { voids: existing.approval.by }
+          : {}),
+        ...(existing.status === 'failed' || existing.status === 'cancelled'
+          ? { after: existing.status }
+          : {}),
+      }),
     });
     return stored(deps, change, requestId);
   } catch (error) {
