@@ -437,6 +437,11 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
           // An approved submission needs a tracker even before its pipeline run exists,
           // so a crash between approval and the first run write loses nothing.
           ...(change.event.to === 'approved' ? { tracking: true } : {}),
+          // A cancel of a failed run (no longer tracked) owes its wind-down and message too:
+          // until told, a resubmission is refused, so a tracker must find it after a crash.
+          ...(change.fields.status === 'cancelled' && stored.submission.pipeline
+            ? { tracking: needsTracking('cancelled', stored.submission.pipeline) }
+            : {}),
           auditSeq: seq,
         };
         const update = {

@@ -569,8 +569,10 @@ describe('resubmit', () => {
   it('after a cancel: revision n+1, audited as after the cancel', async () => {
     const { store, resubmitted } = await resubmittedAfterFailure(sampleRun());
     await store.saveRun('PG-0001', 'bot-a', sampleRun({ announced: { failed: 1 } }));
+    expect(await store.inFlight()).toEqual([]);
     await store.apply('PG-0001', 'cancel', { actor: PARTNER, requestId: requestId() });
-    // The cancellation is still owed to the thread.
+    // The cancellation is still owed to the thread, and a tracker finds it after a crash.
+    expect((await store.inFlight()).map((p) => p.submission.id)).toEqual(['PG-0001']);
     expect((await rejection(resubmitted())).message).toContain('still being cancelled');
     await store.saveRun('PG-0001', 'bot-a', sampleRun({ announced: { failed: 1, cancelled: 1 } }));
     const { submission } = await resubmitted();
