@@ -1,4 +1,5 @@
 import { approvalNotStarted } from '../domain/approval-binding.ts';
+import { needsTracking } from '../domain/run-transitions.ts';
 import { canApply } from '../domain/status.ts';
 import type { Submission } from '../domain/submission.ts';
 import { parseSpec, type SpecIssue } from '../domain/submission-spec/index.ts';
@@ -30,11 +31,13 @@ export async function resubmitForm(
   const { actor, id, requestId } = input;
   const submission = await deps.access.find(actor, 'resubmit', { id, requestId });
   if (!submission) return { outcome: notFound(input.id) };
-  // No form to fill in vain: sent back for changes, or approved and not started yet.
+  // No form to fill in vain: sent back for changes, approved and not started yet, or
+  // failed or cancelled with its end told (the store refuses it while winding down).
+  const run = submission.pipeline;
   const open =
     submission.status === 'approved'
       ? approvalNotStarted(submission)
-      : canApply(submission.status, 'resubmit');
+      : canApply(submission.status, 'resubmit') && !(run && needsTracking(submission.status, run));
   return { outcome: open ? done({ submission }) : notAllowed(submission, 'resubmit') };
 }
 

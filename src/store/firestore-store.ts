@@ -36,7 +36,7 @@ import {
 } from '@google-cloud/firestore';
 import { approvalNotStarted } from '../domain/approval-binding.ts';
 import type { PipelineRun } from '../domain/pipeline-run.ts';
-import { isWorking } from '../domain/run-transitions.ts';
+import { isWorking, needsTracking } from '../domain/run-transitions.ts';
 import type { ServiceEvent, ServiceRecord } from '../domain/service-record.ts';
 import { ACTIONS, type Action, nextStatus, type Status } from '../domain/status.ts';
 import {
@@ -124,29 +124,6 @@ export const COLLECTIONS = {
   requests: 'requests',
 } as const;
 const COUNTER_ID = 'submissions';
-
-/**
- * Whether a pipeline still needs a tracker: it is working, or it ended (failed, cancelled,
- * live) and its outcome has not been announced yet. Stored as `tracking` so that finding
- * in-flight pipelines is one equality query, however long the history grows.
- */
-function needsTracking(status: Status, run: PipelineRun): boolean {
-  switch (status) {
-    case 'live':
-      return run.announced.live !== run.attempt;
-    case 'failed':
-      return run.announced.failed !== run.attempt;
-    case 'cancelled':
-      return run.announced.cancelled !== run.attempt;
-    case 'approved':
-    case 'building':
-    case 'testing':
-    case 'deploying':
-      return true;
-    default:
-      return false;
-  }
-}
 
 /** The request record's document id: Slack ids may contain characters Firestore ids may not. */
 export function requestDocId(requestId: string): string {
