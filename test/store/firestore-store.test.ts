@@ -469,8 +469,8 @@ describe('resubmit', () => {
     expect((await store.get('PG-0001'))?.revisions).toHaveLength(1);
   });
 
-  /** PG-0001 approved, its pipeline leased by bot-a with `run` written; then revision 2. */
-  async function resubmittedAfterApproval(run: ReturnType<typeof sampleRun>) {
+  /** PG-0001 approved, its pipeline leased by bot-a. */
+  async function approvedAndLeased() {
     const store = newStore(fs);
     await store.create(newSubmission());
     await store.apply('PG-0001', 'approve', {
@@ -479,6 +479,12 @@ describe('resubmit', () => {
       patch: { approval: approval() },
     });
     expect(await store.lease('PG-0001', 'bot-a', 60_000)).toBe(true);
+    return store;
+  }
+
+  /** PG-0001 approved, its pipeline leased by bot-a with `run` written; then revision 2. */
+  async function resubmittedAfterApproval(run: ReturnType<typeof sampleRun>) {
+    const store = await approvedAndLeased();
     await store.saveRun('PG-0001', 'bot-a', run);
     const input = { actor: PARTNER, spec: sampleSpec({ PADDING: 32 }), warnings: [] };
     return { store, resubmitted: store.resubmit('PG-0001', { ...input, requestId: requestId() }) };
@@ -486,14 +492,7 @@ describe('resubmit', () => {
 
   /** PG-0001 approved, built by bot-a and failed with `run`; `resubmitted` sends revision 2. */
   async function resubmittedAfterFailure(run: ReturnType<typeof sampleRun>) {
-    const store = newStore(fs);
-    await store.create(newSubmission());
-    await store.apply('PG-0001', 'approve', {
-      actor: APPROVER,
-      requestId: requestId(),
-      patch: { approval: approval() },
-    });
-    expect(await store.lease('PG-0001', 'bot-a', 60_000)).toBe(true);
+    const store = await approvedAndLeased();
     const bot = { userId: 'bot', name: 'bot' };
     await store.saveRun('PG-0001', 'bot-a', run, { action: 'start_build', actor: bot });
     await store.saveRun('PG-0001', 'bot-a', run, { action: 'fail', actor: bot });
