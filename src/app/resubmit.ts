@@ -1,4 +1,5 @@
 import { approvalNotStarted } from '../domain/approval-binding.ts';
+import { needsTracking } from '../domain/run-transitions.ts';
 import { canApply } from '../domain/status.ts';
 import type { Submission } from '../domain/submission.ts';
 import { parseSpec, type SpecIssue } from '../domain/submission-spec/index.ts';
@@ -30,11 +31,13 @@ export async function resubmitForm(
   const { actor, id, requestId } = input;
   const submission = await deps.access.find(actor, 'resubmit', { id, requestId });
   if (!submission) return { outcome: notFound(input.id) };
-  // No form to fill in vain: sent back for changes, or approved and not started yet.
+  // No form to fill in vain: sent back for changes, approved and not started yet, or
+  // failed or cancelled with its end told (the store refuses it while winding down).
+  const run = submission.pipeline;
   const open =
     submission.status === 'approved'
       ? approvalNotStarted(submission)
-      : canApply(submission.status, 'resubmit');
+      : canApply(submission.status, 'resubmit') && !(run && needsTracking(submission.status, run));
   return { outcome: open ? done({ submission }) : notAllowed(submission, 'resubmit') };
 }
 
@@ -51,8 +54,9 @@ export type ResubmitOutcome =
   | NotAllowed;
 
 /**
- * Revision n+1 of a submission the team sent back for changes, or approved but not started
- * (which voids that approval): stored once per request with
+ * Revision n+1 of a submission the team sent back for changes, approved but not started
+ * (which voids that approval), or whose pipeline failed or was cancelled (its run cleared
+ * once its end was told): stored once per request with
  * what it owes (shown in the same review thread, confirmed to the partner). Whose it is comes
  * first, so a forged resubmission of someone else's is refused (and audited) whatever its
  * form holds.
@@ -88,11 +92,15 @@ export async function resubmit(
       ...owned,
       // An approval whose pipeline has not started is voided by the store with this
       // change (and the change refused once it has); its approver is told.
-      messages: submittedMessages(
-        { revision: existing.revision + 1 },
-        actor,
-        existing.status === 'approved' ? existing.approval?.by : undefined,
-      ),
+      // A failed or cancelled run's end is said in the thread's reply.
+      messages: submittedMessages({ revision: existing.revision + 1 }, actor, {
+        ...(existing.status === 'approved' && existing.approval
+          ? { voids: existing.approval.by }
+          : {}),
+        ...(existing.status === 'failed' || existing.status === 'cancelled'
+          ? { after: existing.status }
+          : {}),
+      }),
     });
     return stored(deps, change, requestId);
   } catch (error) {

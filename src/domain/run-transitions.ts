@@ -23,6 +23,30 @@ export function isWorking(status: Status): boolean {
   return WORKING.has(status);
 }
 
+/**
+ * Whether a pipeline still needs a tracker: it is working, or it ended (failed, cancelled,
+ * live) and its outcome has not been announced yet. Stored as `tracking` so that finding
+ * in-flight pipelines is one equality query, however long the history grows. A failed or
+ * cancelled run is resubmitted only once it no longer needs one (its end told).
+ */
+export function needsTracking(status: Status, run: PipelineRun): boolean {
+  switch (status) {
+    case 'live':
+      return run.announced.live !== run.attempt;
+    case 'failed':
+      return run.announced.failed !== run.attempt;
+    case 'cancelled':
+      return run.announced.cancelled !== run.attempt;
+    case 'approved':
+    case 'building':
+    case 'testing':
+    case 'deploying':
+      return true;
+    default:
+      return false;
+  }
+}
+
 /** The first run of an approved submission: every step still to do. */
 export function firstRun(submission: Submission, registry: string): PipelineRun {
   const approval = submission.approval;

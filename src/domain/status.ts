@@ -21,8 +21,9 @@ export type Status = (typeof STATUSES)[number];
 /** What happened to a submission; each action is allowed only from some statuses. */
 export const ACTIONS = {
   // From approved only while its pipeline has not started (approvalNotStarted): a new
-  // revision voids that approval, and the new one is reviewed again.
-  resubmit: { from: ['changes_requested', 'approved'], to: 'submitted' },
+  // revision voids that approval, and the new one is reviewed again. From failed or
+  // cancelled once the run's end has been told (the store checks): the fix, reviewed again.
+  resubmit: { from: ['changes_requested', 'approved', 'failed', 'cancelled'], to: 'submitted' },
   approve: { from: ['submitted'], to: 'approved' },
   reject: { from: ['submitted', 'changes_requested'], to: 'rejected' },
   request_changes: { from: ['submitted'], to: 'changes_requested' },
@@ -46,8 +47,8 @@ export const ACTIONS = {
 } as const satisfies Record<string, { from: readonly Status[]; to: Status }>;
 export type Action = keyof typeof ACTIONS;
 
-/** Statuses after which nothing more happens to a submission. */
-export const FINAL_STATUSES: readonly Status[] = ['rejected', 'cancelled', 'live'];
+/** Statuses after which nothing more happens to a submission (a cancelled one may be resubmitted). */
+export const FINAL_STATUSES: readonly Status[] = ['rejected', 'live'];
 
 const LABELS: Record<Status, string> = {
   submitted: 'waiting for review',

@@ -15,11 +15,15 @@ export interface DecisionEvent {
   reason?: string;
 }
 
-/** A new revision; `voids` names the approver whose approval (not started yet) it voided. */
+/**
+ * A new revision; `voids` names the approver whose approval (not started yet) it voided,
+ * `after` the end of the run it follows.
+ */
 export interface ResubmitEvent {
   action: 'resubmit';
   actor: Actor;
   voids?: Actor;
+  after?: 'failed' | 'cancelled';
 }
 
 /** One message owed. */
@@ -105,11 +109,16 @@ export function messageKey(revision: number, intent: MessageIntent): string {
 export function submittedMessages(
   submission: Pick<Submission, 'revision'>,
   actor: Actor,
-  voids?: Actor,
+  { voids, after }: Pick<ResubmitEvent, 'voids' | 'after'> = {},
 ) {
   const intents: MessageIntent[] = [{ kind: 'review' }];
   if (submission.revision > 1) {
-    const event: ResubmitEvent = { action: 'resubmit', actor, ...(voids ? { voids } : {}) };
+    const event: ResubmitEvent = {
+      action: 'resubmit',
+      actor,
+      ...(voids ? { voids } : {}),
+      ...(after ? { after } : {}),
+    };
     intents.push({ kind: 'reply', event });
   }
   intents.push({ kind: 'received' });

@@ -36,7 +36,7 @@ import {
 } from '@google-cloud/firestore';
 import { approvalNotStarted } from '../domain/approval-binding.ts';
 import type { PipelineRun } from '../domain/pipeline-run.ts';
-import { isWorking } from '../domain/run-transitions.ts';
+import { isWorking, needsTracking } from '../domain/run-transitions.ts';
 import type { ServiceEvent, ServiceRecord } from '../domain/service-record.ts';
 import { ACTIONS, type Action, nextStatus, type Status } from '../domain/status.ts';
 import {
@@ -124,29 +124,6 @@ export const COLLECTIONS = {
   requests: 'requests',
 } as const;
 const COUNTER_ID = 'submissions';
-
-/**
- * Whether a pipeline still needs a tracker: it is working, or it ended (failed, cancelled,
- * live) and its outcome has not been announced yet. Stored as `tracking` so that finding
- * in-flight pipelines is one equality query, however long the history grows.
- */
-function needsTracking(status: Status, run: PipelineRun): boolean {
-  switch (status) {
-    case 'live':
-      return run.announced.live !== run.attempt;
-    case 'failed':
-      return run.announced.failed !== run.attempt;
-    case 'cancelled':
-      return run.announced.cancelled !== run.attempt;
-    case 'approved':
-    case 'building':
-    case 'testing':
-    case 'deploying':
-      return true;
-    default:
-      return false;
-  }
-}
 
 /** The request record's document id: Slack ids may contain characters Firestore ids may not. */
 export function requestDocId(requestId: string): string {
@@ -437,6 +414,11 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
           // An approved submission needs a tracker even before its pipeline run exists,
           // so a crash between approval and the first run write loses nothing.
           ...(change.event.to === 'approved' ? { tracking: true } : {}),
+          // A cancel of a failed run (no longer tracked) owes its wind-down and message too:
+          // until told, a resubmission is refused, so a tracker must find it after a crash.
+          ...(change.fields.status === 'cancelled' && stored.submission.pipeline
+            ? { tracking: needsTracking('cancelled', stored.submission.pipeline) }
+            : {}),
           auditSeq: seq,
         };
         const update = {
@@ -514,6 +496,7 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
         const from = current.status;
         const to = nextStatus(from, 'resubmit');
         const voided = voidedApproval(current);
+        const ended = endedRun(current);
         if (current.revisions.length >= MAX_REVISIONS) {
           throw new StoreError(
             'invalid_transition',
@@ -539,7 +522,11 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
           },
           // The voided approval goes with its pipeline run and lease: a tracker that took
           // it no longer holds the lease, so its next write (the build request) is refused.
-          ...(voided ? { cleared: ['approval', 'pipeline', 'lease', 'tracking'] } : {}),
+          // So does a failed or cancelled run (its history stays in the audit trail, its
+          // status message in the thread): the new revision is reviewed and built afresh.
+          ...(voided || ended !== undefined
+            ? { cleared: ['approval', 'pipeline', 'lease', 'tracking'] }
+            : {}),
           event: {
             at: now,
             actor,
@@ -551,7 +538,9 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
               detail ??
               (voided
                 ? `approval by ${voided.by.name ?? voided.by.userId} voided by revision ${number}`
-                : `revision ${number}`),
+                : ended !== undefined
+                  ? `revision ${number} after ${ended}`
+                  : `revision ${number}`),
           },
           isLastEvent: true,
         };
@@ -961,6 +950,24 @@ function voidedApproval(current: Submission): Submission['approval'] {
     );
   }
   return current.approval;
+}
+
+/**
+ * What a resubmission from failed or cancelled follows ("failed at step X", "cancelled"),
+ * or undefined from any other status. Refused while the run is still winding down (its
+ * end not yet told by the tracker): clearing it then would lose that message.
+ */
+function endedRun(current: Submission): string | undefined {
+  if (current.status !== 'failed' && current.status !== 'cancelled') return undefined;
+  const run = current.pipeline;
+  if (run && needsTracking(current.status, run)) {
+    throw new StoreError(
+      'invalid_transition',
+      `${current.id} is still being ${current.status === 'failed' ? 'stopped' : 'cancelled'}; resubmit once the thread says it ${current.status === 'failed' ? 'failed' : 'was cancelled'}`,
+    );
+  }
+  if (current.status === 'cancelled') return 'cancelled';
+  return run?.failure ? `failed at step ${run.failure.step}` : 'failed';
 }
 
 /** The pipeline's lease (the codec's) or the outbox's, as stored. */

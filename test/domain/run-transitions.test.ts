@@ -10,6 +10,7 @@ import {
   firstRun,
   isWorking,
   markAnnounced,
+  needsTracking,
   nextStep,
   promoteRequested,
   promoteSkipped,
@@ -271,6 +272,26 @@ describe('step changes', () => {
     expect(wasAnnounced(run, 'started')).toBe(true);
     expect(wasAnnounced(run, 'failed')).toBe(false);
     expect(wasAnnounced({ ...run, attempt: 3 }, 'started')).toBe(false);
+  });
+});
+
+describe('needsTracking', () => {
+  it('tracks a working run, and an ended one until its end is told for this attempt', () => {
+    for (const status of ['approved', 'building', 'testing', 'deploying'] as const) {
+      expect(needsTracking(status, sampleRun())).toBe(true);
+    }
+    for (const status of ['failed', 'cancelled', 'live'] as const) {
+      const milestone = status;
+      expect(needsTracking(status, sampleRun())).toBe(true);
+      expect(needsTracking(status, sampleRun({ announced: { [milestone]: 1 } }))).toBe(false);
+      // Told for attempt 1 only: attempt 2's end is still owed.
+      expect(needsTracking(status, sampleRun({ attempt: 2, announced: { [milestone]: 1 } }))).toBe(
+        true,
+      );
+    }
+    for (const status of ['submitted', 'changes_requested', 'rejected'] as const) {
+      expect(needsTracking(status, sampleRun())).toBe(false);
+    }
   });
 });
 

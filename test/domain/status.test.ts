@@ -15,6 +15,8 @@ import {
 const ALLOWED: [Status, Action, Status][] = [
   ['changes_requested', 'resubmit', 'submitted'],
   ['approved', 'resubmit', 'submitted'],
+  ['failed', 'resubmit', 'submitted'],
+  ['cancelled', 'resubmit', 'submitted'],
   ['submitted', 'approve', 'approved'],
   ['submitted', 'reject', 'rejected'],
   ['changes_requested', 'reject', 'rejected'],
@@ -106,10 +108,17 @@ describe('status machine', () => {
   });
 
   it('leaves final statuses with no way out', () => {
-    expect([...FINAL_STATUSES].sort()).toEqual(['cancelled', 'live', 'rejected']);
+    expect([...FINAL_STATUSES].sort()).toEqual(['live', 'rejected']);
     for (const from of FINAL_STATUSES) {
       expect(ALL_ACTIONS.filter((action) => canApply(from, action))).toEqual([]);
     }
+  });
+
+  it('lets a failed or cancelled submission come back only as a new revision', () => {
+    for (const from of ['failed', 'cancelled'] as const) {
+      expect(nextStatus(from, 'resubmit')).toBe('submitted');
+    }
+    expect(ALL_ACTIONS.filter((action) => canApply('cancelled', action))).toEqual(['resubmit']);
   });
 
   it('reaches every status from submitted', () => {

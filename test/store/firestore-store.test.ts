@@ -469,8 +469,8 @@ describe('resubmit', () => {
     expect((await store.get('PG-0001'))?.revisions).toHaveLength(1);
   });
 
-  /** PG-0001 approved, its pipeline leased by bot-a with `run` written; then revision 2. */
-  async function resubmittedAfterApproval(run: ReturnType<typeof sampleRun>) {
+  /** PG-0001 approved, its pipeline leased by bot-a. */
+  async function approvedAndLeased() {
     const store = newStore(fs);
     await store.create(newSubmission());
     await store.apply('PG-0001', 'approve', {
@@ -479,9 +479,26 @@ describe('resubmit', () => {
       patch: { approval: approval() },
     });
     expect(await store.lease('PG-0001', 'bot-a', 60_000)).toBe(true);
+    return store;
+  }
+
+  /** PG-0001 approved, its pipeline leased by bot-a with `run` written; then revision 2. */
+  async function resubmittedAfterApproval(run: ReturnType<typeof sampleRun>) {
+    const store = await approvedAndLeased();
     await store.saveRun('PG-0001', 'bot-a', run);
     const input = { actor: PARTNER, spec: sampleSpec({ PADDING: 32 }), warnings: [] };
     return { store, resubmitted: store.resubmit('PG-0001', { ...input, requestId: requestId() }) };
+  }
+
+  /** PG-0001 approved, built by bot-a and failed with `run`; `resubmitted` sends revision 2. */
+  async function resubmittedAfterFailure(run: ReturnType<typeof sampleRun>) {
+    const store = await approvedAndLeased();
+    const bot = { userId: 'bot', name: 'bot' };
+    await store.saveRun('PG-0001', 'bot-a', run, { action: 'start_build', actor: bot });
+    await store.saveRun('PG-0001', 'bot-a', run, { action: 'fail', actor: bot });
+    const rid = requestId();
+    const input = { actor: PARTNER, spec: sampleSpec({ PADDING: 32 }), warnings: [] };
+    return { store, resubmitted: () => store.resubmit('PG-0001', { ...input, requestId: rid }) };
   }
 
   it('voids an approval whose pipeline has not started: approval, run, lease and tracking go, audited', async () => {
@@ -509,6 +526,62 @@ describe('resubmit', () => {
     const error = await rejection(store.saveRun('PG-0001', 'bot-a', sampleRun()));
     expect(error).toMatchObject({ code: 'conflict' });
     expect(error.message).toContain('its approval was voided by a new revision');
+  });
+
+  it('after a failure, once told: revision n+1 clears the approval and run, audited with the failed step', async () => {
+    const { store, resubmitted } = await resubmittedAfterFailure(
+      sampleRun({ failure: { step: 'test', detail: 'GET /health answered 500' } }),
+    );
+    // The tracker still owes the failure's message: nothing is cleared yet.
+    const early = await rejection(resubmitted());
+    expect(early.code).toBe('invalid_transition');
+    expect(early.message).toContain('still being stopped');
+    expect(await store.get('PG-0001')).toMatchObject({ status: 'failed', revision: 1 });
+
+    const told = sampleRun({
+      failure: { step: 'test', detail: 'GET /health answered 500' },
+      announced: { failed: 1 },
+    });
+    await store.saveRun('PG-0001', 'bot-a', told);
+    const { submission } = await resubmitted();
+    expect(submission).toMatchObject({ status: 'submitted', revision: 2 });
+    expect(submission.approval).toBeUndefined();
+    expect(submission.pipeline).toBeUndefined();
+    expect(await store.get('PG-0001')).toEqual(submission);
+    const doc = (await fs.db.doc('submissions/PG-0001').get()).data();
+    expect(doc?.lease).toBeUndefined();
+    expect(doc?.tracking).toBeUndefined();
+    const audit = await store.audit('PG-0001');
+    expect(audit.map((e) => [e.action, e.from, e.to])).toEqual([
+      ['submit', undefined, 'submitted'],
+      ['approve', 'submitted', 'approved'],
+      ['start_build', 'approved', 'building'],
+      ['fail', 'building', 'failed'],
+      ['resubmit', 'failed', 'submitted'],
+    ]);
+    expect(audit.at(-1)).toMatchObject({
+      actor: PARTNER,
+      detail: 'revision 2 after failed at step test',
+    });
+  });
+
+  it('after a cancel: revision n+1, audited as after the cancel', async () => {
+    const { store, resubmitted } = await resubmittedAfterFailure(sampleRun());
+    await store.saveRun('PG-0001', 'bot-a', sampleRun({ announced: { failed: 1 } }));
+    expect(await store.inFlight()).toEqual([]);
+    await store.apply('PG-0001', 'cancel', { actor: PARTNER, requestId: requestId() });
+    // The cancellation is still owed to the thread, and a tracker finds it after a crash.
+    expect((await store.inFlight()).map((p) => p.submission.id)).toEqual(['PG-0001']);
+    expect((await rejection(resubmitted())).message).toContain('still being cancelled');
+    await store.saveRun('PG-0001', 'bot-a', sampleRun({ announced: { failed: 1, cancelled: 1 } }));
+    const { submission } = await resubmitted();
+    expect(submission).toMatchObject({ status: 'submitted', revision: 2 });
+    expect(submission.pipeline).toBeUndefined();
+    expect((await store.audit('PG-0001')).at(-1)).toMatchObject({
+      from: 'cancelled',
+      to: 'submitted',
+      detail: 'revision 2 after cancelled',
+    });
   });
 
   it('keeps an approval once its build was requested', async () => {

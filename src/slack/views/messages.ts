@@ -7,8 +7,8 @@ import type { Refused, RefusedApproval, Stale } from '../../app/outcomes.ts';
 import { adviceFor } from '../../domain/advice.ts';
 import { describeChange } from '../../domain/approval-binding.ts';
 import type { Action } from '../../domain/status.ts';
-import { type Actor, revisionOf, type Submission } from '../../domain/submission.ts';
-import type { DecisionAction, DecisionEvent } from '../../ports/notifier.ts';
+import { revisionOf, type Submission } from '../../domain/submission.ts';
+import type { DecisionEvent, ResubmitEvent } from '../../ports/notifier.ts';
 import { ACTION_ID } from './ids.ts';
 import { approvedImageLine, partnerImageLine, unresolvedApprovalText } from './image-text.ts';
 import { actions, button, context, type Message, section } from './kit.ts';
@@ -96,15 +96,8 @@ export function decisionMessage(
               .filter(Boolean)
               .join('\n'),
           ),
-          actions([
-            button('Edit and resubmit', ACTION_ID.resubmit, {
-              value: submission.id,
-              style: 'primary',
-            }),
-          ]),
-          context(
-            `Your last values are filled in. Resubmitting creates revision ${submission.revision + 1}, reviewed in the same thread.`,
-          ),
+          editAndResubmit(submission),
+          context(resubmitHint(submission)),
         ],
       };
     case 'cancel':
@@ -114,18 +107,29 @@ export function decisionMessage(
           section(
             `:no_entry_sign: ${named(submission)} was cancelled${decision.actor.userId === submission.partner.userId ? '' : ` by ${by}`}. Nothing more will be deployed from it.`,
           ),
+          editAndResubmit(submission),
+          context(resubmitHint(submission)),
         ],
       };
   }
 }
 
+/** The partner's *Edit and resubmit* button (the handler refuses anyone else's click). */
+export function editAndResubmit(submission: Submission) {
+  return actions([
+    button('Edit and resubmit', ACTION_ID.resubmit, { value: submission.id, style: 'primary' }),
+  ]);
+}
+
+/** What the button does, under it. */
+export function resubmitHint(submission: Submission): string {
+  return `Your last values are filled in. Resubmitting creates revision ${submission.revision + 1}, reviewed again in the same thread.`;
+}
+
 /** A reply in the review thread recording what happened. */
-export function threadReply(
-  submission: Submission,
-  event: { action: DecisionAction | 'resubmit'; actor: Actor; reason?: string; voids?: Actor },
-): Message {
+export function threadReply(submission: Submission, event: DecisionEvent | ResubmitEvent): Message {
   const by = mention(event.actor.userId);
-  const reason = event.reason ? `\n${quote(event.reason)}` : '';
+  const reason = 'reason' in event && event.reason ? `\n${quote(event.reason)}` : '';
   switch (event.action) {
     case 'approve': {
       const details = approvalDetails(submission);
@@ -149,8 +153,11 @@ export function threadReply(
       const voided = event.voids
         ? `\nIt voids the approval by ${mention(event.voids.userId)} (its build had not started); it needs a review again.`
         : '';
+      const after = event.after
+        ? ` after the ${event.after === 'failed' ? 'failure' : 'cancel'}; it needs a review again`
+        : '';
       return {
-        text: `:repeat: Revision ${submission.revision} submitted by ${by}${voided}${list}${more}`,
+        text: `:repeat: Revision ${submission.revision} submitted by ${by}${after}${voided}${list}${more}`,
       };
     }
   }

@@ -15,7 +15,7 @@ import { waitsFor } from '../../domain/service-turn.ts';
 import { type Actor, revisionOf, type Submission } from '../../domain/submission.ts';
 import { ACTION_ID } from './ids.ts';
 import { actions, button, context, LIMITS, type Message, section, sectionsOf } from './kit.ts';
-import { link } from './messages.ts';
+import { editAndResubmit, link, resubmitHint } from './messages.ts';
 import {
   capitalize,
   code,
@@ -306,13 +306,14 @@ export function milestoneMessage(
       blocks.push(context(notes.join(' · ')));
       blocks.push(
         section(
-          `${partner}: the deployment of ${named(submission, run)} stopped${where}. An approver can retry it or cancel it.`,
+          `${partner}: the deployment of ${named(submission, run)} stopped${where}. An approver can retry it or cancel it; you can edit and resubmit it as revision ${submission.revision + 1}, reviewed again here.`,
         ),
       );
       blocks.push(
         actions([
           button('Retry', ACTION_ID.retry, { value: submission.id, style: 'primary' }),
           cancelButton(submission.id),
+          button('Edit and resubmit', ACTION_ID.resubmit, { value: submission.id }),
         ]),
       );
       return {
@@ -411,10 +412,9 @@ export function partnerOutcomeMessage(
   const blocks: KnownBlock[] = [section(lines.join('\n'))];
   const tail = logTailBlock(run.failure?.logTail, { maxLines: PARTNER_LOG_TAIL_LINES });
   if (tail) blocks.push(section(`Last lines of the log:\n${tail}`));
+  blocks.push(editAndResubmit(submission));
   blocks.push(
-    context(
-      `\`/playground status ${id}\` shows where it is; \`/playground submit\` starts a new submission once it is fixed.`,
-    ),
+    context(`${resubmitHint(submission)} \`/playground status ${id}\` shows where it is.`),
   );
   return {
     text: `${id} could not be deployed${step ? `: ${STEP_LABEL[step]} failed` : ''}`,

@@ -94,6 +94,16 @@ describe('decisionMessage', () => {
     });
     expect(JSON.stringify(other.blocks)).toContain(`by <@${APPROVER}>`);
   });
+
+  it('offers Edit and resubmit after a cancel: revision n+1, reviewed again', () => {
+    const { blocks = [] } = decisionMessage(submission({ status: 'cancelled' }), {
+      action: 'cancel',
+      actor: approver,
+    });
+    const button = (blocks.find((b) => b.type === 'actions') as ActionsBlock).elements[0] as Button;
+    expect(button).toMatchObject({ action_id: ACTION_ID.resubmit, value: 'PG-0042' });
+    expect(JSON.stringify(blocks)).toContain('Resubmitting creates revision 2');
+  });
 });
 
 describe('threadReply', () => {
@@ -127,6 +137,17 @@ describe('threadReply', () => {
     expect(reply).toContain('• `PADDING`: 24 → 32');
     expect(reply).toContain('• `describe.title`: _(none)_ → Roofs');
     expect(revisionChanges(submission())).toEqual([]);
+  });
+
+  it('says a resubmission follows a failure or a cancel, and needs a review again', () => {
+    const base = submission({ revision: 2 });
+    const actor = { userId: PARTNER };
+    expect(threadReply(base, { action: 'resubmit', actor, after: 'failed' }).text).toContain(
+      `:repeat: Revision 2 submitted by <@${PARTNER}> after the failure; it needs a review again`,
+    );
+    expect(threadReply(base, { action: 'resubmit', actor, after: 'cancelled' }).text).toContain(
+      'after the cancel; it needs a review again',
+    );
   });
 });
 

@@ -1,0 +1,94 @@
+// The partner's commonest loop: a pipeline fails, they fix the model and send revision 2
+// from the failure DM, it is reviewed again in the same thread, approved and built.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  APPROVER,
+  type Bot,
+  eventually,
+  PARTNER,
+  REVIEW_CHANNEL,
+  startBot,
+} from '../slack/harness.ts';
+import { reaches, submitAndApprove, text, thread } from './flow-helpers.ts';
+
+const FIXED_IMAGE = 'docker.io/other/thing:2.0';
+
+let bot: Bot;
+beforeEach(async () => {
+  bot = await startBot();
+  bot.registry.push({ repository: 'other/thing', tag: '2.0' }); // FIXED_IMAGE, with a digest
+});
+afterEach(async () => {
+  await bot.close();
+});
+
+function dmsTo(userId: string) {
+  return bot.api.callsTo('chat.postMessage').filter((c) => c.args.channel === userId);
+}
+
+describe('edit and resubmit after a failure', () => {
+  it('makes revision 2 in the same thread, reviewed again, approved and built', async () => {
+    bot.cloudBuild.script('next', {
+      steps: { test: { status: 'FAILURE', logs: ['FAIL process: 422 predictor raised'] } },
+    });
+    const id = await submitAndApprove(bot, { project: 'pg-dev-1' });
+    await reaches(bot, id, 'failed');
+    const root = thread(bot);
+
+    // The failure DM and the failed reply in the thread both offer Edit and resubmit.
+    await eventually(() => {
+      const dm = dmsTo(PARTNER).find((c) => /could not be deployed/.test(text(c.args as never)));
+      expect(text(dm?.args as never)).toContain('"resubmit"');
+      const reply = thread(bot).replies.find((r) => text(r).includes('"retry"'));
+      expect(text(reply)).toContain('"resubmit"');
+    });
+
+    // Someone else's click is refused; nothing changes.
+    await bot.click(APPROVER, 'resubmit', id);
+    expect(await bot.store.get(id)).toMatchObject({ status: 'failed', revision: 1 });
+
+    // The partner's click opens the form filled with revision 1; they send the fix.
+    const before = bot.api.openViews(PARTNER);
+    await bot.click(PARTNER, 'resubmit', id);
+    const form = await bot.modal(PARTNER, { besides: before });
+    expect(form.callback_id).toBe('submit');
+    expect((await bot.submit(PARTNER, { image: FIXED_IMAGE }, form)).text).toBe('');
+
+    const stored = await bot.store.get(id);
+    expect(stored).toMatchObject({ status: 'submitted', revision: 2 });
+    expect(stored?.approval).toBeUndefined();
+    expect(stored?.pipeline).toBeUndefined();
+    expect((await bot.store.audit(id)).at(-1)).toMatchObject({
+      action: 'resubmit',
+      actor: { userId: PARTNER },
+      from: 'failed',
+      to: 'submitted',
+      detail: 'revision 2 after failed at step test',
+    });
+
+    // Same thread, back to waiting for review with its buttons; the reply says why.
+    await eventually(() => {
+      const messages = bot.api.messages(REVIEW_CHANNEL);
+      expect(messages).toHaveLength(1);
+      const current = thread(bot);
+      expect(current.ts).toBe(root.ts);
+      expect(text(current)).toMatch(/\*Status\*\\nwaiting for review/);
+      expect(text(current)).toContain('"approve"');
+      expect(current.replies.map((r) => r.text).join('\n')).toContain(
+        `Revision 2 submitted by <@${PARTNER}> after the failure`,
+      );
+    });
+
+    // Revision 2 is approved like any other, and its build runs the fixed image.
+    const approverViews = bot.api.openViews(APPROVER);
+    await bot.click(APPROVER, 'approve', id);
+    const approval = await bot.modal(APPROVER, { besides: approverViews });
+    expect((await bot.submit(APPROVER, { project: 'pg-dev-1' }, approval)).text).toBe('');
+    const live = await reaches(bot, id, 'live');
+    expect(live.revision).toBe(2);
+    expect(live.pipeline?.attempt).toBe(1);
+    const builds = bot.cloudBuild.createdBuilds();
+    expect(builds).toHaveLength(2);
+    expect(JSON.stringify(builds[1])).toContain('docker.io/other/thing@sha256:');
+  });
+});
