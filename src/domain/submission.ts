@@ -111,6 +111,25 @@ export function parseSubmissionId(text: string): string | undefined {
   return counter > 0 ? formatSubmissionId(counter) : undefined;
 }
 
+/** Revision `number` of a submission as its partner gave it, for the first one and resubmits. */
+export function newRevision(
+  number: number,
+  by: Actor,
+  at: Date,
+  content: Pick<Revision, 'spec' | 'warnings' | 'image' | 'updateOf'>,
+): Revision {
+  const { spec, warnings, image, updateOf } = content;
+  return {
+    number,
+    spec,
+    warnings,
+    submittedBy: by,
+    submittedAt: at,
+    ...(image && { image }),
+    ...(updateOf && { updateOf }),
+  };
+}
+
 /** A partner's first revision, as every store keeps it: submitted, with its audit event. */
 export function newSubmission(input: {
   id: string;
@@ -129,17 +148,7 @@ export function newSubmission(input: {
     status: 'submitted',
     partner,
     revision: 1,
-    revisions: [
-      {
-        number: 1,
-        spec,
-        warnings,
-        submittedBy: partner,
-        submittedAt: at,
-        ...(image && { image }),
-        ...(updateOf && { updateOf }),
-      },
-    ],
+    revisions: [newRevision(1, partner, at, { spec, warnings, image, updateOf })],
     lastEvent: event,
     createdAt: at,
     updatedAt: at,

@@ -42,9 +42,9 @@ import { ACTIONS, type Action, nextStatus, type Status } from '../domain/status.
 import {
   type AuditEvent,
   formatSubmissionId,
+  newRevision,
   newSubmission,
   parseSubmissionId,
-  type Revision,
   revisionsWithImage,
   type Submission,
   type ThreadRef,
@@ -504,15 +504,7 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
           );
         }
         const number = Math.max(...current.revisions.map((r) => r.number)) + 1;
-        const revision: Revision = {
-          number,
-          spec,
-          warnings,
-          submittedBy: actor,
-          submittedAt: now,
-          ...(image && { image }),
-          ...(updateOf && { updateOf }),
-        };
+        const revision = newRevision(number, actor, now, { spec, warnings, image, updateOf });
         return {
           fields: {
             status: to,
