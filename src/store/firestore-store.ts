@@ -526,13 +526,7 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
             from,
             to,
             requestId,
-            detail:
-              detail ??
-              (voided
-                ? `approval by ${voided.by.name ?? voided.by.userId} voided by revision ${number}`
-                : ended !== undefined
-                  ? `revision ${number} after ${ended}`
-                  : `revision ${number}`),
+            detail: detail ?? resubmitDetail(number, voided, ended),
           },
           isLastEvent: true,
         };
@@ -960,6 +954,17 @@ function endedRun(current: Submission): string | undefined {
   }
   if (current.status === 'cancelled') return 'cancelled';
   return run?.failure ? `failed at step ${run.failure.step}` : 'failed';
+}
+
+/** The audit line of a resubmit: which approval it voided, or which end it follows. */
+function resubmitDetail(
+  number: number,
+  voided: Submission['approval'],
+  ended: string | undefined,
+): string {
+  if (voided)
+    return `approval by ${voided.by.name ?? voided.by.userId} voided by revision ${number}`;
+  return ended === undefined ? `revision ${number}` : `revision ${number} after ${ended}`;
 }
 
 /** The pipeline's lease (the codec's) or the outbox's, as stored. */
