@@ -4,6 +4,7 @@ import { readConfig } from '../config.ts';
 import { appEngineServiceAgent } from '../domain/setup-needs.ts';
 import type { Logger } from '../log.ts';
 import { startAppEngineApi } from './app-engine/server.ts';
+import { startLocalServing } from './app-engine/serving.ts';
 import { startArtifactRegistryApi } from './artifact-registry/server.ts';
 import { attachLocalBuilds } from './builds/attach.ts';
 import { EXAMPLES_DIR, exampleNames } from './builds/examples.ts';
@@ -123,8 +124,22 @@ export async function startLocalWorkspace(options: {
       ],
     });
     stops.push(() => artifactRegistry.close());
+    // Where versions and services answer, as on appspot.com: each version of an example
+    // runs under its own gunicorn (localBuilds), reached through the split.
+    const serving = await startLocalServing({
+      appEngine,
+      // Asked per request, so only once localBuilds (below) exists.
+      instancesOf: ({ image }) =>
+        image === undefined ? undefined : localBuilds.instancesOf(image),
+    });
+    stops.push(() => serving.close());
     // Example predictors are built and served for real; other images are simulated.
-    const localBuilds = attachLocalBuilds({ cloudBuild, appEngine, log: logger });
+    const localBuilds = attachLocalBuilds({
+      cloudBuild,
+      appEngine,
+      log: logger,
+      versionUrl: (version) => serving.versionUrl(version),
+    });
     stops.push(() => localBuilds.close());
     // The partner images' registry: the examples, with the same digests on every run, so a
     // submission shows the digest it is built from; any other image is unknown to it.
