@@ -3,11 +3,13 @@ import { type Bot, createBot } from '../bot.ts';
 import { readConfig } from '../config.ts';
 import { appEngineServiceAgent } from '../domain/setup-needs.ts';
 import type { Logger } from '../log.ts';
+import { servicePanels } from './app-engine/panel.ts';
 import { startAppEngineApi } from './app-engine/server.ts';
 import { startLocalServing } from './app-engine/serving.ts';
 import { startArtifactRegistryApi } from './artifact-registry/server.ts';
 import { attachLocalBuilds } from './builds/attach.ts';
 import { EXAMPLES_DIR, exampleNames } from './builds/examples.ts';
+import { submissionOf } from './builds/read-build.ts';
 import { startCloudBuildApi } from './cloud-build/server.ts';
 import { cloudBuildLogSource } from './cloud-logging/from-cloud-build.ts';
 import { startCloudLoggingApi } from './cloud-logging/server.ts';
@@ -188,6 +190,16 @@ export async function startLocalWorkspace(options: {
       ],
       reviewChannel: LOCAL_REVIEW_CHANNEL,
       port: Number(env.PLAYGROUND_PAGE_PORT ?? 0),
+      appEngine: {
+        services: () =>
+          servicePanels({
+            appEngine,
+            projects: LOCAL_PROJECTS,
+            serviceUrl: serving.serviceUrl,
+            submissionOf: (image) => submissionOf(cloudBuild.createdBuilds(), image),
+          }),
+        onChange: appEngine.onChange,
+      },
     });
     stops.push(() => page.close());
     return { botUrl, pageUrl: page.url, checkSetup: bot.checkSetup, stop: stopAll };
