@@ -18,7 +18,7 @@ import { digestOf } from '../../../src/local/cloud-build/builds.ts';
 import { type SlackPage, startSlackPage } from '../../../src/local/page/server.ts';
 import type { SlackApiStandIn } from '../../../src/local/slack-api/server.ts';
 import { APPROVER, PARTNER, REVIEW_CHANNEL, standIn } from '../slack-api/fixtures.ts';
-import { call, startRecorder } from './helpers.ts';
+import { call, eventsUntil, startRecorder } from './helpers.ts';
 
 const SECRET = 'panel-test-secret';
 const REGISTRY = 'europe-docker.pkg.dev/pg-bot/playground';
@@ -145,18 +145,9 @@ describe('the App Engine panel in GET /state', () => {
   });
 
   it('pushes a tick to open pages when App Engine changes', async () => {
-    const controller = new AbortController();
-    const res = await fetch(new URL('events', page.url), { signal: controller.signal });
-    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    let seen = '';
-    setTimeout(() => void deploy('v1', byDigest(IMAGES[0] as string)), 50);
-    while (!seen.includes('app-engine')) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      seen += decoder.decode(value);
-    }
-    controller.abort();
+    const { seen } = await eventsUntil(page.url, 'app-engine', () =>
+      deploy('v1', byDigest(IMAGES[0] as string)),
+    );
     expect(seen).toContain('data: {"kind":"app-engine"}');
   });
 });

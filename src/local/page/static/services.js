@@ -82,7 +82,7 @@ function versionRow(v) {
       h('span', { class: `status status-${v.servingStatus.toLowerCase()}` }, v.servingStatus),
     ),
     h('td', { class: 'version-traffic' }, percent),
-    h('td', {}, v.submission ?? '—'),
+    h('td', { class: 'version-submission' }, v.submission ?? '—'),
     h('td', {}, v.url ? link(v.url, 'version-url') : '—'),
   );
 }
