@@ -48,8 +48,9 @@ export interface LocalWorkspace {
  * `npm start` without Slack credentials: the whole flow on this machine. The production
  * bot (Bolt over HTTP, signature checks, Firestore store, tracker) runs unchanged; only
  * the outside services are local: the Firestore emulator, stand-ins for Slack's Web API,
- * Cloud Build, Cloud Logging (the builds' logs), App Engine and the image registry, and a
- * page where people play Slack.
+ * Cloud Build, Cloud Logging (the builds' logs), App Engine (with a serving side where its
+ * services and versions answer) and the image registry, and a page where people play Slack
+ * and see App Engine's side.
  */
 export async function startLocalWorkspace(options: {
   logger: Logger;
@@ -135,6 +136,10 @@ export async function startLocalWorkspace(options: {
         image === undefined ? undefined : localBuilds.instancesOf(image),
     });
     stops.push(() => serving.close());
+    logger.info(
+      { url: `${serving.url}/apps/PROJECT/services/SERVICE` },
+      'App Engine serving side: services by traffic split, versions under /versions/VERSION',
+    );
     // Example predictors are built and served for real; other images are simulated.
     const localBuilds = attachLocalBuilds({
       cloudBuild,
