@@ -47,9 +47,9 @@ export async function startLocalServing(options: ServingOptions): Promise<LocalS
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const route = ROUTE.exec(url.pathname);
     if (!route) return refuse(res, 404, `Not found: ${url.pathname}`);
-    const [, app = '', service = '', pinned, rest = '/'] = route.map((part) =>
-      part === undefined ? undefined : decodeURIComponent(part),
-    );
+    // The ids as App Engine names them; the rest of the path goes on as it came.
+    const [app = '', service = '', pinned] = route.slice(1, 4).map(decoded);
+    const rest = route[4] ?? '/';
     const split = appEngine.split(app, service);
     if (!split) return refuse(res, 404, `The service ${service} does not exist in ${app}.`);
     const versionId =
@@ -107,6 +107,15 @@ export async function startLocalServing(options: ServingOptions): Promise<LocalS
         server.closeAllConnections();
       }),
   };
+}
+
+/** A path segment decoded; one that is not valid percent-encoding stays as it is. */
+function decoded(segment: string | undefined): string | undefined {
+  try {
+    return segment === undefined ? undefined : decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function refuse(res: ServerResponse, status: number, message: string): void {

@@ -112,8 +112,10 @@ describe("a service's URL", () => {
       path: '/api/v1/process?debug=1',
       body: '{"tiles":[]}',
     });
-    // The bare URL is the service's root.
+    // The bare URL is the service's root; the rest of a path goes on encoded as it came.
     expect((await get(svcUrl())).json().path).toBe('/');
+    expect((await get(`${svcUrl()}/a%2Fb%20c`)).json().path).toBe('/a%2Fb%20c');
+    expect((await get(`${serving.url}/apps/p1/services/%E0%A4%A/x`)).status).toBe(404);
   });
 
   it('follows the split: traffic moved to v2 serves v2, and v1 still answers at its own URL', async () => {
