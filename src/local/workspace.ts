@@ -3,10 +3,13 @@ import { type Bot, createBot } from '../bot.ts';
 import { readConfig } from '../config.ts';
 import { appEngineServiceAgent } from '../domain/setup-needs.ts';
 import type { Logger } from '../log.ts';
+import { servicePanels } from './app-engine/panel.ts';
 import { startAppEngineApi } from './app-engine/server.ts';
+import { startLocalServing } from './app-engine/serving.ts';
 import { startArtifactRegistryApi } from './artifact-registry/server.ts';
 import { attachLocalBuilds } from './builds/attach.ts';
 import { EXAMPLES_DIR, exampleNames } from './builds/examples.ts';
+import { submissionOf } from './builds/read-build.ts';
 import { startCloudBuildApi } from './cloud-build/server.ts';
 import { cloudBuildLogSource } from './cloud-logging/from-cloud-build.ts';
 import { startCloudLoggingApi } from './cloud-logging/server.ts';
@@ -45,8 +48,9 @@ export interface LocalWorkspace {
  * `npm start` without Slack credentials: the whole flow on this machine. The production
  * bot (Bolt over HTTP, signature checks, Firestore store, tracker) runs unchanged; only
  * the outside services are local: the Firestore emulator, stand-ins for Slack's Web API,
- * Cloud Build, Cloud Logging (the builds' logs), App Engine and the image registry, and a
- * page where people play Slack.
+ * Cloud Build, Cloud Logging (the builds' logs), App Engine (with a serving side where its
+ * services and versions answer) and the image registry, and a page where people play Slack
+ * and see App Engine's side.
  */
 export async function startLocalWorkspace(options: {
   logger: Logger;
@@ -123,8 +127,26 @@ export async function startLocalWorkspace(options: {
       ],
     });
     stops.push(() => artifactRegistry.close());
+    // Where versions and services answer, as on appspot.com: each version of an example
+    // runs under its own gunicorn (localBuilds), reached through the split.
+    const serving = await startLocalServing({
+      appEngine,
+      // Asked per request, so only once localBuilds (below) exists.
+      instancesOf: ({ image }) =>
+        image === undefined ? undefined : localBuilds.instancesOf(image),
+    });
+    stops.push(() => serving.close());
+    logger.info(
+      { url: `${serving.url}/apps/PROJECT/services/SERVICE` },
+      'App Engine serving side: services by traffic split, versions under /versions/VERSION',
+    );
     // Example predictors are built and served for real; other images are simulated.
-    const localBuilds = attachLocalBuilds({ cloudBuild, appEngine, log: logger });
+    const localBuilds = attachLocalBuilds({
+      cloudBuild,
+      appEngine,
+      log: logger,
+      versionUrl: (version) => serving.versionUrl(version),
+    });
     stops.push(() => localBuilds.close());
     // The partner images' registry: the examples, with the same digests on every run, so a
     // submission shows the digest it is built from; any other image is unknown to it.
@@ -173,6 +195,16 @@ export async function startLocalWorkspace(options: {
       ],
       reviewChannel: LOCAL_REVIEW_CHANNEL,
       port: Number(env.PLAYGROUND_PAGE_PORT ?? 0),
+      appEngine: {
+        services: () =>
+          servicePanels({
+            appEngine,
+            projects: LOCAL_PROJECTS,
+            serviceUrl: serving.serviceUrl,
+            submissionOf: (image) => submissionOf(cloudBuild.createdBuilds(), image),
+          }),
+        onChange: appEngine.onChange,
+      },
     });
     stops.push(() => page.close());
     return { botUrl, pageUrl: page.url, checkSetup: bot.checkSetup, stop: stopAll };

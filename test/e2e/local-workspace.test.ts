@@ -5,7 +5,9 @@
  * submits the example predictor with one field wrong, fixes it; the partner's own click on
  * Approve is refused; the approver approves; the checklist runs for real (wrap, test under
  * gunicorn, deploy); the final message holds a URL that answers health and predictions.
- * Then a demo failure, and Retry. Screenshots of the page go to docs/screenshots/ for the
+ * Then a demo failure, and Retry; a second partner's update of the service goes live with
+ * the traffic: the service URL serves it, and the page's App Engine panel shows both
+ * versions. Screenshots of the page go to docs/screenshots/ for the
  * README.
  *
  * The clone is of the committed HEAD. Its set-up fetches Node 22 and the dependencies
@@ -14,7 +16,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newEnough } from '../../bootstrap/node.mjs';
 import { launchChromium } from '../helpers/browser.ts';
@@ -59,7 +61,7 @@ async function command(text: string) {
   await tab.getByTestId('composer-input').press('Enter');
 }
 
-async function submitExample(service: string, predictorClass = 'BoatDetector') {
+async function submitExample(service: string, predictorClass = 'BoatDetector', title?: string) {
   await command('/playground submit');
   await modal().waitFor();
   await field('image').fill('examples/boat-detector:1.0');
@@ -69,6 +71,7 @@ async function submitExample(service: string, predictorClass = 'BoatDetector') {
   await field('PREDICTOR_CLASS').fill(predictorClass);
   await field('PREDICTOR_PACKAGE').fill('boat_detector.model');
   await field('gunicorn.workers').fill('1');
+  if (title) await field('describe.title').fill(title);
   await tab.getByTestId('modal-submit').click();
 }
 
@@ -83,6 +86,39 @@ const root = (id: string) =>
 async function openThread(id: string) {
   await root(id).getByTestId('replies').click();
   return tab.getByTestId('thread');
+}
+
+/** The version URL a live message links to. */
+async function liveUrl(live: Locator): Promise<string> {
+  return (await live.locator('a[href^="http://127.0.0.1"]').first().getAttribute('href')) ?? '';
+}
+
+/** The service's panel on the page's App Engine side. */
+async function appEnginePanel(service: string) {
+  await tab.getByTestId('nav-app-engine').click();
+  const panel = tab.locator(`[data-testid="service-panel"][data-service="${service}"]`);
+  await panel.waitFor();
+  return panel;
+}
+
+/** The versions of a panel as it shows them: id, status, traffic, submission. */
+async function versionRows(panel: Locator): Promise<string[][]> {
+  const rows = panel.getByTestId('version-row');
+  const texts: string[][] = [];
+  for (let i = 0; i < (await rows.count()); i += 1) {
+    const cells = await rows.nth(i).locator('td').allTextContents();
+    texts.push(cells.slice(0, 4));
+  }
+  return texts;
+}
+
+/** describe's title from a URL of the service, and whether its health answers. */
+async function servedTitle(base: string): Promise<string> {
+  const health = await fetch(`${base}/api/v1/health`);
+  expect(health.status).toBe(200);
+  const describe = await fetch(`${base}/api/v1/describe`);
+  expect(describe.status).toBe(200);
+  return ((await describe.json()) as { title: string }).title;
 }
 
 describe('the local workspace from a fresh clone, end to end in a browser', () => {
@@ -130,9 +166,11 @@ describe('the local workspace from a fresh clone, end to end in a browser', () =
     const live = thread.locator('[data-testid="message"]').filter({ hasText: 'is live' });
     await live.waitFor({ timeout: 90_000 });
     await tab.screenshot({ path: new URL('e2e-live.png', SHOTS).pathname });
-    const url = await live.locator('a[href^="http://127.0.0.1"]').first().getAttribute('href');
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/?$/);
-    const base = (url as string).replace(/\/$/, '');
+    // The version's URL on the workspace's App Engine serving side (app-engine/serving.ts).
+    const base = await liveUrl(live);
+    expect(base).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/apps\/playground-local-prod\/services\/boat-detector\/versions\/pg-0001-r1$/,
+    );
 
     const health = await fetch(`${base}/api/v1/health`);
     expect(health.status).toBe(200);
@@ -189,10 +227,43 @@ describe('the local workspace from a fresh clone, end to end in a browser', () =
     await tab.getByText('now belongs to').first().waitFor();
 
     await as('partner-2');
-    await submitExample('boat-detector');
+    // An update of the live model: its own title, to tell the versions apart below.
+    await submitExample('boat-detector', 'BoatDetector', UPDATE_TITLE);
     await modal().waitFor({ state: 'hidden' });
     await root('PG-0003').waitFor();
   }, 120_000);
+
+  it('the update goes live, takes the traffic: the service URL serves it, the panel shows both versions', async () => {
+    await as('approver');
+    await root('PG-0003').locator('[data-action-id="approve"]').click();
+    await modal().waitFor();
+    await tab.getByTestId('modal-submit').click(); // promote traffic: yes, the default
+    await modal().waitFor({ state: 'hidden' });
+    const thread = await openThread('PG-0003');
+    const live = thread.locator('[data-testid="message"]').filter({ hasText: 'is live' });
+    await live.waitFor({ timeout: 90_000 });
+    const v2 = await liveUrl(live);
+    expect(v2).toMatch(/\/services\/boat-detector\/versions\/pg-0003-r1$/);
+    expect(await servedTitle(v2)).toBe(UPDATE_TITLE);
+
+    const panel = await appEnginePanel('boat-detector');
+    await panel.locator('[data-version="pg-0003-r1"][data-traffic="1"]').waitFor();
+    expect(await versionRows(panel)).toEqual([
+      ['pg-0001-r1', 'SERVING', '0%', 'PG-0001 r1'],
+      ['pg-0003-r1', 'SERVING', '100%', 'PG-0003 r1'],
+    ]);
+    await tab.screenshot({ path: new URL('e2e-app-engine.png', SHOTS).pathname });
+    const serviceUrl = (await panel.getByTestId('service-url').getAttribute('href')) ?? '';
+    expect(serviceUrl).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/apps\/playground-local-prod\/services\/boat-detector$/,
+    );
+    expect(await servedTitle(serviceUrl)).toBe(UPDATE_TITLE);
+    // The old version still answers at its own URL (the wrapper's default title).
+    const v1 = (await panel.locator('[data-version="pg-0001-r1"] a').getAttribute('href')) ?? '';
+    expect(await servedTitle(v1)).toBe('boat-detector');
+  }, 180_000);
 });
+
+const UPDATE_TITLE = 'Boat detector, second model';
 
 mkdirSync(SHOTS, { recursive: true });

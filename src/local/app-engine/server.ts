@@ -28,7 +28,7 @@ export type {
   RecordedRequest,
 } from './types.ts';
 
-/** A version about to be created, handed to the `deploy` hook. */
+/** A version, as the hooks see it: about to be created (`deploy`) or answered (`versionUrl`). */
 export interface VersionToCreate {
   app: string;
   service: string;
@@ -45,10 +45,10 @@ export interface DeployHooks {
    */
   deploy?(version: VersionToCreate): Omit<DeployScript, 'versionId'> | undefined;
   /**
-   * The `versionUrl` to report for versions of this image instead of the appspot.com one
-   * (asked whenever such a version is answered); undefined keeps it.
+   * The `versionUrl` to report for this version instead of the appspot.com one (asked
+   * whenever a version with an image is answered); undefined keeps it.
    */
-  versionUrl?(image: string): string | undefined;
+  versionUrl?(version: VersionToCreate): string | undefined;
 }
 
 export interface AppEngineApiOptions {
@@ -90,6 +90,8 @@ export interface AppEngineApiStandIn extends FaultControls {
   /** A stored version, or undefined. */
   version(app: string, service: string, version: string): JsonObject | undefined;
   versions(app: string, service: string): JsonObject[];
+  /** The ids of the application's services, in the order they came to be ([] for an unknown app). */
+  services(app: string): string[];
   /** The service's traffic split, or undefined when the service does not exist. */
   split(
     app: string,
@@ -99,6 +101,11 @@ export interface AppEngineApiStandIn extends FaultControls {
   operation(name: string): JsonObject | undefined;
   /** Sets (or with undefined removes) the deploy hooks. */
   onDeploy(hooks: DeployHooks | undefined): void;
+  /**
+   * Calls `listener` after each change of versions, serving statuses or splits (an
+   * operation ending, a reset), for watchers such as the local page; returns the unsubscribe.
+   */
+  onChange(listener: () => void): () => void;
   /** Forgets services, versions, operations, scripts, faults and requests; keeps the apps and hooks. */
   reset(): void;
   close(): Promise<void>;
@@ -232,7 +239,14 @@ export async function startAppEngineApi(
   options: AppEngineApiOptions = {},
 ): Promise<AppEngineApiStandIn> {
   const clock = options.clock ?? Date.now;
-  const state = new AppEngineState({ clock, user: options.user ?? 'deployer@example.com' });
+  const listeners = new Set<() => void>();
+  const state = new AppEngineState({
+    clock,
+    user: options.user ?? 'deployer@example.com',
+    changed: () => {
+      for (const listener of listeners) listener();
+    },
+  });
   for (const app of options.apps ?? [{ id: 'p1', services: ['default'] }])
     state.addApp(typeof app === 'string' ? { id: app } : app);
   const requests: RecordedRequest[] = [];
@@ -242,7 +256,11 @@ export async function startAppEngineApi(
   /** The version with the hook's versionUrl, when it has one for the version's image. */
   const hookedVersion = (version: JsonObject): JsonObject => {
     const image = imageOf(version);
-    const url = image === undefined ? undefined : hooks?.versionUrl?.(image);
+    const [, app = '', , service = ''] = String(version.name).split('/');
+    const url =
+      image === undefined
+        ? undefined
+        : hooks?.versionUrl?.({ app, service, versionId: String(version.id), image });
     return url !== undefined && typeof version.versionUrl === 'string'
       ? { ...version, versionUrl: url }
       : version;
@@ -313,6 +331,7 @@ export async function startAppEngineApi(
       }
     },
     versions: (app, service) => state.versionsOf(app, service).map(hookedVersion),
+    services: (app) => state.serviceIds(app),
     split: (app, service) => state.splitOf(app, service),
     operation: (name) => {
       const operation = state.operation(name);
@@ -320,6 +339,10 @@ export async function startAppEngineApi(
     },
     onDeploy: (value) => {
       hooks = value;
+    },
+    onChange: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     reset: () => {
       state.reset();
@@ -350,7 +373,7 @@ function viewed(kind: Kind, json: JsonObject, view: string | null): JsonObject {
 }
 
 /** A Version's `deployment.container.image`, when it has one. */
-function imageOf(version: JsonObject): string | undefined {
+export function imageOf(version: JsonObject): string | undefined {
   const deployment = version.deployment;
   const container = isJsonObject(deployment) ? deployment.container : undefined;
   const image = isJsonObject(container) ? container.image : undefined;

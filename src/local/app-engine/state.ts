@@ -65,6 +65,8 @@ type Timing = Required<Pick<OperationTiming, 'polls' | 'durationMs'>> & Operatio
 export interface StateOptions {
   clock: () => number;
   user: string;
+  /** Told after each change of versions or splits (an operation ending well, a reset). */
+  changed?: () => void;
 }
 
 export class AppEngineState {
@@ -107,6 +109,7 @@ export class AppEngineState {
     this.#busy.clear();
     this.#scripts.length = 0;
     this.#operationScripts.length = 0;
+    this.#options.changed?.();
   }
 
   application(appId: string): JsonObject {
@@ -179,6 +182,11 @@ export class AppEngineState {
   versionsOf(appId: string, serviceId: string): JsonObject[] {
     const service = this.#apps.get(appId)?.services.get(serviceId);
     return service ? [...service.versions.values()] : [];
+  }
+
+  /** The application's service ids (for tests and the local page); [] for an unknown app. */
+  serviceIds(appId: string): string[] {
+    return [...(this.#apps.get(appId)?.services.keys() ?? [])];
   }
 
   /** The service's traffic split (for tests), or undefined when it does not exist yet. */
@@ -403,6 +411,7 @@ export class AppEngineState {
     operation.result = script.error ? { error: script.error } : { response: operation.finish() };
     operation.endTime = this.#options.clock();
     if (this.#busy.get(operation.target) === operation.name) this.#busy.delete(operation.target);
+    if (!script.error) this.#options.changed?.();
   }
 
   #operationScript(method: OperationScript['method'], target: string): Timing {

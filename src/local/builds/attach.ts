@@ -6,7 +6,8 @@
 // - Real runs (real-build.ts): when the partner image of a build is
 //   `docker.io/examples/NAME:TAG` and `EXAMPLES/NAME` is a folder (examples.ts), the build
 //   runs for real what can run here. The service keeps running: a version of the build's
-//   image (by digest) gets the service's loopback URL as its versionUrl.
+//   image (by digest) gets the service's loopback URL as its versionUrl (or the URL that
+//   `versionUrl` gives, such as the workspace's serving side, app-engine/serving.ts).
 // - Anything else is simulated on a timed scenario (simulated.ts).
 // - Demo failures (demo-failures.ts): a service id ending in `-fail-STEP` fails that step
 //   on the first attempt of each revision; Retry succeeds.
@@ -39,6 +40,11 @@ export interface LocalBuildOptions {
   /** The Python of the wrapper and the check. Default: pythonExecutable(). */
   python?: string;
   log?: LocalBuildLog;
+  /**
+   * The versionUrl to report for a version whose image a real build serves. Default: the
+   * service's own loopback URL.
+   */
+  versionUrl?(version: VersionToCreate, instances: string): string;
 }
 
 /** A wrapped service a real build started and left running. */
@@ -57,6 +63,8 @@ export interface LocalBuilds {
   stepSeconds: number;
   /** The services of successful real builds, still running. */
   services(): LocalService[];
+  /** The loopback URL of the service running this image (`…@sha256:…`), if a real build left one. */
+  instancesOf(image: string): string | undefined;
   /** Resolves when no real build is in flight (for tests). */
   settled(): Promise<void>;
   /** Detaches from the stand-ins, stops every build in flight and every service started. */
@@ -112,6 +120,9 @@ export function attachLocalBuilds(options: LocalBuildOptions): LocalBuilds {
     log?.info({ buildId, url: service.url }, 'local build: service running');
   };
 
+  const instancesOf = (image: string) =>
+    image.includes('@') ? served.get(image.slice(image.indexOf('@') + 1))?.url : undefined;
+
   const onBuildCreated = (build: CreatedBuild): Scenario | undefined => {
     if (closed) return undefined;
     const info = readBuild(build.request);
@@ -155,9 +166,10 @@ export function attachLocalBuilds(options: LocalBuildOptions): LocalBuilds {
       }
       return { durationMs: timing.stepMs };
     },
-    versionUrl: (image: string) => {
-      const digest = image.slice(image.indexOf('@') + 1);
-      return image.includes('@') ? served.get(digest)?.url : undefined;
+    versionUrl: (version: VersionToCreate) => {
+      const instances = version.image === undefined ? undefined : instancesOf(version.image);
+      if (instances === undefined) return undefined;
+      return options.versionUrl ? options.versionUrl(version, instances) : instances;
     },
   });
 
@@ -171,6 +183,7 @@ export function attachLocalBuilds(options: LocalBuildOptions): LocalBuilds {
         url,
         pid,
       })),
+    instancesOf,
     settled: async () => {
       while (inFlight.size > 0) await Promise.all([...inFlight.values()].map((b) => b.done));
     },

@@ -3,6 +3,7 @@
 import { gunzipSync } from 'node:zlib';
 import { load } from 'js-yaml';
 import { archiveFromEnv, BUNDLE_PARTS_ENV } from '../../gcp/build-request.ts';
+import { digestOf } from '../cloud-build/builds.ts';
 import type { JsonObject } from '../cloud-build/types.ts';
 
 /** What a build request says. */
@@ -63,6 +64,21 @@ export function readBuild(request: JsonObject): BuildInfo {
     ...(zoom === undefined ? {} : { zoom }),
     attemptKey: tags[2] ?? image ?? JSON.stringify(tags),
   };
+}
+
+/**
+ * The submission revision (`PG-0001 r2`) whose build pushed `image` (`…@sha256:…`), read
+ * from the build requests' tags (`pg-0001`, `pg-0001-r2`: see buildTags). Tags are lower
+ * case; the bot's ids are upper case (PG-0001).
+ */
+export function submissionOf(requests: JsonObject[], image: string): string | undefined {
+  const digest = image.slice(image.indexOf('@') + 1);
+  const request = requests.find((r) =>
+    strings(r.images).some((name) => digestOf(literalDollars(name)) === digest),
+  );
+  const [, id, revisionTag] = strings(request?.tags);
+  const revision = id && revisionTag?.startsWith(`${id}-r`) ? revisionTag.slice(id.length + 2) : '';
+  return id ? `${id.toUpperCase()}${revision ? ` r${revision}` : ''}` : undefined;
 }
 
 function serviceOf(appYaml: string | undefined): string {

@@ -1,5 +1,6 @@
 // What the page's parts share: the workspace it shows, whose eyes it looks through, and
 // its own memory of modal errors.
+import type { ServicePanel } from '../app-engine/panel.ts';
 import type { SlackApiStandIn } from '../slack-api/server.ts';
 import type { BotRequests } from './bot-requests.ts';
 
@@ -26,4 +27,6 @@ export interface PageContext {
   /** Tells every open page that something changed (`kind`), so it re-fetches. */
   tick(kind: string): void;
   bot: BotRequests;
+  /** The App Engine side's panels, when the page shows one (the local workspace). */
+  services?: () => ServicePanel[];
 }

@@ -7,10 +7,14 @@
  *   GET  /                 the page (static files from ./static/: static-files.ts)
  *   GET  /state?user=U…    everything the page shows to that user (state.ts)
  *   GET  /events           Server-Sent Events: one `tick` per change, the page re-fetches (events.ts)
+ *
+ * Given `appEngine`, it also shows App Engine's side: a panel per service (versions,
+ * serving status, traffic, the service URL), updated as the stand-in changes.
  *   POST /command, /action, /submit, /close, /home   what Slack sends the bot (routes.ts)
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ServicePanel } from '../app-engine/panel.ts';
 import type { SlackApiStandIn } from '../slack-api/server.ts';
 import { botRequests } from './bot-requests.ts';
 import type { PageContext, PageUser } from './context.ts';
@@ -38,6 +42,8 @@ export interface SlackPageOptions {
   ackTimeoutMs?: number;
   /** 0 or absent: a free port. */
   port?: number;
+  /** App Engine's services for the page's panel, and a way to hear that they changed. */
+  appEngine?: { services(): ServicePanel[]; onChange(listener: () => void): () => void };
 }
 
 export interface SlackPage {
@@ -62,7 +68,9 @@ export async function startSlackPage(options: SlackPageOptions): Promise<SlackPa
     viewErrors: new Map(),
     tick: streams.tick,
     bot: botRequests(options.botUrl, options.signingSecret, options.ackTimeoutMs ?? 3000),
+    ...(options.appEngine ? { services: options.appEngine.services } : {}),
   };
+  const unwatch = options.appEngine?.onChange(() => streams.tick('app-engine'));
 
   const unsubscribe = api.onChange((event) => {
     if (event.kind === 'call') return;
@@ -112,6 +120,7 @@ export async function startSlackPage(options: SlackPageOptions): Promise<SlackPa
     close: () =>
       new Promise<void>((resolve, reject) => {
         unsubscribe();
+        unwatch?.();
         streams.close();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();

@@ -1,4 +1,5 @@
 // GET /state: everything the page shows to one user, read from the Slack stand-in.
+import type { ServicePanel } from '../app-engine/panel.ts';
 import type { MessageWithReplies, StoredEphemeral, StoredView } from '../slack-api/types.ts';
 import type { PageContext, PageUser } from './context.ts';
 
@@ -26,6 +27,8 @@ export interface PageState {
   /** The user's modal stack, root first. */
   modals: PageModal[];
   home: StoredView | null;
+  /** App Engine's services with their versions; null when the page has no App Engine side. */
+  services: ServicePanel[] | null;
 }
 
 /** A channel's name as Slack gives it to the app (`directmessage` for a DM). */
@@ -77,5 +80,6 @@ export function pageState(page: PageContext, user: PageUser): PageState {
     ephemerals: ws.ephemerals(user.id),
     modals,
     home: ws.home(user.id) ?? null,
+    services: page.services?.() ?? null,
   };
 }

@@ -110,3 +110,23 @@ export async function call(
 export function eventually<T>(check: () => T | Promise<T>, timeoutMs = 3000): Promise<T> {
   return retry(check, timeoutMs, 20);
 }
+
+/**
+ * Opens the page's GET /events, calls `trigger` once the stream is open, and resolves with
+ * what the stream said up to the first tick naming `kind`.
+ */
+export async function eventsUntil(pageUrl: string, kind: string, trigger: () => unknown) {
+  const controller = new AbortController();
+  const res = await fetch(new URL('events', pageUrl), { signal: controller.signal });
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let seen = '';
+  setTimeout(trigger, 50);
+  while (!seen.includes(`"kind":"${kind}"`)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    seen += decoder.decode(value);
+  }
+  controller.abort();
+  return { contentType: res.headers.get('content-type'), seen };
+}

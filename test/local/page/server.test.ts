@@ -8,7 +8,7 @@ import { type SlackPage, startSlackPage } from '../../../src/local/page/server.t
 import type { SlackApiStandIn } from '../../../src/local/slack-api/server.ts';
 import type { JsonObject } from '../../../src/local/slack-api/types.ts';
 import { APPROVER, PARTNER, REVIEW_CHANNEL, standIn } from '../slack-api/fixtures.ts';
-import { call, eventually, startRecorder } from './helpers.ts';
+import { call, eventsUntil, eventually, startRecorder } from './helpers.ts';
 
 const SECRET = 'page-test-secret';
 let api: SlackApiStandIn;
@@ -199,19 +199,10 @@ describe('GET /state', () => {
 
 describe('GET /events', () => {
   it('pushes a tick for every change in the stand-in', async () => {
-    const controller = new AbortController();
-    const res = await fetch(new URL('events', page.url), { signal: controller.signal });
-    expect(res.headers.get('content-type')).toContain('text/event-stream');
-    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    let seen = '';
-    setTimeout(() => ws().postMessage(REVIEW_CHANNEL, { text: 'hello' }), 50);
-    while (!seen.includes('data:')) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      seen += decoder.decode(value);
-    }
-    controller.abort();
+    const { contentType, seen } = await eventsUntil(page.url, 'message', () =>
+      ws().postMessage(REVIEW_CHANNEL, { text: 'hello' }),
+    );
+    expect(contentType).toContain('text/event-stream');
     expect(seen).toContain('data: {"kind":"message"}');
   });
 });

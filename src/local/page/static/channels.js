@@ -1,11 +1,12 @@
-// The sidebar, the header of the place shown and what it shows: a channel's timeline or the
-// app's Home tab.
+// The sidebar, the header of the place shown and what it shows: a channel's timeline, the
+// app's Home tab, or the App Engine panel (services.js).
 
 import { blocks } from './blocks.js';
 import { prefill } from './composer.js';
 import { $, h, setChildren } from './dom.js';
 import { renderTimeline } from './messages.js';
 import { go } from './navigation.js';
+import { renderServices } from './services.js';
 import { state } from './state.js';
 
 export function renderSidebar() {
@@ -47,6 +48,14 @@ export function renderSidebar() {
       data.app.name,
       here.kind === 'app',
     ),
+    data.services && h('div', { class: 'nav-section' }, 'Google Cloud'),
+    data.services &&
+      item(
+        { 'data-testid': 'nav-app-engine', onclick: () => go({ kind: 'app-engine' }) },
+        '▲',
+        'App Engine',
+        here.kind === 'app-engine',
+      ),
     h(
       'div',
       { class: 'nav-footer' },
@@ -59,6 +68,7 @@ export function renderSidebar() {
 }
 
 const appChannel = () => state.data.channels.find((c) => c.kind === 'app');
+/** The channel shown; the App Engine panel has none. */
 export const currentChannel = () =>
   state.place.kind === 'app'
     ? appChannel()
@@ -70,6 +80,12 @@ export function renderMain() {
   const body = $('main-body');
   const composer = $('composer');
   const channel = currentChannel();
+  if (state.place.kind === 'app-engine') {
+    composer.hidden = true;
+    body.classList.remove('home');
+    renderServices(header, body);
+    return;
+  }
   if (state.place.kind === 'app') {
     const tab = (name, label) =>
       h(

@@ -1,4 +1,5 @@
-// Where the user is (a channel, or the app's Home or Messages tab), kept in the URL.
+// Where the user is (a channel, the app's Home or Messages tab, the App Engine panel), kept in
+// the URL.
 
 import { post } from './api.js';
 import { toast } from './dom.js';
@@ -8,6 +9,7 @@ export function remember() {
   const p = new URLSearchParams();
   p.set('user', state.userId);
   if (state.place.kind === 'app') p.set('place', state.place.tab);
+  else if (state.place.kind === 'app-engine') p.set('place', 'app-engine');
   else if (state.place.id) p.set('channel', state.place.id);
   history.replaceState(null, '', `?${p}`);
 }

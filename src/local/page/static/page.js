@@ -18,8 +18,10 @@ import { renderSwitch } from './user-switch.js';
 function drawPage() {
   const data = state.data;
   if (!data) return;
-  if (state.place.kind === 'channel' && !data.channels.some((c) => c.id === state.place.id))
-    state.place = { kind: 'channel', id: data.reviewChannel };
+  const lost =
+    (state.place.kind === 'channel' && !data.channels.some((c) => c.id === state.place.id)) ||
+    (state.place.kind === 'app-engine' && !data.services);
+  if (lost) state.place = { kind: 'channel', id: data.reviewChannel };
   renderSwitch();
   renderSidebar();
   renderMain();

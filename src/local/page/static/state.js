@@ -3,11 +3,13 @@
 const params = new URLSearchParams(location.search);
 export const state = {
   userId: params.get('user') ?? '',
-  /** { kind: 'channel', id } or { kind: 'app', tab: 'home' | 'messages' } */
+  /** { kind: 'channel', id }, { kind: 'app', tab: 'home' | 'messages' } or { kind: 'app-engine' } */
   place:
     params.get('place') === 'home' || params.get('place') === 'messages'
       ? { kind: 'app', tab: params.get('place') }
-      : { kind: 'channel', id: params.get('channel') ?? '' },
+      : params.get('place') === 'app-engine'
+        ? { kind: 'app-engine' }
+        : { kind: 'channel', id: params.get('channel') ?? '' },
   thread: null,
   data: null,
   /** viewId -> { blockId: value } typed into modals, kept across re-renders. */
