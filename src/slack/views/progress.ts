@@ -15,6 +15,7 @@ import { waitsFor } from '../../domain/service-turn.ts';
 import { type Actor, revisionOf, type Submission } from '../../domain/submission.ts';
 import { ACTION_ID } from './ids.ts';
 import { actions, button, context, LIMITS, type Message, section, sectionsOf } from './kit.ts';
+import { plainLogLine } from './log-text.ts';
 import { editAndResubmit, link, resubmitHint } from './messages.ts';
 import {
   capitalize,
@@ -218,18 +219,6 @@ export function statusMessage(
     text: truncateMrkdwn(escapeMrkdwn(summaryText(submission, run)), 3000),
     blocks: blocks.slice(0, LIMITS.messageBlocks),
   };
-}
-
-/** A log line without terminal colour codes and other control characters (tabs kept). */
-function plainLogLine(line: string): string {
-  const ESC = String.fromCharCode(27);
-  const colours = new RegExp(`${ESC}\\[[0-9;?]*[A-Za-z]`, 'g');
-  return [...line.replace(colours, '')]
-    .filter((ch) => {
-      const c = ch.charCodeAt(0);
-      return c === 9 || (c >= 32 && c !== 127);
-    })
-    .join('');
 }
 
 /**
