@@ -27,6 +27,7 @@ import {
   truncate,
   truncateMrkdwn,
 } from './mrkdwn.ts';
+import { showLogButton } from './show-log-button.ts';
 import { cancelButton, waitingLine } from './status-text.ts';
 
 export const STEP_ICON: Record<StepState, string> = {
@@ -303,6 +304,7 @@ export function milestoneMessage(
           button('Retry', ACTION_ID.retry, { value: submission.id, style: 'primary' }),
           cancelButton(submission.id),
           button('Edit and resubmit', ACTION_ID.resubmit, { value: submission.id }),
+          showLogButton(submission, run),
         ]),
       );
       return {
@@ -401,7 +403,7 @@ export function partnerOutcomeMessage(
   const blocks: KnownBlock[] = [section(lines.join('\n'))];
   const tail = logTailBlock(run.failure?.logTail, { maxLines: PARTNER_LOG_TAIL_LINES });
   if (tail) blocks.push(section(`Last lines of the log:\n${tail}`));
-  blocks.push(editAndResubmit(submission));
+  blocks.push(editAndResubmit(submission, [showLogButton(submission, run)]));
   blocks.push(
     context(`${resubmitHint(submission)} \`/playground status ${id}\` shows where it is.`),
   );
