@@ -1,5 +1,6 @@
-// The partner's commonest loop: a pipeline fails, they fix the model and send revision 2
-// from the failure DM, it is reviewed again in the same thread, approved and built.
+// The partner's commonest loop: a pipeline fails (or is cancelled), they fix the model and
+// send revision 2 from the failure (or cancellation) DM, it is reviewed again in the same
+// thread, approved and built.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   APPROVER,
@@ -90,5 +91,50 @@ describe('edit and resubmit after a failure', () => {
     const builds = bot.cloudBuild.createdBuilds();
     expect(builds).toHaveLength(2);
     expect(JSON.stringify(builds[1])).toContain('docker.io/other/thing@sha256:');
+  });
+
+  it('after a cancel during the build: the cancelled DM offers it, revision 2 is reviewed in the same thread', async () => {
+    // A build slow enough to be cancelled while it runs.
+    bot.cloudBuild.script('next', { stepMs: 5_000 });
+    const id = await submitAndApprove(bot, { project: 'pg-dev-1' });
+    await reaches(bot, id, 'building');
+    const root = thread(bot);
+    await bot.command(PARTNER, `cancel ${id}`);
+    await reaches(bot, id, 'cancelled');
+
+    // The cancellation DM comes after the thread's updates (one submission's messages go
+    // out in order), so it may take a moment.
+    const dm = await eventually(() => {
+      const found = dmsTo(PARTNER).find((c) => /was cancelled/.test(text(c.args as never)));
+      expect(text(found?.args as never)).toContain('"resubmit"');
+      return found;
+    }, 20_000);
+    expect(text(dm?.args as never)).toContain('Resubmitting creates revision 2');
+
+    const before = bot.api.openViews(PARTNER);
+    await bot.click(PARTNER, 'resubmit', id);
+    const form = await bot.modal(PARTNER, { besides: before });
+    expect(form.callback_id).toBe('submit');
+    expect((await bot.submit(PARTNER, { image: FIXED_IMAGE }, form)).text).toBe('');
+
+    const stored = await bot.store.get(id);
+    expect(stored).toMatchObject({ status: 'submitted', revision: 2 });
+    expect(stored?.pipeline).toBeUndefined();
+    expect((await bot.store.audit(id)).at(-1)).toMatchObject({
+      action: 'resubmit',
+      actor: { userId: PARTNER },
+      from: 'cancelled',
+      to: 'submitted',
+      detail: expect.stringMatching(/^revision 2 after /),
+    });
+    await eventually(() => {
+      const current = thread(bot);
+      expect(bot.api.messages(REVIEW_CHANNEL)).toHaveLength(1);
+      expect(current.ts).toBe(root.ts);
+      expect(text(current)).toContain('"approve"');
+      expect(current.replies.map((r) => r.text).join('\n')).toContain(
+        `Revision 2 submitted by <@${PARTNER}> after the cancel; it needs a review again`,
+      );
+    });
   });
 });
