@@ -27,6 +27,27 @@ function dmsTo(userId: string) {
   return bot.api.callsTo('chat.postMessage').filter((c) => c.args.channel === userId);
 }
 
+/**
+ * The partner clicks Edit and resubmit, gets the submit form, and sends FIXED_IMAGE: the
+ * submission is revision 2 waiting for review, its old run gone, the resubmit audited.
+ */
+async function resubmitFix(id: string) {
+  const before = bot.api.openViews(PARTNER);
+  await bot.click(PARTNER, 'resubmit', id);
+  const form = await bot.modal(PARTNER, { besides: before });
+  expect(form.callback_id).toBe('submit');
+  expect((await bot.submit(PARTNER, { image: FIXED_IMAGE }, form)).text).toBe('');
+  const stored = await bot.store.get(id);
+  expect(stored).toMatchObject({ status: 'submitted', revision: 2 });
+  expect(stored?.pipeline).toBeUndefined();
+  expect((await bot.store.audit(id)).at(-1)).toMatchObject({
+    action: 'resubmit',
+    actor: { userId: PARTNER },
+    to: 'submitted',
+  });
+  return stored;
+}
+
 describe('edit and resubmit after a failure', () => {
   it('makes revision 2 in the same thread, reviewed again, approved and built', async () => {
     bot.cloudBuild.script('next', {
@@ -49,21 +70,10 @@ describe('edit and resubmit after a failure', () => {
     expect(await bot.store.get(id)).toMatchObject({ status: 'failed', revision: 1 });
 
     // The partner's click opens the form filled with revision 1; they send the fix.
-    const before = bot.api.openViews(PARTNER);
-    await bot.click(PARTNER, 'resubmit', id);
-    const form = await bot.modal(PARTNER, { besides: before });
-    expect(form.callback_id).toBe('submit');
-    expect((await bot.submit(PARTNER, { image: FIXED_IMAGE }, form)).text).toBe('');
-
-    const stored = await bot.store.get(id);
-    expect(stored).toMatchObject({ status: 'submitted', revision: 2 });
+    const stored = await resubmitFix(id);
     expect(stored?.approval).toBeUndefined();
-    expect(stored?.pipeline).toBeUndefined();
     expect((await bot.store.audit(id)).at(-1)).toMatchObject({
-      action: 'resubmit',
-      actor: { userId: PARTNER },
       from: 'failed',
-      to: 'submitted',
       detail: 'revision 2 after failed at step test',
     });
 
@@ -111,20 +121,9 @@ describe('edit and resubmit after a failure', () => {
     }, 20_000);
     expect(text(dm?.args as never)).toContain('Resubmitting creates revision 2');
 
-    const before = bot.api.openViews(PARTNER);
-    await bot.click(PARTNER, 'resubmit', id);
-    const form = await bot.modal(PARTNER, { besides: before });
-    expect(form.callback_id).toBe('submit');
-    expect((await bot.submit(PARTNER, { image: FIXED_IMAGE }, form)).text).toBe('');
-
-    const stored = await bot.store.get(id);
-    expect(stored).toMatchObject({ status: 'submitted', revision: 2 });
-    expect(stored?.pipeline).toBeUndefined();
+    await resubmitFix(id);
     expect((await bot.store.audit(id)).at(-1)).toMatchObject({
-      action: 'resubmit',
-      actor: { userId: PARTNER },
       from: 'cancelled',
-      to: 'submitted',
       detail: expect.stringMatching(/^revision 2 after /),
     });
     await eventually(() => {

@@ -31,6 +31,12 @@ async function failedAtTest(bot: Bot): Promise<string> {
   return id;
 }
 
+/**
+ * How long a delivery may take: a submission's messages go out in order, so the failure DM
+ * waits for the thread's updates, which a loaded machine makes slow.
+ */
+const DELIVERY_MS = 20_000;
+
 const hasShowLog = (message: StoredMessage) => text(message).includes(`"${ACTION_ID.show_log}"`);
 
 /** The partner's failure DM, once delivered, with its Show log button. */
@@ -40,7 +46,7 @@ function failureDm(bot: Bot) {
     const message = bot.api.messages(channel).find(hasShowLog);
     if (!message) throw new Error('no failure DM yet');
     return { channel, message };
-  });
+  }, DELIVERY_MS);
 }
 
 /** The failed reply in the review thread, once delivered. */
@@ -50,7 +56,23 @@ function failedReply(bot: Bot) {
     const reply = root.replies.find(hasShowLog);
     if (!reply) throw new Error('no failed reply yet');
     return { root, reply };
+  }, DELIVERY_MS);
+}
+
+/** Clicks Show log of attempt 1 in the partner's failure DM; gives the DM's channel. */
+async function showLogInDm(bot: Bot, id: string): Promise<string> {
+  const { channel, message } = await failureDm(bot);
+  await bot.click(PARTNER, ACTION_ID.show_log, `${id}:1`, { message: { ts: message.ts, channel } });
+  return channel;
+}
+
+/** Clicks Show log of attempt 1 on the failed reply in the review thread; gives its root's ts. */
+async function showLogInThread(bot: Bot, userId: string, id: string): Promise<string> {
+  const { root, reply } = await failedReply(bot);
+  await bot.click(userId, ACTION_ID.show_log, `${id}:1`, {
+    message: { ts: reply.ts, channel: REVIEW_CHANNEL, thread_ts: root.ts },
   });
+  return root.ts;
 }
 
 function completedFile(bot: Bot) {
@@ -58,18 +80,14 @@ function completedFile(bot: Bot) {
     const file = bot.api.files().find((f) => f.state === 'completed');
     if (!file) throw new Error('no file shared yet');
     return file;
-  });
+  }, DELIVERY_MS);
 }
 
 describe('Show log', () => {
   it("the partner's click in the failure DM posts the last 200 lines, without colour codes, as a file there", async () => {
     const bot = await startBot();
     const id = await failedAtTest(bot);
-    const { channel, message } = await failureDm(bot);
-
-    await bot.click(PARTNER, ACTION_ID.show_log, `${id}:1`, {
-      message: { ts: message.ts, channel },
-    });
+    const channel = await showLogInDm(bot, id);
 
     const file = await completedFile(bot);
     expect(file).toMatchObject({
@@ -96,28 +114,20 @@ describe('Show log', () => {
   it("an approver's click in the review thread posts the file in that thread", async () => {
     const bot = await startBot();
     const id = await failedAtTest(bot);
-    const { root, reply } = await failedReply(bot);
-
-    await bot.click(APPROVER, ACTION_ID.show_log, `${id}:1`, {
-      message: { ts: reply.ts, channel: REVIEW_CHANNEL, thread_ts: root.ts },
-    });
+    const root = await showLogInThread(bot, APPROVER, id);
 
     const file = await completedFile(bot);
-    expect(file).toMatchObject({ channel: REVIEW_CHANNEL, thread_ts: root.ts });
+    expect(file).toMatchObject({ channel: REVIEW_CHANNEL, thread_ts: root });
     expect(file.content).toContain('FAIL check 250');
     const args = bot.api.callsTo('files.completeUploadExternal')[0]?.args;
-    expect(args).toMatchObject({ channel_id: REVIEW_CHANNEL, thread_ts: root.ts });
+    expect(args).toMatchObject({ channel_id: REVIEW_CHANNEL, thread_ts: root });
     expect(thread(bot).replies.some((r) => r.files?.[0]?.id === file.id)).toBe(true);
   });
 
   it('anyone else is refused, told so alone, and the refusal audited; nothing is posted', async () => {
     const bot = await startBot();
     const id = await failedAtTest(bot);
-    const { root, reply } = await failedReply(bot);
-
-    await bot.click(OTHER_PARTNER, ACTION_ID.show_log, `${id}:1`, {
-      message: { ts: reply.ts, channel: REVIEW_CHANNEL, thread_ts: root.ts },
-    });
+    await showLogInThread(bot, OTHER_PARTNER, id);
 
     await eventually(() =>
       expect(bot.api.ephemerals(OTHER_PARTNER).map((e) => e.text)).toEqual([
@@ -136,12 +146,8 @@ describe('Show log', () => {
     const failed = await reaches(bot, id, 'failed');
     const run = failed.pipeline;
     if (!run) throw new Error('no run');
-    const { channel, message } = await failureDm(bot);
-    const click = () =>
-      bot.click(PARTNER, ACTION_ID.show_log, `${id}:1`, { message: { ts: message.ts, channel } });
-
     // No line of the version in Cloud Logging: the failure says why.
-    await click();
+    await showLogInDm(bot, id);
     const words = await completedFile(bot);
     expect(words.name).toBe(`${id}-attempt-1-deploy.log`);
     expect(words.content).toBe('readiness check failed\n');
@@ -158,7 +164,7 @@ describe('Show log', () => {
         log: 'stderr',
       }),
     ]);
-    await click();
+    await showLogInDm(bot, id);
     const logged = await eventually(() => {
       const file = bot.api.files().filter((f) => f.state === 'completed')[1];
       if (!file) throw new Error('no second file yet');
@@ -173,12 +179,10 @@ describe('Show log', () => {
   it('when the upload fails the lines come as a snippet; when that fails too the clicker is told', async () => {
     const bot = await startBot();
     const id = await failedAtTest(bot);
-    const { channel, message } = await failureDm(bot);
-    const click = () =>
-      bot.click(PARTNER, ACTION_ID.show_log, `${id}:1`, { message: { ts: message.ts, channel } });
+    const { channel } = await failureDm(bot);
 
     bot.api.fail('files.completeUploadExternal', { kind: 'error', error: 'not_in_channel' });
-    await click();
+    await showLogInDm(bot, id);
     const snippet = await eventually(() => {
       const found = bot.api.messages(channel).find((m) => m.text.includes('the last lines of'));
       if (!found) throw new Error('no snippet yet');
@@ -192,7 +196,7 @@ describe('Show log', () => {
 
     bot.api.fail('files.getUploadURLExternal', { kind: 'error', error: 'internal_error' });
     bot.api.fail('chat.postMessage', { kind: 'error', error: 'is_archived' });
-    await click();
+    await showLogInDm(bot, id);
     await eventually(() =>
       expect(bot.api.ephemerals(PARTNER).map((e) => e.text)).toEqual([
         expect.stringContaining(`could not be posted here: \`is_archived\``),
@@ -203,13 +207,11 @@ describe('Show log', () => {
   it("another attempt's button is refused once a retry has made a new one, and audited", async () => {
     const bot = await startBot();
     const id = await failedAtTest(bot);
-    const { channel, message } = await failureDm(bot);
+    await failureDm(bot);
     await bot.click(APPROVER, ACTION_ID.retry, id);
     await eventually(async () => expect((await bot.store.get(id))?.pipeline?.attempt).toBe(2));
 
-    await bot.click(PARTNER, ACTION_ID.show_log, `${id}:1`, {
-      message: { ts: message.ts, channel },
-    });
+    await showLogInDm(bot, id);
 
     await eventually(() =>
       expect(bot.api.ephemerals(PARTNER).map((e) => e.text)).toEqual([
