@@ -143,6 +143,7 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     },
     logger,
     setup: doctor,
+    ...(buildLogs ? { logs: { builds: buildLogs, versions: buildLogs } } : {}),
   });
   registerHandlers(slack, { useCases, logger, targetProjects: config.gcp.targetProjects });
   return {

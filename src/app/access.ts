@@ -21,7 +21,7 @@ export type ApproverAction =
   | 'doctor';
 
 /** What someone does with one submission that is not approvers-only. */
-export type SubmissionUse = 'view' | 'cancel' | 'resubmit';
+export type SubmissionUse = 'view' | 'cancel' | 'resubmit' | 'show_log';
 
 /** The submission an attempt is about, and the request that made it. */
 interface About {
@@ -37,6 +37,7 @@ const ALLOWED: Record<SubmissionUse, 'partner' | 'partner_or_approver'> = {
   view: 'partner_or_approver',
   cancel: 'partner_or_approver',
   resubmit: 'partner',
+  show_log: 'partner_or_approver',
 };
 
 /** Who may approve what, beyond being an approver (PLAYGROUND_ALLOW_SELF_APPROVAL, …). */
@@ -159,6 +160,14 @@ export class AccessPolicy {
       action: 'approve',
       rule: { name: 'project_approvers', project, approvers: own.ids },
     };
+  }
+
+  /**
+   * A use the actor may make of the submission, refused for what the submission is now
+   * (e.g. Show log for an attempt that is not the current one): logged and audited.
+   */
+  async refuseUse(actor: Actor, use: SubmissionUse, about: About, detail: string): Promise<void> {
+    await this.#refuse(actor, use, about, detail);
   }
 
   /** Logs a refused attempt and, when it is about a submission, audits it there. */

@@ -1,5 +1,7 @@
 import type { Actor } from '../domain/submission.ts';
 import type { Logger } from '../log.ts';
+import type { VersionLogPort } from '../ports/app-logs.ts';
+import type { BuildLogPort } from '../ports/build-logs.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import type { Pipeline } from '../ports/pipeline.ts';
 import type { RegistryPort } from '../ports/registry.ts';
@@ -23,6 +25,14 @@ export interface AppDeps {
   logger: Logger;
   /** What the doctor checks and asks (absent where no doctor is wired). */
   setup?: DoctorSetup;
+  /** Where Show log reads a failed step's lines (absent: the failure's own words). */
+  logs?: FailureLogs;
+}
+
+/** The logs a failed step's lines are read from: the builds', the App Engine versions'. */
+export interface FailureLogs {
+  builds?: BuildLogPort;
+  versions?: VersionLogPort;
 }
 
 /** Who asks, and from which request (the same request id never changes anything twice). */

@@ -9,13 +9,14 @@ import type { ServiceStore } from '../ports/services.ts';
 import type { SubmissionStore } from '../ports/store.ts';
 import { AccessPolicy, type ApprovalRules } from './access.ts';
 import { cancel } from './cancel.ts';
-import type { AppDeps } from './context.ts';
+import type { AppDeps, FailureLogs } from './context.ts';
 import { type DoctorSetup, doctor } from './doctor.ts';
 import type { Ownership } from './ownership.ts';
 import { help, history, home, list, status } from './queries.ts';
 import { resubmit, resubmitForm } from './resubmit.ts';
 import { retry } from './retry.ts';
 import { approve, openReview, reject, requestChanges } from './review.ts';
+import { showLog } from './show-log.ts';
 import { submit } from './submit.ts';
 import { transfer } from './transfer.ts';
 
@@ -39,6 +40,8 @@ export function createUseCases(ports: {
   logger: Logger;
   /** The doctor's probes and what they check (`/playground doctor`). */
   setup?: DoctorSetup;
+  /** Where Show log reads a failed step's lines. */
+  logs?: FailureLogs;
 }) {
   const { approvers, rules, ...rest } = ports;
   const deps: AppDeps = {
@@ -62,6 +65,7 @@ export function createUseCases(ports: {
     help: bind(deps, help),
     doctor: bind(deps, doctor),
     transfer: bind(deps, transfer),
+    showLog: bind(deps, showLog),
   };
 }
 

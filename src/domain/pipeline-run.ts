@@ -26,6 +26,8 @@ export interface PipelineFailure {
   detail: string;
   /** The last lines of the failing step's log, when the build service gives them. */
   logTail?: string[];
+  /** The Cloud Build step that failed (`test-start`, `test`...), for Show log to read its log. */
+  buildStep?: string;
 }
 
 export interface PipelineRun {

@@ -1,5 +1,7 @@
 // The adapter behind BuildLogPort (src/ports/build-logs.ts): the last lines a failed build
-// step printed, for the failure reply.
+// step printed, for the failure reply and Show log; and behind VersionLogPort
+// (src/ports/app-logs.ts): the last lines an App Engine version wrote, for Show log after a
+// failed deploy or promote. Both are one entries.list page of Cloud Logging.
 // Cloud Build's own API serves no logs; with `logging: CLOUD_LOGGING_ONLY` they are in
 // Cloud Logging (log `cloudbuild`, resource type `build`).
 //
@@ -12,6 +14,7 @@
 // (`Step #3 - "test"`; `MAIN` for the build's own lines such as `starting build`).
 import { type protos, v2 } from '@google-cloud/logging-api';
 import { projectIdProblem } from '../domain/project-id.ts';
+import type { VersionLogPort, VersionLogQuery } from '../ports/app-logs.ts';
 import type { BuildLogPort, BuildLogQuery } from '../ports/build-logs.ts';
 import { ServiceError } from '../ports/service-error.ts';
 import { googleClientOptions } from './client-options.ts';
@@ -45,13 +48,15 @@ export const MAX_TAIL_LINES = 1000;
 const BUILD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Step ids of our build requests (src/gcp/build-request.ts). */
 const STEP_ID = /^[a-z0-9-]{1,63}$/;
+/** App Engine service and version ids (the App Engine Admin API's rule). */
+const APP_ENGINE_ID = /^(?!-)[a-z\d-]{0,62}[a-z\d]$/;
 
 type ClientOptions = ConstructorParameters<typeof v2.LoggingServiceV2Client>[0];
 type ListRequest = protos.google.logging.v2.IListLogEntriesRequest;
 type Entry = protos.google.logging.v2.ILogEntry;
 
-/** Cloud Logging behind BuildLogPort. Call close() when done. */
-export class CloudLoggingBuildLogs implements BuildLogPort {
+/** Cloud Logging behind BuildLogPort and VersionLogPort. Call close() when done. */
+export class CloudLoggingBuildLogs implements BuildLogPort, VersionLogPort {
   readonly #client: v2.LoggingServiceV2Client;
   readonly #projectId: string;
   readonly #timeoutMs: number;
@@ -75,7 +80,52 @@ export class CloudLoggingBuildLogs implements BuildLogPort {
    * Throws BuildLogError; callers treat that as no lines.
    */
   async tail(query: BuildLogQuery): Promise<string[]> {
-    const request = this.#request(query);
+    const entries = await this.#list(this.#request(query));
+    const stepLabel = query.stepId === undefined ? undefined : `"${query.stepId}"`;
+    return entries
+      .map((entry) => lineOf(entry, stepLabel))
+      .filter((line): line is string => line !== undefined)
+      .reverse();
+  }
+
+  /**
+   * The last `lines` lines an App Engine version wrote, oldest first: the entries of the
+   * `gae_app` monitored resource with the version's `module_id` (the service) and
+   * `version_id` labels (https://cloud.google.com/monitoring/api/resources#tag_gae_app),
+   * in the target project. Flexible versions write their container's stdout and stderr
+   * there (the `stdout`, `stderr` and `crash.log` logs `gcloud app logs tail` reads,
+   * https://cloud.google.com/sdk/gcloud/reference/app/logs/tail), one text line each;
+   * entries without a textPayload (request logs) have no line. Throws BuildLogError.
+   */
+  async versionTail(query: VersionLogQuery): Promise<string[]> {
+    const { project, service, versionId, lines, since } = query;
+    const problem = projectIdProblem(project);
+    if (problem) throw new BuildLogError('invalid_query', problem);
+    for (const [name, id] of [
+      ['service', service],
+      ['version', versionId],
+    ] as const) {
+      if (!APP_ENGINE_ID.test(id)) {
+        throw new BuildLogError(
+          'invalid_query',
+          `not an App Engine ${name} id: ${JSON.stringify(id)}`,
+        );
+      }
+    }
+    const terms = [
+      `resource.type=${quote('gae_app')}`,
+      `resource.labels.module_id=${quote(service)}`,
+      `resource.labels.version_id=${quote(versionId)}`,
+    ];
+    const entries = await this.#list(listRequest(project, terms, { lines, since }));
+    return entries
+      .map((entry) => entry.textPayload)
+      .filter((line): line is string => typeof line === 'string')
+      .reverse();
+  }
+
+  /** One page of entries.list, newest first, within the adapter's timeout. */
+  async #list(request: ListRequest): Promise<Entry[]> {
     let entries: Entry[];
     try {
       const ms = this.#timeoutMs;
@@ -92,11 +142,7 @@ export class CloudLoggingBuildLogs implements BuildLogPort {
     } catch (error) {
       throw toBuildLogError(error);
     }
-    const stepLabel = query.stepId === undefined ? undefined : `"${query.stepId}"`;
-    return entries
-      .map((entry) => lineOf(entry, stepLabel))
-      .filter((line): line is string => line !== undefined)
-      .reverse();
+    return entries;
   }
 
   /** The entries.list request of a tail, after checking every value that goes into it. */
@@ -111,15 +157,6 @@ export class CloudLoggingBuildLogs implements BuildLogPort {
         `not a step id of our builds (lowercase letters, digits, hyphens): ${JSON.stringify(stepId)}`,
       );
     }
-    if (!Number.isInteger(lines) || lines < 1 || lines > MAX_TAIL_LINES) {
-      throw new BuildLogError(
-        'invalid_query',
-        `lines must be a whole number from 1 to ${MAX_TAIL_LINES}, got ${lines}`,
-      );
-    }
-    if (since !== undefined && !Number.isFinite(since.getTime())) {
-      throw new BuildLogError('invalid_query', 'since is not a valid date');
-    }
     const project = this.#projectId;
     const terms = [
       `logName=${quote(`projects/${project}/logs/cloudbuild`)}`,
@@ -129,21 +166,43 @@ export class CloudLoggingBuildLogs implements BuildLogPort {
     // `Step #N - "ID"` whatever the step's index N: the query needs only the id.
     if (stepId !== undefined)
       terms.push(`labels.build_step=~${quote(`^Step #[0-9]+ - "${stepId}"$`)}`);
-    // A time bound keeps Logging from searching the whole retention period; the query
-    // language compares `timestamp` with an RFC 3339 string ("Search by time" in
-    // https://cloud.google.com/logging/docs/view/logging-query-language).
-    if (since !== undefined) terms.push(`timestamp>=${quote(since.toISOString())}`);
-    return {
-      resourceNames: [`projects/${project}`],
-      filter: terms.join(' AND '),
-      orderBy: 'timestamp desc',
-      pageSize: lines,
-    };
+    return listRequest(project, terms, { lines, since });
   }
 
   async close(): Promise<void> {
     await this.#client.close();
   }
+}
+
+/**
+ * The entries.list request for the last `lines` entries of `project` matching every term,
+ * newest first, after checking the line count and the time bound.
+ */
+function listRequest(
+  project: string,
+  terms: readonly string[],
+  { lines, since }: { lines: number; since: Date | undefined },
+): ListRequest {
+  if (!Number.isInteger(lines) || lines < 1 || lines > MAX_TAIL_LINES) {
+    throw new BuildLogError(
+      'invalid_query',
+      `lines must be a whole number from 1 to ${MAX_TAIL_LINES}, got ${lines}`,
+    );
+  }
+  if (since !== undefined && !Number.isFinite(since.getTime())) {
+    throw new BuildLogError('invalid_query', 'since is not a valid date');
+  }
+  // A time bound keeps Logging from searching the whole retention period; the query
+  // language compares `timestamp` with an RFC 3339 string ("Search by time" in
+  // https://cloud.google.com/logging/docs/view/logging-query-language).
+  const bounded =
+    since === undefined ? terms : [...terms, `timestamp>=${quote(since.toISOString())}`];
+  return {
+    resourceNames: [`projects/${project}`],
+    filter: bounded.join(' AND '),
+    orderBy: 'timestamp desc',
+    pageSize: lines,
+  };
 }
 
 /** A Logging query language string: double quotes, with `\` and `"` escaped. */

@@ -125,6 +125,7 @@ const pipelineRun = z.object({
       step: z.enum(CHECKLIST),
       detail: z.string(),
       logTail: z.array(z.string()).optional(),
+      buildStep: z.string().optional(),
     })
     .optional(),
   statusMessage: z.object({ channel: z.string().min(1), ts: z.string().min(1) }).optional(),

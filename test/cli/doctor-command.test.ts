@@ -57,7 +57,7 @@ describe('playground-deploy doctor', () => {
       expect(checkOf(run.stdout, 'registry', project)).toContain('can pull from');
     }
     expect(checkOf(run.stdout, 'firestore', 'indexes')).toContain('not checked on the emulator');
-    expect(checkOf(run.stdout, 'slack', 'scopes')).toMatch(/^ok .*all 10 scopes/);
+    expect(checkOf(run.stdout, 'slack', 'scopes')).toMatch(/^ok .*all 11 scopes/);
     expect(checkOf(run.stdout, 'slack', REVIEW_CHANNEL)).toContain('the bot is a member');
     expect(run.stdout).toMatch(/All \d+ checks passed\.\n$/);
     // Exactly the permissions each project's steps use were tested, on each project.
@@ -162,7 +162,7 @@ describe('playground-deploy doctor', () => {
     const run = await doctor();
     expect(run.code).toBe(1);
     expect(checkOf(run.stdout, 'slack', 'scopes')).toContain(
-      'PROBLEM     slack scopes: the token lacks channels:history, groups:history, im:history, channels:read, groups:read, users:read',
+      'PROBLEM     slack scopes: the token lacks channels:history, groups:history, im:history, channels:read, groups:read, users:read, files:write',
     );
     expect(checkOf(run.stdout, 'slack', 'scopes')).toContain('reinstall the app');
   });

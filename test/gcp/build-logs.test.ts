@@ -10,6 +10,7 @@ import {
   type StepScript,
   startCloudBuildApi,
 } from '../../src/local/cloud-build/server.ts';
+import { versionLogEntry } from '../../src/local/cloud-logging/from-app-engine.ts';
 import { cloudBuildLogSource } from '../../src/local/cloud-logging/from-cloud-build.ts';
 import {
   type CloudLoggingStandIn,
@@ -224,5 +225,47 @@ describe('refusals and failures', () => {
     } finally {
       await nobody.close();
     }
+  });
+});
+
+describe('versionTail', () => {
+  const version = { project: 'pg-prod-1', service: 'my-service', versionId: 'pg-0042-r1' };
+  const line = (text: string, at: number, more: { versionId?: string; project?: string } = {}) =>
+    versionLogEntry({ ...version, ...more, text, time: new Date(now + at) });
+
+  it("gives the version's last lines in its project, oldest first, others' left out", async () => {
+    logging.write([
+      line('booting', 1),
+      line('other version', 2, { versionId: 'pg-0041-r1' }),
+      line('other project', 3, { project: 'pg-dev-1' }),
+      line('Traceback (most recent call last):', 4),
+      line('MemoryError', 5),
+    ]);
+    const since = new Date(now);
+    expect(await logs.versionTail({ ...version, lines: 2, since })).toEqual([
+      'Traceback (most recent call last):',
+      'MemoryError',
+    ]);
+    expect(logging.requests.at(-1)?.body).toEqual({
+      resourceNames: ['projects/pg-prod-1'],
+      filter:
+        'resource.type="gae_app" AND resource.labels.module_id="my-service" AND ' +
+        `resource.labels.version_id="pg-0042-r1" AND timestamp>="${since.toISOString()}"`,
+      orderBy: 'timestamp desc',
+      pageSize: 2,
+    });
+    expect(await logs.versionTail({ ...version, versionId: 'pg-0043-r1', lines: 5 })).toEqual([]);
+  });
+
+  it('refuses ids that are not App Engine ids, before any call', async () => {
+    for (const query of [
+      { ...version, project: 'Not A Project' },
+      { ...version, service: 'My_Service' },
+      { ...version, versionId: '-v1' },
+    ]) {
+      const error = await logs.versionTail({ ...query, lines: 5 }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'invalid_query' });
+    }
+    expect(logging.requests).toEqual([]);
   });
 });

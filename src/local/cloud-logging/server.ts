@@ -53,7 +53,12 @@ export interface CloudLoggingStandIn extends FaultControls {
    * Cloud Logging shows lines a little after they were written. reset() sets it back to 0.
    */
   lag(ms: number): void;
-  /** Forgets pending faults, requests and the lag. */
+  /**
+   * Entries written besides the source's, as another writer (an App Engine version's
+   * stdout, say) puts them in Cloud Logging; served with the source's from now on.
+   */
+  write(entries: readonly LogEntry[]): void;
+  /** Forgets pending faults, requests, written entries and the lag. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -153,6 +158,7 @@ export async function startCloudLoggingApi(
   const clock = options.clock ?? Date.now;
   const requests: RecordedRequest[] = [];
   const faults = new Faults();
+  const written: LogEntry[] = [];
   let lagMs = 0;
 
   const list = (body: unknown, numericEnums: boolean) => {
@@ -169,7 +175,7 @@ export async function startCloudLoggingApi(
     )?.value;
     const inProjects = (entry: LogEntry) =>
       request.projects.some((project) => entry.logName.startsWith(`projects/${project}/logs/`));
-    const found = [...options.source(buildId === undefined ? {} : { buildId })]
+    const found = [...options.source(buildId === undefined ? {} : { buildId }), ...written]
       .map((entry, order) => ({ entry, order, time: Date.parse(entry.timestamp) }))
       .filter(({ time }) => lagMs === 0 || time + lagMs <= clock())
       .filter(({ entry }) => inProjects(entry) && matchesFilter(entry, comparisons))
@@ -208,9 +214,13 @@ export async function startCloudLoggingApi(
     lag(ms) {
       lagMs = ms;
     },
+    write(entries) {
+      written.push(...entries);
+    },
     reset() {
       faults.clear();
       requests.length = 0;
+      written.length = 0;
       lagMs = 0;
     },
     close: server.close,

@@ -3,7 +3,8 @@ import type { Args } from './types.ts';
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
-export async function readBody(req: IncomingMessage): Promise<string> {
+/** The request's body as it came (an upload's bytes). */
+export async function readBytes(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -12,7 +13,7 @@ export async function readBody(req: IncomingMessage): Promise<string> {
     if (size > MAX_BODY_BYTES) throw new Error('request body too large');
     chunks.push(buf);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 export type ParsedRequest =

@@ -12,9 +12,15 @@ import {
   usergroupsUsersList,
   usersInfo,
 } from './methods/directory.ts';
+import {
+  completeUploadExternal,
+  getUploadURLExternal,
+  UPLOAD_PATH,
+  uploadedBytes,
+} from './methods/files.ts';
 import { conversationsHistory, conversationsReplies } from './methods/history.ts';
 import { openView, publishView, pushView, updateView } from './methods/views.ts';
-import { parseRequest, readBody, recordedArgs, tokenOf } from './request.ts';
+import { parseRequest, readBytes, recordedArgs, tokenOf } from './request.ts';
 import { ResponseUrls } from './response-urls.ts';
 import type {
   Args,
@@ -27,6 +33,7 @@ import type {
   SlackUsergroupSeed,
   SlackUserSeed,
   StoredEphemeral,
+  StoredFile,
   StoredView,
 } from './types.ts';
 import { Workspace } from './workspace.ts';
@@ -52,6 +59,17 @@ const METHODS: Record<string, Method> = {
   'views.publish': publishView,
   'usergroups.users.list': usergroupsUsersList,
   'users.info': usersInfo,
+  'files.completeUploadExternal': completeUploadExternal,
+};
+
+/**
+ * Methods the stand-in checks the token's scope for: the upload flow needs `files:write`
+ * (the "Scopes" fact of each method's page), refused as `missing_scope` with `needed` and
+ * `provided` (https://docs.slack.dev/reference/methods/files.getUploadURLExternal, Errors).
+ */
+const NEEDS_SCOPE: Record<string, string> = {
+  'files.getUploadURLExternal': 'files:write',
+  'files.completeUploadExternal': 'files:write',
 };
 
 export interface SlackApiOptions {
@@ -110,6 +128,8 @@ export interface SlackApiStandIn {
   issueResponseUrl(target: { userId: string; channelId: string; messageTs?: string }): string;
   messages(channel: string): MessageWithReplies[];
   ephemerals(userId: string): StoredEphemeral[];
+  /** Files of the upload flow, in order, with what was uploaded and where it was shared. */
+  files(): StoredFile[];
   /** The user's modal stack, root first. */
   openViews(userId: string): StoredView[];
   home(userId: string): StoredView | undefined;
@@ -189,6 +209,13 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
   const calls: RecordedCall[] = [];
   const faults = new SlackFaults(clock);
   let scopes = [...(options.scopes ?? manifestScopes())];
+  // Upload URLs point at this server, whose address is known once it listens.
+  let origin = '';
+  const methods: Record<string, Method> = {
+    ...METHODS,
+    'files.getUploadURLExternal': (ws, args) =>
+      getUploadURLExternal(ws, args, `${origin}${UPLOAD_PATH}`),
+  };
 
   const record = (
     method: string,
@@ -225,7 +252,7 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
     if (faulty) return faulty;
     if (!parsed.ok) return { status: 200, response: fail(parsed.error), args: {} };
     const { args } = parsed;
-    const handler = Object.hasOwn(METHODS, method) ? METHODS[method] : undefined;
+    const handler = Object.hasOwn(methods, method) ? methods[method] : undefined;
     if (!handler && method !== 'apps.connections.open')
       return { status: 200, response: fail('unknown_method', { req_method: method }), args };
     const token = tokenOf(parsed);
@@ -240,6 +267,11 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
       return { status: 200, response: { ok: true, url: socket.url }, args };
     }
     if (token !== options.botToken) return { status: 200, response: fail('invalid_auth'), args };
+    const needed = NEEDS_SCOPE[method];
+    if (needed && !scopes.includes(needed)) {
+      const provided = scopes.join(',');
+      return { status: 200, response: fail('missing_scope', { needed, provided }), args };
+    }
     try {
       return { status: 200, response: (handler as Method)(ws, args), args };
     } catch (error) {
@@ -249,7 +281,8 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const body = await readBody(req);
+    const bytes = await readBytes(req);
+    const body = bytes.toString('utf8');
     const receivedAt = clock();
     if (url.pathname.startsWith('/api/')) {
       const method = decodeURIComponent(url.pathname.slice('/api/'.length));
@@ -279,6 +312,17 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
       }
       return;
     }
+    if (url.pathname.startsWith(UPLOAD_PATH) && req.method === 'POST') {
+      const id = url.pathname.slice(UPLOAD_PATH.length);
+      const content = await uploadedBytes(bytes, req.headers['content-type'] ?? '');
+      const taken = ws.receiveUpload(id, content);
+      record('upload_url', { file_id: id, bytes: content.length }, taken ? 200 : 404, {
+        ok: taken,
+      });
+      res.writeHead(taken ? 200 : 404, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(taken ? `OK - ${content.length}` : 'upload not found');
+      return;
+    }
     if (url.pathname.startsWith('/hooks/') && req.method === 'POST') {
       let payload: JsonObject = {};
       try {
@@ -305,7 +349,7 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  origin = `http://127.0.0.1:${port}`;
 
   return {
     url: `${origin}/api/`,
@@ -324,6 +368,7 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
       `${origin}/hooks/${hooks.issue({ user: userId, channel: channelId, ...(messageTs ? { messageTs } : {}) })}`,
     messages: (channel) => ws.messages(channel),
     ephemerals: (userId) => ws.ephemerals(userId),
+    files: () => ws.files(),
     openViews: (userId) => ws.openViews(userId),
     home: (userId) => ws.home(userId),
     onChange: (listener) => ws.onChange(listener),

@@ -51,6 +51,34 @@ export interface StoredMessage {
   edited?: { user: string; ts: string };
   /** Other chat.postMessage arguments kept for inspection (metadata, unfurl_links, ...). */
   extra?: JsonObject;
+  /** Files shared with the message (files.completeUploadExternal), as Slack lists them. */
+  files?: SharedFile[];
+}
+
+/** A file as a message that shares it shows it. */
+export interface SharedFile {
+  id: string;
+  name: string;
+  title: string;
+  size: number;
+}
+
+/**
+ * A file of the upload flow (files.getUploadURLExternal, then its upload URL, then
+ * files.completeUploadExternal): `awaiting_upload`, `uploaded` once its bytes came,
+ * `completed` once shared (or kept private, without a channel).
+ */
+export interface StoredFile extends SharedFile {
+  /** The `length` announced to files.getUploadURLExternal. */
+  length: number;
+  state: 'awaiting_upload' | 'uploaded' | 'completed';
+  /** The uploaded bytes as UTF-8 text (the bot uploads text files only). */
+  content?: string;
+  /** Where it was shared: the channel, and the thread root when shared as a reply. */
+  channel?: string;
+  thread_ts?: string;
+  /** The message that shares it. */
+  message_ts?: string;
 }
 
 /** A top-level message with its thread replies, as `messages(channel)` returns it. */
@@ -125,5 +153,6 @@ export type ChangeEvent =
       action: 'opened' | 'pushed' | 'updated' | 'closed';
     }
   | { kind: 'home'; user: string; view_id: string }
+  | { kind: 'file'; file_id: string; action: 'announced' | 'uploaded' | 'completed' }
   | { kind: 'call'; call: RecordedCall }
   | { kind: 'reset' };

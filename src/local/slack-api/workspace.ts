@@ -3,10 +3,12 @@ import type {
   ChangeEvent,
   JsonObject,
   MessageWithReplies,
+  SharedFile,
   SlackChannelSeed,
   SlackUsergroupSeed,
   SlackUserSeed,
   StoredEphemeral,
+  StoredFile,
   StoredMessage,
   StoredView,
 } from './types.ts';
@@ -57,6 +59,7 @@ export class Workspace {
   #triggers = new Map<string, Trigger>();
   #dms = new Map<string, string>();
   #channels = new Map<string, SlackChannelSeed>();
+  #files = new Map<string, StoredFile>();
 
   constructor(options: WorkspaceOptions) {
     this.options = options;
@@ -81,6 +84,7 @@ export class Workspace {
     this.#stacks = new Map();
     this.#homes = new Map();
     this.#triggers = new Map();
+    this.#files = new Map();
     this.emit({ kind: 'reset' });
   }
 
@@ -149,7 +153,13 @@ export class Workspace {
 
   postMessage(
     channel: string,
-    content: { text: string; blocks?: JsonObject[]; thread_ts?: string; extra?: JsonObject },
+    content: {
+      text: string;
+      blocks?: JsonObject[];
+      thread_ts?: string;
+      extra?: JsonObject;
+      files?: SharedFile[];
+    },
   ): StoredMessage {
     const message: StoredMessage = {
       type: 'message',
@@ -162,6 +172,7 @@ export class Workspace {
       ...(content.blocks ? { blocks: content.blocks } : {}),
       ...(content.thread_ts ? { thread_ts: content.thread_ts } : {}),
       ...(content.extra && Object.keys(content.extra).length > 0 ? { extra: content.extra } : {}),
+      ...(content.files ? { files: content.files } : {}),
     };
     const list = this.#messages.get(channel) ?? [];
     list.push(message);
@@ -376,5 +387,69 @@ export class Workspace {
   home(user: string): StoredView | undefined {
     const home = this.#homes.get(user);
     return home ? structuredClone(home) : undefined;
+  }
+  // --- files ------------------------------------------------------------------------------
+
+  /** A file announced to files.getUploadURLExternal, waiting for its bytes. */
+  announceFile(name: string, length: number): StoredFile {
+    const file: StoredFile = {
+      id: this.#ids.next('F'),
+      name,
+      title: name,
+      size: 0,
+      length,
+      state: 'awaiting_upload',
+    };
+    this.#files.set(file.id, file);
+    this.emit({ kind: 'file', file_id: file.id, action: 'announced' });
+    return structuredClone(file);
+  }
+
+  /** The bytes posted to a file's upload URL; false when no upload of that id is awaited. */
+  receiveUpload(id: string, bytes: Buffer): boolean {
+    const file = this.#files.get(id);
+    if (!file || file.state === 'completed') return false;
+    file.content = bytes.toString('utf8');
+    file.size = bytes.length;
+    file.state = 'uploaded';
+    this.emit({ kind: 'file', file_id: id, action: 'uploaded' });
+    return true;
+  }
+
+  /**
+   * Completes an uploaded file: its title, and where it is shared (a message carrying it,
+   * in the channel or the thread). Private (no channel) otherwise.
+   */
+  completeFile(
+    id: string,
+    share: { title?: string; channel?: string; thread_ts?: string; comment?: string },
+  ): StoredFile {
+    const file = this.#files.get(id);
+    if (file?.state !== 'uploaded') throw new Error(`no uploaded file ${id}`);
+    file.state = 'completed';
+    if (share.title) file.title = share.title;
+    if (share.channel) {
+      const shown: SharedFile = { id, name: file.name, title: file.title, size: file.size };
+      const message = this.postMessage(share.channel, {
+        text: share.comment ?? '',
+        ...(share.thread_ts ? { thread_ts: share.thread_ts } : {}),
+        files: [shown],
+      });
+      file.channel = share.channel;
+      if (share.thread_ts) file.thread_ts = share.thread_ts;
+      file.message_ts = message.ts;
+    }
+    this.emit({ kind: 'file', file_id: id, action: 'completed' });
+    return structuredClone(file);
+  }
+
+  file(id: string): StoredFile | undefined {
+    const file = this.#files.get(id);
+    return file ? structuredClone(file) : undefined;
+  }
+
+  /** Every file of the upload flow, in the order they were announced. */
+  files(): StoredFile[] {
+    return structuredClone([...this.#files.values()]);
   }
 }

@@ -89,6 +89,7 @@ export async function pollBuild(
       return fail(ctx, current, next, {
         ...observed.failure,
         ...(logTail?.length ? { logTail } : {}),
+        ...(build.failure?.step ? { buildStep: build.failure.step } : {}),
       });
     }
     case 'cancelled':

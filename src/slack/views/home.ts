@@ -3,7 +3,7 @@
 // blocks however long the lists get.
 import type { Button, HomeView, KnownBlock } from '@slack/types';
 import { QUEUE_STATUSES } from '../../app/queries.ts';
-import { canApply } from '../../domain/status.ts';
+import { canApply, type Status } from '../../domain/status.ts';
 import { revisionOf, type Submission } from '../../domain/submission.ts';
 import type { UndeliveredMessage } from '../../ports/store.ts';
 import { ACTION_ID } from './ids.ts';
@@ -130,8 +130,15 @@ function reviewButtons(id: string) {
   ]);
 }
 
+/**
+ * Where the partner's next move is a new revision: changes were asked for, or the run ended
+ * (failed or cancelled) and the fix is theirs to send. One accessory per line, so a failed
+ * submission offers Edit and resubmit rather than Cancel (its thread still has Cancel).
+ */
+const RESUBMIT_FROM: readonly Status[] = ['changes_requested', 'failed', 'cancelled'];
+
 function partnerAccessory(submission: Submission): Button | undefined {
-  if (submission.status === 'changes_requested') {
+  if (RESUBMIT_FROM.includes(submission.status)) {
     return button('Edit and resubmit', ACTION_ID.resubmit, {
       value: submission.id,
       style: 'primary',

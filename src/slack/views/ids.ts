@@ -23,6 +23,8 @@ export const ACTION_ID = {
   /** Approvers: a new pipeline attempt for the same revision, after a failure. */
   retry: 'retry',
   open_submit: 'open_submit',
+  /** The partner and approvers: a failed step's last lines, as a file (value `PG-0042:2`). */
+  show_log: 'show_log',
 } as const;
 
 /** Every input element of every modal uses this action id; the block id names the field. */

@@ -1,7 +1,7 @@
 // Plain messages: what the partner is told, what the review thread records, and the
 // short answers for refusals and outages. Each returns `{ text, blocks? }` ready for
 // chat.postMessage / chat.postEphemeral / respond.
-import type { KnownBlock } from '@slack/types';
+import type { Button, KnownBlock } from '@slack/types';
 import type { ApproverAction } from '../../app/access.ts';
 import type { Refused, RefusedApproval, Stale } from '../../app/outcomes.ts';
 import { adviceFor } from '../../domain/advice.ts';
@@ -114,10 +114,14 @@ export function decisionMessage(
   }
 }
 
-/** The partner's *Edit and resubmit* button (the handler refuses anyone else's click). */
-export function editAndResubmit(submission: Submission) {
+/**
+ * The partner's *Edit and resubmit* button (the handler refuses anyone else's click), with
+ * any `more` buttons beside it.
+ */
+export function editAndResubmit(submission: Submission, more: Button[] = []) {
   return actions([
     button('Edit and resubmit', ACTION_ID.resubmit, { value: submission.id, style: 'primary' }),
+    ...more,
   ]);
 }
 

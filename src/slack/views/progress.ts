@@ -15,6 +15,7 @@ import { waitsFor } from '../../domain/service-turn.ts';
 import { type Actor, revisionOf, type Submission } from '../../domain/submission.ts';
 import { ACTION_ID } from './ids.ts';
 import { actions, button, context, LIMITS, type Message, section, sectionsOf } from './kit.ts';
+import { plainLogLine } from './log-text.ts';
 import { editAndResubmit, link, resubmitHint } from './messages.ts';
 import {
   capitalize,
@@ -26,6 +27,7 @@ import {
   truncate,
   truncateMrkdwn,
 } from './mrkdwn.ts';
+import { showLogButton } from './show-log-button.ts';
 import { cancelButton, waitingLine } from './status-text.ts';
 
 export const STEP_ICON: Record<StepState, string> = {
@@ -220,18 +222,6 @@ export function statusMessage(
   };
 }
 
-/** A log line without terminal colour codes and other control characters (tabs kept). */
-function plainLogLine(line: string): string {
-  const ESC = String.fromCharCode(27);
-  const colours = new RegExp(`${ESC}\\[[0-9;?]*[A-Za-z]`, 'g');
-  return [...line.replace(colours, '')]
-    .filter((ch) => {
-      const c = ch.charCodeAt(0);
-      return c === 9 || (c >= 32 && c !== 127);
-    })
-    .join('');
-}
-
 /**
  * The last lines of a log as a mrkdwn code block of at most `maxChars` characters
  * (escaped; backticks, colour codes and other control characters removed), newest kept.
@@ -314,6 +304,7 @@ export function milestoneMessage(
           button('Retry', ACTION_ID.retry, { value: submission.id, style: 'primary' }),
           cancelButton(submission.id),
           button('Edit and resubmit', ACTION_ID.resubmit, { value: submission.id }),
+          showLogButton(submission, run),
         ]),
       );
       return {
@@ -412,7 +403,7 @@ export function partnerOutcomeMessage(
   const blocks: KnownBlock[] = [section(lines.join('\n'))];
   const tail = logTailBlock(run.failure?.logTail, { maxLines: PARTNER_LOG_TAIL_LINES });
   if (tail) blocks.push(section(`Last lines of the log:\n${tail}`));
-  blocks.push(editAndResubmit(submission));
+  blocks.push(editAndResubmit(submission, [showLogButton(submission, run)]));
   blocks.push(
     context(`${resubmitHint(submission)} \`/playground status ${id}\` shows where it is.`),
   );

@@ -336,7 +336,7 @@ describe('milestoneMessage', () => {
     );
   });
 
-  it('failed: the step, the detail, the log tail, the build log, the partner, Retry, Cancel and Edit and resubmit', () => {
+  it('failed: the step, the detail, the log tail, the build log, the partner, Retry, Cancel, Edit and resubmit and Show log', () => {
     const message = milestoneMessage(sub, failedAtTest(), 'failed');
     const text = allText(message);
     expect(text).toContain(':x: *PG-0042* failed at *Acceptance test* (attempt 2).');
@@ -347,11 +347,12 @@ describe('milestoneMessage', () => {
     expect(text).toContain(`<${LOG_URL}|Build log>`);
     expect(text).toContain(`<@${PARTNER}>`);
     expect(text).toContain('Retry starts a new build of the same revision.');
-    const [retry, cancel, resubmit] = buttons(message);
+    const [retry, cancel, resubmit, showLog] = buttons(message);
     expect(retry).toMatchObject({ action_id: ACTION_ID.retry, value: 'PG-0042', style: 'primary' });
     expect(cancel).toMatchObject({ action_id: ACTION_ID.cancel, value: 'PG-0042' });
     // The partner's way on: a fixed revision, reviewed again in this thread.
     expect(resubmit).toMatchObject({ action_id: ACTION_ID.resubmit, value: 'PG-0042' });
+    expect(showLog).toMatchObject({ action_id: ACTION_ID.show_log, value: 'PG-0042:2' });
     expect(text).toContain('you can edit and resubmit it as revision');
     expect(ACTION_ID.retry).toBe('retry');
     expect(validateMessageBlocks(message.blocks)).toEqual([]);
@@ -445,12 +446,14 @@ describe('partnerOutcomeMessage', () => {
     expect(text).toContain('AssertionError: expected 3 bands, got 4');
     expect(text).not.toContain(LOG_URL);
     // Fix it and submit again, in the same thread: the form filled with the last revision.
+    // …and the failed step's last lines, for this attempt.
     expect(buttons(message)).toEqual([
       expect.objectContaining({
         action_id: ACTION_ID.resubmit,
         value: 'PG-0042',
         style: 'primary',
       }),
+      expect.objectContaining({ action_id: ACTION_ID.show_log, value: 'PG-0042:2' }),
     ]);
     expect(text).toContain(`Resubmitting creates revision ${sub.revision + 1}`);
   });

@@ -126,7 +126,13 @@ describe('helpBlocks', () => {
 describe('homeView', () => {
   it('gives partners a Deploy a model button and their submissions', () => {
     const view = homeView({
-      mine: [submission(), submission({ id: 'PG-0043', status: 'changes_requested' })],
+      mine: [
+        submission(),
+        submission({ id: 'PG-0043', status: 'changes_requested' }),
+        submission({ id: 'PG-0044', status: 'failed' }),
+        submission({ id: 'PG-0045', status: 'cancelled' }),
+        submission({ id: 'PG-0046', status: 'rejected' }),
+      ],
     });
     expect(view.type).toBe('home');
     const all = buttons(view.blocks as KnownBlock[]);
@@ -135,6 +141,8 @@ describe('homeView', () => {
     expect(all.slice(1).map((b) => [b.action_id, b.value])).toEqual([
       [ACTION_ID.cancel, 'PG-0042'],
       [ACTION_ID.resubmit, 'PG-0043'],
+      [ACTION_ID.resubmit, 'PG-0044'],
+      [ACTION_ID.resubmit, 'PG-0045'],
     ]);
     expect(JSON.stringify(view.blocks)).not.toContain('Review queue');
   });
