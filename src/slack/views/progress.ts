@@ -2,6 +2,7 @@
 // checklist updated in place), thread replies for the milestones (started, failed, live,
 // cancelled) and the partner's DM at the end. Pure builders: no I/O, no clock of their own.
 import type { KnownBlock } from '@slack/types';
+import { formatDuration } from '../../domain/duration.ts';
 import {
   CHECKLIST,
   LOG_TAIL_LINES,
@@ -57,18 +58,6 @@ export const PARTNER_LOG_TAIL_LINES = 15;
 const LOG_LINE_MAX = 300;
 /** Room for a code block in a section, under Slack's 3000 characters with the intro. */
 const LOG_BLOCK_MAX = 2600;
-
-/** `8s`, `1m 12s`, `3m`, `1h 4m`: whole seconds, never negative. */
-export function formatDuration(ms: number): string {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  if (total < 60) return `${total}s`;
-  const minutes = Math.floor(total / 60);
-  const seconds = total % 60;
-  if (minutes < 60) return seconds === 0 ? `${minutes}m` : `${minutes}m ${seconds}s`;
-  const hours = Math.floor(minutes / 60);
-  const rest = minutes % 60;
-  return rest === 0 ? `${hours}h` : `${hours}h ${rest}m`;
-}
 
 /** Where a run is, as a whole. */
 export type RunPhase = 'waiting' | 'running' | 'failed' | 'cancelled' | 'live';
