@@ -14,7 +14,7 @@ import {
 } from './pipeline-run.ts';
 import type { Action, Status } from './status.ts';
 import { currentRevision, type Submission } from './submission.ts';
-import { defaultVersionId } from './version-id.ts';
+import { defaultVersionId, retryVersionId } from './version-id.ts';
 
 /** Statuses in which the pipeline still has work to do. */
 const WORKING: ReadonlySet<Status> = new Set(['approved', 'building', 'testing', 'deploying']);
@@ -94,10 +94,17 @@ export function retryRun(previous: PipelineRun): {
     turn: _t,
     ...rest
   } = previous;
+  const attempt = previous.attempt + 1;
+  // A create abandoned at its deadline may still make its version: deploy another id.
+  const abandoned = previous.failure?.kind === 'deadline' && failed === 'deploy';
+  const versionId = abandoned ? retryVersionId(previous, attempt) : previous.versionId;
   const run: PipelineRun = {
     ...rest,
-    attempt: previous.attempt + 1,
+    attempt,
     steps,
+    ...(abandoned
+      ? { versionId, consoleUrl: versionConsoleUrl(previous.project, previous.service, versionId) }
+      : {}),
     ...(deployOnly
       ? {}
       : {
