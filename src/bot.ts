@@ -35,7 +35,10 @@ export interface Bot {
 
 /** Tuning that tests and benchmarks change; production uses the defaults. */
 export type TrackerTuning = Partial<
-  Pick<TrackerOptions, 'owner' | 'leaseMs' | 'tickMs' | 'discoverMs' | 'callsPerMinute' | 'backoff'>
+  Pick<
+    TrackerOptions,
+    'owner' | 'leaseMs' | 'tickMs' | 'discoverMs' | 'callsPerMinute' | 'backoff' | 'deadlines'
+  >
 > & {
   /** The deliverer's (its owner is the tracker's). */
   delivery?: Partial<Omit<DelivererOptions, 'store' | 'messages' | 'owner' | 'logger'>>;
@@ -117,6 +120,7 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     registry: config.gcp.registry,
     logger: logger.child({ component: 'tracker' }),
     ...trackerTuning,
+    deadlines: { ...config.watchdog, ...tuning.deadlines },
     owner,
   });
   const doctor = createDoctorSetup(config, firestore);

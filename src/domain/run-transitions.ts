@@ -163,7 +163,7 @@ export function markAnnounced(run: PipelineRun, kind: Milestone): PipelineRun {
 /** Cloud Build took the build: the bundle was rendered between `renderedFrom` and `now`. */
 export function buildStarted(
   run: PipelineRun,
-  started: { buildId: string; logUrl?: string },
+  started: { buildId: string; logUrl?: string; timeoutSeconds?: number },
   renderedFrom: Date,
   now: Date,
 ): PipelineRun {
@@ -172,6 +172,7 @@ export function buildStarted(
     buildRequested: true,
     buildId: started.buildId,
     ...(started.logUrl ? { buildLogUrl: started.logUrl } : {}),
+    ...(started.timeoutSeconds ? { buildTimeoutSeconds: started.timeoutSeconds } : {}),
     steps: { ...run.steps, render: { state: 'done', startedAt: renderedFrom, endedAt: now } },
   };
 }

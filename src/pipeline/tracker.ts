@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { firstRun, retryRun } from '../domain/run-transitions.ts';
+import { DEFAULT_DEADLINES, type DeadlineTuning } from '../domain/step-deadlines.ts';
 import type { Actor, Submission } from '../domain/submission.ts';
 import type { Logger } from '../log.ts';
 import type { BuildPort } from '../ports/build.ts';
@@ -29,6 +30,8 @@ export interface TrackerOptions {
   /** Upper bound on Cloud Build + App Engine calls per minute for this instance. */
   callsPerMinute?: number;
   backoff?: Backoff;
+  /** Step deadlines and when no progress is a stall (PLAYGROUND_*_DEADLINE, PLAYGROUND_STALL_AFTER). */
+  deadlines?: Partial<DeadlineTuning>;
 }
 
 /** Production tuning; tests and the local workspace override some of it. */
@@ -38,6 +41,7 @@ export const TRACKER_DEFAULTS = {
   discoverMs: 5_000,
   callsPerMinute: 120,
   backoff: DEFAULT_BACKOFF,
+  deadlines: DEFAULT_DEADLINES,
 } as const;
 
 /**
@@ -57,12 +61,14 @@ export class Tracker implements Pipeline {
     this.#registry = options.registry;
     this.#logger = logger;
     // What every step works with; each step adds a logger carrying its submission id.
+    const deadlines = { ...TRACKER_DEFAULTS.deadlines, ...options.deadlines };
     const context = {
       store,
       builds,
       deploys,
       owner: this.owner,
       ...(buildLogs ? { buildLogs } : {}),
+      deadlines,
     };
     const { leaseMs, tickMs, discoverMs, callsPerMinute, backoff } = {
       ...TRACKER_DEFAULTS,

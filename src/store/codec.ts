@@ -125,6 +125,7 @@ const pipelineRun = z.object({
       step: z.enum(CHECKLIST),
       detail: z.string(),
       logTail: z.array(z.string()).optional(),
+      kind: z.literal('deadline').optional(),
     })
     .optional(),
   statusMessage: z.object({ channel: z.string().min(1), ts: z.string().min(1) }).optional(),
@@ -144,6 +145,8 @@ const pipelineRun = z.object({
       }),
     ])
     .optional(),
+  buildTimeoutSeconds: z.number().int().positive().optional(),
+  progressAt: date.optional(),
 });
 
 /** Which bot instance drives the pipeline, until when (store bookkeeping, not domain). */

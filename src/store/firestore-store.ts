@@ -733,7 +733,8 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
           !run.statusMessage && shown?.attempt === run.attempt && shown.statusMessage
             ? { ...run, statusMessage: shown.statusMessage }
             : run;
-        const fields: Record<string, unknown> = { pipeline: kept };
+        // Every stored change of the run is progress (the watchdog's sweep: pipeline/sweep.ts).
+        const fields: Record<string, unknown> = { pipeline: { ...kept, progressAt: now } };
         let status = stored.submission.status;
         if (change) {
           const from = stored.submission.status;
