@@ -37,7 +37,14 @@ export interface Bot {
 export type TrackerTuning = Partial<
   Pick<
     TrackerOptions,
-    'owner' | 'leaseMs' | 'tickMs' | 'discoverMs' | 'callsPerMinute' | 'backoff' | 'deadlines'
+    | 'owner'
+    | 'leaseMs'
+    | 'tickMs'
+    | 'discoverMs'
+    | 'callsPerMinute'
+    | 'backoff'
+    | 'deadlines'
+    | 'sweepMs'
   >
 > & {
   /** The deliverer's (its owner is the tracker's). */
@@ -99,6 +106,7 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     client: outboxClient,
     reviewChannel: config.reviewChannel,
     logger: logger.child({ component: 'messages' }),
+    approversOf: (project) => config.projectApprovers[project] ?? config.approvers,
   });
   const { delivery, registryIdentity: _, ...trackerTuning } = tuning;
   const owner = tuning.owner ?? `bot-${randomUUID().slice(0, 8)}`;

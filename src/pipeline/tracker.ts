@@ -11,6 +11,7 @@ import { isStoreError, type PipelineStore, type SubmissionStore } from '../ports
 import { type Backoff, DEFAULT_BACKOFF } from './poll-budget.ts';
 import { Scheduler } from './scheduler.ts';
 import { runStep } from './steps/run-step.ts';
+import { Sweep } from './sweep.ts';
 
 export interface TrackerOptions {
   store: SubmissionStore & PipelineStore;
@@ -32,6 +33,8 @@ export interface TrackerOptions {
   backoff?: Backoff;
   /** Step deadlines and when no progress is a stall (PLAYGROUND_*_DEADLINE, PLAYGROUND_STALL_AFTER). */
   deadlines?: Partial<DeadlineTuning>;
+  /** How often the watchdog looks for pipelines without progress (sweep.ts). */
+  sweepMs?: number;
 }
 
 /** Production tuning; tests and the local workspace override some of it. */
@@ -42,6 +45,7 @@ export const TRACKER_DEFAULTS = {
   callsPerMinute: 120,
   backoff: DEFAULT_BACKOFF,
   deadlines: DEFAULT_DEADLINES,
+  sweepMs: 60_000,
 } as const;
 
 /**
@@ -52,6 +56,7 @@ export const TRACKER_DEFAULTS = {
 export class Tracker implements Pipeline {
   readonly owner: string;
   readonly #scheduler: Scheduler;
+  readonly #sweep: Sweep;
   readonly #registry: string;
   readonly #logger: Logger;
 
@@ -85,6 +90,12 @@ export class Tracker implements Pipeline {
       backoff,
       step: (id, log) => runStep({ ...context, log }, id),
       start: (submission) => this.start(submission),
+    });
+    this.#sweep = new Sweep({
+      store,
+      logger,
+      deadlines,
+      everyMs: options.sweepMs ?? TRACKER_DEFAULTS.sweepMs,
     });
   }
 
@@ -122,6 +133,7 @@ export class Tracker implements Pipeline {
   /** Starts tracking: finds in-flight pipelines (resuming after a restart) and polls them. */
   run(): void {
     this.#scheduler.run();
+    this.#sweep.run();
   }
 
   /**
@@ -129,7 +141,8 @@ export class Tracker implements Pipeline {
    * instance takes over at once. `release: false` leaves the leases to expire, as a
    * crashed instance would (failover drills).
    */
-  stop(options: { release?: boolean } = {}): Promise<void> {
-    return this.#scheduler.stop(options);
+  async stop(options: { release?: boolean } = {}): Promise<void> {
+    await this.#sweep.stop();
+    await this.#scheduler.stop(options);
   }
 }

@@ -35,7 +35,12 @@ export function toFirestoreValue(value: unknown): unknown {
 export const date = z.instanceof(Timestamp).transform((t) => t.toDate());
 export const actor = z.object({ userId: z.string().min(1), name: z.string().optional() });
 const status = z.enum(STATUSES);
-const auditActions = [...(Object.keys(ACTIONS) as Action[]), 'submit', 'refused'] as const;
+const auditActions = [
+  ...(Object.keys(ACTIONS) as Action[]),
+  'submit',
+  'refused',
+  'stalled',
+] as const;
 const auditAction = z.enum(auditActions as unknown as [AuditAction, ...AuditAction[]]);
 const spec = z.custom<SubmissionSpec>(isMapping, { message: 'expected the spec object' });
 
@@ -188,7 +193,7 @@ const auditDoc = auditEvent.extend({ seq: z.number().int().positive() });
 
 export const requestDoc = z.object({
   requestId: z.string(),
-  op: z.enum(['create', 'apply', 'resubmit', 'refusal']),
+  op: z.enum(['create', 'apply', 'resubmit', 'refusal', 'stall']),
   submissionId: z.string(),
   action: z.string().optional(),
   at: date,

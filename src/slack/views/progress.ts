@@ -16,7 +16,7 @@ import { waitsFor } from '../../domain/service-turn.ts';
 import { type Actor, revisionOf, type Submission } from '../../domain/submission.ts';
 import { ACTION_ID } from './ids.ts';
 import { actions, button, context, LIMITS, type Message, section, sectionsOf } from './kit.ts';
-import { editAndResubmit, link, resubmitHint } from './messages.ts';
+import { approversMention, editAndResubmit, link, resubmitHint } from './messages.ts';
 import {
   capitalize,
   code,
@@ -262,13 +262,13 @@ export type MilestoneKind = 'started' | 'failed' | 'live' | 'cancelled';
 
 /**
  * A thread reply for a milestone. `by` names who cancelled (default: the submission's
- * last event, when it is a cancel).
+ * last event, when it is a cancel); `approvers` are called on a failure past a deadline.
  */
 export function milestoneMessage(
   submission: Submission,
   run: PipelineRun,
   kind: MilestoneKind,
-  options: { by?: Actor } = {},
+  options: { by?: Actor; approvers?: readonly string[] } = {},
 ): Message {
   const id = escapeMrkdwn(submission.id);
   const partner = mention(submission.partner.userId);
@@ -298,6 +298,9 @@ export function milestoneMessage(
           `${partner}: the deployment of ${named(submission, run)} stopped${where}. An approver can retry it or cancel it; you can edit and resubmit it as revision ${submission.revision + 1}, reviewed again here.`,
         ),
       );
+      if (run.failure?.kind === 'deadline' && options.approvers?.length) {
+        blocks.push(section(`${approversMention(options.approvers)}: a step ran out of time.`));
+      }
       blocks.push(
         actions([
           button('Retry', ACTION_ID.retry, { value: submission.id, style: 'primary' }),
