@@ -19,8 +19,8 @@ export interface DeadlineTuning {
   /** App Engine's traffic change to the version (PLAYGROUND_PROMOTE_DEADLINE). */
   promoteMs: number;
   /**
-   * No stored progress for this long is a stall (PLAYGROUND_STALL_AFTER); by default twice
-   * the step's deadline, at least STALL_FLOOR_MS.
+   * No stored progress for this long is a stall (PLAYGROUND_STALL_AFTER, never less than the
+   * step's deadline); by default twice the step's deadline, at least STALL_FLOOR_MS.
    */
   stallAfterMs?: number;
 }
@@ -109,10 +109,14 @@ export function deadlineFailure(deadline: StepDeadline, waitedMs: number): Pipel
   };
 }
 
-/** How long the run may go without stored progress before the sweep tells its thread. */
+/**
+ * How long the run may go without stored progress before the sweep tells its thread; never
+ * within its step's deadline, so a pipeline still stepped fails at its deadline instead.
+ */
 export function stallLimitMs(run: PipelineRun, tuning: DeadlineTuning): number {
-  if (tuning.stallAfterMs !== undefined) return tuning.stallAfterMs;
-  return Math.max(STALL_FLOOR_MS, 2 * (stepDeadline(run, tuning)?.limitMs ?? 0));
+  const deadlineMs = stepDeadline(run, tuning)?.limitMs ?? 0;
+  if (tuning.stallAfterMs !== undefined) return Math.max(tuning.stallAfterMs, deadlineMs);
+  return Math.max(STALL_FLOOR_MS, 2 * deadlineMs);
 }
 
 /** The stall limit no run goes below: what the sweep's query asks for at least. */

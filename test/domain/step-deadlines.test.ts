@@ -97,13 +97,15 @@ describe('overdue and deadlineFailure', () => {
 });
 
 describe('stallLimitMs', () => {
-  it("is twice the step's deadline, at least 15 minutes, unless configured", () => {
+  it("is twice the step's deadline, at least 15 minutes, unless configured (never below the deadline)", () => {
     expect(stallLimitMs(deploying(), DEFAULT_DEADLINES)).toBe(60 * MIN);
     expect(stallLimitMs(sampleRun(), DEFAULT_DEADLINES)).toBe(STALL_FLOOR_MS);
     expect(stallLimitMs(deploying(), { ...DEFAULT_DEADLINES, promoteMs: MIN, deployMs: MIN })).toBe(
       STALL_FLOOR_MS,
     );
-    expect(stallLimitMs(deploying(), { ...DEFAULT_DEADLINES, stallAfterMs: 5_000 })).toBe(5_000);
+    expect(stallLimitMs(sampleRun(), { ...DEFAULT_DEADLINES, stallAfterMs: 5_000 })).toBe(5_000);
+    // Never within the step's deadline: a pipeline still stepped fails there first.
+    expect(stallLimitMs(deploying(), { ...DEFAULT_DEADLINES, stallAfterMs: 5_000 })).toBe(30 * MIN);
   });
 });
 
