@@ -22,7 +22,7 @@ export function stalledMessage(
       ? ''
       : ` (its deadline is ${formatDuration(intent.deadlineMs)})`;
   const quiet = formatDuration(intent.quietMs);
-  const who = approvers.length > 0 ? `${approversMention(approvers)}: ` : '';
+  const ask = approvers.length > 0 ? `${approversMention(approvers)}: look at it.` : 'Look at it.';
   return {
     text: `${id} has made no progress at ${step} for ${quiet}${limit}`,
     blocks: [
@@ -30,7 +30,7 @@ export function stalledMessage(
         `:rotating_light: *${id}* has made no progress at *${step}* for ${quiet}${limit}: the bot may have lost track of it (attempt ${intent.attempt}).`,
       ),
       section(
-        `${who}look at it. Cancel stops it and removes nothing; the partner can then edit and resubmit it. If it moves on by itself, nothing needs doing.`,
+        `${ask} Cancel stops it and removes nothing; the partner can then edit and resubmit it. If it moves on by itself, nothing needs doing.`,
       ),
       actions([cancelButton(submission.id)]),
     ],
