@@ -3,6 +3,7 @@
 // and Cancel offered, the approvers mentioned. Deadlines of a few seconds (tracker tuning).
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TrackerTuning } from '../../src/bot.ts';
+import type { PipelineRun, StepName } from '../../src/domain/pipeline-run.ts';
 import { ACTION_ID } from '../../src/slack/views/ids.ts';
 import {
   APPROVER,
@@ -26,6 +27,15 @@ async function start(deadlines: TrackerTuning['deadlines'], env: Record<string, 
   return bot;
 }
 
+/** The run failed at `step` for its deadline, its detail matching `detail` exactly. */
+function expectDeadlineFailure(run: PipelineRun | undefined, step: StepName, detail: string) {
+  expect(run?.failure).toEqual({
+    step,
+    kind: 'deadline',
+    detail: expect.stringMatching(new RegExp(`^${detail}$`)),
+  });
+}
+
 /** The thread's failure reply (the milestone, not the checklist), once delivered. */
 function deadlineReply(b: Bot) {
   return eventually(() => {
@@ -45,15 +55,11 @@ describe('step deadlines', () => {
     const failed = await reaches(b, id, 'failed', 30_000);
     const operation = failed.pipeline?.deployOperation as string;
     expect(operation).toMatch(/^apps\/pg-prod-1\/operations\//);
-    expect(failed.pipeline?.failure).toEqual({
-      step: 'deploy',
-      kind: 'deadline',
-      detail: expect.stringMatching(
-        new RegExp(
-          `^App Engine's create operation ${operation} did not finish within 2s \\(waited \\d+s\\); version pg-0001-r1 may still appear: Retry deploys again as a new version, Cancel removes nothing$`,
-        ),
-      ),
-    });
+    expectDeadlineFailure(
+      failed.pipeline,
+      'deploy',
+      `App Engine's create operation ${operation} did not finish within 2s \\(waited \\d+s\\); version pg-0001-r1 may still appear: Retry deploys again as a new version, Cancel removes nothing`,
+    );
     expect(failed.pipeline?.steps.deploy.state).toBe('failed');
     const fail = (await b.store.audit(id)).find((e) => e.action === 'fail');
     expect(fail?.detail).toContain(`deploy: App Engine's create operation ${operation}`);
@@ -94,15 +100,11 @@ describe('step deadlines', () => {
     const id = await submitAndApprove(b, { project: 'pg-dev-1' });
     const failed = await reaches(b, id, 'failed', 30_000);
     const operation = failed.pipeline?.promoteOperation as string;
-    expect(failed.pipeline?.failure).toEqual({
-      step: 'promote',
-      kind: 'deadline',
-      detail: expect.stringMatching(
-        new RegExp(
-          `^App Engine's traffic change ${operation} did not finish within 1s \\(waited \\d+s\\); traffic may still move to version pg-0001-r1: Retry moves it again, Cancel leaves it as it is$`,
-        ),
-      ),
-    });
+    expectDeadlineFailure(
+      failed.pipeline,
+      'promote',
+      `App Engine's traffic change ${operation} did not finish within 1s \\(waited \\d+s\\); traffic may still move to version pg-0001-r1: Retry moves it again, Cancel leaves it as it is`,
+    );
     expect(failed.pipeline?.steps.deploy.state).toBe('done');
     const reply = await deadlineReply(b);
     // pg-dev-1 has approvers of its own: they are the ones called.
@@ -123,15 +125,11 @@ describe('step deadlines', () => {
     const id = await submitAndApprove(b);
     const failed = await reaches(b, id, 'failed', 30_000);
     const buildId = failed.pipeline?.buildId as string;
-    expect(failed.pipeline?.failure).toEqual({
-      step: 'wrap',
-      kind: 'deadline',
-      detail: expect.stringMatching(
-        new RegExp(
-          `^Cloud Build build ${buildId} did not finish within 1s \\(waited \\d+s\\); Retry starts a new build, Cancel stops this one$`,
-        ),
-      ),
-    });
+    expectDeadlineFailure(
+      failed.pipeline,
+      'wrap',
+      `Cloud Build build ${buildId} did not finish within 1s \\(waited \\d+s\\); Retry starts a new build, Cancel stops this one`,
+    );
     await eventually(() => {
       const cancels = b.cloudBuild.requests.filter(
         (r) => r.method === 'POST' && r.path.endsWith(':cancel'),

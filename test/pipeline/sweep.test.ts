@@ -34,6 +34,15 @@ async function started(bot: Promise<Bot>): Promise<Bot> {
   return b;
 }
 
+/** The stall note in the thread, once delivered. */
+function stallReply(b: Bot): Promise<string> {
+  return eventually(() => {
+    const [found] = stallReplies(b);
+    if (!found) throw new Error('not told yet');
+    return found;
+  }, 20_000);
+}
+
 function stallReplies(b: Bot): string[] {
   return thread(b)
     .replies.map((r) => text(r))
@@ -54,11 +63,7 @@ describe('the stalled-pipeline sweep', () => {
     b.cloudBuild.unavailable(1_000_000, { method: 'POST', path: /\/builds$/ });
     const id = await submitAndApprove(b);
 
-    const reply = await eventually(() => {
-      const [found] = stallReplies(b);
-      if (!found) throw new Error('not told yet');
-      return found;
-    }, 20_000);
+    const reply = await stallReply(b);
     expect(reply).toMatch(
       new RegExp(`\\*${id}\\* has made no progress at \\*Render the bundle\\* for \\d+s: `),
     );
@@ -105,11 +110,7 @@ describe('the stalled-pipeline sweep', () => {
       expect(await second.store.lease(id, 'bot-dead', 3_600_000)).toBe(true);
     }, 10_000);
 
-    const reply = await eventually(() => {
-      const [found] = stallReplies(second);
-      if (!found) throw new Error('not told yet');
-      return found;
-    }, 20_000);
+    const reply = await stallReply(second);
     expect(reply).toMatch(
       new RegExp(
         `\\*${id}\\* has made no progress at \\*Deploy to App Engine\\* for \\d+s \\(its deadline is 1s\\): the bot may have lost track of it \\(attempt 1\\)\\.`,
