@@ -35,7 +35,17 @@ export interface Bot {
 
 /** Tuning that tests and benchmarks change; production uses the defaults. */
 export type TrackerTuning = Partial<
-  Pick<TrackerOptions, 'owner' | 'leaseMs' | 'tickMs' | 'discoverMs' | 'callsPerMinute' | 'backoff'>
+  Pick<
+    TrackerOptions,
+    | 'owner'
+    | 'leaseMs'
+    | 'tickMs'
+    | 'discoverMs'
+    | 'callsPerMinute'
+    | 'backoff'
+    | 'deadlines'
+    | 'sweepMs'
+  >
 > & {
   /** The deliverer's (its owner is the tracker's). */
   delivery?: Partial<Omit<DelivererOptions, 'store' | 'messages' | 'owner' | 'logger'>>;
@@ -96,6 +106,7 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     client: outboxClient,
     reviewChannel: config.reviewChannel,
     logger: logger.child({ component: 'messages' }),
+    approversOf: (project) => config.projectApprovers[project] ?? config.approvers,
   });
   const { delivery, registryIdentity: _, ...trackerTuning } = tuning;
   const owner = tuning.owner ?? `bot-${randomUUID().slice(0, 8)}`;
@@ -117,6 +128,7 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     registry: config.gcp.registry,
     logger: logger.child({ component: 'tracker' }),
     ...trackerTuning,
+    deadlines: { ...config.watchdog, ...tuning.deadlines },
     owner,
   });
   const doctor = createDoctorSetup(config, firestore);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDuration } from './domain/duration.ts';
 import { CodedError } from './domain/errors.ts';
 import { projectIdProblem } from './domain/project-id.ts';
 import { appEngineIdProblem } from './domain/submission-spec/appengine.ts';
@@ -43,6 +44,8 @@ export interface Config {
     pullSecret?: string;
   };
   logLevel: string;
+  /** Step deadlines and the stall sweep's limit, in ms; absent: the tracker's defaults. */
+  watchdog: { deployMs?: number; promoteMs?: number; stallAfterMs?: number };
 }
 
 export class ConfigError extends CodedError<'invalid_config'> {
@@ -113,6 +116,17 @@ const httpUrl = (what: string) =>
     .string()
     .trim()
     .refine((value) => /^https?:\/\/[^\s/]+/.test(value), { error: `must be ${what}` })
+    .optional();
+
+/** A duration like `10m`, `90s`, `1h 30m`, at least `min` ms, as milliseconds. */
+const duration = (example: string, min = 1_000) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => (parseDuration(v) ?? 0) >= min, {
+      error: `must be a duration of at least ${min / 1000}s, like ${example} (units ms, s, m, h)`,
+    })
+    .transform((v) => parseDuration(v) as number)
     .optional();
 
 const projectId = (value: string, ctx: z.RefinementCtx) => {
@@ -219,6 +233,9 @@ const envSchema = z.object({
     )
     .optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  PLAYGROUND_DEPLOY_DEADLINE: duration('45m'),
+  PLAYGROUND_PROMOTE_DEADLINE: duration('10m'),
+  PLAYGROUND_STALL_AFTER: duration('1h'),
 });
 
 /** Reads the environment into a Config, or throws one ConfigError listing every problem. */
@@ -271,5 +288,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.PLAYGROUND_PULL_SECRET ? { pullSecret: e.PLAYGROUND_PULL_SECRET } : {}),
     },
     logLevel: e.LOG_LEVEL,
+    watchdog: {
+      ...(e.PLAYGROUND_DEPLOY_DEADLINE ? { deployMs: e.PLAYGROUND_DEPLOY_DEADLINE } : {}),
+      ...(e.PLAYGROUND_PROMOTE_DEADLINE ? { promoteMs: e.PLAYGROUND_PROMOTE_DEADLINE } : {}),
+      ...(e.PLAYGROUND_STALL_AFTER ? { stallAfterMs: e.PLAYGROUND_STALL_AFTER } : {}),
+    },
   };
 }

@@ -37,7 +37,28 @@ describe('readConfig', () => {
         registry: 'europe-docker.pkg.dev/pg-bot-1/playground',
       },
       logLevel: 'info',
+      watchdog: {},
     });
+  });
+
+  it('reads the step deadlines and the stall limit as durations, and names a bad one', () => {
+    const config = readConfig({
+      ...VALID,
+      PLAYGROUND_DEPLOY_DEADLINE: '45m',
+      PLAYGROUND_PROMOTE_DEADLINE: '90s',
+      PLAYGROUND_STALL_AFTER: '2h 30m',
+    });
+    expect(config.watchdog).toEqual({
+      deployMs: 45 * 60_000,
+      promoteMs: 90_000,
+      stallAfterMs: 150 * 60_000,
+    });
+    expect(
+      problems({ ...VALID, PLAYGROUND_DEPLOY_DEADLINE: '30', PLAYGROUND_STALL_AFTER: '10ms' }),
+    ).toEqual([
+      'PLAYGROUND_DEPLOY_DEADLINE must be a duration of at least 1s, like 45m (units ms, s, m, h)',
+      'PLAYGROUND_STALL_AFTER must be a duration of at least 1s, like 1h (units ms, s, m, h)',
+    ]);
   });
 
   it('reads per-project approvers and whether self-approval is allowed', () => {

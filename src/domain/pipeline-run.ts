@@ -28,6 +28,8 @@ export interface PipelineFailure {
   logTail?: string[];
   /** The Cloud Build step that failed (`test-start`, `test`...), for Show log to read its log. */
   buildStep?: string;
+  /** `deadline`: the step did not end in time (step-deadlines.ts); approvers are told. */
+  kind?: 'deadline';
 }
 
 export interface PipelineRun {
@@ -65,6 +67,10 @@ export interface PipelineRun {
   announced: Partial<Record<Milestone, number>>;
   /** The run's turn on its project's service (service-turn.ts); taken before any other step. */
   turn?: ServiceTurn;
+  /** Cloud Build's timeout for the build, as the build request set it: the build's deadline. */
+  buildTimeoutSeconds?: number;
+  /** When the run was last stored (the store's clock): the watchdog's sweep reads it. */
+  progressAt?: Date;
 }
 
 /**

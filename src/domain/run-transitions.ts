@@ -14,7 +14,7 @@ import {
 } from './pipeline-run.ts';
 import type { Action, Status } from './status.ts';
 import { currentRevision, type Submission } from './submission.ts';
-import { defaultVersionId } from './version-id.ts';
+import { defaultVersionId, retryVersionId } from './version-id.ts';
 
 /** Statuses in which the pipeline still has work to do. */
 const WORKING: ReadonlySet<Status> = new Set(['approved', 'building', 'testing', 'deploying']);
@@ -94,10 +94,17 @@ export function retryRun(previous: PipelineRun): {
     turn: _t,
     ...rest
   } = previous;
+  const attempt = previous.attempt + 1;
+  // A create abandoned at its deadline may still make its version: deploy another id.
+  const abandoned = previous.failure?.kind === 'deadline' && failed === 'deploy';
+  const versionId = abandoned ? retryVersionId(previous, attempt) : previous.versionId;
   const run: PipelineRun = {
     ...rest,
-    attempt: previous.attempt + 1,
+    attempt,
     steps,
+    ...(abandoned
+      ? { versionId, consoleUrl: versionConsoleUrl(previous.project, previous.service, versionId) }
+      : {}),
     ...(deployOnly
       ? {}
       : {
@@ -156,7 +163,7 @@ export function markAnnounced(run: PipelineRun, kind: Milestone): PipelineRun {
 /** Cloud Build took the build: the bundle was rendered between `renderedFrom` and `now`. */
 export function buildStarted(
   run: PipelineRun,
-  started: { buildId: string; logUrl?: string },
+  started: { buildId: string; logUrl?: string; timeoutSeconds?: number },
   renderedFrom: Date,
   now: Date,
 ): PipelineRun {
@@ -165,6 +172,7 @@ export function buildStarted(
     buildRequested: true,
     buildId: started.buildId,
     ...(started.logUrl ? { buildLogUrl: started.logUrl } : {}),
+    ...(started.timeoutSeconds ? { buildTimeoutSeconds: started.timeoutSeconds } : {}),
     steps: { ...run.steps, render: { state: 'done', startedAt: renderedFrom, endedAt: now } },
   };
 }

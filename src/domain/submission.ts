@@ -60,8 +60,11 @@ export interface Submission {
   updatedAt: Date;
 }
 
-/** What an audit line records: a status action, the first submission, or a refused attempt. */
-export type AuditAction = Action | 'submit' | 'refused';
+/**
+ * What an audit line records: a status action, the first submission, a refused attempt, or
+ * a pipeline the watchdog found making no progress.
+ */
+export type AuditAction = Action | 'submit' | 'refused' | 'stalled';
 
 /** One line of the append-only audit trail. */
 export interface AuditEvent {

@@ -11,6 +11,7 @@ import type {
   BuildState,
   BuildStatus,
   BuildStepState,
+  StartedBuild,
 } from '../ports/build.ts';
 import { ServiceError } from '../ports/service-error.ts';
 import { buildRequest, buildServiceAccountName, buildTags } from './build-request.ts';
@@ -71,7 +72,7 @@ export class CloudBuildAdapter implements BuildPort {
     this.#pullSecret = options.pullSecret;
   }
 
-  async start(plan: BuildPlan): Promise<{ buildId: string; logUrl?: string }> {
+  async start(plan: BuildPlan): Promise<StartedBuild> {
     const build = buildRequest(plan, {
       ...(this.#serviceAccount ? { serviceAccount: this.#serviceAccount } : {}),
       ...(this.#pullSecret ? { pullSecret: this.#pullSecret } : {}),
@@ -88,7 +89,8 @@ export class CloudBuildAdapter implements BuildPort {
       rawMetadata: (operation.latestResponse as RawOperation | undefined)?.metadata,
     });
     const logUrl = metadata?.build?.logUrl || undefined;
-    return logUrl ? { buildId, logUrl } : { buildId };
+    const timeoutSeconds = Number(build.timeout?.seconds);
+    return { buildId, ...(logUrl ? { logUrl } : {}), timeoutSeconds };
   }
 
   async get(buildId: string): Promise<BuildState> {

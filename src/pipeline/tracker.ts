@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { firstRun, retryRun } from '../domain/run-transitions.ts';
+import { DEFAULT_DEADLINES, type DeadlineTuning } from '../domain/step-deadlines.ts';
 import type { Actor, Submission } from '../domain/submission.ts';
 import type { Logger } from '../log.ts';
 import type { BuildPort } from '../ports/build.ts';
@@ -10,6 +11,7 @@ import { isStoreError, type PipelineStore, type SubmissionStore } from '../ports
 import { type Backoff, DEFAULT_BACKOFF } from './poll-budget.ts';
 import { Scheduler } from './scheduler.ts';
 import { runStep } from './steps/run-step.ts';
+import { Sweep } from './sweep.ts';
 
 export interface TrackerOptions {
   store: SubmissionStore & PipelineStore;
@@ -29,6 +31,10 @@ export interface TrackerOptions {
   /** Upper bound on Cloud Build + App Engine calls per minute for this instance. */
   callsPerMinute?: number;
   backoff?: Backoff;
+  /** Step deadlines and when no progress is a stall (PLAYGROUND_*_DEADLINE, PLAYGROUND_STALL_AFTER). */
+  deadlines?: Partial<DeadlineTuning>;
+  /** How often the watchdog looks for pipelines without progress (sweep.ts). */
+  sweepMs?: number;
 }
 
 /** Production tuning; tests and the local workspace override some of it. */
@@ -38,6 +44,8 @@ export const TRACKER_DEFAULTS = {
   discoverMs: 5_000,
   callsPerMinute: 120,
   backoff: DEFAULT_BACKOFF,
+  deadlines: DEFAULT_DEADLINES,
+  sweepMs: 60_000,
 } as const;
 
 /**
@@ -48,6 +56,7 @@ export const TRACKER_DEFAULTS = {
 export class Tracker implements Pipeline {
   readonly owner: string;
   readonly #scheduler: Scheduler;
+  readonly #sweep: Sweep;
   readonly #registry: string;
   readonly #logger: Logger;
 
@@ -57,12 +66,14 @@ export class Tracker implements Pipeline {
     this.#registry = options.registry;
     this.#logger = logger;
     // What every step works with; each step adds a logger carrying its submission id.
+    const deadlines = { ...TRACKER_DEFAULTS.deadlines, ...options.deadlines };
     const context = {
       store,
       builds,
       deploys,
       owner: this.owner,
       ...(buildLogs ? { buildLogs } : {}),
+      deadlines,
     };
     const { leaseMs, tickMs, discoverMs, callsPerMinute, backoff } = {
       ...TRACKER_DEFAULTS,
@@ -79,6 +90,12 @@ export class Tracker implements Pipeline {
       backoff,
       step: (id, log) => runStep({ ...context, log }, id),
       start: (submission) => this.start(submission),
+    });
+    this.#sweep = new Sweep({
+      store,
+      logger,
+      deadlines,
+      everyMs: options.sweepMs ?? TRACKER_DEFAULTS.sweepMs,
     });
   }
 
@@ -116,6 +133,7 @@ export class Tracker implements Pipeline {
   /** Starts tracking: finds in-flight pipelines (resuming after a restart) and polls them. */
   run(): void {
     this.#scheduler.run();
+    this.#sweep.run();
   }
 
   /**
@@ -123,7 +141,8 @@ export class Tracker implements Pipeline {
    * instance takes over at once. `release: false` leaves the leases to expire, as a
    * crashed instance would (failover drills).
    */
-  stop(options: { release?: boolean } = {}): Promise<void> {
-    return this.#scheduler.stop(options);
+  async stop(options: { release?: boolean } = {}): Promise<void> {
+    await this.#sweep.stop();
+    await this.#scheduler.stop(options);
   }
 }

@@ -57,10 +57,19 @@ export interface BuildState {
   endedAt?: Date;
 }
 
+export interface StartedBuild {
+  buildId: string;
+  logUrl?: string;
+  timeoutSeconds?: number;
+}
+
 /** What the pipeline needs from Cloud Build. */
 export interface BuildPort {
-  /** Creates the build and returns its id at once, without waiting for it. */
-  start(plan: BuildPlan): Promise<{ buildId: string; logUrl?: string }>;
+  /**
+   * Creates the build and returns its id at once, without waiting for it, with the
+   * timeout the request gave Cloud Build (the pipeline's deadline for the build).
+   */
+  start(plan: BuildPlan): Promise<StartedBuild>;
   /** One read of the build. */
   get(buildId: string): Promise<BuildState>;
   /** Asks Cloud Build to cancel the build; a finished build stays as it is. */

@@ -2,7 +2,7 @@
 // hand these intents to the store with the change itself (one transaction: the outbox);
 // the deliverer (src/slack/deliverer.ts) says each one in Slack, rendered from the
 // submission as stored when it is delivered, and keeps trying until Slack took it.
-import type { Milestone } from '../domain/pipeline-run.ts';
+import type { Milestone, StepName } from '../domain/pipeline-run.ts';
 import type { Actor, Submission } from '../domain/submission.ts';
 
 /** A decision on a submission that reviewers and the partner are told about. */
@@ -46,6 +46,11 @@ export type MessageIntent =
   | { kind: 'milestone'; attempt: number; milestone: Milestone }
   /** The partner's DM with a pipeline's outcome. */
   | { kind: 'outcome'; attempt: number; milestone: 'failed' | 'live' }
+  /**
+   * A thread reply: the attempt made no progress at `step` for `quietMs` (its deadline
+   * `deadlineMs`, when the step has one); the watchdog's sweep tells it once per attempt.
+   */
+  | { kind: 'stalled'; attempt: number; step: StepName; quietMs: number; deadlineMs?: number }
   /**
    * A DM to a service's old or new owner: an approver transferred it. Owed by the submission
    * that last deployed the service; `seq` is the transfer's place on the service's trail.
@@ -97,6 +102,8 @@ export function messageKey(revision: number, intent: MessageIntent): string {
       return `a${intent.attempt}_${intent.milestone}`;
     case 'outcome':
       return `a${intent.attempt}_outcome_${intent.milestone}`;
+    case 'stalled':
+      return `a${intent.attempt}_stalled`;
     case 'transferred':
       return `s${intent.seq}_transferred_${intent.recipient}`;
   }

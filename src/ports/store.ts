@@ -196,6 +196,37 @@ export interface PipelineStore {
    * failed, a cancel) gives the turn up in the same transaction.
    */
   claimTurn(id: string): Promise<TurnClaim>;
+  /**
+   * Tracked pipelines whose run was last stored before `before` (oldest first, a page at a
+   * time after `after`): the watchdog's candidates for a stall, whoever holds their lease.
+   */
+  quietSince(options: {
+    before: Date;
+    limit?: number;
+    after?: QuietPipeline;
+  }): Promise<QuietPipeline[]>;
+  /**
+   * Audits that the run's attempt made no progress (action `stalled`) with the messages that
+   * owes, once per attempt: `applied: false` when told before. StoreError `conflict` when
+   * the run moved on since `progressAt` (another attempt, or stored progress).
+   */
+  recordStall(id: string, stall: StallNote): Promise<ChangeResult>;
+}
+
+/** A tracked pipeline, when its run was last stored, and who holds or held its lease. */
+export interface QuietPipeline {
+  submission: Submission;
+  progressAt: Date;
+  lease?: { owner: string; until: Date };
+}
+
+export interface StallNote {
+  attempt: number;
+  /** The run's progressAt as the sweep read it: told only if still the same. */
+  progressAt: Date;
+  actor: Actor;
+  detail: string;
+  messages: MessageIntent[];
 }
 
 export type TurnClaim = TurnAnswer | { kind: 'ended' };

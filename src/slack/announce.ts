@@ -14,6 +14,7 @@ import { decisionMessage, receivedMessage, threadReply, voidedMessage } from './
 import { transferMessage } from './views/ownership.ts';
 import { milestoneMessage, partnerOutcomeMessage, statusMessage } from './views/progress.ts';
 import { reviewMessage } from './views/review-message.ts';
+import { stalledMessage } from './views/watchdog.ts';
 
 type WebClient = webApi.WebClient;
 
@@ -52,17 +53,21 @@ export class SlackMessages implements Notifier {
   readonly #reviewChannel: string;
   readonly #logger: Logger;
   readonly #now: () => Date;
+  readonly #approversOf: (project: string) => readonly string[];
 
   constructor(options: {
     client: WebClient;
     reviewChannel: string;
     logger: Logger;
     now?: () => Date;
+    /** Who approves into a project (PLAYGROUND_PROJECT_APPROVERS, else PLAYGROUND_APPROVERS). */
+    approversOf?: (project: string) => readonly string[];
   }) {
     this.#client = options.client;
     this.#reviewChannel = options.reviewChannel;
     this.#logger = options.logger;
     this.#now = options.now ?? (() => new Date());
+    this.#approversOf = options.approversOf ?? (() => []);
   }
 
   /** What saying the entry means now: a post somewhere, an update, or nothing. */
@@ -182,7 +187,11 @@ export class SlackMessages implements Notifier {
       case 'milestone': {
         const run = runOf(submission, intent.attempt);
         if (!run) return { skip: true };
-        return inThread(submission, milestoneMessage(submission, run, intent.milestone));
+        const approvers = this.#approversOf(run.project);
+        return inThread(
+          submission,
+          milestoneMessage(submission, run, intent.milestone, { approvers }),
+        );
       }
       case 'outcome': {
         const run = runOf(submission, intent.attempt);
@@ -191,6 +200,14 @@ export class SlackMessages implements Notifier {
           post: { channel: partner },
           message: partnerOutcomeMessage(submission, run, intent.milestone),
         };
+      }
+      case 'stalled': {
+        const run = runOf(submission, intent.attempt);
+        if (!run) return { skip: true };
+        return inThread(
+          submission,
+          stalledMessage(submission, intent, this.#approversOf(run.project)),
+        );
       }
       case 'transferred': {
         const { transfer, recipient } = intent;

@@ -35,7 +35,12 @@ export function toFirestoreValue(value: unknown): unknown {
 export const date = z.instanceof(Timestamp).transform((t) => t.toDate());
 export const actor = z.object({ userId: z.string().min(1), name: z.string().optional() });
 const status = z.enum(STATUSES);
-const auditActions = [...(Object.keys(ACTIONS) as Action[]), 'submit', 'refused'] as const;
+const auditActions = [
+  ...(Object.keys(ACTIONS) as Action[]),
+  'submit',
+  'refused',
+  'stalled',
+] as const;
 const auditAction = z.enum(auditActions as unknown as [AuditAction, ...AuditAction[]]);
 const spec = z.custom<SubmissionSpec>(isMapping, { message: 'expected the spec object' });
 
@@ -126,6 +131,7 @@ const pipelineRun = z.object({
       detail: z.string(),
       logTail: z.array(z.string()).optional(),
       buildStep: z.string().optional(),
+      kind: z.literal('deadline').optional(),
     })
     .optional(),
   statusMessage: z.object({ channel: z.string().min(1), ts: z.string().min(1) }).optional(),
@@ -145,6 +151,8 @@ const pipelineRun = z.object({
       }),
     ])
     .optional(),
+  buildTimeoutSeconds: z.number().int().positive().optional(),
+  progressAt: date.optional(),
 });
 
 /** Which bot instance drives the pipeline, until when (store bookkeeping, not domain). */
@@ -186,7 +194,7 @@ const auditDoc = auditEvent.extend({ seq: z.number().int().positive() });
 
 export const requestDoc = z.object({
   requestId: z.string(),
-  op: z.enum(['create', 'apply', 'resubmit', 'refusal']),
+  op: z.enum(['create', 'apply', 'resubmit', 'refusal', 'stall']),
   submissionId: z.string(),
   action: z.string().optional(),
   at: date,

@@ -65,9 +65,11 @@ import {
   type OutboxLane,
   type OutboxStore,
   type PipelineStore,
+  type QuietPipeline,
   type RequestContext,
   type ResubmitInput,
   type RunChange,
+  type StallNote,
   StoreError,
   type SubmissionStore,
   type TurnClaim,
@@ -727,7 +729,8 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
           !run.statusMessage && shown?.attempt === run.attempt && shown.statusMessage
             ? { ...run, statusMessage: shown.statusMessage }
             : run;
-        const fields: Record<string, unknown> = { pipeline: kept };
+        // Every stored change of the run is progress (the watchdog's sweep: pipeline/sweep.ts).
+        const fields: Record<string, unknown> = { pipeline: { ...kept, progressAt: now } };
         let status = stored.submission.status;
         if (change) {
           const from = stored.submission.status;
@@ -788,6 +791,70 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
         return askForTurn(this.#lockScope(tx), submission, run, this.#now());
       });
     });
+  }
+
+  // ---- the watchdog ------------------------------------------------------------------------
+
+  /** One indexed query (tracking, pipeline.progressAt): only pipelines quiet since `before`. */
+  async quietSince(options: {
+    before: Date;
+    limit?: number;
+    after?: QuietPipeline;
+  }): Promise<QuietPipeline[]> {
+    const limit = listLimit(options.limit);
+    return this.#run('looking for pipelines without progress', undefined, async () => {
+      let query = this.#db
+        .collection(COLLECTIONS.submissions)
+        .where('tracking', '==', true)
+        .where('pipeline.progressAt', '<', options.before)
+        .orderBy('pipeline.progressAt')
+        .orderBy(FieldPath.documentId());
+      const { after } = options;
+      if (after) query = query.startAfter(after.progressAt, after.submission.id);
+      const snap = await query.limit(limit).get();
+      return snap.docs.flatMap((d) => {
+        const { submission, lease } = submissionFromDoc(d.id, d.data());
+        const progressAt = submission.pipeline?.progressAt;
+        return progressAt ? [{ submission, progressAt, ...(lease ? { lease } : {}) }] : [];
+      });
+    });
+  }
+
+  async recordStall(id: string, stall: StallNote): Promise<ChangeResult> {
+    const sid = submissionId(id);
+    const context = {
+      actor: stall.actor,
+      // Once per attempt: the same request id again writes nothing (`applied: false`).
+      requestId: `watchdog:${sid}:attempt-${stall.attempt}:stalled`,
+      detail: stall.detail,
+    };
+    return this.#change(
+      `noting that ${sid} makes no progress`,
+      sid,
+      context,
+      'stall',
+      'stalled',
+      (current, now) => {
+        const run = current.pipeline;
+        const same =
+          run?.attempt === stall.attempt &&
+          run.progressAt?.getTime() === stall.progressAt.getTime() &&
+          isWorking(current.status);
+        if (!same) throw new StoreError('conflict', `${sid} moved on since it was found quiet`);
+        return {
+          fields: {},
+          event: {
+            at: now,
+            actor: stall.actor,
+            action: 'stalled',
+            requestId: context.requestId,
+            detail: stall.detail,
+          },
+          isLastEvent: false,
+        };
+      },
+      stall.messages,
+    );
   }
 
   /** Whom `sid` still waits for, when plain reads show nothing changed (service-lock.ts). */

@@ -197,6 +197,7 @@ describe('playground-deploy indexes', () => {
     expect(run.stdout.trim().split('\n')).toEqual([
       'gcloud firestore indexes composite create --project=pg-host-1 --collection-group=submissions --query-scope=COLLECTION --field-config=field-path=partner.userId,order=ascending --field-config=field-path=createdAt,order=descending',
       'gcloud firestore indexes composite create --project=pg-host-1 --collection-group=submissions --query-scope=COLLECTION --field-config=field-path=status,order=ascending --field-config=field-path=createdAt,order=descending',
+      'gcloud firestore indexes composite create --project=pg-host-1 --collection-group=submissions --query-scope=COLLECTION --field-config=field-path=tracking,order=ascending --field-config=field-path=pipeline.progressAt,order=ascending',
     ]);
   });
 });

@@ -63,6 +63,9 @@ describe('start', () => {
     expect(started.logUrl).toBe(
       `https://console.cloud.google.com/cloud-build/builds/${started.buildId}?project=pg-builds`,
     );
+    // The timeout the request set: the pipeline's deadline for the build starts from it.
+    expect(started.timeoutSeconds).toBe(Number(buildRequest(plan).timeout?.seconds));
+    expect(started.timeoutSeconds).toBeGreaterThan(60);
     // One POST and nothing else: no operation polling.
     expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       'POST /v1/projects/pg-builds/builds',

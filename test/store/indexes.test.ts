@@ -13,6 +13,11 @@ const NEEDED = [
     { fieldPath: 'status', order: 'ASCENDING' },
     { fieldPath: 'createdAt', order: 'DESCENDING' },
   ],
+  // quietSince (the watchdog's sweep): tracking == true, pipeline.progressAt < T, ordered by it
+  [
+    { fieldPath: 'tracking', order: 'ASCENDING' },
+    { fieldPath: 'pipeline.progressAt', order: 'ASCENDING' },
+  ],
 ];
 
 interface IndexFile {

@@ -251,7 +251,8 @@ describe('saveRun', () => {
     expect(saved).toEqual({
       ...before,
       status: 'building',
-      pipeline: r,
+      // Stamped with the store's clock: the watchdog's sweep reads it.
+      pipeline: { ...r, progressAt: at },
       lastEvent: event,
       updatedAt: at,
     });
@@ -269,7 +270,8 @@ describe('saveRun', () => {
     clock.advance(1_000);
     const r = run({ buildId: 'b-1', steps: { ...freshSteps(), render: { state: 'running' } } });
     const saved = await store.saveRun(id, 'bot-a', r);
-    expect(saved).toEqual({ ...before, pipeline: r });
+    const progressAt = new Date(Date.parse(START) + 1_000);
+    expect(saved).toEqual({ ...before, pipeline: { ...r, progressAt } });
     expect(await store.get(id)).toEqual(saved);
     expect(await auditIds(id)).toEqual(audit);
   });
@@ -338,11 +340,15 @@ describe('saveRun', () => {
         step: 'deploy',
         detail: 'the version did not become ready',
         logTail: ['line 1', '', 'line 3 ✓'],
+        kind: 'deadline',
       },
       statusMessage: { channel: 'C123', ts: '1700000000.000100' },
       announced: { started: 2, failed: 1, live: 0, cancelled: 1 },
+      buildTimeoutSeconds: 3000,
+      // Always the store's own clock, whatever the run says.
+      progressAt: new Date(START),
     };
-    const saved = await store.saveRun(id, 'bot-a', full);
+    const saved = await store.saveRun(id, 'bot-a', { ...full, progressAt: t(999) });
     expect(saved.pipeline).toEqual(full);
     const read = await store.get(id);
     expect(read?.pipeline).toEqual(full);
@@ -361,9 +367,10 @@ describe('saveRun', () => {
     // A retry clears the build fields by setting them undefined.
     const retry = run({ attempt: 2, buildId: undefined, imageDigest: undefined });
     const saved = await store.saveRun(id, 'bot-a', retry);
-    expect(saved.pipeline).toEqual(run({ attempt: 2 }));
+    const progressAt = new Date(START);
+    expect(saved.pipeline).toEqual(run({ attempt: 2, progressAt }));
     const read = (await store.get(id))?.pipeline;
-    expect(read).toEqual(run({ attempt: 2 }));
+    expect(read).toEqual(run({ attempt: 2, progressAt }));
     expect(read).not.toHaveProperty('buildId');
     expect(read).not.toHaveProperty('failure');
   });
@@ -496,5 +503,66 @@ describe('inFlight and tracking', () => {
   it('rejects a non-positive limit', async () => {
     const { store } = setup();
     expect((await rejection(store.inFlight({ limit: 0 }))).code).toBe('internal');
+  });
+});
+
+describe('progressAt, quietSince and recordStall (the watchdog)', () => {
+  const stall = (attempt: number, progressAt: Date) => ({
+    attempt,
+    progressAt,
+    actor: BOT,
+    detail: 'no progress at render for 20m',
+    messages: [{ kind: 'stalled' as const, attempt, step: 'render' as const, quietMs: 1_200_000 }],
+  });
+
+  it('stamps every saved run with the store clock, and finds only runs quiet since a time', async () => {
+    const { store, clock } = setup();
+    const quiet = await building(store);
+    clock.advance(60_000);
+    const busy = await building(store, 'bot-b');
+    expect((await store.get(quiet))?.pipeline?.progressAt).toEqual(new Date(START));
+
+    const found = await store.quietSince({ before: new Date(Date.parse(START) + 30_000) });
+    expect(found.map((q) => [q.submission.id, q.progressAt, q.lease?.owner])).toEqual([
+      [quiet, new Date(START), 'bot-a'],
+    ]);
+    // Paged in progressAt order.
+    const all = await store.quietSince({ before: new Date(Date.parse(START) + 120_000), limit: 1 });
+    expect(all.map((q) => q.submission.id)).toEqual([quiet]);
+    const next = await store.quietSince({
+      before: new Date(Date.parse(START) + 120_000),
+      after: all[0],
+    });
+    expect(next.map((q) => q.submission.id)).toEqual([busy]);
+  });
+
+  it('audits a stall once per attempt with its message, and refuses one that moved on', async () => {
+    const { store, clock } = setup();
+    const id = await building(store);
+    const progressAt = new Date(START);
+    const first = await store.recordStall(id, stall(1, progressAt));
+    expect(first.applied).toBe(true);
+    expect((await store.recordStall(id, stall(1, progressAt))).applied).toBe(false);
+    const events = (await store.audit(id)).filter((e) => e.action === 'stalled');
+    expect(events).toEqual([
+      expect.objectContaining({
+        actor: BOT,
+        detail: 'no progress at render for 20m',
+        requestId: `watchdog:${id}:attempt-1:stalled`,
+      }),
+    ]);
+    // Not the last event: the status line still tells the status change.
+    expect((await store.get(id))?.lastEvent?.action).toBe('start_build');
+    const outbox = (await store.outbox(id))?.entries.map((e) => e.key);
+    expect(outbox).toContain('a1_stalled');
+
+    // Progress stored since the sweep read it, or another attempt: nothing is written.
+    const moved = await building(store, 'bot-b');
+    clock.advance(1_000);
+    await store.saveRun(moved, 'bot-b', run({ buildId: 'b-1' }));
+    expect((await rejection(store.recordStall(moved, stall(1, progressAt)))).code).toBe('conflict');
+    const movedAt = (await store.get(moved))?.pipeline?.progressAt as Date;
+    expect((await rejection(store.recordStall(moved, stall(2, movedAt)))).code).toBe('conflict');
+    expect((await store.audit(moved)).filter((e) => e.action === 'stalled')).toEqual([]);
   });
 });

@@ -54,7 +54,7 @@ export function reservedServiceProblem(
 const RESERVED_VERSIONS = new Set(['default', 'latest']);
 // "the combined length of VERSION-dot-SERVICE-dot-PROJECT_ID ... cannot be longer than 63
 // characters" https://cloud.google.com/appengine/docs/flexible/communicating-between-services
-const HOST_LABEL_MAX = 63;
+export const HOST_LABEL_MAX = 63;
 
 /** Checks a version id for `service` in `project`; [] when App Engine will accept it. */
 export function checkVersionId(version: string, service: string, project: string): SpecIssue[] {

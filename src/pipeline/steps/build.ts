@@ -7,6 +7,7 @@ import { LOG_TAIL_LINES, type PipelineRun } from '../../domain/pipeline-run.ts';
 import { buildStarted, wasAnnounced } from '../../domain/run-transitions.ts';
 import type { Action, Status } from '../../domain/status.ts';
 import { currentRevision, type Submission } from '../../domain/submission.ts';
+import type { StartedBuild } from '../../ports/build.ts';
 import type { StepContext, StepOutcome } from './context.ts';
 import { observeBuild } from './observe-build.ts';
 import { announce, fail, PIPELINE_ACTOR, save } from './record.ts';
@@ -18,7 +19,7 @@ export async function startBuild(
 ): Promise<StepOutcome> {
   const revision = currentRevision(submission);
   const now = new Date();
-  let started: { buildId: string; logUrl?: string } | undefined;
+  let started: StartedBuild | undefined;
   if (run.buildRequested) {
     // An earlier step asked for this build and stopped before storing its id.
     const found = await ctx.builds.findAttempt(submission.id, revision.number, run.attempt);

@@ -1,3 +1,4 @@
+import type { DeadlineTuning } from '../../domain/step-deadlines.ts';
 import type { Logger } from '../../log.ts';
 import type { BuildPort } from '../../ports/build.ts';
 import type { BuildLogPort } from '../../ports/build-logs.ts';
@@ -15,6 +16,8 @@ export interface StepContext {
   owner: string;
   /** Carries the submission id. */
   log: Logger;
+  /** How long each step may wait on Cloud Build or App Engine (TRACKER_DEFAULTS.deadlines). */
+  deadlines: DeadlineTuning;
 }
 
 /**

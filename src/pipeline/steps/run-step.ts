@@ -9,10 +9,12 @@ import {
   nextStep,
   wasAnnounced,
 } from '../../domain/run-transitions.ts';
+import { overdue } from '../../domain/step-deadlines.ts';
 import { isRefusal, type ServiceError } from '../../ports/service-error.ts';
 import { pollBuild, startBuild } from './build.ts';
 import { windDown } from './cancel.ts';
 import type { StepContext, StepOutcome } from './context.ts';
+import { pastDeadline } from './deadline.ts';
 import { createVersion, pollOperation, promote } from './deploy.ts';
 import { announce, fail } from './record.ts';
 import { takeTurn } from './turn.ts';
@@ -28,6 +30,9 @@ export async function runStep(ctx: StepContext, id: string): Promise<StepOutcome
     if (!wasAnnounced(run, next.milestone)) await announce(ctx, submission, run, next.milestone);
     return 'ended';
   }
+  // Past its step's deadline the run fails there, before asking again (watchdog).
+  const late = next.step === 'take_turn' ? undefined : overdue(run, ctx.deadlines, new Date());
+  if (late) return pastDeadline(ctx, submission, run, late);
   try {
     switch (next.step) {
       case 'take_turn':

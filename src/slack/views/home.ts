@@ -120,6 +120,7 @@ const MESSAGE_LABEL: Record<UndeliveredMessage['entry']['intent']['kind'], strin
   milestone: 'a pipeline reply in the thread',
   outcome: "the partner's pipeline outcome",
   transferred: 'a service transfer notice',
+  stalled: "the watchdog's note that a pipeline made no progress",
 };
 
 function reviewButtons(id: string) {

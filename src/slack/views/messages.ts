@@ -238,7 +238,7 @@ function approvalRefusalMessage(rule: RefusedApproval['rule']): Message {
       text: `:lock: ${code(rule.service)} is owned by ${mention(rule.owner.userId)} in ${code(rule.project)}, not by this submission's partner. Approve into another project, or transfer the service first (\`/playground transfer ${rule.service} @partner --project ${rule.project}\`). Nothing was changed.`,
     };
   }
-  const who = rule.approvers.map(mentionId).join(', ');
+  const who = approversMention(rule.approvers);
   return {
     text: `:lock: Only ${who} can approve into ${code(rule.project)}. Choose another project, or ask one of them. Nothing was changed.`,
   };
@@ -247,6 +247,11 @@ function approvalRefusalMessage(rule: RefusedApproval['rule']): Message {
 /** A user (U…, W…) or a user group (S…) as Slack shows it. */
 function mentionId(id: string): string {
   return id.startsWith('S') ? `<!subteam^${id}>` : mention(id);
+}
+
+/** "<@U1>, <!subteam^S2>": approvers, users and user groups, as Slack mentions them. */
+export function approversMention(approvers: readonly string[]): string {
+  return approvers.map(mentionId).join(', ');
 }
 
 /** When the store (Firestore) did not answer: nothing was saved, nothing half-written. */

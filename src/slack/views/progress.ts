@@ -2,6 +2,7 @@
 // checklist updated in place), thread replies for the milestones (started, failed, live,
 // cancelled) and the partner's DM at the end. Pure builders: no I/O, no clock of their own.
 import type { KnownBlock } from '@slack/types';
+import { formatDuration } from '../../domain/duration.ts';
 import {
   CHECKLIST,
   LOG_TAIL_LINES,
@@ -16,7 +17,7 @@ import { type Actor, revisionOf, type Submission } from '../../domain/submission
 import { ACTION_ID } from './ids.ts';
 import { actions, button, context, LIMITS, type Message, section, sectionsOf } from './kit.ts';
 import { plainLogLine } from './log-text.ts';
-import { editAndResubmit, link, resubmitHint } from './messages.ts';
+import { approversMention, editAndResubmit, link, resubmitHint } from './messages.ts';
 import {
   capitalize,
   code,
@@ -59,18 +60,6 @@ export const PARTNER_LOG_TAIL_LINES = 15;
 const LOG_LINE_MAX = 300;
 /** Room for a code block in a section, under Slack's 3000 characters with the intro. */
 const LOG_BLOCK_MAX = 2600;
-
-/** `8s`, `1m 12s`, `3m`, `1h 4m`: whole seconds, never negative. */
-export function formatDuration(ms: number): string {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  if (total < 60) return `${total}s`;
-  const minutes = Math.floor(total / 60);
-  const seconds = total % 60;
-  if (minutes < 60) return seconds === 0 ? `${minutes}m` : `${minutes}m ${seconds}s`;
-  const hours = Math.floor(minutes / 60);
-  const rest = minutes % 60;
-  return rest === 0 ? `${hours}h` : `${hours}h ${rest}m`;
-}
 
 /** Where a run is, as a whole. */
 export type RunPhase = 'waiting' | 'running' | 'failed' | 'cancelled' | 'live';
@@ -263,13 +252,13 @@ export type MilestoneKind = 'started' | 'failed' | 'live' | 'cancelled';
 
 /**
  * A thread reply for a milestone. `by` names who cancelled (default: the submission's
- * last event, when it is a cancel).
+ * last event, when it is a cancel); `approvers` are called on a failure past a deadline.
  */
 export function milestoneMessage(
   submission: Submission,
   run: PipelineRun,
   kind: MilestoneKind,
-  options: { by?: Actor } = {},
+  options: { by?: Actor; approvers?: readonly string[] } = {},
 ): Message {
   const id = escapeMrkdwn(submission.id);
   const partner = mention(submission.partner.userId);
@@ -299,6 +288,9 @@ export function milestoneMessage(
           `${partner}: the deployment of ${named(submission, run)} stopped${where}. An approver can retry it or cancel it; you can edit and resubmit it as revision ${submission.revision + 1}, reviewed again here.`,
         ),
       );
+      if (run.failure?.kind === 'deadline' && options.approvers?.length) {
+        blocks.push(section(`${approversMention(options.approvers)}: a step ran out of time.`));
+      }
       blocks.push(
         actions([
           button('Retry', ACTION_ID.retry, { value: submission.id, style: 'primary' }),

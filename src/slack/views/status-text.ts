@@ -67,13 +67,19 @@ const EVENT_WORDS: Record<AuditEvent['action'], string> = {
   go_live: 'Went live',
   fail: 'Failed',
   refused: 'Refused a click',
+  stalled: 'Found making no progress',
 };
 
 /** "Approved by @ana on Mar 4 at 14:05". */
 export function eventLine(event: AuditEvent): string {
-  const pipeline = ['start_build', 'start_test', 'start_deploy', 'go_live', 'fail'].includes(
-    event.action,
-  );
+  const pipeline = [
+    'start_build',
+    'start_test',
+    'start_deploy',
+    'go_live',
+    'fail',
+    'stalled',
+  ].includes(event.action);
   const by = pipeline ? '' : ` by ${mention(event.actor.userId)}`;
   const detail = event.detail ? `: ${safe(event.detail, 300)}` : '';
   return `${EVENT_WORDS[event.action]}${by} on ${slackDate(event.at)}${detail}`;

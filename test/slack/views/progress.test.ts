@@ -18,7 +18,6 @@ import { MAX_TEXT } from '../../../src/local/slack-api/methods/chat.ts';
 import { ACTION_ID } from '../../../src/slack/views/ids.ts';
 import {
   checklistLine,
-  formatDuration,
   logTailBlock,
   milestoneMessage,
   partnerOutcomeMessage,
@@ -107,23 +106,6 @@ function checklistOf(message: { blocks: KnownBlock[] }): string[] {
   const text = allText({ text: '', blocks: message.blocks.slice(1, -1) });
   return text.split('\n').filter((line) => line.includes('*'));
 }
-
-describe('formatDuration', () => {
-  it.each([
-    [0, '0s'],
-    [999, '0s'],
-    [8_000, '8s'],
-    [59_999, '59s'],
-    [60_000, '1m'],
-    [72_000, '1m 12s'],
-    [605_000, '10m 5s'],
-    [3_600_000, '1h'],
-    [3_725_000, '1h 2m'],
-    [-5_000, '0s'],
-  ])('%d ms is %s', (ms, text) => {
-    expect(formatDuration(ms)).toBe(text);
-  });
-});
 
 describe('statusMessage', () => {
   const sub = submission({ status: 'building' });
