@@ -35,7 +35,18 @@ export interface Bot {
 
 /** Tuning that tests and benchmarks change; production uses the defaults. */
 export type TrackerTuning = Partial<
-  Pick<TrackerOptions, 'owner' | 'leaseMs' | 'tickMs' | 'discoverMs' | 'callsPerMinute' | 'backoff'>
+  Pick<
+    TrackerOptions,
+    | 'owner'
+    | 'leaseMs'
+    | 'tickMs'
+    | 'discoverMs'
+    | 'callsPerMinute'
+    | 'backoff'
+    | 'keepRunningVersions'
+    | 'keepVersions'
+    | 'lifecycleGraceMs'
+  >
 > & {
   /** The deliverer's (its owner is the tracker's). */
   delivery?: Partial<Omit<DelivererOptions, 'store' | 'messages' | 'owner' | 'logger'>>;
@@ -116,6 +127,9 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     ...(buildLogs ? { buildLogs } : {}),
     registry: config.gcp.registry,
     logger: logger.child({ component: 'tracker' }),
+    keepRunningVersions: config.lifecycle.keepRunningVersions,
+    keepVersions: config.lifecycle.keepVersions,
+    lifecycleGraceMs: config.lifecycle.graceMs,
     ...trackerTuning,
     owner,
   });

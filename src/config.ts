@@ -43,6 +43,8 @@ export interface Config {
     pullSecret?: string;
   };
   logLevel: string;
+  /** Old versions after a new one took all traffic (PLAYGROUND_KEEP_*, PLAYGROUND_LIFECYCLE_GRACE). */
+  lifecycle: { keepRunningVersions: number; keepVersions: number; graceMs: number };
 }
 
 export class ConfigError extends CodedError<'invalid_config'> {
@@ -61,6 +63,31 @@ const list = (value: string) =>
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+
+/** `10m`, `90s`, `2h`, `500ms` -> milliseconds; undefined when it is not such a duration. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+)(ms|s|m|h)$/.exec(text.trim());
+  if (!match) return undefined;
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
+  return Number(match[1]) * unit;
+}
+
+const duration = (example: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => parseDuration(v) !== undefined, {
+      error: `must be a duration like ${example} (a whole number with ms, s, m or h)`,
+    })
+    .optional();
+
+const count = z
+  .string()
+  .trim()
+  .refine((v) => /^\d+$/.test(v) && Number(v) <= 1000, {
+    error: 'must be a whole number from 0 to 1000',
+  })
+  .optional();
 
 const SLACK_APPROVER_ID = /^[UWS][A-Z0-9]{2,}$/;
 
@@ -218,6 +245,9 @@ const envSchema = z.object({
       },
     )
     .optional(),
+  PLAYGROUND_KEEP_RUNNING_VERSIONS: count,
+  PLAYGROUND_KEEP_VERSIONS: count,
+  PLAYGROUND_LIFECYCLE_GRACE: duration('10m'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });
 
@@ -271,5 +301,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.PLAYGROUND_PULL_SECRET ? { pullSecret: e.PLAYGROUND_PULL_SECRET } : {}),
     },
     logLevel: e.LOG_LEVEL,
+    lifecycle: {
+      keepRunningVersions: Number(e.PLAYGROUND_KEEP_RUNNING_VERSIONS ?? 1),
+      keepVersions: Number(e.PLAYGROUND_KEEP_VERSIONS ?? 5),
+      graceMs: parseDuration(e.PLAYGROUND_LIFECYCLE_GRACE ?? '10m') ?? 0,
+    },
   };
 }

@@ -37,7 +37,33 @@ describe('readConfig', () => {
         registry: 'europe-docker.pkg.dev/pg-bot-1/playground',
       },
       logLevel: 'info',
+      lifecycle: { keepRunningVersions: 1, keepVersions: 5, graceMs: 600_000 },
     });
+  });
+
+  it('reads how many old versions to keep and the grace before cleaning up, and names bad values', () => {
+    const config = readConfig({
+      ...VALID,
+      PLAYGROUND_KEEP_RUNNING_VERSIONS: '2',
+      PLAYGROUND_KEEP_VERSIONS: '0',
+      PLAYGROUND_LIFECYCLE_GRACE: '90s',
+    });
+    expect(config.lifecycle).toEqual({ keepRunningVersions: 2, keepVersions: 0, graceMs: 90_000 });
+    expect(readConfig({ ...VALID, PLAYGROUND_LIFECYCLE_GRACE: '2h' }).lifecycle.graceMs).toBe(
+      7_200_000,
+    );
+    expect(
+      problems({
+        ...VALID,
+        PLAYGROUND_KEEP_RUNNING_VERSIONS: '-1',
+        PLAYGROUND_KEEP_VERSIONS: 'five',
+        PLAYGROUND_LIFECYCLE_GRACE: '10 minutes',
+      }),
+    ).toEqual([
+      'PLAYGROUND_KEEP_RUNNING_VERSIONS must be a whole number from 0 to 1000',
+      'PLAYGROUND_KEEP_VERSIONS must be a whole number from 0 to 1000',
+      'PLAYGROUND_LIFECYCLE_GRACE must be a duration like 10m (a whole number with ms, s, m or h)',
+    ]);
   });
 
   it('reads per-project approvers and whether self-approval is allowed', () => {

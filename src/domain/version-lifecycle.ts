@@ -133,3 +133,63 @@ function oldestFirst(versions: readonly VersionFacts[]): VersionFacts[] {
 function newestFirst(versions: readonly VersionFacts[]): VersionFacts[] {
   return oldestFirst(versions).reverse();
 }
+
+/** A version, with the submission that deployed it when the service's history knows. */
+export interface VersionRef {
+  version: string;
+  submissionId?: string;
+}
+
+/**
+ * A live run's clean-up of its service's older versions (PipelineRun.housekeeping), one
+ * App Engine call per step: what is to do, what was done, the call under way.
+ */
+export interface Housekeeping {
+  /** working: carrying out the plan; done: nothing more to do (told when anything was). */
+  state: 'working' | 'done';
+  stop: VersionRef[];
+  remove: VersionRef[];
+  keptServing: VersionRef[];
+  stopped: VersionRef[];
+  removed: VersionRef[];
+  /** The stop or delete App Engine is carrying out. */
+  operation?: { name: string; version: string; kind: 'stop' | 'delete' };
+  /** Why nothing was done (not healthy after the grace, no longer the live version). */
+  skipped?: string;
+}
+
+/**
+ * Room made under the version limit before an attempt's create (PipelineRun.versionRoom):
+ * the count, once the service's versions were read the ones to delete, and those deleted.
+ */
+export interface VersionRoom {
+  /** The attempt it was made for: a retry counts again. */
+  attempt: number;
+  /** The application's versions when counted (the limit, after App Engine refused a create). */
+  count: number;
+  remove?: VersionRef[];
+  removed: VersionRef[];
+  operation?: { name: string; version: string };
+  /** Room enough: the create may be asked for. */
+  ready?: boolean;
+}
+
+/**
+ * What became of the version App Engine was creating when the run was cancelled
+ * (PipelineRun.removal): being deleted (or stopped, when it holds the service's traffic), or
+ * the end of that.
+ */
+export type VersionRemoval =
+  | { state: 'deleting' | 'stopping'; operation: string }
+  | { state: 'deleted' | 'stopped' | 'not_created' | 'failed'; detail?: string };
+
+/**
+ * Whether a run still owes its service's clean-up: its version took all traffic (a version
+ * deployed without moving traffic triggers nothing) and the clean-up is not done.
+ */
+export function housekeepingOwed(run: {
+  steps: { promote: { state: string } };
+  housekeeping?: Housekeeping;
+}): boolean {
+  return run.steps.promote.state === 'done' && run.housekeeping?.state !== 'done';
+}

@@ -6,13 +6,14 @@ import type { BuildPort } from '../ports/build.ts';
 import type { BuildLogPort } from '../ports/build-logs.ts';
 import type { DeployPort } from '../ports/deploy.ts';
 import type { Pipeline } from '../ports/pipeline.ts';
+import type { ServiceStore } from '../ports/services.ts';
 import { isStoreError, type PipelineStore, type SubmissionStore } from '../ports/store.ts';
 import { type Backoff, DEFAULT_BACKOFF } from './poll-budget.ts';
 import { Scheduler } from './scheduler.ts';
 import { runStep } from './steps/run-step.ts';
 
 export interface TrackerOptions {
-  store: SubmissionStore & PipelineStore;
+  store: SubmissionStore & PipelineStore & Pick<ServiceStore, 'serviceRecords'>;
   builds: BuildPort;
   deploys: DeployPort;
   /** Where a failed step's last log lines are read from; without it failures show none. */
@@ -29,6 +30,12 @@ export interface TrackerOptions {
   /** Upper bound on Cloud Build + App Engine calls per minute for this instance. */
   callsPerMinute?: number;
   backoff?: Backoff;
+  /** Previous versions of a service left serving once a new one took all traffic. */
+  keepRunningVersions?: number;
+  /** Previous versions of a service kept at all (serving or stopped); older ones are deleted. */
+  keepVersions?: number;
+  /** How long a version that took all traffic must stay healthy before old ones are cleaned up. */
+  lifecycleGraceMs?: number;
 }
 
 /** Production tuning; tests and the local workspace override some of it. */
@@ -38,6 +45,9 @@ export const TRACKER_DEFAULTS = {
   discoverMs: 5_000,
   callsPerMinute: 120,
   backoff: DEFAULT_BACKOFF,
+  keepRunningVersions: 1,
+  keepVersions: 5,
+  lifecycleGraceMs: 10 * 60_000,
 } as const;
 
 /**
@@ -64,9 +74,12 @@ export class Tracker implements Pipeline {
       owner: this.owner,
       ...(buildLogs ? { buildLogs } : {}),
     };
-    const { leaseMs, tickMs, discoverMs, callsPerMinute, backoff } = {
-      ...TRACKER_DEFAULTS,
-      ...options,
+    const tuned = { ...TRACKER_DEFAULTS, ...options };
+    const { leaseMs, tickMs, discoverMs, callsPerMinute, backoff } = tuned;
+    const lifecycle = {
+      keepRunning: tuned.keepRunningVersions,
+      keepVersions: tuned.keepVersions,
+      graceMs: tuned.lifecycleGraceMs,
     };
     this.#scheduler = new Scheduler({
       store,
@@ -77,7 +90,7 @@ export class Tracker implements Pipeline {
       discoverMs,
       callsPerMinute,
       backoff,
-      step: (id, log) => runStep({ ...context, log }, id),
+      step: (id, log) => runStep({ ...context, lifecycle, log }, id),
       start: (submission) => this.start(submission),
     });
   }

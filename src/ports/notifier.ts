@@ -46,6 +46,10 @@ export type MessageIntent =
   | { kind: 'milestone'; attempt: number; milestone: Milestone }
   /** The partner's DM with a pipeline's outcome. */
   | { kind: 'outcome'; attempt: number; milestone: 'failed' | 'live' }
+  /** A thread reply: the service's old versions stopped and deleted after this run went live. */
+  | { kind: 'housekeeping'; attempt: number }
+  /** A thread reply: stopped versions deleted before the create, near App Engine's version limit. */
+  | { kind: 'version_room'; attempt: number }
   /**
    * A DM to a service's old or new owner: an approver transferred it. Owed by the submission
    * that last deployed the service; `seq` is the transfer's place on the service's trail.
@@ -99,6 +103,9 @@ export function messageKey(revision: number, intent: MessageIntent): string {
       return `a${intent.attempt}_outcome_${intent.milestone}`;
     case 'transferred':
       return `s${intent.seq}_transferred_${intent.recipient}`;
+    case 'housekeeping':
+    case 'version_room':
+      return `a${intent.attempt}_${intent.kind}`;
   }
 }
 

@@ -14,7 +14,8 @@ import { pollBuild, startBuild } from './build.ts';
 import { windDown } from './cancel.ts';
 import type { StepContext, StepOutcome } from './context.ts';
 import { createVersion, pollOperation, promote } from './deploy.ts';
-import { announce, fail } from './record.ts';
+import { housekeep } from './lifecycle.ts';
+import { announce, fail, stillTracked } from './record.ts';
 import { takeTurn } from './turn.ts';
 
 /** Reads the run and does the one next thing; the caller holds the pipeline's lease and lock. */
@@ -25,8 +26,8 @@ export async function runStep(ctx: StepContext, id: string): Promise<StepOutcome
   const next = nextStep(submission.status, run);
   if (next.step === 'wind_down') return windDown(ctx, submission, run);
   if (next.step === 'tell_outcome') {
-    if (!wasAnnounced(run, next.milestone)) await announce(ctx, submission, run, next.milestone);
-    return 'ended';
+    if (wasAnnounced(run, next.milestone)) return 'ended';
+    return stillTracked(await announce(ctx, submission, run, next.milestone));
   }
   try {
     switch (next.step) {
@@ -44,6 +45,8 @@ export async function runStep(ctx: StepContext, id: string): Promise<StepOutcome
         return await promote(ctx, submission, run);
       case 'poll_promote':
         return await pollOperation(ctx, submission, run, 'promote', next.operation);
+      case 'housekeeping':
+        return await housekeep(ctx, submission, run);
     }
   } catch (error) {
     if (!isRefusal(error)) throw error;

@@ -120,6 +120,8 @@ const MESSAGE_LABEL: Record<UndeliveredMessage['entry']['intent']['kind'], strin
   milestone: 'a pipeline reply in the thread',
   outcome: "the partner's pipeline outcome",
   transferred: 'a service transfer notice',
+  housekeeping: 'a note of old versions stopped and deleted',
+  version_room: 'a note of old versions deleted before a deploy',
 };
 
 function reviewButtons(id: string) {
