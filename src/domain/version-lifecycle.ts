@@ -176,11 +176,12 @@ export interface VersionRoom {
 
 /**
  * What became of the version App Engine was creating when the run was cancelled
- * (PipelineRun.removal): being deleted (or stopped, when it holds the service's traffic), or
- * the end of that.
+ * (PipelineRun.removal): being deleted, or stopped when the delete was refused because it
+ * holds the service's traffic (`to_stop`: refused, the stop not asked yet), or the end.
  */
 export type VersionRemoval =
   | { state: 'deleting' | 'stopping'; operation: string }
+  | { state: 'to_stop'; detail: string }
   | { state: 'deleted' | 'stopped' | 'not_created' | 'failed'; detail?: string };
 
 /**

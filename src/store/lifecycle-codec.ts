@@ -33,6 +33,7 @@ export const versionRoom = z.object({
 
 export const versionRemoval = z.discriminatedUnion('state', [
   z.object({ state: z.enum(['deleting', 'stopping']), operation: z.string().min(1) }),
+  z.object({ state: z.literal('to_stop'), detail: z.string() }),
   z.object({
     state: z.enum(['deleted', 'stopped', 'not_created', 'failed']),
     detail: z.string().optional(),

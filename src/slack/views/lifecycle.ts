@@ -48,6 +48,7 @@ export function removalNote(run: PipelineRun): string {
     case undefined:
     case 'deleting':
     case 'stopping':
+    case 'to_stop':
       return '';
     case 'deleted':
       return ` Version ${version} was removed once App Engine had created it.`;
