@@ -1,19 +1,15 @@
 // Cancel while App Engine creates the version, through the real pipeline: the create cannot
 // be stopped, so the cancelled run follows it and removes the version once it exists.
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Bot, eventually, PARTNER, PROJECTS, startBot } from '../slack/harness.ts';
-import { reaches, submitAndApprove, text, thread } from './flow-helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { type Bot, botPerTest, eventually, PARTNER, PROJECTS } from '../slack/harness.ts';
+import { submitAndApprove, text, thread } from './flow-helpers.ts';
 import { seedVersions } from './lifecycle-helpers.ts';
 
 const PROJECT = PROJECTS[0] as string;
 const SERVICE = 'my-service';
 const VERSION = `/v1/apps/${PROJECT}/services/${SERVICE}/versions/pg-0001-r1`;
 
-let bot: Bot | undefined;
-afterEach(async () => {
-  await bot?.close();
-  bot = undefined;
-});
+const startBot = botPerTest();
 
 /** Approved, its create hanging in App Engine, then cancelled by the partner. */
 async function cancelledWhileCreating(b: Bot) {
@@ -35,7 +31,7 @@ function cancelledReply(b: Bot) {
 
 describe('cancel during deploy', () => {
   it('removes the version once its create operation ends, and says so', async () => {
-    const b = (bot = await startBot());
+    const b = await startBot();
     await seedVersions(b, { project: PROJECT, service: SERVICE, ids: ['old-1'] });
     const { id, operation } = await cancelledWhileCreating(b);
 
@@ -63,7 +59,7 @@ describe('cancel during deploy', () => {
   });
 
   it("stops a service's first version instead, which App Engine will not delete", async () => {
-    const b = (bot = await startBot());
+    const b = await startBot();
     const { id, operation } = await cancelledWhileCreating(b);
     b.appEngine.endOperation(operation);
     await eventually(async () => {

@@ -1,7 +1,7 @@
 // Old versions after a new one took all traffic, through the real pipeline: the emulator,
 // the App Engine stand-in, Bolt over HTTP. A short grace and small retention via tuning.
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Bot, eventually, FAST_DELIVERY, PROJECTS, startBot } from '../slack/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { type Bot, botPerTest, eventually, FAST_DELIVERY, PROJECTS } from '../slack/harness.ts';
 import { reaches, submitAndApprove, text, thread } from './flow-helpers.ts';
 import { appEngineClient, seedServiceRecord, seedVersions } from './lifecycle-helpers.ts';
 
@@ -10,17 +10,17 @@ const SERVICE = 'my-service';
 const GRACE_MS = 1_500;
 const OLD = ['old-1', 'old-2', 'old-3', 'old-4'];
 
-let bot: Bot | undefined;
-afterEach(async () => {
-  await bot?.close();
-  bot = undefined;
-});
-
-async function start(keep: { keepRunningVersions: number; keepVersions: number }) {
-  bot = await startBot({}, { ...FAST_DELIVERY, lifecycleGraceMs: GRACE_MS, ...keep });
-  await seedVersions(bot, { project: PROJECT, service: SERVICE, ids: OLD });
-  return bot;
+/** A bot with a short grace, keeping `keep` of the old versions, and my-service's OLD versions. */
+function starter(keep: { keepRunningVersions: number; keepVersions: number }) {
+  const newBot = botPerTest({ ...FAST_DELIVERY, lifecycleGraceMs: GRACE_MS, ...keep });
+  return async () => {
+    const bot = await newBot();
+    await seedVersions(bot, { project: PROJECT, service: SERVICE, ids: OLD });
+    return bot;
+  };
 }
+const keepOneAndTwo = starter({ keepRunningVersions: 1, keepVersions: 2 });
+const keepNone = starter({ keepRunningVersions: 0, keepVersions: 0 });
 
 /** The service's versions in the stand-in: id -> serving status. */
 function versionsOf(b: Bot): Record<string, unknown> {
@@ -47,7 +47,7 @@ async function housekept(b: Bot, id: string) {
 
 describe('housekeeping after a version took all traffic', () => {
   it('after the grace, stops older serving versions and deletes those beyond the retention; says so', async () => {
-    const b = await start({ keepRunningVersions: 1, keepVersions: 2 });
+    const b = await keepOneAndTwo();
     await seedServiceRecord(b, PROJECT, {
       history: [{ submissionId: 'PG-0900', revision: 1, version: 'old-3', at: new Date() }],
     });
@@ -99,7 +99,7 @@ describe('housekeeping after a version took all traffic', () => {
   });
 
   it('spares the versions a running operation needs', async () => {
-    const b = await start({ keepRunningVersions: 0, keepVersions: 0 });
+    const b = await keepNone();
     const at = new Date();
     await seedServiceRecord(b, PROJECT, {
       operation: {
@@ -128,7 +128,7 @@ describe('housekeeping after a version took all traffic', () => {
   });
 
   it('does nothing when the version no longer holds all traffic after the grace', async () => {
-    const b = await start({ keepRunningVersions: 0, keepVersions: 0 });
+    const b = await keepNone();
     const id = await submitAndApprove(b);
     await reaches(b, id, 'live');
     // Within the grace, traffic goes back to an old version (as by hand in the console).

@@ -1,8 +1,8 @@
 // App Engine's version limit (210 per application) before a deploy, through the real
 // pipeline: near it, the service's oldest stopped versions are deleted first, then the
 // version is created; when nothing can make room, the deploy fails saying what to do.
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Bot, eventually, PROJECTS, startBot } from '../slack/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { type Bot, botPerTest, eventually, PROJECTS } from '../slack/harness.ts';
 import { reaches, submitAndApprove, text, thread } from './flow-helpers.ts';
 import { appEngineClient, fillApplication, seedVersions } from './lifecycle-helpers.ts';
 
@@ -10,11 +10,7 @@ const PROJECT = PROJECTS[0] as string;
 const SERVICE = 'my-service';
 const BASE = `/v1/apps/${PROJECT}/services/${SERVICE}/versions`;
 
-let bot: Bot | undefined;
-afterEach(async () => {
-  await bot?.close();
-  bot = undefined;
-});
+const startBot = botPerTest();
 
 /** my-service with b-4 serving all traffic and b-1..b-3 stopped, in `project`. */
 async function stoppedVersions(b: Bot, project: string) {
@@ -35,7 +31,7 @@ function versionIds(b: Bot, project = PROJECT): string[] {
 
 describe('the version limit before a deploy', () => {
   it('near the limit, deletes the oldest stopped versions of the service first, then creates', async () => {
-    const b = (bot = await startBot());
+    const b = await startBot();
     await stoppedVersions(b, PROJECT);
     await fillApplication(b, PROJECT, 197); // 201 in all: 2 to delete to be under 200
     const from = b.appEngine.requests.length;
@@ -66,7 +62,7 @@ describe('the version limit before a deploy', () => {
   });
 
   it('at the limit with nothing of the service to delete, fails the deploy saying what to do', async () => {
-    const b = (bot = await startBot());
+    const b = await startBot();
     await fillApplication(b, PROJECT, 210);
     const from = b.appEngine.requests.length;
     const id = await submitAndApprove(b);
@@ -84,7 +80,7 @@ describe('the version limit before a deploy', () => {
   });
 
   it("App Engine's own refusal for the limit makes room the same way, then creates", async () => {
-    const b = (bot = await startBot());
+    const b = await startBot();
     const project = PROJECTS[1] as string;
     // An application whose limit is lower than the bot counts with: App Engine refuses first.
     b.appEngine.addApp({ id: project, maxVersions: 5, services: ['default'] });
