@@ -34,7 +34,11 @@ async function removalStep(
   if (!removal) {
     if (!run.deployOperation || run.steps.deploy.state === 'done') return undefined;
     const created = await ctx.deploys.getOperation(run.deployOperation);
-    if (!created.done) return 'unchanged';
+    if (!created.done) {
+      if (!waitedTooLong(run)) return 'unchanged';
+      const detail = `App Engine had not created it ${CREATE_WAIT_MS / 60_000} minutes after the deploy started`;
+      return saveRemoval(ctx, submission, run, { state: 'failed', detail });
+    }
     if (created.error) {
       return saveRemoval(ctx, submission, run, {
         state: 'not_created',
@@ -58,6 +62,17 @@ async function removalStep(
     default:
       return undefined;
   }
+}
+
+/**
+ * How long a cancelled run waits for a create to end: App Engine waits up to 30 minutes for
+ * a flexible version's readiness; past that margin the cancel is told without the removal.
+ */
+const CREATE_WAIT_MS = 40 * 60_000;
+
+function waitedTooLong(run: PipelineRun): boolean {
+  const started = run.steps.deploy.startedAt?.getTime();
+  return started !== undefined && Date.now() - started > CREATE_WAIT_MS;
 }
 
 /** Asks App Engine to delete (or stop) the version; stores what it answered. */
