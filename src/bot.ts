@@ -45,6 +45,9 @@ export type TrackerTuning = Partial<
     | 'backoff'
     | 'deadlines'
     | 'sweepMs'
+    | 'keepRunningVersions'
+    | 'keepVersions'
+    | 'lifecycleGraceMs'
   >
 > & {
   /** The deliverer's (its owner is the tracker's). */
@@ -127,6 +130,9 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     ...(buildLogs ? { buildLogs } : {}),
     registry: config.gcp.registry,
     logger: logger.child({ component: 'tracker' }),
+    keepRunningVersions: config.lifecycle.keepRunningVersions,
+    keepVersions: config.lifecycle.keepVersions,
+    lifecycleGraceMs: config.lifecycle.graceMs,
     ...trackerTuning,
     deadlines: { ...config.watchdog, ...tuning.deadlines },
     owner,

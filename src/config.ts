@@ -46,6 +46,8 @@ export interface Config {
   logLevel: string;
   /** Step deadlines and the stall sweep's limit, in ms; absent: the tracker's defaults. */
   watchdog: { deployMs?: number; promoteMs?: number; stallAfterMs?: number };
+  /** Old versions after a new one took all traffic (PLAYGROUND_KEEP_*, PLAYGROUND_LIFECYCLE_GRACE). */
+  lifecycle: { keepRunningVersions: number; keepVersions: number; graceMs: number };
 }
 
 export class ConfigError extends CodedError<'invalid_config'> {
@@ -64,6 +66,14 @@ const list = (value: string) =>
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+
+const count = z
+  .string()
+  .trim()
+  .refine((v) => /^\d+$/.test(v) && Number(v) <= 1000, {
+    error: 'must be a whole number from 0 to 1000',
+  })
+  .optional();
 
 const SLACK_APPROVER_ID = /^[UWS][A-Z0-9]{2,}$/;
 
@@ -123,8 +133,8 @@ const duration = (example: string, min = 1_000) =>
   z
     .string()
     .trim()
-    .refine((v) => (parseDuration(v) ?? 0) >= min, {
-      error: `must be a duration of at least ${min / 1000}s, like ${example} (units ms, s, m, h)`,
+    .refine((v) => (parseDuration(v) ?? -1) >= min, {
+      error: `must be a duration${min > 0 ? ` of at least ${min / 1000}s` : ''}, like ${example} (units ms, s, m, h)`,
     })
     .transform((v) => parseDuration(v) as number)
     .optional();
@@ -232,6 +242,9 @@ const envSchema = z.object({
       },
     )
     .optional(),
+  PLAYGROUND_KEEP_RUNNING_VERSIONS: count,
+  PLAYGROUND_KEEP_VERSIONS: count,
+  PLAYGROUND_LIFECYCLE_GRACE: duration('10m', 0),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   PLAYGROUND_DEPLOY_DEADLINE: duration('45m'),
   PLAYGROUND_PROMOTE_DEADLINE: duration('10m'),
@@ -292,6 +305,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.PLAYGROUND_DEPLOY_DEADLINE ? { deployMs: e.PLAYGROUND_DEPLOY_DEADLINE } : {}),
       ...(e.PLAYGROUND_PROMOTE_DEADLINE ? { promoteMs: e.PLAYGROUND_PROMOTE_DEADLINE } : {}),
       ...(e.PLAYGROUND_STALL_AFTER ? { stallAfterMs: e.PLAYGROUND_STALL_AFTER } : {}),
+    },
+    lifecycle: {
+      keepRunningVersions: Number(e.PLAYGROUND_KEEP_RUNNING_VERSIONS ?? 1),
+      keepVersions: Number(e.PLAYGROUND_KEEP_VERSIONS ?? 5),
+      graceMs: e.PLAYGROUND_LIFECYCLE_GRACE ?? 10 * 60_000,
     },
   };
 }

@@ -38,6 +38,7 @@ describe('readConfig', () => {
       },
       logLevel: 'info',
       watchdog: {},
+      lifecycle: { keepRunningVersions: 1, keepVersions: 5, graceMs: 600_000 },
     });
   });
 
@@ -58,6 +59,31 @@ describe('readConfig', () => {
     ).toEqual([
       'PLAYGROUND_DEPLOY_DEADLINE must be a duration of at least 1s, like 45m (units ms, s, m, h)',
       'PLAYGROUND_STALL_AFTER must be a duration of at least 1s, like 1h (units ms, s, m, h)',
+    ]);
+  });
+
+  it('reads how many old versions to keep and the grace before cleaning up, and names bad values', () => {
+    const config = readConfig({
+      ...VALID,
+      PLAYGROUND_KEEP_RUNNING_VERSIONS: '2',
+      PLAYGROUND_KEEP_VERSIONS: '0',
+      PLAYGROUND_LIFECYCLE_GRACE: '90s',
+    });
+    expect(config.lifecycle).toEqual({ keepRunningVersions: 2, keepVersions: 0, graceMs: 90_000 });
+    expect(readConfig({ ...VALID, PLAYGROUND_LIFECYCLE_GRACE: '2h' }).lifecycle.graceMs).toBe(
+      7_200_000,
+    );
+    expect(
+      problems({
+        ...VALID,
+        PLAYGROUND_KEEP_RUNNING_VERSIONS: '-1',
+        PLAYGROUND_KEEP_VERSIONS: 'five',
+        PLAYGROUND_LIFECYCLE_GRACE: '10 minutes',
+      }),
+    ).toEqual([
+      'PLAYGROUND_KEEP_RUNNING_VERSIONS must be a whole number from 0 to 1000',
+      'PLAYGROUND_KEEP_VERSIONS must be a whole number from 0 to 1000',
+      'PLAYGROUND_LIFECYCLE_GRACE must be a duration, like 10m (units ms, s, m, h)',
     ]);
   });
 

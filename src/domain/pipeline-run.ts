@@ -2,6 +2,7 @@
  * The state of a submission's build-and-deploy pipeline, stored with the submission so
  * that any bot instance can resume it after a crash. Pure data and pure helpers only.
  */
+import type { Housekeeping, VersionRemoval, VersionRoom } from './version-lifecycle.ts';
 
 /** The checklist shown in the thread, in order. */
 export const CHECKLIST = ['render', 'wrap', 'test', 'push', 'deploy', 'promote'] as const;
@@ -71,6 +72,12 @@ export interface PipelineRun {
   buildTimeoutSeconds?: number;
   /** When the run was last stored (the store's clock): the watchdog's sweep reads it. */
   progressAt?: Date;
+  /** Lifecycle (optional, version-lifecycle.ts): old versions cleaned up once this one took all traffic. */
+  housekeeping?: Housekeeping;
+  /** Lifecycle: room made under App Engine's version limit before the create. */
+  versionRoom?: VersionRoom;
+  /** Lifecycle: a cancel during deploy removes the version App Engine was creating. */
+  removal?: VersionRemoval;
 }
 
 /**

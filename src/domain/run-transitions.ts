@@ -15,6 +15,7 @@ import {
 import type { Action, Status } from './status.ts';
 import { currentRevision, type Submission } from './submission.ts';
 import { defaultVersionId, retryVersionId } from './version-id.ts';
+import { housekeepingOwed } from './version-lifecycle.ts';
 
 /** Statuses in which the pipeline still has work to do. */
 const WORKING: ReadonlySet<Status> = new Set(['approved', 'building', 'testing', 'deploying']);
@@ -32,7 +33,7 @@ export function isWorking(status: Status): boolean {
 export function needsTracking(status: Status, run: PipelineRun): boolean {
   switch (status) {
     case 'live':
-      return run.announced.live !== run.attempt;
+      return run.announced.live !== run.attempt || housekeepingOwed(run);
     case 'failed':
       return run.announced.failed !== run.attempt;
     case 'cancelled':
@@ -132,10 +133,15 @@ export type NextStep =
   | { step: 'poll_deploy'; operation: string }
   /** Deployed (maybe by an earlier attempt whose promote failed): move traffic, or skip. */
   | { step: 'promote' }
-  | { step: 'poll_promote'; operation: string };
+  | { step: 'poll_promote'; operation: string }
+  /** Live with all traffic and told: after a grace, stop and delete the service's old versions. */
+  | { step: 'housekeeping' };
 
 export function nextStep(status: Status, run: PipelineRun): NextStep {
   if (status === 'cancelled') return { step: 'wind_down' };
+  if (status === 'live' && wasAnnounced(run, 'live') && housekeepingOwed(run)) {
+    return { step: 'housekeeping' };
+  }
   if (!isWorking(status)) {
     return { step: 'tell_outcome', milestone: status === 'live' ? 'live' : 'failed' };
   }

@@ -38,6 +38,19 @@ export interface ServiceRecord {
   live?: LiveVersion;
   /** Bounded: the last MAX_HISTORY versions, oldest first. */
   history: VersionHistoryEntry[];
+  /**
+   * The promote or rollback in progress, or the last one (written by those operations; the
+   * shape agreed for issue 14). While running, its versions are never stopped or deleted.
+   */
+  operation?: {
+    id: string;
+    kind: 'promote' | 'rollback';
+    from?: string;
+    to: string;
+    submissionId: string;
+    state: 'running' | 'done' | 'failed';
+    at: Date;
+  };
   createdAt: Date;
   updatedAt: Date;
 }

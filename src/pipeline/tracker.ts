@@ -7,6 +7,7 @@ import type { BuildPort } from '../ports/build.ts';
 import type { BuildLogPort } from '../ports/build-logs.ts';
 import type { DeployPort } from '../ports/deploy.ts';
 import type { Pipeline } from '../ports/pipeline.ts';
+import type { ServiceStore } from '../ports/services.ts';
 import { isStoreError, type PipelineStore, type SubmissionStore } from '../ports/store.ts';
 import { type Backoff, DEFAULT_BACKOFF } from './poll-budget.ts';
 import { Scheduler } from './scheduler.ts';
@@ -14,7 +15,7 @@ import { runStep } from './steps/run-step.ts';
 import { Sweep } from './sweep.ts';
 
 export interface TrackerOptions {
-  store: SubmissionStore & PipelineStore;
+  store: SubmissionStore & PipelineStore & Pick<ServiceStore, 'serviceRecords'>;
   builds: BuildPort;
   deploys: DeployPort;
   /** Where a failed step's last log lines are read from; without it failures show none. */
@@ -35,6 +36,12 @@ export interface TrackerOptions {
   deadlines?: Partial<DeadlineTuning>;
   /** How often the watchdog looks for pipelines without progress (sweep.ts). */
   sweepMs?: number;
+  /** Previous versions of a service left serving once a new one took all traffic. */
+  keepRunningVersions?: number;
+  /** Previous versions of a service kept at all (serving or stopped); older ones are deleted. */
+  keepVersions?: number;
+  /** How long a version that took all traffic must stay healthy before old ones are cleaned up. */
+  lifecycleGraceMs?: number;
 }
 
 /** Production tuning; tests and the local workspace override some of it. */
@@ -46,6 +53,9 @@ export const TRACKER_DEFAULTS = {
   backoff: DEFAULT_BACKOFF,
   deadlines: DEFAULT_DEADLINES,
   sweepMs: 60_000,
+  keepRunningVersions: 1,
+  keepVersions: 5,
+  lifecycleGraceMs: 10 * 60_000,
 } as const;
 
 /**
@@ -75,9 +85,12 @@ export class Tracker implements Pipeline {
       ...(buildLogs ? { buildLogs } : {}),
       deadlines,
     };
-    const { leaseMs, tickMs, discoverMs, callsPerMinute, backoff } = {
-      ...TRACKER_DEFAULTS,
-      ...options,
+    const tuned = { ...TRACKER_DEFAULTS, ...options };
+    const { leaseMs, tickMs, discoverMs, callsPerMinute, backoff } = tuned;
+    const lifecycle = {
+      keepRunning: tuned.keepRunningVersions,
+      keepVersions: tuned.keepVersions,
+      graceMs: tuned.lifecycleGraceMs,
     };
     this.#scheduler = new Scheduler({
       store,
@@ -88,7 +101,7 @@ export class Tracker implements Pipeline {
       discoverMs,
       callsPerMinute,
       backoff,
-      step: (id, log) => runStep({ ...context, log }, id),
+      step: (id, log) => runStep({ ...context, lifecycle, log }, id),
       start: (submission) => this.start(submission),
     });
     this.#sweep = new Sweep({

@@ -46,6 +46,10 @@ export type MessageIntent =
   | { kind: 'milestone'; attempt: number; milestone: Milestone }
   /** The partner's DM with a pipeline's outcome. */
   | { kind: 'outcome'; attempt: number; milestone: 'failed' | 'live' }
+  /** A thread reply: the service's old versions stopped and deleted after this run went live. */
+  | { kind: 'housekeeping'; attempt: number }
+  /** A thread reply: stopped versions deleted before the create, near App Engine's version limit. */
+  | { kind: 'version_room'; attempt: number }
   /**
    * A thread reply: the attempt made no progress at `step` for `quietMs` (its deadline
    * `deadlineMs`, when the step has one); the watchdog's sweep tells it once per attempt.
@@ -106,6 +110,9 @@ export function messageKey(revision: number, intent: MessageIntent): string {
       return `a${intent.attempt}_stalled`;
     case 'transferred':
       return `s${intent.seq}_transferred_${intent.recipient}`;
+    case 'housekeeping':
+    case 'version_room':
+      return `a${intent.attempt}_${intent.kind}`;
   }
 }
 

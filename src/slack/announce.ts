@@ -10,6 +10,7 @@ import type { Logger } from '../log.ts';
 import type { DecisionEvent, MessageIntent, Notifier } from '../ports/notifier.ts';
 import type { MessageRef, OutboxEntry } from '../ports/store.ts';
 import type { Message } from './views/kit.ts';
+import { housekeepingMessage, versionRoomMessage } from './views/lifecycle.ts';
 import { decisionMessage, receivedMessage, threadReply, voidedMessage } from './views/messages.ts';
 import { transferMessage } from './views/ownership.ts';
 import { milestoneMessage, partnerOutcomeMessage, statusMessage } from './views/progress.ts';
@@ -208,6 +209,13 @@ export class SlackMessages implements Notifier {
           submission,
           stalledMessage(submission, intent, this.#approversOf(run.project)),
         );
+      }
+      case 'housekeeping':
+      case 'version_room': {
+        const run = runOf(submission, intent.attempt);
+        if (!run) return { skip: true };
+        const say = intent.kind === 'housekeeping' ? housekeepingMessage : versionRoomMessage;
+        return inThread(submission, say(run));
       }
       case 'transferred': {
         const { transfer, recipient } = intent;

@@ -14,6 +14,7 @@ import { ACTIONS, type Action, STATUSES } from '../domain/status.ts';
 import type { AuditAction, AuditEvent, Submission } from '../domain/submission.ts';
 import { isMapping, type SubmissionSpec } from '../domain/submission-spec/index.ts';
 import { StoreError } from '../ports/store.ts';
+import { housekeeping, versionRemoval, versionRoom } from './lifecycle-codec.ts';
 
 /** Bumped when the stored shape changes incompatibly. */
 export const SCHEMA_VERSION = 1;
@@ -153,6 +154,9 @@ const pipelineRun = z.object({
     .optional(),
   buildTimeoutSeconds: z.number().int().positive().optional(),
   progressAt: date.optional(),
+  housekeeping: housekeeping.optional(),
+  versionRoom: versionRoom.optional(),
+  removal: versionRemoval.optional(),
 });
 
 /** Which bot instance drives the pipeline, until when (store bookkeeping, not domain). */

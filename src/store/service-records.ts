@@ -44,6 +44,17 @@ const recordDoc = z.object({
   team: z.string().optional(),
   claimedBy: z.object({ submissionId: z.string().min(1), revision: z.number().int().positive() }),
   live: liveVersion.optional(),
+  operation: z
+    .object({
+      id: z.string().min(1),
+      kind: z.enum(['promote', 'rollback']),
+      from: z.string().optional(),
+      to: z.string().min(1),
+      submissionId: z.string().min(1),
+      state: z.enum(['running', 'done', 'failed']),
+      at: date,
+    })
+    .optional(),
   history: z.array(
     z.object({
       submissionId: z.string().min(1),

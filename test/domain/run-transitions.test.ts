@@ -295,6 +295,41 @@ describe('needsTracking', () => {
   });
 });
 
+describe('housekeeping of a live run', () => {
+  const promoted = () => {
+    const run = sampleRun({ announced: { live: 1 } });
+    run.steps.promote = done();
+    return run;
+  };
+
+  it('keeps a run whose version took all traffic tracked until its housekeeping is done', () => {
+    expect(needsTracking('live', promoted())).toBe(true);
+    expect(nextStep('live', promoted())).toEqual({ step: 'housekeeping' });
+    const cleaned = { ...promoted(), housekeeping: { ...noWork(), state: 'done' as const } };
+    expect(needsTracking('live', cleaned)).toBe(false);
+    expect(nextStep('live', cleaned)).toEqual({ step: 'tell_outcome', milestone: 'live' });
+  });
+
+  it('tells the outcome first, and does nothing for a version deployed without traffic', () => {
+    const untold = { ...promoted(), announced: {} };
+    expect(nextStep('live', untold)).toEqual({ step: 'tell_outcome', milestone: 'live' });
+    const skipped = sampleRun({ announced: { live: 1 } });
+    skipped.steps.promote = { state: 'skipped' };
+    expect(needsTracking('live', skipped)).toBe(false);
+  });
+});
+
+function noWork() {
+  return {
+    state: 'working' as const,
+    stop: [],
+    remove: [],
+    keptServing: [],
+    stopped: [],
+    removed: [],
+  };
+}
+
 describe('cancelSteps', () => {
   it('cancels the steps under way or to do, ending only those that had started', () => {
     const run = sampleRun();

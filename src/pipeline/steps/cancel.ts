@@ -1,10 +1,12 @@
-// A cancelled submission's pipeline: its build stopped, its checklist closed, the thread told.
+// A cancelled submission's pipeline: its build stopped or its version removed, its checklist
+// closed, the thread told.
 import type { PipelineRun } from '../../domain/pipeline-run.ts';
 import { cancelSteps, wasAnnounced } from '../../domain/run-transitions.ts';
 import type { Submission } from '../../domain/submission.ts';
 import { isRefusal } from '../../ports/service-error.ts';
 import type { StepContext, StepOutcome } from './context.ts';
 import { announce, save } from './record.ts';
+import { removeVersion } from './remove-version.ts';
 
 export async function windDown(
   ctx: StepContext,
@@ -12,6 +14,9 @@ export async function windDown(
   run: PipelineRun,
 ): Promise<StepOutcome> {
   if (wasAnnounced(run, 'cancelled')) return 'ended';
+  // A version App Engine was creating is removed once created (remove-version.ts).
+  const removing = await removeVersion(ctx, submission, run);
+  if (removing) return removing;
   // A build that has not pushed may still be running; cancelling a finished one is a no-op.
   if (run.buildId && !run.imageDigest) {
     try {

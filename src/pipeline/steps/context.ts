@@ -1,13 +1,16 @@
 import type { DeadlineTuning } from '../../domain/step-deadlines.ts';
+import type { LifecyclePolicy } from '../../domain/version-lifecycle.ts';
 import type { Logger } from '../../log.ts';
 import type { BuildPort } from '../../ports/build.ts';
 import type { BuildLogPort } from '../../ports/build-logs.ts';
 import type { DeployPort } from '../../ports/deploy.ts';
+import type { ServiceStore } from '../../ports/services.ts';
 import type { PipelineStore, SubmissionStore } from '../../ports/store.ts';
 
 /** What a step works with: the ports, and the lease owner it writes the run as. */
 export interface StepContext {
-  store: SubmissionStore & PipelineStore;
+  /** The service records too: what is live, and what a running operation protects. */
+  store: SubmissionStore & PipelineStore & Pick<ServiceStore, 'serviceRecords'>;
   builds: BuildPort;
   deploys: DeployPort;
   /** Where a failed step's last log lines are read from; without it failures show none. */
@@ -18,6 +21,8 @@ export interface StepContext {
   log: Logger;
   /** How long each step may wait on Cloud Build or App Engine (TRACKER_DEFAULTS.deadlines). */
   deadlines: DeadlineTuning;
+  /** Which old versions stay after a new one took all traffic, and after how long a grace. */
+  lifecycle: LifecyclePolicy & { graceMs: number };
 }
 
 /**

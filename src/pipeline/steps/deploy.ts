@@ -10,8 +10,10 @@ import {
   promoteSkipped,
 } from '../../domain/run-transitions.ts';
 import { currentRevision, type Submission } from '../../domain/submission.ts';
+import { ServiceError } from '../../ports/service-error.ts';
 import type { StepContext, StepOutcome } from './context.ts';
 import { fail, goLive, save } from './record.ts';
+import { makeRoom, refusedForLimit } from './version-room.ts';
 
 export async function createVersion(
   ctx: StepContext,
@@ -31,17 +33,25 @@ export async function createVersion(
     );
     if (operation) ctx.log.info({ operation }, 'deploy adopted after a restart');
   } else {
+    // Room under App Engine's version limit first (version-room.ts).
+    const making = await makeRoom(ctx, submission, run);
+    if (making) return making;
     // Written before the call, so a crash right after it is noticed on resume.
     requested = deployRequested(run, new Date());
     submission = await save(ctx, submission, requested);
   }
   if (!operation) {
-    ({ operation } = await ctx.deploys.createVersion({
-      project: run.project,
-      spec: currentRevision(submission).spec,
-      versionId: run.versionId,
-      imageUrl: deployImage(run),
-    }));
+    try {
+      ({ operation } = await ctx.deploys.createVersion({
+        project: run.project,
+        spec: currentRevision(submission).spec,
+        versionId: run.versionId,
+        imageUrl: deployImage(run),
+      }));
+    } catch (error) {
+      if (!(error instanceof ServiceError && error.code === 'version_limit')) throw error;
+      return refusedForLimit(ctx, submission, requested);
+    }
   }
   await save(ctx, submission, { ...requested, deployOperation: operation });
   return 'changed';

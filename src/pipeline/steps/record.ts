@@ -2,7 +2,7 @@
 // before doing anything else, with the messages that change owes (the status message,
 // milestones) in the same write; the ends of a pipeline (failed, live) are here.
 import type { Milestone, PipelineFailure, PipelineRun } from '../../domain/pipeline-run.ts';
-import { markAnnounced } from '../../domain/run-transitions.ts';
+import { markAnnounced, needsTracking } from '../../domain/run-transitions.ts';
 import type { Action } from '../../domain/status.ts';
 import type { Actor, Submission } from '../../domain/submission.ts';
 import { type MessageIntent, milestoneMessages } from '../../ports/notifier.ts';
@@ -84,6 +84,11 @@ async function end(
 ): Promise<StepOutcome> {
   // The checklist shows the end before the milestone reply tells it (outbox order).
   const saved = await save(ctx, submission, run, action, detail);
-  await announce(ctx, saved, run, kind);
-  return 'ended';
+  return stillTracked(await announce(ctx, saved, run, kind));
+}
+
+/** After telling an end: the pipeline ends, unless the run still has work (housekeeping). */
+export function stillTracked(told: Submission): StepOutcome {
+  const run = told.pipeline;
+  return run && needsTracking(told.status, run) ? 'changed' : 'ended';
 }

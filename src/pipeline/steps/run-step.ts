@@ -16,7 +16,8 @@ import { windDown } from './cancel.ts';
 import type { StepContext, StepOutcome } from './context.ts';
 import { pastDeadline } from './deadline.ts';
 import { createVersion, pollOperation, promote } from './deploy.ts';
-import { announce, fail } from './record.ts';
+import { housekeep } from './lifecycle.ts';
+import { announce, fail, stillTracked } from './record.ts';
 import { takeTurn } from './turn.ts';
 
 /** Reads the run and does the one next thing; the caller holds the pipeline's lease and lock. */
@@ -27,8 +28,8 @@ export async function runStep(ctx: StepContext, id: string): Promise<StepOutcome
   const next = nextStep(submission.status, run);
   if (next.step === 'wind_down') return windDown(ctx, submission, run);
   if (next.step === 'tell_outcome') {
-    if (!wasAnnounced(run, next.milestone)) await announce(ctx, submission, run, next.milestone);
-    return 'ended';
+    if (wasAnnounced(run, next.milestone)) return 'ended';
+    return stillTracked(await announce(ctx, submission, run, next.milestone));
   }
   // Past its step's deadline the run fails there, before asking again (watchdog).
   const late = next.step === 'take_turn' ? undefined : overdue(run, ctx.deadlines, new Date());
@@ -49,6 +50,8 @@ export async function runStep(ctx: StepContext, id: string): Promise<StepOutcome
         return await promote(ctx, submission, run);
       case 'poll_promote':
         return await pollOperation(ctx, submission, run, 'promote', next.operation);
+      case 'housekeeping':
+        return await housekeep(ctx, submission, run);
     }
   } catch (error) {
     if (!isRefusal(error)) throw error;

@@ -121,6 +121,8 @@ const MESSAGE_LABEL: Record<UndeliveredMessage['entry']['intent']['kind'], strin
   outcome: "the partner's pipeline outcome",
   transferred: 'a service transfer notice',
   stalled: "the watchdog's note that a pipeline made no progress",
+  housekeeping: 'a note of old versions stopped and deleted',
+  version_room: 'a note of old versions deleted before a deploy',
 };
 
 function reviewButtons(id: string) {

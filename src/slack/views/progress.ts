@@ -16,6 +16,7 @@ import { waitsFor } from '../../domain/service-turn.ts';
 import { type Actor, revisionOf, type Submission } from '../../domain/submission.ts';
 import { ACTION_ID } from './ids.ts';
 import { actions, button, context, LIMITS, type Message, section, sectionsOf } from './kit.ts';
+import { removalNote } from './lifecycle.ts';
 import { plainLogLine } from './log-text.ts';
 import { approversMention, editAndResubmit, link, resubmitHint } from './messages.ts';
 import {
@@ -327,7 +328,7 @@ export function milestoneMessage(
       });
       const at = stopped ? ` during *${STEP_LABEL[stopped]}*` : '';
       return {
-        text: `:no_entry_sign: Pipeline cancelled${by ? ` by ${mention(by.userId)}` : ''}${at} (attempt ${run.attempt}). Nothing more is deployed from it.`,
+        text: `:no_entry_sign: Pipeline cancelled${by ? ` by ${mention(by.userId)}` : ''}${at} (attempt ${run.attempt}). Nothing more is deployed from it.${removalNote(run)}`,
       };
     }
   }
