@@ -2,6 +2,7 @@
 // it, and what was deployed before. The first approved submission for a free service
 // claims it for its partner; only the owner (or a member of the owning team) may submit
 // for it afterwards, until an approver transfers it. Pure data and pure rules.
+import type { ServiceOperation } from './service-operation.ts';
 import type { Actor } from './submission.ts';
 import { SPEC_CATALOGUE, type SubmissionSpec } from './submission-spec/index.ts';
 
@@ -38,6 +39,8 @@ export interface ServiceRecord {
   live?: LiveVersion;
   /** Bounded: the last MAX_HISTORY versions, oldest first. */
   history: VersionHistoryEntry[];
+  /** The promote or rollback in progress, or the last one (issue 14: ops). */
+  operation?: ServiceOperation;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -147,7 +150,7 @@ export function updateOfLive(
 export interface ServiceEvent {
   at: Date;
   actor: Actor;
-  action: 'claim' | 'live' | 'transfer' | 'refused';
+  action: 'claim' | 'live' | 'transfer' | 'refused' | 'promote' | 'rollback';
   requestId?: string;
   detail?: string;
 }

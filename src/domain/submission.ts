@@ -1,5 +1,6 @@
 import type { ImageResolution } from './image-resolution.ts';
 import type { PipelineRun } from './pipeline-run.ts';
+import type { OperationRun } from './service-operation.ts';
 import type { UpdateOfLive } from './service-record.ts';
 import type { Action, Status } from './status.ts';
 import type { SubmissionSpec } from './submission-spec/index.ts';
@@ -54,14 +55,23 @@ export interface Submission {
   reason?: string;
   /** The build-and-deploy pipeline, once approved. */
   pipeline?: PipelineRun;
+  /**
+   * The promote or rollback that makes this submission's version serve (the one in progress,
+   * or the last one): driven by the tracker, told in this submission's thread. Added for
+   * promote and roll back (issue 14).
+   */
+  operation?: OperationRun;
   /** The latest audit event that changed the submission (refusals excluded), for lists. */
   lastEvent?: AuditEvent;
   createdAt: Date;
   updatedAt: Date;
 }
 
-/** What an audit line records: a status action, the first submission, or a refused attempt. */
-export type AuditAction = Action | 'submit' | 'refused';
+/**
+ * What an audit line records: a status action, the first submission, a refused attempt, or
+ * a promote or rollback moving traffic to the submission's version (no status change).
+ */
+export type AuditAction = Action | 'submit' | 'refused' | 'promote' | 'rollback';
 
 /** One line of the append-only audit trail. */
 export interface AuditEvent {

@@ -4,7 +4,8 @@
  *
  *   services/{project~service}              the record, auditSeq (last audit number) and
  *                                           lastRequestId (the transfer a retry repeats)
- *   services/{project~service}/audit/{seq}  append-only events: claim, live, transfer, refused
+ *   services/{project~service}/audit/{seq}  append-only events: claim, live, transfer, refused,
+ *                                           promote, rollback
  *
  * Each function here runs inside a transaction the caller opened (the approval's, the
  * pipeline's go-live, a transfer), reads before it writes, and leaves the rest of the
@@ -31,7 +32,7 @@ import {
 } from '../domain/submission.ts';
 import type { TransferInput, TransferResult } from '../ports/services.ts';
 import { type RequestContext, StoreError } from '../ports/store.ts';
-import { actor, date, invalid, liveVersion, toFirestoreValue } from './codec.ts';
+import { actor, date, invalid, liveVersion, serviceOperation, toFirestoreValue } from './codec.ts';
 import { enqueue, outboxFromDoc } from './outbox.ts';
 
 export const SERVICES = 'services';
@@ -52,6 +53,7 @@ const recordDoc = z.object({
       at: date,
     }),
   ),
+  operation: serviceOperation.optional(),
   createdAt: date,
   updatedAt: date,
   auditSeq: z.number().int().nonnegative(),
@@ -61,7 +63,7 @@ const recordDoc = z.object({
 const eventDoc = z.object({
   at: date,
   actor,
-  action: z.enum(['claim', 'live', 'transfer', 'refused']),
+  action: z.enum(['claim', 'live', 'transfer', 'refused', 'promote', 'rollback']),
   requestId: z.string().optional(),
   detail: z.string().optional(),
   seq: z.number().int().positive(),

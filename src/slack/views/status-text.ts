@@ -67,6 +67,8 @@ const EVENT_WORDS: Record<AuditEvent['action'], string> = {
   go_live: 'Went live',
   fail: 'Failed',
   refused: 'Refused a click',
+  promote: 'Promote',
+  rollback: 'Rollback',
 };
 
 /** "Approved by @ana on Mar 4 at 14:05". */
