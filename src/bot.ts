@@ -35,7 +35,16 @@ export interface Bot {
 
 /** Tuning that tests and benchmarks change; production uses the defaults. */
 export type TrackerTuning = Partial<
-  Pick<TrackerOptions, 'owner' | 'leaseMs' | 'tickMs' | 'discoverMs' | 'callsPerMinute' | 'backoff'>
+  Pick<
+    TrackerOptions,
+    | 'owner'
+    | 'leaseMs'
+    | 'tickMs'
+    | 'discoverMs'
+    | 'callsPerMinute'
+    | 'backoff'
+    | 'rollbackDeadlineMs'
+  >
 > & {
   /** The deliverer's (its owner is the tracker's). */
   delivery?: Partial<Omit<DelivererOptions, 'store' | 'messages' | 'owner' | 'logger'>>;
@@ -143,6 +152,7 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     },
     logger,
     setup: doctor,
+    ops: { deploys, store },
   });
   registerHandlers(slack, { useCases, logger, targetProjects: config.gcp.targetProjects });
   return {

@@ -1,6 +1,8 @@
 import type { Actor } from '../domain/submission.ts';
 import type { Logger } from '../log.ts';
+import type { DeployPort } from '../ports/deploy.ts';
 import type { Notifier } from '../ports/notifier.ts';
+import type { OperationStore } from '../ports/operations.ts';
 import type { Pipeline } from '../ports/pipeline.ts';
 import type { RegistryPort } from '../ports/registry.ts';
 import type { ServiceStore } from '../ports/services.ts';
@@ -23,6 +25,8 @@ export interface AppDeps {
   logger: Logger;
   /** What the doctor checks and asks (absent where no doctor is wired). */
   setup?: DoctorSetup;
+  /** App Engine and the operations' store, for promote and roll back (absent where not wired). */
+  ops?: { deploys: DeployPort; store: OperationStore };
 }
 
 /** Who asks, and from which request (the same request id never changes anything twice). */

@@ -11,6 +11,7 @@ import { AccessPolicy, type ApprovalRules } from './access.ts';
 import { cancel } from './cancel.ts';
 import type { AppDeps } from './context.ts';
 import { type DoctorSetup, doctor } from './doctor.ts';
+import { askPromote, askRollback, confirmOperation } from './operate.ts';
 import type { Ownership } from './ownership.ts';
 import { help, history, home, list, status } from './queries.ts';
 import { resubmit, resubmitForm } from './resubmit.ts';
@@ -39,6 +40,8 @@ export function createUseCases(ports: {
   logger: Logger;
   /** The doctor's probes and what they check (`/playground doctor`). */
   setup?: DoctorSetup;
+  /** Promote and roll back: App Engine and where operations are stored. */
+  ops?: AppDeps['ops'];
 }) {
   const { approvers, rules, ...rest } = ports;
   const deps: AppDeps = {
@@ -62,6 +65,9 @@ export function createUseCases(ports: {
     help: bind(deps, help),
     doctor: bind(deps, doctor),
     transfer: bind(deps, transfer),
+    askRollback: bind(deps, askRollback),
+    askPromote: bind(deps, askPromote),
+    confirmOperation: bind(deps, confirmOperation),
   };
 }
 

@@ -79,6 +79,7 @@ export interface ListedVersion {
   id: string;
   servingStatus: 'SERVING' | 'STOPPED';
   traffic: number;
+  url?: string;
 }
 
 /** The version that serves now: the one with the largest share of the traffic. */
@@ -93,7 +94,10 @@ export type OperationPlan =
       kind: 'plan';
       from?: VersionRef;
       to: VersionRef & { submissionId: string; revision: number };
+      /** The target is stopped: start it first. */
       start: boolean;
+      /** The target's own URL, as App Engine lists it. */
+      url?: string;
     }
   /** No earlier version the bot deployed is still listed. */
   | { kind: 'nothing_to_roll_back'; serving?: string }
@@ -141,19 +145,31 @@ export function rollbackPlan(
       return { kind: 'not_ours', version: named };
     }
     const to = { version: named, submissionId: ref.submissionId, revision: ref.revision };
-    return {
-      kind: 'plan',
-      ...(from ? { from } : {}),
-      to,
-      start: target.servingStatus === 'STOPPED',
-    };
+    return planTo(from, to, target);
   }
   const entry = [...record.history]
     .reverse()
     .find((e) => e.version !== serving?.id && byId.has(e.version));
-  if (!entry) return { kind: 'nothing_to_roll_back', ...(serving ? { serving: serving.id } : {}) };
-  const start = byId.get(entry.version)?.servingStatus === 'STOPPED';
-  return { kind: 'plan', ...(from ? { from } : {}), to: refOf(entry), start };
+  const target = entry && byId.get(entry.version);
+  if (!entry || !target) {
+    return { kind: 'nothing_to_roll_back', ...(serving ? { serving: serving.id } : {}) };
+  }
+  return planTo(from, refOf(entry), target);
+}
+
+/** The move from what serves to `to`, listed as `target`: started first when stopped. */
+function planTo(
+  from: VersionRef | undefined,
+  to: VersionRef & { submissionId: string; revision: number },
+  target: ListedVersion,
+): OperationPlan {
+  return {
+    kind: 'plan',
+    ...(from ? { from } : {}),
+    to,
+    start: target.servingStatus === 'STOPPED',
+    ...(target.url ? { url: target.url } : {}),
+  };
 }
 
 /** What promoting `to` (a version its pipeline deployed without traffic) does. */
@@ -168,8 +184,8 @@ export function promotePlan(
   }
   if (target.traffic >= 1) return { kind: 'already_serving', version: to.version };
   const serving = servingVersion(listed);
-  const from = serving && record ? known(record, serving.id) : serving && { version: serving.id };
-  return { kind: 'plan', ...(from ? { from } : {}), to, start: target.servingStatus === 'STOPPED' };
+  const from = serving && (record ? known(record, serving.id) : { version: serving.id });
+  return planTo(from, to, target);
 }
 
 /**
@@ -203,6 +219,7 @@ export function newOperation(input: {
     ...(plan.from ? { from: plan.from } : {}),
     to: plan.to,
     start: plan.start,
+    ...(plan.url ? { versionUrl: plan.url } : {}),
     phase: plan.start ? 'starting' : 'promoting',
     startedAt: now,
   };

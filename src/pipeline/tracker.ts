@@ -5,14 +5,16 @@ import type { Logger } from '../log.ts';
 import type { BuildPort } from '../ports/build.ts';
 import type { BuildLogPort } from '../ports/build-logs.ts';
 import type { DeployPort } from '../ports/deploy.ts';
+import type { OperationStore } from '../ports/operations.ts';
 import type { Pipeline } from '../ports/pipeline.ts';
 import { isStoreError, type PipelineStore, type SubmissionStore } from '../ports/store.ts';
 import { type Backoff, DEFAULT_BACKOFF } from './poll-budget.ts';
 import { Scheduler } from './scheduler.ts';
+import { ROLLBACK_DEADLINE_MS } from './steps/operation.ts';
 import { runStep } from './steps/run-step.ts';
 
 export interface TrackerOptions {
-  store: SubmissionStore & PipelineStore;
+  store: SubmissionStore & PipelineStore & OperationStore;
   builds: BuildPort;
   deploys: DeployPort;
   /** Where a failed step's last log lines are read from; without it failures show none. */
@@ -29,6 +31,8 @@ export interface TrackerOptions {
   /** Upper bound on Cloud Build + App Engine calls per minute for this instance. */
   callsPerMinute?: number;
   backoff?: Backoff;
+  /** How long a promote or rollback may take, start of a stopped target included (ms). */
+  rollbackDeadlineMs?: number;
 }
 
 /** Production tuning; tests and the local workspace override some of it. */
@@ -38,6 +42,7 @@ export const TRACKER_DEFAULTS = {
   discoverMs: 5_000,
   callsPerMinute: 120,
   backoff: DEFAULT_BACKOFF,
+  rollbackDeadlineMs: ROLLBACK_DEADLINE_MS,
 } as const;
 
 /**
@@ -57,16 +62,17 @@ export class Tracker implements Pipeline {
     this.#registry = options.registry;
     this.#logger = logger;
     // What every step works with; each step adds a logger carrying its submission id.
+    const { leaseMs, tickMs, discoverMs, callsPerMinute, backoff, rollbackDeadlineMs } = {
+      ...TRACKER_DEFAULTS,
+      ...options,
+    };
     const context = {
       store,
       builds,
       deploys,
       owner: this.owner,
       ...(buildLogs ? { buildLogs } : {}),
-    };
-    const { leaseMs, tickMs, discoverMs, callsPerMinute, backoff } = {
-      ...TRACKER_DEFAULTS,
-      ...options,
+      rollbackDeadlineMs,
     };
     this.#scheduler = new Scheduler({
       store,
@@ -110,6 +116,11 @@ export class Tracker implements Pipeline {
   }
 
   async cancel(submission: Submission): Promise<void> {
+    await this.#scheduler.stepNow(submission.id);
+  }
+
+  /** A promote or rollback was just stored on the submission: its first call now. */
+  async operate(submission: Submission): Promise<void> {
     await this.#scheduler.stepNow(submission.id);
   }
 

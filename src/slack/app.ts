@@ -7,6 +7,7 @@ import type { Logger } from '../log.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { register as registerCommands } from './commands/playground.ts';
 import { register as registerHome } from './home/handlers.ts';
+import { register as registerOps } from './ops/handlers.ts';
 import { guardedReceiver } from './receiver.ts';
 import { register as registerReview } from './review/handlers.ts';
 import { register as registerSubmit } from './submit/handlers.ts';
@@ -119,4 +120,5 @@ export function registerHandlers(
   registerSubmit(slack.app, ctx);
   registerReview(slack.app, ctx);
   registerHome(slack.app, ctx);
+  registerOps(slack.app, ctx);
 }

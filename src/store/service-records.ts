@@ -28,6 +28,7 @@ import {
   type Actor,
   type Approval,
   currentRevision,
+  type Revision,
   type Submission,
 } from '../domain/submission.ts';
 import type { TransferInput, TransferResult } from '../ports/services.ts';
@@ -163,17 +164,27 @@ export function claimOf(submission: Submission, approval: Approval, partnerInTea
 
 /** What goes live with a run: its version, built from the submission's current revision. */
 export function liveOf(submission: Submission, run: PipelineRun, at: Date) {
-  const { spec, image } = currentRevision(submission);
-  const live: LiveVersion = {
-    version: run.versionId,
+  const live = liveVersionOf(submission.id, currentRevision(submission), run.versionId, at);
+  return { project: run.project, service: run.service, partner: submission.partner, live };
+}
+
+/** `version` as a service's live version, built from `revision` of submission `id`. */
+export function liveVersionOf(
+  id: string,
+  revision: Revision,
+  version: string,
+  at: Date,
+): LiveVersion {
+  const { spec, image } = revision;
+  return {
+    version,
     image: spec.image,
     ...(image?.kind === 'resolved' && { digest: image.digest }),
-    submissionId: submission.id,
-    revision: submission.revision,
+    submissionId: id,
+    revision: revision.number,
     spec,
     at,
   };
-  return { project: run.project, service: run.service, partner: submission.partner, live };
 }
 
 /**

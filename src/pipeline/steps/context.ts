@@ -2,11 +2,12 @@ import type { Logger } from '../../log.ts';
 import type { BuildPort } from '../../ports/build.ts';
 import type { BuildLogPort } from '../../ports/build-logs.ts';
 import type { DeployPort } from '../../ports/deploy.ts';
+import type { OperationStore } from '../../ports/operations.ts';
 import type { PipelineStore, SubmissionStore } from '../../ports/store.ts';
 
 /** What a step works with: the ports, and the lease owner it writes the run as. */
 export interface StepContext {
-  store: SubmissionStore & PipelineStore;
+  store: SubmissionStore & PipelineStore & OperationStore;
   builds: BuildPort;
   deploys: DeployPort;
   /** Where a failed step's last log lines are read from; without it failures show none. */
@@ -15,6 +16,8 @@ export interface StepContext {
   owner: string;
   /** Carries the submission id. */
   log: Logger;
+  /** How long a promote or rollback may take (PLAYGROUND_ROLLBACK_DEADLINE), in ms. */
+  rollbackDeadlineMs?: number;
 }
 
 /**

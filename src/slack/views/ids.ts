@@ -11,6 +11,8 @@ export const CALLBACK_ID = {
   reason: 'reason',
   /** The loading modal a click opens at once; views.update replaces it (and this id). */
   loading: 'loading',
+  /** The confirm modal of a promote or rollback (from → to in its private_metadata). */
+  operation: 'operation',
 } as const;
 
 /** `action_id` of each button. */
@@ -23,6 +25,10 @@ export const ACTION_ID = {
   /** Approvers: a new pipeline attempt for the same revision, after a failure. */
   retry: 'retry',
   open_submit: 'open_submit',
+  /** Approvers, on a live message whose run moved no traffic: move it all to that version. */
+  promote: 'promote',
+  /** Approvers, on a live message: move the service's traffic back to the previous version. */
+  rollback: 'rollback',
 } as const;
 
 /** Every input element of every modal uses this action id; the block id names the field. */
