@@ -1,0 +1,290 @@
+// Roll back through the real Bolt app, the Firestore emulator and the App Engine stand-in:
+// the confirmation names from → to, the recorded operation is driven by the tracker, its
+// progress is told in the thread of the submission that created the target version.
+import { describe, expect, it } from 'vitest';
+import { ACTION_ID, CALLBACK_ID } from '../../src/slack/views/ids.ts';
+import { send, viewStateValues, viewSubmission } from '../helpers/slack-requests.ts';
+import { reaches, submitAndApprove, text } from '../pipeline/flow-helpers.ts';
+import {
+  APPROVER,
+  type Bot,
+  botPerTest,
+  eventually,
+  PARTNER,
+  PROJECTS,
+  REVIEW_CHANNEL,
+  SECRET,
+} from './harness.ts';
+
+const newBot = botPerTest();
+const PROJECT = PROJECTS[0] as string;
+const SERVICE = 'my-service';
+const V1 = 'pg-0001-r1';
+const V2 = 'pg-0002-r1';
+/** The services.patch body that gives v1 all the traffic. */
+const SPLIT_TO_V1 = { labels: {}, split: { allocations: { [V1]: 1 }, shardBy: 2 } };
+
+/** Two submissions of the partner's service deployed one after the other: v2 serves. */
+async function twoLive(bot: Bot): Promise<[string, string]> {
+  const first = await submitAndApprove(bot);
+  await reaches(bot, first, 'live');
+  const second = await submitAndApprove(bot);
+  await reaches(bot, second, 'live');
+  expect(bot.appEngine.split(PROJECT, SERVICE)?.allocations).toEqual({ [V2]: 1 });
+  return [first, second];
+}
+
+/** The user's new modal once the loading one is filled. */
+async function confirmation(bot: Bot, userId: string, ask: () => Promise<unknown>) {
+  const besides = bot.api.openViews(userId);
+  await ask();
+  return bot.modal(userId, { besides });
+}
+
+/** The replies in the thread of submission `id`. */
+async function threadOf(bot: Bot, id: string) {
+  const thread = (await bot.store.get(id))?.thread;
+  const root = bot.api.messages(REVIEW_CHANNEL).find((m) => m.ts === thread?.ts);
+  if (!root) throw new Error(`${id} has no thread`);
+  return root.replies;
+}
+
+function trafficPatches(bot: Bot) {
+  return bot.appEngine.requestsTo('PATCH', new RegExp(`/services/${SERVICE}$`));
+}
+
+describe('roll back', () => {
+  it('to the previous version: confirms from → to, moves the traffic, says so in the thread of the version it went back to', async () => {
+    const bot = await newBot();
+    const [first, second] = await twoLive(bot);
+    const before = trafficPatches(bot).length;
+
+    const modal = await confirmation(bot, APPROVER, () =>
+      bot.command(APPROVER, `rollback ${SERVICE}`),
+    );
+    expect(modal.callback_id).toBe(CALLBACK_ID.operation);
+    const shown = text({ blocks: modal.blocks });
+    expect(shown).toContain(`from \`${V2}\` (${second} r1) to \`${V1}\` (${first} r1)`);
+    expect((await bot.submit(APPROVER, {}, modal)).text).toBe('');
+
+    await eventually(async () => {
+      const record = (await bot.store.serviceRecords(SERVICE, [PROJECT]))[0];
+      expect(record?.operation?.state).toBe('done');
+      expect(record?.live?.version).toBe(V1);
+      expect(record?.live?.submissionId).toBe(first);
+      expect(record?.history.at(-1)).toMatchObject({ version: V1, submissionId: first });
+    });
+    expect(bot.appEngine.split(PROJECT, SERVICE)?.allocations).toEqual({ [V1]: 1 });
+    // The one traffic change, exactly as App Engine was asked for it.
+    const patches = trafficPatches(bot).slice(before);
+    expect(patches).toHaveLength(1);
+    expect(patches[0]?.path).toBe(`/v1/apps/${PROJECT}/services/${SERVICE}`);
+    expect(patches[0]?.query.updateMask).toBe('split');
+    // As google-gax's REST transport writes it: enums as numbers (shardBy 2 is IP).
+    expect(patches[0]?.body).toEqual(SPLIT_TO_V1);
+    // v1 was serving: it was not started again.
+    expect(bot.appEngine.requestsTo('PATCH', /\/versions\//)).toHaveLength(0);
+
+    // The thread of the submission that created v1: a status message updated in place,
+    // and a closing reply with the URL and what serves, the approver and the owner mentioned.
+    await eventually(async () => {
+      const replies = (await threadOf(bot, first)).map((r) => text(r));
+      const status = replies.filter((r) => r.includes('Move all traffic to'));
+      expect(status).toHaveLength(1);
+      expect(status[0]).toContain('Done.');
+      const end = replies.filter((r) => r.includes('now serves all traffic'));
+      expect(end).toHaveLength(1);
+      expect(end[0]).toContain(`https://${V1}-dot-${SERVICE}-dot-${PROJECT}`);
+      expect(end[0]).toContain(`<@${APPROVER}>`);
+      expect(end[0]).toContain(`<@${PARTNER}>`);
+    });
+    const trail = await bot.store.serviceAudit(PROJECT, SERVICE);
+    expect(trail.filter((e) => e.action === 'rollback').map((e) => e.detail)).toEqual([
+      `rollback from ${V2} (${second} r1) to ${V1} (${first} r1)`,
+      `rollback from ${V2} (${second} r1) to ${V1} (${first} r1): done`,
+    ]);
+    const audit = await bot.store.audit(first);
+    expect(audit.filter((e) => e.action === 'rollback').map((e) => e.actor.userId)).toEqual([
+      APPROVER,
+      APPROVER,
+    ]);
+  });
+
+  it('to a named version, started first when it is stopped: servingStatus PATCH before the traffic PATCH', async () => {
+    const bot = await newBot();
+    const [first] = await twoLive(bot);
+    await stop(bot, V1);
+    const before = bot.appEngine.requests.length;
+
+    const modal = await confirmation(bot, APPROVER, () =>
+      bot.command(APPROVER, `rollback ${SERVICE} --project ${PROJECT} ${V1}`),
+    );
+    expect(text({ blocks: modal.blocks })).toContain(`\`${V1}\` is stopped: it is started first`);
+    expect((await bot.submit(APPROVER, {}, modal)).text).toBe('');
+
+    await eventually(() =>
+      expect(bot.appEngine.split(PROJECT, SERVICE)?.allocations).toEqual({ [V1]: 1 }),
+    );
+    const patches = bot.appEngine.requests.slice(before).filter((r) => r.method === 'PATCH');
+    expect(patches.map((r) => [r.path, r.query.updateMask, r.body])).toEqual([
+      [
+        `/v1/apps/${PROJECT}/services/${SERVICE}/versions/${V1}`,
+        'servingStatus',
+        // SERVING is 1; the client writes the Version's empty maps too.
+        { servingStatus: 1, betaSettings: {}, buildEnvVariables: {}, envVariables: {} },
+      ],
+      [`/v1/apps/${PROJECT}/services/${SERVICE}`, 'split', SPLIT_TO_V1],
+    ]);
+    expect(bot.appEngine.version(PROJECT, SERVICE, V1)?.servingStatus).toBe('SERVING');
+    await eventually(async () => {
+      const replies = (await threadOf(bot, first)).map((r) => text(r));
+      expect(replies.some((r) => r.includes('now serves all traffic'))).toBe(true);
+    });
+  });
+
+  it('a named version App Engine does not have: says which versions it has', async () => {
+    const bot = await newBot();
+    await twoLive(bot);
+    const modal = await confirmation(bot, APPROVER, () =>
+      bot.command(APPROVER, `rollback ${SERVICE} v-nope`),
+    );
+    const shown = text({ blocks: modal.blocks });
+    expect(shown).toContain('App Engine has no version `v-nope`');
+    expect(shown).toContain(`\`${V1}\`, \`${V2}\``);
+  });
+
+  it('clicked twice and the same confirmation retried by Slack: one traffic change; the others are told it is already under way', async () => {
+    const bot = await newBot();
+    const [first, second] = await twoLive(bot);
+    const before = trafficPatches(bot).length;
+    // Hold the traffic change, so the repeats come while it runs.
+    bot.appEngine.scriptOperation({ method: 'UpdateService', target: SERVICE, hang: true });
+
+    // Two Roll back clicks on the live message: two confirmations, both from v2 to v1.
+    const live = await liveMessage(bot, second);
+    const one = await confirmation(bot, APPROVER, () =>
+      bot.click(APPROVER, ACTION_ID.rollback, second, { message: live }),
+    );
+    const two = await confirmation(bot, APPROVER, () =>
+      bot.click(APPROVER, ACTION_ID.rollback, second, { message: live }),
+    );
+    expect(one.id).not.toBe(two.id);
+
+    // The first sent, and Slack sending the very same request again (it heard no answer).
+    const request = viewSubmission({
+      userId: APPROVER,
+      triggerId: bot.api.issueTrigger(APPROVER),
+      view: {
+        id: one.id,
+        callback_id: one.callback_id,
+        private_metadata: one.private_metadata,
+        hash: one.hash,
+        state: { values: viewStateValues(one.blocks, {}) },
+      },
+    });
+    expect((await send(bot.url, request, { secret: SECRET })).text).toBe('');
+    const retried = await send(bot.url, request, { secret: SECRET, retryNum: 1 });
+    expect(text({ blocks: [retried.body] })).toContain('Already rolling back');
+
+    const again = await bot.submit(APPROVER, {}, two);
+    expect(text({ blocks: [again.body] })).toContain(
+      `Already rolling back from \`${V2}\` to \`${V1}\``,
+    );
+    await eventually(() => expect(trafficPatches(bot).length).toBe(before + 1));
+    const name = (await bot.store.get(first))?.operation?.promoteOperation as string;
+    bot.appEngine.endOperation(name);
+    await eventually(async () => {
+      const record = (await bot.store.serviceRecords(SERVICE, [PROJECT]))[0];
+      expect(record?.operation?.state).toBe('done');
+    });
+    expect(trafficPatches(bot).length).toBe(before + 1);
+    // One operation began: one start line on the trail.
+    const starts = (await bot.store.serviceAudit(PROJECT, SERVICE)).filter(
+      (e) => e.action === 'rollback' && !e.detail?.endsWith(': done'),
+    );
+    expect(starts).toHaveLength(1);
+  });
+
+  it("refuses a non-approver's rollback, audited on the service's trail", async () => {
+    const bot = await newBot();
+    await twoLive(bot);
+    const before = trafficPatches(bot).length;
+    const modal = await confirmation(bot, PARTNER, () =>
+      bot.command(PARTNER, `rollback ${SERVICE}`),
+    );
+    expect(text({ blocks: modal.blocks })).toContain('Only Playground approvers');
+    const trail = await bot.store.serviceAudit(PROJECT, SERVICE);
+    expect(trail.at(-1)).toMatchObject({
+      action: 'refused',
+      actor: { userId: PARTNER },
+      detail: `rollback ${SERVICE}: not an approver`,
+    });
+    expect(trafficPatches(bot).length).toBe(before);
+  });
+
+  it('with nothing to roll back to, says so', async () => {
+    const bot = await newBot();
+    const first = await submitAndApprove(bot);
+    await reaches(bot, first, 'live');
+    const modal = await confirmation(bot, APPROVER, () =>
+      bot.command(APPROVER, `rollback ${SERVICE}`),
+    );
+    expect(text({ blocks: modal.blocks })).toContain(
+      `Nothing to roll back to: no earlier version of this service that the bot deployed is still on App Engine (\`${V1}\` serves now)`,
+    );
+    const trail = await bot.store.serviceAudit(PROJECT, SERVICE);
+    expect(trail.at(-1)).toMatchObject({
+      action: 'refused',
+      detail: 'rollback: nothing_to_roll_back',
+    });
+  });
+
+  it('while a deploy of the service runs: refused, naming the submission that deploys it', async () => {
+    const bot = await newBot();
+    const [first] = await twoLive(bot);
+    const modal = await confirmation(bot, APPROVER, () =>
+      bot.command(APPROVER, `rollback ${SERVICE}`),
+    );
+    // A third submission's deploy starts before the confirmation is sent, and hangs.
+    bot.appEngine.scriptDeploy({ hang: true });
+    const third = await submitAndApprove(bot);
+    await reaches(bot, third, 'deploying');
+    await eventually(async () =>
+      expect((await bot.store.get(third))?.pipeline?.deployOperation).toBeDefined(),
+    );
+    const answer = await bot.submit(APPROVER, {}, modal);
+    expect(text({ blocks: [answer.body] })).toContain(`*${third}* is deploying \`${SERVICE}\``);
+    const trail = await bot.store.serviceAudit(PROJECT, SERVICE);
+    expect(trail.at(-1)).toMatchObject({
+      action: 'refused',
+      detail: `rollback: ${third} deploys ${SERVICE}`,
+    });
+    expect((await bot.store.get(first))?.operation).toBeUndefined();
+  });
+});
+
+/** Stops a version through App Engine's API, as a person in the console would. */
+async function stop(bot: Bot, version: string) {
+  const path = `/v1/apps/${PROJECT}/services/${SERVICE}/versions/${version}?updateMask=servingStatus`;
+  const answer = await fetch(`${bot.appEngine.url}${path}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ servingStatus: 'STOPPED' }),
+  });
+  const { name } = (await answer.json()) as { name: string };
+  await fetch(`${bot.appEngine.url}/v1/${name}`);
+  await eventually(() =>
+    expect(bot.appEngine.version(PROJECT, SERVICE, version)?.servingStatus).toBe('STOPPED'),
+  );
+}
+
+/** The live milestone reply of submission `id` (its buttons are clicked there). */
+async function liveMessage(bot: Bot, id: string) {
+  const thread = (await bot.store.get(id))?.thread;
+  const reply = await eventually(async () => {
+    const found = (await threadOf(bot, id)).find((r) => text(r).includes(ACTION_ID.rollback));
+    if (!found) throw new Error(`${id} has no live message yet`);
+    return found;
+  });
+  return { channel: thread?.channel ?? REVIEW_CHANNEL, ts: reply.ts };
+}
