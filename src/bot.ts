@@ -125,6 +125,7 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     ...(buildLogs ? { buildLogs } : {}),
     registry: config.gcp.registry,
     logger: logger.child({ component: 'tracker' }),
+    ...(config.rollbackDeadlineMs ? { rollbackDeadlineMs: config.rollbackDeadlineMs } : {}),
     ...trackerTuning,
     owner,
   });

@@ -43,6 +43,8 @@ export interface Config {
     pullSecret?: string;
   };
   logLevel: string;
+  /** How long a promote or rollback may take (PLAYGROUND_ROLLBACK_DEADLINE); the tracker's default otherwise. */
+  rollbackDeadlineMs?: number;
 }
 
 export class ConfigError extends CodedError<'invalid_config'> {
@@ -114,6 +116,20 @@ const httpUrl = (what: string) =>
     .trim()
     .refine((value) => /^https?:\/\/[^\s/]+/.test(value), { error: `must be ${what}` })
     .optional();
+
+const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** A duration written like `10m`, `90s`, `1h`, `500ms`, in milliseconds (optional). */
+const duration = z
+  .string()
+  .trim()
+  .regex(/^\d+(ms|s|m|h)$/, { error: 'must be a duration like 10m, 90s or 1h' })
+  .transform((value) => {
+    const [, amount = '0', unit = 's'] = /^(\d+)(ms|s|m|h)$/.exec(value) ?? [];
+    return Number(amount) * DURATION_UNITS_MS[unit as keyof typeof DURATION_UNITS_MS];
+  })
+  .refine((ms) => ms > 0, { error: 'must be longer than 0' })
+  .optional();
 
 const projectId = (value: string, ctx: z.RefinementCtx) => {
   const problem = projectIdProblem(value);
@@ -219,6 +235,7 @@ const envSchema = z.object({
     )
     .optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  PLAYGROUND_ROLLBACK_DEADLINE: duration,
 });
 
 /** Reads the environment into a Config, or throws one ConfigError listing every problem. */
@@ -271,5 +288,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.PLAYGROUND_PULL_SECRET ? { pullSecret: e.PLAYGROUND_PULL_SECRET } : {}),
     },
     logLevel: e.LOG_LEVEL,
+    ...(e.PLAYGROUND_ROLLBACK_DEADLINE
+      ? { rollbackDeadlineMs: e.PLAYGROUND_ROLLBACK_DEADLINE }
+      : {}),
   };
 }
