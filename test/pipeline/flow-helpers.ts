@@ -17,7 +17,8 @@ export async function submitAndApprove(
     const [mine] = await bot.store.listByPartner(PARTNER, { limit: 1 });
     if (!mine?.thread || mine.status !== 'submitted') throw new Error('not posted yet');
     return mine.id;
-  });
+    // As long as a pipeline may take (reaches): the first post of a test file can be slow.
+  }, 20_000);
   const approverViews = open(APPROVER);
   await bot.click(APPROVER, 'approve', id);
   const answer = await bot.submit(APPROVER, approve, await bot.modal(APPROVER, approverViews));

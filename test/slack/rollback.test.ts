@@ -18,6 +18,8 @@ import {
 
 const newBot = botPerTest();
 const PROJECT = PROJECTS[0] as string;
+/** What the bot does in the background, given time: the machine may be loaded. */
+const settle = <T>(check: () => T | Promise<T>) => eventually(check, 20_000);
 const SERVICE = 'my-service';
 const V1 = 'pg-0001-r1';
 const V2 = 'pg-0002-r1';
@@ -67,7 +69,7 @@ describe('roll back', () => {
     expect(shown).toContain(`from \`${V2}\` (${second} r1) to \`${V1}\` (${first} r1)`);
     expect((await bot.submit(APPROVER, {}, modal)).text).toBe('');
 
-    await eventually(async () => {
+    await settle(async () => {
       const record = (await bot.store.serviceRecords(SERVICE, [PROJECT]))[0];
       expect(record?.operation?.state).toBe('done');
       expect(record?.live?.version).toBe(V1);
@@ -87,7 +89,7 @@ describe('roll back', () => {
 
     // The thread of the submission that created v1: a status message updated in place,
     // and a closing reply with the URL and what serves, the approver and the owner mentioned.
-    await eventually(async () => {
+    await settle(async () => {
       const replies = (await threadOf(bot, first)).map((r) => text(r));
       const status = replies.filter((r) => r.includes('Move all traffic to'));
       expect(status).toHaveLength(1);
@@ -122,7 +124,7 @@ describe('roll back', () => {
     expect(text({ blocks: modal.blocks })).toContain(`\`${V1}\` is stopped: it is started first`);
     expect((await bot.submit(APPROVER, {}, modal)).text).toBe('');
 
-    await eventually(() =>
+    await settle(() =>
       expect(bot.appEngine.split(PROJECT, SERVICE)?.allocations).toEqual({ [V1]: 1 }),
     );
     const patches = bot.appEngine.requests.slice(before).filter((r) => r.method === 'PATCH');
@@ -136,7 +138,7 @@ describe('roll back', () => {
       [`/v1/apps/${PROJECT}/services/${SERVICE}`, 'split', SPLIT_TO_V1],
     ]);
     expect(bot.appEngine.version(PROJECT, SERVICE, V1)?.servingStatus).toBe('SERVING');
-    await eventually(async () => {
+    await settle(async () => {
       const replies = (await threadOf(bot, first)).map((r) => text(r));
       expect(replies.some((r) => r.includes('now serves all traffic'))).toBe(true);
     });
@@ -190,10 +192,10 @@ describe('roll back', () => {
     expect(text({ blocks: [again.body] })).toContain(
       `Already rolling back from \`${V2}\` to \`${V1}\``,
     );
-    await eventually(() => expect(trafficPatches(bot).length).toBe(before + 1));
+    await settle(() => expect(trafficPatches(bot).length).toBe(before + 1));
     const name = (await bot.store.get(first))?.operation?.promoteOperation as string;
     bot.appEngine.endOperation(name);
-    await eventually(async () => {
+    await settle(async () => {
       const record = (await bot.store.serviceRecords(SERVICE, [PROJECT]))[0];
       expect(record?.operation?.state).toBe('done');
     });
@@ -249,7 +251,7 @@ describe('roll back', () => {
     bot.appEngine.scriptDeploy({ hang: true });
     const third = await submitAndApprove(bot);
     await reaches(bot, third, 'deploying');
-    await eventually(async () =>
+    await settle(async () =>
       expect((await bot.store.get(third))?.pipeline?.deployOperation).toBeDefined(),
     );
     const answer = await bot.submit(APPROVER, {}, modal);
@@ -273,7 +275,7 @@ async function stop(bot: Bot, version: string) {
   });
   const { name } = (await answer.json()) as { name: string };
   await fetch(`${bot.appEngine.url}/v1/${name}`);
-  await eventually(() =>
+  await settle(() =>
     expect(bot.appEngine.version(PROJECT, SERVICE, version)?.servingStatus).toBe('STOPPED'),
   );
 }
@@ -281,7 +283,7 @@ async function stop(bot: Bot, version: string) {
 /** The live milestone reply of submission `id` (its buttons are clicked there). */
 async function liveMessage(bot: Bot, id: string) {
   const thread = (await bot.store.get(id))?.thread;
-  const reply = await eventually(async () => {
+  const reply = await settle(async () => {
     const found = (await threadOf(bot, id)).find((r) => text(r).includes(ACTION_ID.rollback));
     if (!found) throw new Error(`${id} has no live message yet`);
     return found;
