@@ -201,18 +201,20 @@ export function repeats(
   return last.state === 'running' || last.at >= ask.opened;
 }
 
-/** The operation, begun now: it starts the target first when it is stopped. */
-export function newOperation(input: {
+/** What begins an operation: which move, where, asked by whom in which request. */
+export interface OperationRequest {
+  /** A fresh id (letters and digits): the operation's messages are keyed by it. */
   id: string;
   kind: OperationKind;
   project: string;
   service: string;
   plan: Extract<OperationPlan, { kind: 'plan' }>;
   by: Actor;
-  owner: Actor;
   requestId: string;
-  now: Date;
-}): OperationRun {
+}
+
+/** The operation, begun now: it starts the target first when it is stopped. */
+export function newOperation(input: OperationRequest & { owner: Actor; now: Date }): OperationRun {
   const { plan, now, ...rest } = input;
   return {
     ...rest,

@@ -2,23 +2,14 @@
 // operation begun in one transaction with everything it depends on, and its progress saved
 // by the tracker under the submission's lease.
 import type {
-  OperationKind,
-  OperationPlan,
+  OperationRequest,
   OperationRun,
   ServiceOperation,
 } from '../domain/service-operation.ts';
-import type { Actor, Submission } from '../domain/submission.ts';
+import type { Submission } from '../domain/submission.ts';
 import type { MessageIntent } from './notifier.ts';
 
-export interface BeginOperation {
-  /** A fresh id (letters and digits): the operation's messages are keyed by it. */
-  id: string;
-  kind: OperationKind;
-  project: string;
-  service: string;
-  plan: Extract<OperationPlan, { kind: 'plan' }>;
-  by: Actor;
-  requestId: string;
+export interface BeginOperation extends OperationRequest {
   /** When the asker's confirm form was opened: an operation that ended since then is theirs. */
   opened: Date;
   /** The record's live version the form was opened on; another one now makes it stale. */

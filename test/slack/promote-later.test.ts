@@ -5,23 +5,19 @@
 import { describe, expect, it } from 'vitest';
 import { ACTION_ID, CALLBACK_ID } from '../../src/slack/views/ids.ts';
 import { reaches, submitAndApprove, text } from '../pipeline/flow-helpers.ts';
+import { APPROVER, type Bot, botPerTest, PARTNER } from './harness.ts';
 import {
-  APPROVER,
-  type Bot,
-  botPerTest,
-  eventually,
-  PARTNER,
-  PROJECTS,
-  REVIEW_CHANNEL,
-} from './harness.ts';
+  confirmation,
+  liveMessage,
+  PROJECT,
+  SERVICE,
+  settle,
+  threadOf,
+  V1,
+  V2,
+} from './operation-helpers.ts';
 
 const newBot = botPerTest();
-const PROJECT = PROJECTS[0] as string;
-/** What the bot does in the background, given time: the machine may be loaded. */
-const settle = <T>(check: () => T | Promise<T>) => eventually(check, 20_000);
-const SERVICE = 'my-service';
-const V1 = 'pg-0001-r1';
-const V2 = 'pg-0002-r1';
 
 /** v1 serves; v2 is deployed without traffic ("move traffic: no"). */
 async function deployedWithoutTraffic(bot: Bot): Promise<[string, string]> {
@@ -33,25 +29,15 @@ async function deployedWithoutTraffic(bot: Bot): Promise<[string, string]> {
   return [first, second];
 }
 
+/** The replies in the thread of `id`, as text. */
 async function replies(bot: Bot, id: string) {
-  const thread = (await bot.store.get(id))?.thread;
-  const root = bot.api.messages(REVIEW_CHANNEL).find((m) => m.ts === thread?.ts);
-  return (root?.replies ?? []).map((r) => ({ ts: r.ts, text: text(r) }));
+  return (await threadOf(bot, id)).map((r) => ({ ts: r.ts, text: text(r) }));
 }
 
 /** Clicks Promote on the live message of `id`; answers the confirmation modal. */
 async function clickPromote(bot: Bot, id: string) {
-  const live = await settle(async () => {
-    const found = (await replies(bot, id)).find((r) => r.text.includes(ACTION_ID.promote));
-    if (!found) throw new Error(`${id} has no Promote button yet`);
-    return found;
-  });
-  const besides = bot.api.openViews(APPROVER);
-  const thread = (await bot.store.get(id))?.thread;
-  await bot.click(APPROVER, ACTION_ID.promote, id, {
-    message: { channel: thread?.channel ?? REVIEW_CHANNEL, ts: live.ts },
-  });
-  return bot.modal(APPROVER, { besides });
+  const message = await liveMessage(bot, id, ACTION_ID.promote);
+  return confirmation(bot, APPROVER, () => bot.click(APPROVER, ACTION_ID.promote, id, { message }));
 }
 
 describe('promote later', () => {

@@ -5,24 +5,19 @@ import { describe, expect, it } from 'vitest';
 import { ACTION_ID, CALLBACK_ID } from '../../src/slack/views/ids.ts';
 import { send, viewStateValues, viewSubmission } from '../helpers/slack-requests.ts';
 import { reaches, submitAndApprove, text } from '../pipeline/flow-helpers.ts';
+import { APPROVER, type Bot, botPerTest, PARTNER, SECRET } from './harness.ts';
 import {
-  APPROVER,
-  type Bot,
-  botPerTest,
-  eventually,
-  PARTNER,
-  PROJECTS,
-  REVIEW_CHANNEL,
-  SECRET,
-} from './harness.ts';
+  confirmation,
+  liveMessage,
+  PROJECT,
+  SERVICE,
+  settle,
+  threadOf,
+  V1,
+  V2,
+} from './operation-helpers.ts';
 
 const newBot = botPerTest();
-const PROJECT = PROJECTS[0] as string;
-/** What the bot does in the background, given time: the machine may be loaded. */
-const settle = <T>(check: () => T | Promise<T>) => eventually(check, 20_000);
-const SERVICE = 'my-service';
-const V1 = 'pg-0001-r1';
-const V2 = 'pg-0002-r1';
 /** The services.patch body that gives v1 all the traffic. */
 const SPLIT_TO_V1 = { labels: {}, split: { allocations: { [V1]: 1 }, shardBy: 2 } };
 
@@ -34,21 +29,6 @@ async function twoLive(bot: Bot): Promise<[string, string]> {
   await reaches(bot, second, 'live');
   expect(bot.appEngine.split(PROJECT, SERVICE)?.allocations).toEqual({ [V2]: 1 });
   return [first, second];
-}
-
-/** The user's new modal once the loading one is filled. */
-async function confirmation(bot: Bot, userId: string, ask: () => Promise<unknown>) {
-  const besides = bot.api.openViews(userId);
-  await ask();
-  return bot.modal(userId, { besides });
-}
-
-/** The replies in the thread of submission `id`. */
-async function threadOf(bot: Bot, id: string) {
-  const thread = (await bot.store.get(id))?.thread;
-  const root = bot.api.messages(REVIEW_CHANNEL).find((m) => m.ts === thread?.ts);
-  if (!root) throw new Error(`${id} has no thread`);
-  return root.replies;
 }
 
 function trafficPatches(bot: Bot) {
@@ -163,7 +143,7 @@ describe('roll back', () => {
     bot.appEngine.scriptOperation({ method: 'UpdateService', target: SERVICE, hang: true });
 
     // Two Roll back clicks on the live message: two confirmations, both from v2 to v1.
-    const live = await liveMessage(bot, second);
+    const live = await liveMessage(bot, second, ACTION_ID.rollback);
     const one = await confirmation(bot, APPROVER, () =>
       bot.click(APPROVER, ACTION_ID.rollback, second, { message: live }),
     );
@@ -278,15 +258,4 @@ async function stop(bot: Bot, version: string) {
   await settle(() =>
     expect(bot.appEngine.version(PROJECT, SERVICE, version)?.servingStatus).toBe('STOPPED'),
   );
-}
-
-/** The live milestone reply of submission `id` (its buttons are clicked there). */
-async function liveMessage(bot: Bot, id: string) {
-  const thread = (await bot.store.get(id))?.thread;
-  const reply = await settle(async () => {
-    const found = (await threadOf(bot, id)).find((r) => text(r).includes(ACTION_ID.rollback));
-    if (!found) throw new Error(`${id} has no live message yet`);
-    return found;
-  });
-  return { channel: thread?.channel ?? REVIEW_CHANNEL, ts: reply.ts };
 }
