@@ -187,6 +187,43 @@ describe('roll back', () => {
     expect(starts).toHaveLength(1);
   });
 
+  it('survives the crash of its instance (another finishes it), and a deploy approved meanwhile waits for it', async () => {
+    const bot = await newBot();
+    const [first] = await twoLive(bot);
+    bot.appEngine.scriptOperation({ method: 'UpdateService', target: SERVICE, hang: true });
+    const modal = await confirmation(bot, APPROVER, () =>
+      bot.command(APPROVER, `rollback ${SERVICE}`),
+    );
+    expect((await bot.submit(APPROVER, {}, modal)).text).toBe('');
+    const name = await settle(async () => {
+      const started = (await bot.store.get(first))?.operation?.promoteOperation;
+      if (!started) throw new Error('no traffic change asked for yet');
+      return started;
+    });
+    await bot.kill();
+    const other = await bot.another();
+    try {
+      // A deploy approved now waits for the rollback, which holds the service.
+      const third = await submitAndApprove(other);
+      await settle(async () => {
+        const turn = (await other.store.get(third))?.pipeline?.turn;
+        expect(turn).toMatchObject({ state: 'waiting', for: first });
+      });
+      bot.appEngine.endOperation(name);
+      await settle(async () => {
+        const record = (await other.store.serviceRecords(SERVICE, [PROJECT]))[0];
+        expect(record?.operation?.state).toBe('done');
+        // Finished by the instance still alive.
+        const ended = other.logs.filter((l) => l.message === 'operation ended');
+        expect(ended.map((l) => [l.submissionId, l.phase])).toEqual([[first, 'done']]);
+      });
+      await reaches(other, third, 'live', 40_000);
+      expect(trafficPatches(bot).map((r) => r.body)).toContainEqual(SPLIT_TO_V1);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("refuses a non-approver's rollback, audited on the service's trail", async () => {
     const bot = await newBot();
     await twoLive(bot);
