@@ -224,6 +224,30 @@ describe('roll back', () => {
     }
   });
 
+  it('a confirmation sent after the traffic moved elsewhere is refused as stale, audited', async () => {
+    const bot = await newBot();
+    const [first] = await twoLive(bot);
+    const modal = await confirmation(bot, APPROVER, () =>
+      bot.command(APPROVER, `rollback ${SERVICE}`),
+    );
+    // Someone moves the traffic to v1 in the console before the confirmation is sent.
+    await outsideTheBot(bot, '?updateMask=split', { split: { allocations: { [V1]: 1 } } });
+    await settle(() =>
+      expect(bot.appEngine.split(PROJECT, SERVICE)?.allocations).toEqual({ [V1]: 1 }),
+    );
+    const answer = await bot.submit(APPROVER, {}, modal);
+    expect(text({ blocks: [answer.body] })).toContain(
+      `changed since this was shown (\`${V1}\` serves now)`,
+    );
+    const trail = await bot.store.serviceAudit(PROJECT, SERVICE);
+    expect(trail.at(-1)).toMatchObject({
+      action: 'refused',
+      actor: { userId: APPROVER },
+      detail: `rollback: stale, ${V1} serves now`,
+    });
+    expect((await bot.store.get(first))?.operation).toBeUndefined();
+  });
+
   it("refuses a non-approver's rollback, audited on the service's trail", async () => {
     const bot = await newBot();
     await twoLive(bot);
@@ -284,15 +308,22 @@ describe('roll back', () => {
 
 /** Stops a version through App Engine's API, as a person in the console would. */
 async function stop(bot: Bot, version: string) {
-  const path = `/v1/apps/${PROJECT}/services/${SERVICE}/versions/${version}?updateMask=servingStatus`;
-  const answer = await fetch(`${bot.appEngine.url}${path}`, {
-    method: 'PATCH',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ servingStatus: 'STOPPED' }),
+  await outsideTheBot(bot, `/versions/${version}?updateMask=servingStatus`, {
+    servingStatus: 'STOPPED',
   });
-  const { name } = (await answer.json()) as { name: string };
-  await fetch(`${bot.appEngine.url}/v1/${name}`);
   await settle(() =>
     expect(bot.appEngine.version(PROJECT, SERVICE, version)?.servingStatus).toBe('STOPPED'),
   );
+}
+
+/** A PATCH of the service (`below`: a path under it, a query) straight to App Engine, polled once. */
+async function outsideTheBot(bot: Bot, below: string, body: unknown) {
+  const path = `/v1/apps/${PROJECT}/services/${SERVICE}${below}`;
+  const answer = await fetch(`${bot.appEngine.url}${path}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const { name } = (await answer.json()) as { name: string };
+  await fetch(`${bot.appEngine.url}/v1/${name}`);
 }
