@@ -38,6 +38,8 @@ export type OperationRefusal =
   /** Not an approver, or not one of the project's own approvers. */
   | { kind: 'refused'; project?: string; approvers?: readonly string[] }
   | { kind: 'usage'; problem: string }
+  /** Promote: the submission has no live version (not deployed, or another state). */
+  | { kind: 'not_live'; id: string }
   | { kind: 'unknown_service'; service: string; project: string }
   /** A promote or rollback already runs on the service (or this one just ended). */
   | { kind: 'running'; operation: ServiceOperation; repeat: boolean }
@@ -104,7 +106,7 @@ export async function askPromote(
   const submission = await deps.store.get(input.id);
   const run = submission?.pipeline;
   if (!submission || !run || submission.status !== 'live') {
-    return { outcome: { kind: 'usage', problem: `${input.id} has no live version to promote` } };
+    return { outcome: { kind: 'not_live', id: input.id } };
   }
   const [record] = await deps.services.serviceRecords(run.service, [run.project]);
   if (!record)

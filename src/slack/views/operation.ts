@@ -96,6 +96,8 @@ export function operationRefusal(
       return {
         text: `${outcome.problem}. Usage: \`/playground rollback SERVICE [--project P] [VERSION]\`.`,
       };
+    case 'not_live':
+      return { text: `${code(outcome.id, 40)} has no live version: there is nothing to promote.` };
     case 'unknown_service':
       return {
         text: `No service ${place(outcome)} was deployed by the bot. Check the name; \`--project P\` picks the project.`,
