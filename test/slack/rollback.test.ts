@@ -124,6 +124,35 @@ describe('roll back', () => {
     });
   });
 
+  it("a stopped target that does not start: fails with App Engine's words, the traffic left where it was", async () => {
+    const bot = await newBot();
+    const [first] = await twoLive(bot);
+    await stop(bot, V1);
+    const words = 'The version failed to start: readiness check failed';
+    bot.appEngine.scriptOperation({
+      method: 'UpdateVersion',
+      target: V1,
+      error: { code: 9, message: words },
+    });
+    const before = trafficPatches(bot).length;
+    const modal = await confirmation(bot, APPROVER, () =>
+      bot.command(APPROVER, `rollback ${SERVICE} ${V1}`),
+    );
+    expect((await bot.submit(APPROVER, {}, modal)).text).toBe('');
+    await settle(async () => {
+      const replies = (await threadOf(bot, first)).map((r) => text(r));
+      const failed = replies.filter((r) => r.includes('failed:'));
+      expect(failed).toHaveLength(1);
+      expect(failed[0]).toContain(words);
+      expect(failed[0]).toContain(`\`${V2}\` (PG-0002 r1) keeps serving`);
+    });
+    expect(trafficPatches(bot).length).toBe(before);
+    expect(bot.appEngine.split(PROJECT, SERVICE)?.allocations).toEqual({ [V2]: 1 });
+    const record = (await bot.store.serviceRecords(SERVICE, [PROJECT]))[0];
+    expect(record?.operation?.state).toBe('failed');
+    expect(record?.live?.version).toBe(V2);
+  });
+
   it('a named version App Engine does not have: says which versions it has', async () => {
     const bot = await newBot();
     await twoLive(bot);
