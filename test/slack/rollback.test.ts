@@ -201,8 +201,13 @@ describe('roll back', () => {
     expect(text({ blocks: [again.body] })).toContain(
       `Already rolling back from \`${V2}\` to \`${V1}\``,
     );
-    await settle(() => expect(trafficPatches(bot).length).toBe(before + 1));
-    const name = (await bot.store.get(first))?.operation?.promoteOperation as string;
+    // The traffic change asked for, and its operation stored (after App Engine answered).
+    const name = await settle(async () => {
+      const asked = (await bot.store.get(first))?.operation?.promoteOperation;
+      if (!asked) throw new Error('no traffic change stored yet');
+      return asked;
+    });
+    expect(trafficPatches(bot).length).toBe(before + 1);
     bot.appEngine.endOperation(name);
     await settle(async () => {
       const record = (await bot.store.serviceRecords(SERVICE, [PROJECT]))[0];
