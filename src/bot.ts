@@ -48,6 +48,7 @@ export type TrackerTuning = Partial<
     | 'keepRunningVersions'
     | 'keepVersions'
     | 'lifecycleGraceMs'
+    | 'rollbackDeadlineMs'
   >
 > & {
   /** The deliverer's (its owner is the tracker's). */
@@ -133,6 +134,7 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     keepRunningVersions: config.lifecycle.keepRunningVersions,
     keepVersions: config.lifecycle.keepVersions,
     lifecycleGraceMs: config.lifecycle.graceMs,
+    ...(config.rollbackDeadlineMs ? { rollbackDeadlineMs: config.rollbackDeadlineMs } : {}),
     ...trackerTuning,
     deadlines: { ...config.watchdog, ...tuning.deadlines },
     owner,
@@ -162,6 +164,7 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     logger,
     setup: doctor,
     ...(buildLogs ? { logs: { builds: buildLogs, versions: buildLogs } } : {}),
+    ops: { deploys, store },
   });
   registerHandlers(slack, { useCases, logger, targetProjects: config.gcp.targetProjects });
   return {

@@ -48,6 +48,8 @@ export interface Config {
   watchdog: { deployMs?: number; promoteMs?: number; stallAfterMs?: number };
   /** Old versions after a new one took all traffic (PLAYGROUND_KEEP_*, PLAYGROUND_LIFECYCLE_GRACE). */
   lifecycle: { keepRunningVersions: number; keepVersions: number; graceMs: number };
+  /** How long a promote or rollback may take (PLAYGROUND_ROLLBACK_DEADLINE); the tracker's default otherwise. */
+  rollbackDeadlineMs?: number;
 }
 
 export class ConfigError extends CodedError<'invalid_config'> {
@@ -249,6 +251,7 @@ const envSchema = z.object({
   PLAYGROUND_DEPLOY_DEADLINE: duration('45m'),
   PLAYGROUND_PROMOTE_DEADLINE: duration('10m'),
   PLAYGROUND_STALL_AFTER: duration('1h'),
+  PLAYGROUND_ROLLBACK_DEADLINE: duration('10m'),
 });
 
 /** Reads the environment into a Config, or throws one ConfigError listing every problem. */
@@ -311,5 +314,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       keepVersions: Number(e.PLAYGROUND_KEEP_VERSIONS ?? 5),
       graceMs: e.PLAYGROUND_LIFECYCLE_GRACE ?? 10 * 60_000,
     },
+    ...(e.PLAYGROUND_ROLLBACK_DEADLINE
+      ? { rollbackDeadlineMs: e.PLAYGROUND_ROLLBACK_DEADLINE }
+      : {}),
   };
 }

@@ -129,6 +129,22 @@ describe('readConfig', () => {
     ]);
   });
 
+  it('reads the rollback deadline as a duration (default: none set, the tracker has its own), and names a bad one', () => {
+    expect(readConfig(VALID).rollbackDeadlineMs).toBeUndefined();
+    expect(readConfig({ ...VALID, PLAYGROUND_ROLLBACK_DEADLINE: '90s' }).rollbackDeadlineMs).toBe(
+      90_000,
+    );
+    expect(readConfig({ ...VALID, PLAYGROUND_ROLLBACK_DEADLINE: '10m' }).rollbackDeadlineMs).toBe(
+      600_000,
+    );
+    expect(problems({ ...VALID, PLAYGROUND_ROLLBACK_DEADLINE: '10 minutes' })).toEqual([
+      'PLAYGROUND_ROLLBACK_DEADLINE must be a duration of at least 1s, like 10m (units ms, s, m, h)',
+    ]);
+    expect(problems({ ...VALID, PLAYGROUND_ROLLBACK_DEADLINE: '0s' })).toEqual([
+      'PLAYGROUND_ROLLBACK_DEADLINE must be a duration of at least 1s, like 10m (units ms, s, m, h)',
+    ]);
+  });
+
   it('reads the optional stand-in addresses and Socket Mode token', () => {
     const config = readConfig({
       ...VALID,

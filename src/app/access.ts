@@ -170,6 +170,21 @@ export class AccessPolicy {
     await this.#refuse(actor, use, about, detail);
   }
 
+  /**
+   * Undefined when `actor` may move a service's traffic in `project` (promote, roll back):
+   * the approvers, narrowed to the project's own when it has them, as for approving into
+   * it. Otherwise which rule refuses (the caller audits it on the service's trail).
+   */
+  async mayMoveTraffic(
+    actor: Actor,
+    project: string,
+  ): Promise<{ project?: string; approvers?: readonly string[] } | undefined> {
+    if (!(await this.isApprover(actor.userId))) return {};
+    const own = this.#rules.projectApprovers[project];
+    if (!own || (await own.includes(actor.userId))) return undefined;
+    return { project, approvers: own.ids };
+  }
+
   /** Logs a refused attempt and, when it is about a submission, audits it there. */
   async #refuse(
     actor: Actor,

@@ -2,7 +2,9 @@ import type { Actor } from '../domain/submission.ts';
 import type { Logger } from '../log.ts';
 import type { VersionLogPort } from '../ports/app-logs.ts';
 import type { BuildLogPort } from '../ports/build-logs.ts';
+import type { DeployPort } from '../ports/deploy.ts';
 import type { Notifier } from '../ports/notifier.ts';
+import type { OperationStore } from '../ports/operations.ts';
 import type { Pipeline } from '../ports/pipeline.ts';
 import type { RegistryPort } from '../ports/registry.ts';
 import type { ServiceStore } from '../ports/services.ts';
@@ -27,6 +29,8 @@ export interface AppDeps {
   setup?: DoctorSetup;
   /** Where Show log reads a failed step's lines (absent: the failure's own words). */
   logs?: FailureLogs;
+  /** App Engine and the operations' store, for promote and roll back (absent where not wired). */
+  ops?: { deploys: DeployPort; store: OperationStore };
 }
 
 /** The logs a failed step's lines are read from: the builds', the App Engine versions'. */

@@ -11,6 +11,7 @@ import { AccessPolicy, type ApprovalRules } from './access.ts';
 import { cancel } from './cancel.ts';
 import type { AppDeps, FailureLogs } from './context.ts';
 import { type DoctorSetup, doctor } from './doctor.ts';
+import { askPromote, askRollback, confirmOperation } from './operate.ts';
 import type { Ownership } from './ownership.ts';
 import { help, history, home, list, status } from './queries.ts';
 import { resubmit, resubmitForm } from './resubmit.ts';
@@ -42,6 +43,8 @@ export function createUseCases(ports: {
   setup?: DoctorSetup;
   /** Where Show log reads a failed step's lines. */
   logs?: FailureLogs;
+  /** Promote and roll back: App Engine and where operations are stored. */
+  ops?: AppDeps['ops'];
 }) {
   const { approvers, rules, ...rest } = ports;
   const deps: AppDeps = {
@@ -66,6 +69,9 @@ export function createUseCases(ports: {
     doctor: bind(deps, doctor),
     transfer: bind(deps, transfer),
     showLog: bind(deps, showLog),
+    askRollback: bind(deps, askRollback),
+    askPromote: bind(deps, askPromote),
+    confirmOperation: bind(deps, confirmOperation),
   };
 }
 

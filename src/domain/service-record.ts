@@ -2,6 +2,7 @@
 // it, and what was deployed before. The first approved submission for a free service
 // claims it for its partner; only the owner (or a member of the owning team) may submit
 // for it afterwards, until an approver transfers it. Pure data and pure rules.
+import type { ServiceOperation } from './service-operation.ts';
 import type { Actor } from './submission.ts';
 import { SPEC_CATALOGUE, type SubmissionSpec } from './submission-spec/index.ts';
 
@@ -39,18 +40,10 @@ export interface ServiceRecord {
   /** Bounded: the last MAX_HISTORY versions, oldest first. */
   history: VersionHistoryEntry[];
   /**
-   * The promote or rollback in progress, or the last one (written by those operations; the
-   * shape agreed for issue 14). While running, its versions are never stopped or deleted.
+   * The promote or rollback in progress, or the last one. While it runs, its versions are
+   * never stopped or deleted (version-lifecycle.ts).
    */
-  operation?: {
-    id: string;
-    kind: 'promote' | 'rollback';
-    from?: string;
-    to: string;
-    submissionId: string;
-    state: 'running' | 'done' | 'failed';
-    at: Date;
-  };
+  operation?: ServiceOperation;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -160,7 +153,7 @@ export function updateOfLive(
 export interface ServiceEvent {
   at: Date;
   actor: Actor;
-  action: 'claim' | 'live' | 'transfer' | 'refused';
+  action: 'claim' | 'live' | 'transfer' | 'refused' | 'promote' | 'rollback';
   requestId?: string;
   detail?: string;
 }

@@ -7,6 +7,7 @@
  */
 import type { PipelineRun } from './pipeline-run.ts';
 import { isWorking } from './run-transitions.ts';
+import { isRunning } from './service-operation.ts';
 import type { Submission } from './submission.ts';
 
 /** A submission waiting for its turn, since `at` (its approval, or its retry). */
@@ -40,14 +41,19 @@ export function queuedTurn(submission: Submission, run: PipelineRun, now: Date):
 }
 
 /**
- * Whether `submission`'s pipeline still runs on this service: a holder or a waiter that
- * is not (or no longer) is passed over, so a crash before its release blocks nobody.
+ * Whether `submission`'s pipeline (or its promote or rollback) still runs on this service:
+ * a holder or a waiter that is not (or no longer) is passed over, so a crash before its
+ * release blocks nobody.
  */
 export function runsOn(
   submission: Submission | undefined,
   project: string,
   service: string,
 ): boolean {
+  const operation = submission?.operation;
+  if (operation && isRunning(operation)) {
+    if (operation.project === project && operation.service === service) return true;
+  }
   const run = submission?.pipeline;
   return (
     submission !== undefined &&

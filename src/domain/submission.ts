@@ -1,5 +1,6 @@
 import type { ImageResolution } from './image-resolution.ts';
 import type { PipelineRun } from './pipeline-run.ts';
+import type { OperationRun } from './service-operation.ts';
 import type { UpdateOfLive } from './service-record.ts';
 import type { Action, Status } from './status.ts';
 import type { SubmissionSpec } from './submission-spec/index.ts';
@@ -54,6 +55,12 @@ export interface Submission {
   reason?: string;
   /** The build-and-deploy pipeline, once approved. */
   pipeline?: PipelineRun;
+  /**
+   * The promote or rollback that makes this submission's version serve (the one in progress,
+   * or the last one): driven by the tracker, told in this submission's thread. Added for
+   * promote and roll back (issue 14).
+   */
+  operation?: OperationRun;
   /** The latest audit event that changed the submission (refusals excluded), for lists. */
   lastEvent?: AuditEvent;
   createdAt: Date;
@@ -61,10 +68,11 @@ export interface Submission {
 }
 
 /**
- * What an audit line records: a status action, the first submission, a refused attempt, or
- * a pipeline the watchdog found making no progress.
+ * What an audit line records: a status action, the first submission, a refused attempt,
+ * a pipeline the watchdog found making no progress, or a promote or rollback moving
+ * traffic to the submission's version (no status change).
  */
-export type AuditAction = Action | 'submit' | 'refused' | 'stalled';
+export type AuditAction = Action | 'submit' | 'refused' | 'stalled' | 'promote' | 'rollback';
 
 /** One line of the append-only audit trail. */
 export interface AuditEvent {

@@ -6,16 +6,18 @@ import type { Logger } from '../log.ts';
 import type { BuildPort } from '../ports/build.ts';
 import type { BuildLogPort } from '../ports/build-logs.ts';
 import type { DeployPort } from '../ports/deploy.ts';
+import type { OperationStore } from '../ports/operations.ts';
 import type { Pipeline } from '../ports/pipeline.ts';
 import type { ServiceStore } from '../ports/services.ts';
 import { isStoreError, type PipelineStore, type SubmissionStore } from '../ports/store.ts';
 import { type Backoff, DEFAULT_BACKOFF } from './poll-budget.ts';
 import { Scheduler } from './scheduler.ts';
+import { ROLLBACK_DEADLINE_MS } from './steps/operation.ts';
 import { runStep } from './steps/run-step.ts';
 import { Sweep } from './sweep.ts';
 
 export interface TrackerOptions {
-  store: SubmissionStore & PipelineStore & Pick<ServiceStore, 'serviceRecords'>;
+  store: SubmissionStore & PipelineStore & OperationStore & Pick<ServiceStore, 'serviceRecords'>;
   builds: BuildPort;
   deploys: DeployPort;
   /** Where a failed step's last log lines are read from; without it failures show none. */
@@ -42,6 +44,8 @@ export interface TrackerOptions {
   keepVersions?: number;
   /** How long a version that took all traffic must stay healthy before old ones are cleaned up. */
   lifecycleGraceMs?: number;
+  /** How long a promote or rollback may take, start of a stopped target included (ms). */
+  rollbackDeadlineMs?: number;
 }
 
 /** Production tuning; tests and the local workspace override some of it. */
@@ -56,6 +60,7 @@ export const TRACKER_DEFAULTS = {
   keepRunningVersions: 1,
   keepVersions: 5,
   lifecycleGraceMs: 10 * 60_000,
+  rollbackDeadlineMs: ROLLBACK_DEADLINE_MS,
 } as const;
 
 /**
@@ -77,6 +82,13 @@ export class Tracker implements Pipeline {
     this.#logger = logger;
     // What every step works with; each step adds a logger carrying its submission id.
     const deadlines = { ...TRACKER_DEFAULTS.deadlines, ...options.deadlines };
+    const tuned = { ...TRACKER_DEFAULTS, ...options };
+    const { leaseMs, tickMs, discoverMs, callsPerMinute, backoff } = tuned;
+    const lifecycle = {
+      keepRunning: tuned.keepRunningVersions,
+      keepVersions: tuned.keepVersions,
+      graceMs: tuned.lifecycleGraceMs,
+    };
     const context = {
       store,
       builds,
@@ -84,13 +96,8 @@ export class Tracker implements Pipeline {
       owner: this.owner,
       ...(buildLogs ? { buildLogs } : {}),
       deadlines,
-    };
-    const tuned = { ...TRACKER_DEFAULTS, ...options };
-    const { leaseMs, tickMs, discoverMs, callsPerMinute, backoff } = tuned;
-    const lifecycle = {
-      keepRunning: tuned.keepRunningVersions,
-      keepVersions: tuned.keepVersions,
-      graceMs: tuned.lifecycleGraceMs,
+      lifecycle,
+      rollbackDeadlineMs: tuned.rollbackDeadlineMs,
     };
     this.#scheduler = new Scheduler({
       store,
@@ -101,7 +108,7 @@ export class Tracker implements Pipeline {
       discoverMs,
       callsPerMinute,
       backoff,
-      step: (id, log) => runStep({ ...context, lifecycle, log }, id),
+      step: (id, log) => runStep({ ...context, log }, id),
       start: (submission) => this.start(submission),
     });
     this.#sweep = new Sweep({
@@ -140,6 +147,11 @@ export class Tracker implements Pipeline {
   }
 
   async cancel(submission: Submission): Promise<void> {
+    await this.#scheduler.stepNow(submission.id);
+  }
+
+  /** A promote or rollback was just stored on the submission: its first call now. */
+  async operate(submission: Submission): Promise<void> {
     await this.#scheduler.stepNow(submission.id);
   }
 

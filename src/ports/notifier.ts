@@ -64,7 +64,12 @@ export type MessageIntent =
       seq: number;
       recipient: 'old' | 'new';
       transfer: ServiceTransfer;
-    };
+    }
+  /**
+   * A promote or rollback (submission.operation `id`) in the thread of the submission whose
+   * version it makes serve: its status message updated in place, and the reply at its end.
+   */
+  | { kind: 'operation'; id: string; part: 'status' | 'end' };
 
 /** A service changing hands, as its old and new owners are told. */
 export interface ServiceTransfer {
@@ -80,7 +85,11 @@ export interface ServiceTransfer {
  * they replace the pending one instead of adding a message.
  */
 export function coalesces(intent: MessageIntent): boolean {
-  return intent.kind === 'root' || intent.kind === 'status';
+  return (
+    intent.kind === 'root' ||
+    intent.kind === 'status' ||
+    (intent.kind === 'operation' && intent.part === 'status')
+  );
 }
 
 /**
@@ -113,6 +122,8 @@ export function messageKey(revision: number, intent: MessageIntent): string {
     case 'housekeeping':
     case 'version_room':
       return `a${intent.attempt}_${intent.kind}`;
+    case 'operation':
+      return `o${intent.id}_${intent.part}`;
   }
 }
 
@@ -166,6 +177,13 @@ export function transferMessages(transfer: ServiceTransfer, seq: number): Messag
   const recipients: ('old' | 'new')[] =
     transfer.from.userId === transfer.to.userId ? ['new'] : ['old', 'new'];
   return recipients.map((recipient) => ({ kind: 'transferred', seq, recipient, transfer }));
+}
+
+/** What a promote or rollback owes as it goes: its status message; at its end, the reply too. */
+export function operationMessages(id: string, ended: boolean): MessageIntent[] {
+  const intents: MessageIntent[] = [{ kind: 'operation', id, part: 'status' }];
+  if (ended) intents.push({ kind: 'operation', id, part: 'end' });
+  return intents;
 }
 
 /** What the use cases ask of Slack directly: a link to a submission's review thread, for answers. */

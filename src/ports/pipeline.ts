@@ -8,4 +8,6 @@ export interface Pipeline {
   retry(submission: Submission, actor: Actor): Promise<void>;
   /** The submission was cancelled: stop its build or deploy as soon as possible. */
   cancel(submission: Submission): Promise<void>;
+  /** A promote or rollback was stored on the submission: drive it now. */
+  operate(submission: Submission): Promise<void>;
 }

@@ -12,6 +12,7 @@ import type { MessageRef, OutboxEntry } from '../ports/store.ts';
 import type { Message } from './views/kit.ts';
 import { housekeepingMessage, versionRoomMessage } from './views/lifecycle.ts';
 import { decisionMessage, receivedMessage, threadReply, voidedMessage } from './views/messages.ts';
+import { operationEndMessage, operationStatusMessage } from './views/operation.ts';
 import { transferMessage } from './views/ownership.ts';
 import { milestoneMessage, partnerOutcomeMessage, statusMessage } from './views/progress.ts';
 import { reviewMessage } from './views/review-message.ts';
@@ -221,6 +222,14 @@ export class SlackMessages implements Notifier {
         const { transfer, recipient } = intent;
         const to = recipient === 'old' ? transfer.from : transfer.to;
         return { post: { channel: to.userId }, message: transferMessage(transfer, recipient) };
+      }
+      case 'operation': {
+        // Only the submission's latest operation is said (an older one's message is moot).
+        const run = submission.operation;
+        if (run?.id !== intent.id) return { skip: true };
+        if (intent.part === 'end') return inThread(submission, operationEndMessage(run));
+        const message = operationStatusMessage(run);
+        return entry.ref ? { update: entry.ref, message } : inThread(submission, message);
       }
     }
   }

@@ -8,6 +8,7 @@ import { boltLogger } from './bolt-logger.ts';
 import { register as registerCommands } from './commands/playground.ts';
 import { register as registerHome } from './home/handlers.ts';
 import { register as registerLogs } from './logs/handlers.ts';
+import { register as registerOps } from './ops/handlers.ts';
 import { guardedReceiver } from './receiver.ts';
 import { register as registerReview } from './review/handlers.ts';
 import { register as registerSubmit } from './submit/handlers.ts';
@@ -121,4 +122,5 @@ export function registerHandlers(
   registerReview(slack.app, ctx);
   registerHome(slack.app, ctx);
   registerLogs(slack.app, ctx);
+  registerOps(slack.app, ctx);
 }

@@ -41,6 +41,8 @@ const auditActions = [
   'submit',
   'refused',
   'stalled',
+  'promote',
+  'rollback',
 ] as const;
 const auditAction = z.enum(auditActions as unknown as [AuditAction, ...AuditAction[]]);
 const spec = z.custom<SubmissionSpec>(isMapping, { message: 'expected the spec object' });
@@ -159,6 +161,46 @@ const pipelineRun = z.object({
   removal: versionRemoval.optional(),
 });
 
+// Promote and rollback operations (domain/service-operation.ts): the run on the submission
+// whose version it makes serve, and its summary on the service record.
+
+const kind = z.enum(['promote', 'rollback']);
+const versionRef = z.object({
+  version: z.string().min(1),
+  submissionId: z.string().optional(),
+  revision: z.number().int().positive().optional(),
+});
+
+const operationRun = z.object({
+  id: z.string().min(1),
+  kind,
+  project: z.string().min(1),
+  service: z.string().min(1),
+  from: versionRef.optional(),
+  to: versionRef.extend({ submissionId: z.string().min(1), revision: z.number().int().positive() }),
+  by: actor,
+  owner: actor,
+  requestId: z.string().min(1),
+  phase: z.enum(['starting', 'promoting', 'done', 'failed']),
+  start: z.boolean(),
+  startOperation: z.string().optional(),
+  promoteOperation: z.string().optional(),
+  startedAt: date,
+  endedAt: date.optional(),
+  versionUrl: z.string().optional(),
+  failure: z.string().optional(),
+});
+
+export const serviceOperation = z.object({
+  id: z.string().min(1),
+  kind,
+  from: z.string().optional(),
+  to: z.string().min(1),
+  submissionId: z.string().min(1),
+  state: z.enum(['running', 'done', 'failed']),
+  at: date,
+});
+
 /** Which bot instance drives the pipeline, until when (store bookkeeping, not domain). */
 const lease = z.object({ owner: z.string().min(1), until: date });
 export type Lease = z.infer<typeof lease>;
@@ -183,6 +225,7 @@ const submissionDoc = z
     reason: z.string().optional(),
     lastEvent: auditEvent.optional(),
     pipeline: pipelineRun.optional(),
+    operation: operationRun.optional(),
     lease: lease.optional(),
     tracking: z.boolean().optional(),
     createdAt: date,

@@ -52,6 +52,7 @@ import {
 import { InFlight } from '../lib/in-flight.ts';
 import { KeyedLock } from '../lib/keyed-lock.ts';
 import type { MessageIntent } from '../ports/notifier.ts';
+import type { BeginOperation, BeginOutcome, OperationStore } from '../ports/operations.ts';
 import type { ServiceStore, TransferInput, TransferResult } from '../ports/services.ts';
 import {
   type ApplyOptions,
@@ -88,6 +89,7 @@ import {
 import { toStoreError, UNREACHABLE } from './errors.ts';
 import { enqueue, inOrder, outboxFromDoc, report } from './outbox.ts';
 import { askForTurn, giveUpTurn, type LockScope, stillWaiting } from './service-lock.ts';
+import { beginOperationIn, type OperationScope, saveOperationIn } from './service-operations.ts';
 import {
   claimIn,
   claimOf,
@@ -153,7 +155,9 @@ interface Change {
 /** Which lease field a lease call is about: the pipeline's or the outbox's. */
 type LeaseField = 'lease' | 'outboxLease';
 
-export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxStore, ServiceStore {
+export class FirestoreStore
+  implements SubmissionStore, PipelineStore, OutboxStore, ServiceStore, OperationStore
+{
   readonly #db: Firestore;
   readonly #now: () => Date;
   readonly #timeoutMs: number;
@@ -619,6 +623,48 @@ export class FirestoreStore implements SubmissionStore, PipelineStore, OutboxSto
         refusalIn(this.#db, tx, project, service, context, this.#now()),
       ),
     );
+  }
+
+  // ---- promote and rollback (service-operations.ts) -----------------------------------------
+
+  async beginOperation(input: BeginOperation): Promise<BeginOutcome> {
+    requireText(input.requestId, 'requestId');
+    const key = serviceRef(this.#db, input.project, input.service).path;
+    const outcome = await this.#run(`starting a ${input.kind} of ${input.service}`, key, (signal) =>
+      this.#transaction(signal, (tx) => {
+        abortIfLate(signal);
+        return beginOperationIn(this.#operationScope(tx), input);
+      }),
+    );
+    // Its status message is owed: this process's deliverer is told at once.
+    if (outcome.kind === 'started') {
+      for (const listener of this.#enqueued) listener(outcome.submission.id);
+    }
+    return outcome;
+  }
+
+  async saveOperation(
+    id: string,
+    owner: string,
+    run: Parameters<OperationStore['saveOperation']>[2],
+    messages: MessageIntent[],
+  ): Promise<Submission> {
+    const sid = submissionId(id);
+    const saved = await this.#run(`saving the ${run.kind} of ${sid}`, sid, (signal) =>
+      this.#transaction(signal, (tx) => {
+        abortIfLate(signal);
+        return saveOperationIn(this.#operationScope(tx), sid, owner, run, messages);
+      }),
+    );
+    return this.#told({ submission: saved, applied: true }, messages).submission;
+  }
+
+  #operationScope(tx: Transaction): OperationScope {
+    return {
+      ...this.#lockScope(tx),
+      auditRef: (id, seq) => this.#auditRef(id, seq),
+      now: this.#now(),
+    };
   }
 
   // ---- pipeline ---------------------------------------------------------------------------

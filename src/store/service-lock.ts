@@ -144,15 +144,44 @@ export async function stillWaiting(
   return runs ? other : undefined;
 }
 
-/** `id`'s pipeline ended (live, failed, cancelled): it gives up the service or its place. */
+/**
+ * `id`'s pipeline ended (live, failed, cancelled), or its promote or rollback: it gives up
+ * the service or its place.
+ */
 export async function giveUpTurn(
   scope: LockScope,
   id: string,
-  run: PipelineRun,
+  run: Pick<PipelineRun, 'project' | 'service'>,
 ): Promise<() => void> {
   const ref = lockRef(scope.db, run);
   const lock = await readLock(inTransaction(scope), ref);
   return () => {
     if (lock) writeLock(scope, ref, lock, leaveTurn(lock, id));
   };
+}
+
+/**
+ * A promote or rollback of `id`'s version takes the service at once, or not at all: a
+ * pipeline that holds it or waits for it (and still runs) goes first, and is named. The
+ * answer's `write` holds the service (call it after the transaction's other reads).
+ */
+export async function turnForOperation(
+  scope: LockScope,
+  id: string,
+  place: Pick<PipelineRun, 'project' | 'service'>,
+  now: Date,
+): Promise<{ kind: 'holding'; write: () => void } | { kind: 'busy'; for: string }> {
+  const read = inTransaction(scope);
+  const ref = lockRef(scope.db, place);
+  const lock = await readLock(read, ref);
+  const me = { id, at: now };
+  const ended = new Set<string>();
+  for (const other of goesBefore(lock, me)) {
+    if (runsOn(await readOther(read, scope, other), place.project, place.service)) {
+      return { kind: 'busy', for: other };
+    }
+    ended.add(other);
+  }
+  const asked = askTurn(lock, me, undefined, ended, now);
+  return { kind: 'holding', write: () => writeLock(scope, ref, lock, asked.lock) };
 }

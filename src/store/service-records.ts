@@ -4,7 +4,8 @@
  *
  *   services/{project~service}              the record, auditSeq (last audit number) and
  *                                           lastRequestId (the transfer a retry repeats)
- *   services/{project~service}/audit/{seq}  append-only events: claim, live, transfer, refused
+ *   services/{project~service}/audit/{seq}  append-only events: claim, live, transfer, refused,
+ *                                           promote, rollback
  *
  * Each function here runs inside a transaction the caller opened (the approval's, the
  * pipeline's go-live, a transfer), reads before it writes, and leaves the rest of the
@@ -27,11 +28,12 @@ import {
   type Actor,
   type Approval,
   currentRevision,
+  type Revision,
   type Submission,
 } from '../domain/submission.ts';
 import type { TransferInput, TransferResult } from '../ports/services.ts';
 import { type RequestContext, StoreError } from '../ports/store.ts';
-import { actor, date, invalid, liveVersion, toFirestoreValue } from './codec.ts';
+import { actor, date, invalid, liveVersion, serviceOperation, toFirestoreValue } from './codec.ts';
 import { enqueue, outboxFromDoc } from './outbox.ts';
 
 export const SERVICES = 'services';
@@ -44,17 +46,6 @@ const recordDoc = z.object({
   team: z.string().optional(),
   claimedBy: z.object({ submissionId: z.string().min(1), revision: z.number().int().positive() }),
   live: liveVersion.optional(),
-  operation: z
-    .object({
-      id: z.string().min(1),
-      kind: z.enum(['promote', 'rollback']),
-      from: z.string().optional(),
-      to: z.string().min(1),
-      submissionId: z.string().min(1),
-      state: z.enum(['running', 'done', 'failed']),
-      at: date,
-    })
-    .optional(),
   history: z.array(
     z.object({
       submissionId: z.string().min(1),
@@ -63,6 +54,7 @@ const recordDoc = z.object({
       at: date,
     }),
   ),
+  operation: serviceOperation.optional(),
   createdAt: date,
   updatedAt: date,
   auditSeq: z.number().int().nonnegative(),
@@ -72,7 +64,7 @@ const recordDoc = z.object({
 const eventDoc = z.object({
   at: date,
   actor,
-  action: z.enum(['claim', 'live', 'transfer', 'refused']),
+  action: z.enum(['claim', 'live', 'transfer', 'refused', 'promote', 'rollback']),
   requestId: z.string().optional(),
   detail: z.string().optional(),
   seq: z.number().int().positive(),
@@ -172,17 +164,27 @@ export function claimOf(submission: Submission, approval: Approval, partnerInTea
 
 /** What goes live with a run: its version, built from the submission's current revision. */
 export function liveOf(submission: Submission, run: PipelineRun, at: Date) {
-  const { spec, image } = currentRevision(submission);
-  const live: LiveVersion = {
-    version: run.versionId,
+  const live = liveVersionOf(submission.id, currentRevision(submission), run.versionId, at);
+  return { project: run.project, service: run.service, partner: submission.partner, live };
+}
+
+/** `version` as a service's live version, built from `revision` of submission `id`. */
+export function liveVersionOf(
+  id: string,
+  revision: Revision,
+  version: string,
+  at: Date,
+): LiveVersion {
+  const { spec, image } = revision;
+  return {
+    version,
     image: spec.image,
     ...(image?.kind === 'resolved' && { digest: image.digest }),
-    submissionId: submission.id,
-    revision: submission.revision,
+    submissionId: id,
+    revision: revision.number,
     spec,
     at,
   };
-  return { project: run.project, service: run.service, partner: submission.partner, live };
 }
 
 /**

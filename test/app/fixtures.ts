@@ -41,7 +41,11 @@ class ScriptedRegistry implements RegistryPort {
 
 /** The pipeline's calls, in order; `retryError` makes the next retry fail. */
 class RecordingPipeline implements Pipeline {
-  readonly calls: { call: 'start' | 'retry' | 'cancel'; id: string; status: string }[] = [];
+  readonly calls: {
+    call: 'start' | 'retry' | 'cancel' | 'operate';
+    id: string;
+    status: string;
+  }[] = [];
   retryError: unknown;
   async start(submission: Submission) {
     this.calls.push({ call: 'start', id: submission.id, status: submission.status });
@@ -52,6 +56,9 @@ class RecordingPipeline implements Pipeline {
   }
   async cancel(submission: Submission) {
     this.calls.push({ call: 'cancel', id: submission.id, status: submission.status });
+  }
+  async operate(submission: Submission) {
+    this.calls.push({ call: 'operate', id: submission.id, status: submission.status });
   }
 }
 

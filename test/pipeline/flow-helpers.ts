@@ -18,7 +18,7 @@ export async function submitAndApprove(
     if (!mine?.thread || mine.status !== 'submitted') throw new Error('not posted yet');
     return mine.id;
     // A fresh emulator's first queries are slow on a loaded machine.
-  }, 15_000);
+  }, 20_000);
   const approverViews = open(APPROVER);
   await bot.click(APPROVER, 'approve', id);
   const answer = await bot.submit(APPROVER, approve, await bot.modal(APPROVER, approverViews));

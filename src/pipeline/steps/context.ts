@@ -4,13 +4,14 @@ import type { Logger } from '../../log.ts';
 import type { BuildPort } from '../../ports/build.ts';
 import type { BuildLogPort } from '../../ports/build-logs.ts';
 import type { DeployPort } from '../../ports/deploy.ts';
+import type { OperationStore } from '../../ports/operations.ts';
 import type { ServiceStore } from '../../ports/services.ts';
 import type { PipelineStore, SubmissionStore } from '../../ports/store.ts';
 
 /** What a step works with: the ports, and the lease owner it writes the run as. */
 export interface StepContext {
   /** The service records too: what is live, and what a running operation protects. */
-  store: SubmissionStore & PipelineStore & Pick<ServiceStore, 'serviceRecords'>;
+  store: SubmissionStore & PipelineStore & OperationStore & Pick<ServiceStore, 'serviceRecords'>;
   builds: BuildPort;
   deploys: DeployPort;
   /** Where a failed step's last log lines are read from; without it failures show none. */
@@ -23,6 +24,8 @@ export interface StepContext {
   deadlines: DeadlineTuning;
   /** Which old versions stay after a new one took all traffic, and after how long a grace. */
   lifecycle: LifecyclePolicy & { graceMs: number };
+  /** How long a promote or rollback may take (PLAYGROUND_ROLLBACK_DEADLINE), in ms. */
+  rollbackDeadlineMs?: number;
 }
 
 /**

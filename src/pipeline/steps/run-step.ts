@@ -9,6 +9,7 @@ import {
   nextStep,
   wasAnnounced,
 } from '../../domain/run-transitions.ts';
+import { isRunning } from '../../domain/service-operation.ts';
 import { overdue } from '../../domain/step-deadlines.ts';
 import { isRefusal, type ServiceError } from '../../ports/service-error.ts';
 import { pollBuild, startBuild } from './build.ts';
@@ -17,12 +18,16 @@ import type { StepContext, StepOutcome } from './context.ts';
 import { pastDeadline } from './deadline.ts';
 import { createVersion, pollOperation, promote } from './deploy.ts';
 import { housekeep } from './lifecycle.ts';
+import { stepOperation } from './operation.ts';
 import { announce, fail, stillTracked } from './record.ts';
 import { takeTurn } from './turn.ts';
 
 /** Reads the run and does the one next thing; the caller holds the pipeline's lease and lock. */
 export async function runStep(ctx: StepContext, id: string): Promise<StepOutcome> {
   const submission = await ctx.store.get(id);
+  // A promote or rollback of the submission's version goes first (its pipeline has ended).
+  const operation = submission?.operation;
+  if (operation && isRunning(operation)) return stepOperation(ctx, id, operation);
   const run = submission?.pipeline;
   if (!submission || !run) return 'ended';
   const next = nextStep(submission.status, run);

@@ -4,6 +4,7 @@ import type { Result } from '../../app/outcomes.ts';
 import type { Actor } from '../../domain/submission.ts';
 import { cancelMessage, notDoneMessage } from '../answers.ts';
 import type { HandlerContext } from '../context.ts';
+import { askInModal } from '../ops/handlers.ts';
 import { answerWith, MESSAGE_FALLBACKS } from '../respond.ts';
 import { doctorMessage } from '../views/doctor.ts';
 import { historyBlocks } from '../views/history.ts';
@@ -22,7 +23,7 @@ import { submitModal } from '../views/submit-modal.ts';
  */
 const COMMAND_LIMIT: TextLimit = { label: 'The command', characters: 200 };
 
-/** `/playground submit | status <id> | history <id> | list [all] | cancel <id> | transfer <service> @user | doctor | help`. */
+/** `/playground submit | status <id> | history <id> | list [all] | cancel <id> | rollback <service> [--project P] [version] | transfer <service> @user | doctor | help`. */
 export async function onPlaygroundCommand(
   ctx: HandlerContext,
   { command, ack, respond }: Pick<SlackCommandMiddlewareArgs, 'command' | 'ack' | 'respond'>,
@@ -47,6 +48,16 @@ export async function onPlaygroundCommand(
       view: submitModal({ metadata: { channel: command.channel_id } }),
     });
     return;
+  }
+
+  if (sub === 'rollback') {
+    // A confirmation modal, opened at once with the command's trigger (it lives 3 seconds).
+    await ack();
+    const log = ctx.logger.child({ command: sub, userId: actor.userId });
+    const request = { actor, requestId: `command:${command.trigger_id}`, ...rollbackArgs(args) };
+    return askInModal(ctx, command.trigger_id, 'Roll back', log, () =>
+      useCases.askRollback(request),
+    );
   }
 
   if (sub === 'doctor') {
@@ -179,6 +190,23 @@ export function transferArgs(args: readonly string[]): {
     ...(to ? { to } : {}),
     ...(team ? { team } : {}),
     ...(project ? { project } : {}),
+  };
+}
+
+/** `SERVICE [--project P] [VERSION]`. */
+export function rollbackArgs(args: readonly string[]): {
+  service: string;
+  project?: string;
+  version?: string;
+} {
+  const rest = [...args];
+  const at = rest.findIndex((a) => a.toLowerCase() === '--project');
+  const project = at >= 0 ? rest.splice(at, 2)[1] : undefined;
+  const [service = '', version] = rest;
+  return {
+    service: service.toLowerCase(),
+    ...(project ? { project } : {}),
+    ...(version ? { version } : {}),
   };
 }
 

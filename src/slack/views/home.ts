@@ -118,6 +118,7 @@ const MESSAGE_LABEL: Record<UndeliveredMessage['entry']['intent']['kind'], strin
   voided: "the approver's note that their approval was voided",
   status: 'the pipeline status message',
   milestone: 'a pipeline reply in the thread',
+  operation: 'a promote or rollback message in the thread',
   outcome: "the partner's pipeline outcome",
   transferred: 'a service transfer notice',
   stalled: "the watchdog's note that a pipeline made no progress",

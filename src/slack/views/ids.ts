@@ -11,6 +11,8 @@ export const CALLBACK_ID = {
   reason: 'reason',
   /** The loading modal a click opens at once; views.update replaces it (and this id). */
   loading: 'loading',
+  /** The confirm modal of a promote or rollback (from → to in its private_metadata). */
+  operation: 'operation',
 } as const;
 
 /** `action_id` of each button. */
@@ -25,6 +27,10 @@ export const ACTION_ID = {
   open_submit: 'open_submit',
   /** The partner and approvers: a failed step's last lines, as a file (value `PG-0042:2`). */
   show_log: 'show_log',
+  /** Approvers, on a live message whose run moved no traffic: move it all to that version. */
+  promote: 'promote',
+  /** Approvers, on a live message: move the service's traffic back to the previous version. */
+  rollback: 'rollback',
 } as const;
 
 /** Every input element of every modal uses this action id; the block id names the field. */

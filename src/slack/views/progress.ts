@@ -315,6 +315,7 @@ export function milestoneMessage(
       ];
       if (run.consoleUrl) blocks.push(context(link(run.consoleUrl, 'App Engine console')));
       blocks.push(section(`${partner}: your model is live on the Playground.`));
+      blocks.push(operationButtons(submission, run));
       return {
         text: `${id} is live${run.versionUrl ? `: ${escapeMrkdwn(run.versionUrl)}` : ''} ${partner}`,
         blocks,
@@ -332,6 +333,19 @@ export function milestoneMessage(
       };
     }
   }
+}
+
+/**
+ * Approvers' buttons on the live message: Promote when the run moved no traffic, and Roll
+ * back (both confirm first, reading what serves when clicked).
+ */
+function operationButtons(submission: Submission, run: PipelineRun): KnownBlock {
+  const rollback = button('Roll back', ACTION_ID.rollback, { value: submission.id });
+  if (run.promote || stepOf(run, 'promote').state !== 'skipped') return actions([rollback]);
+  return actions([
+    button('Promote', ACTION_ID.promote, { value: submission.id, style: 'primary' }),
+    rollback,
+  ]);
 }
 
 /** " after waiting 3m for *PG-0041*", when the run had to wait for its service. */

@@ -68,6 +68,8 @@ const EVENT_WORDS: Record<AuditEvent['action'], string> = {
   fail: 'Failed',
   refused: 'Refused a click',
   stalled: 'Found making no progress',
+  promote: 'Promote',
+  rollback: 'Rollback',
 };
 
 /** "Approved by @ana on Mar 4 at 14:05". */
@@ -275,6 +277,7 @@ export function helpBlocks(options: { approver: boolean }): Required<Message> {
       0,
       '`/playground list all` lists every submission, grouped by status (approvers only).',
       '`/playground transfer my-service @user [--project P]` gives a service to another partner: they may then submit for it, its owner until now may not (approvers only).',
+      '`/playground rollback my-service [--project P] [VERSION]` moves all of its traffic back to the version that served before it (or to VERSION), after a confirmation naming both; a stopped version is started first (approvers only).',
       "`/playground doctor` checks the bot's set-up in Google Cloud and Slack and says what to fix (approvers only).",
     );
   }

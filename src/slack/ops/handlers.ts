@@ -1,0 +1,111 @@
+// Promote and Roll back (buttons on the live message, `/playground rollback`): a loading
+// modal opens at once with the trigger, then shows the confirmation (from → to, read now)
+// or why there is none; sending the confirmation begins the operation, or says why not.
+import type {
+  App,
+  BlockAction,
+  SlackActionMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewResponseAction,
+  ViewSubmitAction,
+} from '@slack/bolt';
+import type { ModalView } from '@slack/types';
+import type { AskOutcome } from '../../app/operate.ts';
+import type { Result } from '../../app/outcomes.ts';
+import type { HandlerContext } from '../context.ts';
+import { answerWith, fillModal, MESSAGE_FALLBACKS, openLoading } from '../respond.ts';
+import { ACTION_ID, CALLBACK_ID } from '../views/ids.ts';
+import type { Message } from '../views/kit.ts';
+import { noticeModal } from '../views/notice-modal.ts';
+import { operationModal, operationRefusal, parseOperationModal } from '../views/operation.ts';
+
+type ButtonArgs = Pick<SlackActionMiddlewareArgs<BlockAction>, 'ack' | 'body' | 'action'>;
+type ViewArgs = Pick<SlackViewMiddlewareArgs<ViewSubmitAction>, 'ack' | 'body' | 'view'>;
+
+const TITLE = { promote: 'Promote', rollback: 'Roll back' } as const;
+
+function notice(title: string, message: Message): ModalView {
+  return noticeModal({ title, headline: 'Nothing was changed.', message });
+}
+
+/** A sent confirmation replaced by why nothing began. */
+function instead(title: string, message: Message): ViewResponseAction {
+  return { response_action: 'update', view: notice(title, message) };
+}
+
+/**
+ * Opens the loading modal with `triggerId` (it lives 3 seconds), then fills it with the
+ * confirmation the use case gives, or its refusal.
+ */
+export async function askInModal(
+  ctx: HandlerContext,
+  triggerId: string,
+  title: string,
+  log: HandlerContext['logger'],
+  work: () => Promise<Result<AskOutcome>>,
+): Promise<void> {
+  const opened = await openLoading(ctx, triggerId, title);
+  await answerWith({ logger: log, inFlight: ctx.inFlight }, work, {
+    draw: (outcome): ModalView =>
+      outcome.kind === 'done'
+        ? operationModal(outcome.ask)
+        : notice(title, operationRefusal(outcome)),
+    reply: fillModal({ client: ctx.client, logger: log }, opened),
+    fallbacks: { unavailable: notice(title, MESSAGE_FALLBACKS.unavailable) },
+    patient: true,
+  });
+}
+
+/** Promote or Roll back on a live message (its value is the submission's id). */
+async function onButton(
+  ctx: HandlerContext,
+  kind: 'promote' | 'rollback',
+  { ack, body, action }: ButtonArgs,
+): Promise<void> {
+  await ack();
+  if (action.type !== 'button') return;
+  const request = {
+    id: action.value ?? '',
+    actor: { userId: body.user.id, name: body.user.name },
+    requestId: `action:${body.trigger_id}`,
+  };
+  const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
+  const ask = kind === 'promote' ? ctx.useCases.askPromote : ctx.useCases.askRollback;
+  await askInModal(ctx, body.trigger_id, TITLE[kind], log, () => ask(request));
+}
+
+/** The confirmation sent: closes when the operation began, else says why not in its place. */
+async function onConfirm(ctx: HandlerContext, { ack, body, view }: ViewArgs): Promise<void> {
+  const ask = parseOperationModal(view.private_metadata);
+  if (!ask) {
+    await ack(instead('Promote or roll back', { text: 'This form is broken; ask again.' }));
+    return;
+  }
+  const request = {
+    actor: { userId: body.user.id, name: body.user.name },
+    // The form's own id: Slack retrying the same submission is the same request.
+    requestId: `view:${view.id}`,
+    ask,
+  };
+  const log = ctx.logger.child({ service: ask.service, requestId: request.requestId });
+  const title = TITLE[ask.kind];
+  await answerWith(
+    { logger: log, inFlight: ctx.inFlight },
+    () => ctx.useCases.confirmOperation(request),
+    {
+      draw: (outcome): ViewResponseAction | undefined =>
+        outcome.kind === 'done' ? undefined : instead(title, operationRefusal(outcome)),
+      reply: (answer) => ack(answer),
+      fallbacks: {
+        unavailable: instead(title, MESSAGE_FALLBACKS.unavailable),
+        slow: instead(title, MESSAGE_FALLBACKS.slow),
+      },
+    },
+  );
+}
+
+export function register(app: App, ctx: HandlerContext): void {
+  app.action<BlockAction>(ACTION_ID.promote, (args) => onButton(ctx, 'promote', args));
+  app.action<BlockAction>(ACTION_ID.rollback, (args) => onButton(ctx, 'rollback', args));
+  app.view<ViewSubmitAction>(CALLBACK_ID.operation, (args) => onConfirm(ctx, args));
+}
