@@ -62,7 +62,7 @@ export function stepDeadline(run: PipelineRun, tuning: DeadlineTuning): StepDead
       since: deploy.startedAt,
       limitMs: tuning.deployMs,
       waitingFor: what,
-      after: `version ${run.versionId} may still appear: Retry deploys again as a new version, Cancel removes nothing`,
+      after: `version ${run.versionId} may still appear: Retry deploys again as a new version; Cancel deletes it once App Engine has made it`,
     };
   }
   if (promote.state === 'running' && promote.startedAt) {

@@ -91,7 +91,7 @@ describe('overdue and deadlineFailure', () => {
       step: 'deploy',
       kind: 'deadline',
       detail:
-        "App Engine's create operation apps/p1/operations/abc did not finish within 45m (waited 46m 4s); version pg-0042-r1 may still appear: Retry deploys again as a new version, Cancel removes nothing",
+        "App Engine's create operation apps/p1/operations/abc did not finish within 45m (waited 46m 4s); version pg-0042-r1 may still appear: Retry deploys again as a new version; Cancel deletes it once App Engine has made it",
     });
   });
 });

@@ -58,7 +58,7 @@ describe('step deadlines', () => {
     expectDeadlineFailure(
       failed.pipeline,
       'deploy',
-      `App Engine's create operation ${operation} did not finish within 2s \\(waited \\d+s\\); version pg-0001-r1 may still appear: Retry deploys again as a new version, Cancel removes nothing`,
+      `App Engine's create operation ${operation} did not finish within 2s \\(waited \\d+s\\); version pg-0001-r1 may still appear: Retry deploys again as a new version; Cancel deletes it once App Engine has made it`,
     );
     expect(failed.pipeline?.steps.deploy.state).toBe('failed');
     const fail = (await b.store.audit(id)).find((e) => e.action === 'fail');

@@ -2,6 +2,7 @@
 // cancelled run waits for it to end, then removes the version: deleted, or stopped when App
 // Engine refuses the delete because the version holds the service's traffic (a service's
 // first version does). One App Engine call per step; the cancel is told once it is over.
+import { formatDuration } from '../../domain/duration.ts';
 import { GRPC } from '../../domain/grpc-status.ts';
 import type { PipelineRun } from '../../domain/pipeline-run.ts';
 import type { Submission } from '../../domain/submission.ts';
@@ -35,8 +36,9 @@ async function removalStep(
     if (!run.deployOperation || run.steps.deploy.state === 'done') return undefined;
     const created = await ctx.deploys.getOperation(run.deployOperation);
     if (!created.done) {
-      if (!waitedTooLong(run)) return 'unchanged';
-      const detail = `App Engine had not created it ${CREATE_WAIT_MS / 60_000} minutes after the deploy started`;
+      const waitMs = ctx.deadlines.deployMs + CREATE_WAIT_MARGIN_MS;
+      if (!waitedTooLong(run, waitMs)) return 'unchanged';
+      const detail = `App Engine had not created it ${formatDuration(waitMs)} after the deploy started`;
       return saveRemoval(ctx, submission, run, { state: 'failed', detail });
     }
     if (created.error) {
@@ -65,14 +67,15 @@ async function removalStep(
 }
 
 /**
- * How long a cancelled run waits for a create to end: App Engine waits up to 30 minutes for
- * a flexible version's readiness; past that margin the cancel is told without the removal.
+ * A cancelled run waits for the create to end past the deploy's own deadline by this much
+ * (a cancel may come after that deadline failed the run); then the cancel is told without
+ * the removal.
  */
-const CREATE_WAIT_MS = 40 * 60_000;
+const CREATE_WAIT_MARGIN_MS = 15 * 60_000;
 
-function waitedTooLong(run: PipelineRun): boolean {
+function waitedTooLong(run: PipelineRun, waitMs: number): boolean {
   const started = run.steps.deploy.startedAt?.getTime();
-  return started !== undefined && Date.now() - started > CREATE_WAIT_MS;
+  return started !== undefined && Date.now() - started > waitMs;
 }
 
 /** Asks App Engine to delete (or stop) the version; stores what it answered. */
