@@ -4,6 +4,7 @@
  * to serve (so the tracker drives it like a pipeline, and its progress goes to that
  * submission's thread), summed up on the service record. Pure data and pure rules.
  */
+import type { PipelineRun } from './pipeline-run.ts';
 import type { ServiceRecord, VersionHistoryEntry } from './service-record.ts';
 import type { Actor } from './submission.ts';
 
@@ -232,4 +233,22 @@ export function describeVersion(ref: VersionRef): string {
   return ref.submissionId
     ? `${ref.version} (${ref.submissionId} r${ref.revision ?? '?'})`
     : ref.version;
+}
+
+/**
+ * The run of the submission whose version a finished Promote moved all traffic to, when that
+ * run had deployed it without moving any: its promote step is now done, so its old versions
+ * are cleaned up after the grace as after a deploy that moved traffic (version-lifecycle.ts).
+ */
+export function promotedRun(
+  pipeline: PipelineRun | undefined,
+  operation: OperationRun,
+  now: Date,
+): PipelineRun | undefined {
+  if (operation.kind !== 'promote' || operation.phase !== 'done') return undefined;
+  if (!pipeline || pipeline.versionId !== operation.to.version) return undefined;
+  if (pipeline.steps.promote.state !== 'skipped') return undefined;
+  const promote = { state: 'done' as const, startedAt: operation.startedAt, endedAt: now };
+  const { housekeeping: _old, ...rest } = pipeline;
+  return { ...rest, steps: { ...pipeline.steps, promote } };
 }

@@ -15,6 +15,7 @@ import {
   isRunning,
   newOperation,
   type OperationRun,
+  promotedRun,
   repeats,
   summaryOf,
 } from '../domain/service-operation.ts';
@@ -56,17 +57,23 @@ function writeOnSubmission(
   messages: MessageIntent[],
 ): Submission {
   const { submission } = target;
-  const pipeline = submission.pipeline;
+  const promoted = promotedRun(submission.pipeline, run, scope.now);
+  const pipeline = promoted ?? submission.pipeline;
   const tracking =
     isRunning(run) || (pipeline !== undefined && needsTracking(submission.status, pipeline));
   const seq = target.auditSeq + 1;
-  const fields = { operation: run, tracking, ...(event ? { auditSeq: seq } : {}) };
+  const fields = {
+    operation: run,
+    tracking,
+    ...(promoted ? { pipeline: promoted } : {}),
+    ...(event ? { auditSeq: seq } : {}),
+  };
   scope.tx.update(scope.submissionRef(submission.id), {
     ...(toFirestoreValue(fields) as Record<string, unknown>),
     ...enqueue(outboxFromDoc(submission.id, target.data), submission.revision, messages),
   });
   if (event) scope.tx.create(scope.auditRef(submission.id, seq), auditToDoc(event, seq));
-  return { ...submission, operation: run };
+  return { ...submission, operation: run, ...(promoted ? { pipeline: promoted } : {}) };
 }
 
 export async function beginOperationIn(

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ACTION_ID, CALLBACK_ID } from '../../src/slack/views/ids.ts';
 import { reaches, submitAndApprove, text } from '../pipeline/flow-helpers.ts';
-import { APPROVER, type Bot, botPerTest, PARTNER } from './harness.ts';
+import { APPROVER, type Bot, botPerTest, FAST_DELIVERY, PARTNER } from './harness.ts';
 import {
   confirmation,
   liveMessage,
@@ -18,6 +18,13 @@ import {
 } from './operation-helpers.ts';
 
 const newBot = botPerTest();
+/** Old versions are stopped soon after a version took all traffic, none left serving. */
+const stopsOldSoon = botPerTest({
+  ...FAST_DELIVERY,
+  lifecycleGraceMs: 500,
+  keepRunningVersions: 0,
+  keepVersions: 5,
+});
 
 /** v1 serves; v2 is deployed without traffic ("move traffic: no"). */
 async function deployedWithoutTraffic(bot: Bot): Promise<[string, string]> {
@@ -107,5 +114,28 @@ describe('promote later', () => {
     expect(record?.operation?.state).toBe('failed');
     // The service is free again: the tracker no longer follows the submission.
     expect((await bot.store.inFlight()).map((p) => p.submission.id)).not.toContain(second);
+  });
+
+  it('a promoted version has its old versions cleaned up after the grace, as a deploy that moved traffic', async () => {
+    const bot = await stopsOldSoon();
+    const [, second] = await deployedWithoutTraffic(bot);
+    // Deployed without traffic: nothing is cleaned up for it.
+    expect(bot.appEngine.requestsTo('PATCH', /\/versions\//)).toEqual([]);
+    const modal = await clickPromote(bot, second);
+    expect((await bot.submit(APPROVER, {}, modal)).text).toBe('');
+
+    await settle(() =>
+      expect(bot.appEngine.version(PROJECT, SERVICE, V1)?.servingStatus).toBe('STOPPED'),
+    );
+    const stops = bot.appEngine.requestsTo('PATCH', /\/versions\//);
+    expect(stops.map((r) => [r.path, r.query.updateMask])).toEqual([
+      [`/v1/apps/${PROJECT}/services/${SERVICE}/versions/${V1}`, 'servingStatus'],
+    ]);
+    expect(stops[0]?.body).toMatchObject({ servingStatus: 2 }); // STOPPED
+    await settle(async () => {
+      const notes = (await replies(bot, second)).filter((r) => r.text.includes('Housekeeping'));
+      expect(notes).toHaveLength(1);
+      expect(notes[0]?.text).toContain(`stopped \`${V1}\``);
+    });
   });
 });

@@ -1,6 +1,7 @@
 // A promote or rollback, one call at a time like a pipeline step: start the target when it
 // is stopped (and poll until it serves), then move all the traffic to it (and poll until
 // moved). Every change is saved with its status message; the end also replies in the thread.
+import { formatDuration } from '../../domain/duration.ts';
 import type { OperationRun } from '../../domain/service-operation.ts';
 import { operationMessages } from '../../ports/notifier.ts';
 import { isRefusal } from '../../ports/service-error.ts';
@@ -19,7 +20,7 @@ export async function stepOperation(
   const waited = Date.now() - run.startedAt.getTime();
   if (waited > deadlineMs) {
     const what = run.phase === 'starting' ? `${run.to.version} to start` : 'the traffic to move';
-    const failure = `Waited ${inWords(waited)} for ${what} (the deadline is ${inWords(deadlineMs)}, PLAYGROUND_ROLLBACK_DEADLINE); App Engine has not finished.`;
+    const failure = `Waited ${formatDuration(waited)} for ${what} (the deadline is ${formatDuration(deadlineMs)}, PLAYGROUND_ROLLBACK_DEADLINE); App Engine has not finished.`;
     return end(ctx, id, { ...run, phase: 'failed', failure });
   }
   try {
@@ -75,10 +76,4 @@ async function end(ctx: StepContext, id: string, run: OperationRun): Promise<Ste
   await ctx.store.saveOperation(id, ctx.owner, ended, operationMessages(run.id, true));
   ctx.log.info({ operation: run.id, kind: run.kind, phase: run.phase }, 'operation ended');
   return 'changed';
-}
-
-/** "10m 3s", "45s": for the failure line. */
-function inWords(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${seconds % 60}s`;
 }
