@@ -3,8 +3,10 @@
  * that any bot instance can resume it after a crash. Pure data and pure helpers only.
  */
 
-/** The checklist shown in the thread, in order. */
-export const CHECKLIST = ['render', 'wrap', 'test', 'push', 'deploy', 'promote'] as const;
+import type { CheckResult, LiveCheck } from './results.ts';
+
+/** The checklist shown in the thread, in order. `verify` is the bot's live check of the version URL. */
+export const CHECKLIST = ['render', 'wrap', 'test', 'push', 'deploy', 'promote', 'verify'] as const;
 export type StepName = (typeof CHECKLIST)[number];
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
@@ -63,6 +65,10 @@ export interface PipelineRun {
   announced: Partial<Record<Milestone, number>>;
   /** The run's turn on its project's service (service-turn.ts); taken before any other step. */
   turn?: ServiceTurn;
+  /** The acceptance test's checks, once the build's `test` step has told them (results.ts). */
+  checks?: CheckResult[];
+  /** What the live check of `versionUrl` found, once it ran (the `verify` step). */
+  liveCheck?: LiveCheck;
 }
 
 /**

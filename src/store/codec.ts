@@ -104,12 +104,14 @@ const pipelineRun = z.object({
   versionId: z.string().min(1),
   promote: z.boolean(),
   image: z.string().min(1),
-  steps: z.object(
-    Object.fromEntries(CHECKLIST.map((step) => [step, stepProgress])) as Record<
+  steps: z.object({
+    ...(Object.fromEntries(CHECKLIST.map((step) => [step, stepProgress])) as Record<
       StepName,
       typeof stepProgress
-    >,
-  ),
+    >),
+    // Runs stored before the live check existed have no `verify`: still to do.
+    verify: stepProgress.default({ state: 'pending' }),
+  }),
   buildId: z.string().optional(),
   buildRequested: z.boolean().optional(),
   buildLogUrl: z.string().optional(),
@@ -143,6 +145,25 @@ const pipelineRun = z.object({
         waited: z.object({ for: z.string().min(1), since: date }).optional(),
       }),
     ])
+    .optional(),
+  checks: z
+    .array(z.object({ name: z.string().min(1), ok: z.boolean(), detail: z.string().optional() }))
+    .optional(),
+  liveCheck: z
+    .object({
+      url: z.string().min(1),
+      ok: z.boolean(),
+      probes: z.array(
+        z.object({
+          name: z.enum(['health', 'describe', 'process']),
+          ok: z.boolean(),
+          status: z.number().int().optional(),
+          ms: z.number().nonnegative(),
+          detail: z.string(),
+        }),
+      ),
+      at: date,
+    })
     .optional(),
 });
 

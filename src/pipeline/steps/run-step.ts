@@ -16,6 +16,7 @@ import type { StepContext, StepOutcome } from './context.ts';
 import { createVersion, pollOperation, promote } from './deploy.ts';
 import { announce, fail } from './record.ts';
 import { takeTurn } from './turn.ts';
+import { verify } from './verify.ts';
 
 /** Reads the run and does the one next thing; the caller holds the pipeline's lease and lock. */
 export async function runStep(ctx: StepContext, id: string): Promise<StepOutcome> {
@@ -44,6 +45,8 @@ export async function runStep(ctx: StepContext, id: string): Promise<StepOutcome
         return await promote(ctx, submission, run);
       case 'poll_promote':
         return await pollOperation(ctx, submission, run, 'promote', next.operation);
+      case 'verify':
+        return await verify(ctx, submission, run);
     }
   } catch (error) {
     if (!isRefusal(error)) throw error;
