@@ -15,6 +15,7 @@ import { startSlackPage } from './page/server.ts';
 import { startRegistry } from './registry/server.ts';
 import { startResourceManagerApi } from './resource-manager/server.ts';
 import { startSlackApi } from './slack-api/server.ts';
+import { startVersionService } from './version-service.ts';
 
 /** The two people of the local workspace, and where they meet. */
 export const LOCAL_PARTNER = { id: 'U0LOCALPAT', name: 'pat', real_name: 'Pat Partner' };
@@ -123,8 +124,16 @@ export async function startLocalWorkspace(options: {
       ],
     });
     stops.push(() => artifactRegistry.close());
-    // Example predictors are built and served for real; other images are simulated.
-    const localBuilds = attachLocalBuilds({ cloudBuild, appEngine, log: logger });
+    // Example predictors are built and served for real; other images are simulated, and
+    // their versions answer the bot's live check from a stand-in.
+    const simulated = await startVersionService();
+    stops.push(() => simulated.close());
+    const localBuilds = attachLocalBuilds({
+      cloudBuild,
+      appEngine,
+      simulatedServiceUrl: simulated.url,
+      log: logger,
+    });
     stops.push(() => localBuilds.close());
     // The partner images' registry: the examples, with the same digests on every run, so a
     // submission shows the digest it is built from; any other image is unknown to it.

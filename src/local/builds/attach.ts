@@ -38,6 +38,11 @@ export interface LocalBuildOptions {
   healthTimeoutSeconds?: number;
   /** The Python of the wrapper and the check. Default: pythonExecutable(). */
   python?: string;
+  /**
+   * Where versions of simulated builds answer (a version service stand-in), so the bot's
+   * live check reaches them; absent: their appspot.com URL, which answers nothing.
+   */
+  simulatedServiceUrl?: string;
   log?: LocalBuildLog;
 }
 
@@ -157,7 +162,8 @@ export function attachLocalBuilds(options: LocalBuildOptions): LocalBuilds {
     },
     versionUrl: (image: string) => {
       const digest = image.slice(image.indexOf('@') + 1);
-      return image.includes('@') ? served.get(digest)?.url : undefined;
+      const real = image.includes('@') ? served.get(digest)?.url : undefined;
+      return real ?? options.simulatedServiceUrl;
     },
   });
 
