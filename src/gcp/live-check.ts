@@ -31,14 +31,15 @@ export class HttpLiveCheck implements LiveCheckPort {
   async check(target: LiveCheckTarget): Promise<LiveCheck> {
     const base = target.url.replace(/\/+$/, '');
     const probes: LiveProbe[] = [];
+    // The wrapper answers health with a plain `OK`: any 200 passes.
     const health = await this.#probe(
       'health',
       `${base}/api/v1/health`,
       {},
       this.#timeoutMs,
-      () => ({
+      (text) => ({
         ok: true,
-        detail: 'ready',
+        detail: excerpt(text),
       }),
     );
     probes.push(health);
@@ -70,7 +71,7 @@ export class HttpLiveCheck implements LiveCheckPort {
     url: string,
     init: RequestInit,
     timeoutMs: number,
-    read: (json: unknown) => Reading,
+    read: (text: string) => Reading,
   ): Promise<LiveProbe> {
     const started = performance.now();
     const took = () => Math.round(performance.now() - started);
@@ -87,19 +88,7 @@ export class HttpLiveCheck implements LiveCheckPort {
       if (!response.ok) {
         return { name, ok: false, status, ms, detail: `HTTP ${status}: ${excerpt(text)}` };
       }
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        return {
-          name,
-          ok: false,
-          status,
-          ms,
-          detail: `HTTP ${status}, not JSON: ${excerpt(text)}`,
-        };
-      }
-      return { name, status, ms, ...read(json) };
+      return { name, status, ms, ...read(text) };
     } catch (error) {
       return {
         name,
@@ -112,19 +101,33 @@ export class HttpLiveCheck implements LiveCheckPort {
   }
 }
 
-function readDescribe(json: unknown): Reading {
-  if (!isObject(json))
-    return { ok: false, detail: `not a JSON object: ${excerpt(JSON.stringify(json))}` };
+/** The body as JSON, or why it is not: `HTTP 200, not JSON: <html>…`. */
+function parsed(text: string): { json: unknown } | { problem: string } {
+  try {
+    return { json: JSON.parse(text) };
+  } catch {
+    return { problem: `HTTP 200, not JSON: ${excerpt(text)}` };
+  }
+}
+
+function readDescribe(text: string): Reading {
+  const body = parsed(text);
+  if ('problem' in body) return { ok: false, detail: body.problem };
+  const json = body.json;
+  if (!isObject(json)) return { ok: false, detail: `not a JSON object: ${excerpt(text)}` };
   return typeof json.name === 'string'
     ? { ok: true, detail: `name ${json.name}` }
     : { ok: true, detail: 'no name' };
 }
 
 /** A FeatureCollection at the root, or under `prediction` (the seed's shape). */
-function readProcess(json: unknown): Reading {
+function readProcess(text: string): Reading {
+  const body = parsed(text);
+  if ('problem' in body) return { ok: false, detail: body.problem };
+  const json = body.json;
   const collection = isObject(json) && isObject(json.prediction) ? json.prediction : json;
   if (!isObject(collection) || !Array.isArray(collection.features)) {
-    return { ok: false, detail: `no FeatureCollection: ${excerpt(JSON.stringify(json))}` };
+    return { ok: false, detail: `no FeatureCollection: ${excerpt(text)}` };
   }
   const count = collection.features.length;
   return { ok: true, detail: `${count} ${count === 1 ? 'feature' : 'features'}` };

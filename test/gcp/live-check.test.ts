@@ -23,7 +23,7 @@ describe('HttpLiveCheck against a real HTTP server', () => {
     expect(
       check.probes.map(({ name, ok, status, detail }) => ({ name, ok, status, detail })),
     ).toEqual([
-      { name: 'health', ok: true, status: 200, detail: 'ready' },
+      { name: 'health', ok: true, status: 200, detail: 'OK' },
       { name: 'describe', ok: true, status: 200, detail: 'name boat-detector' },
       { name: 'process', ok: true, status: 200, detail: '3 features' },
     ]);
@@ -83,7 +83,7 @@ describe('HttpLiveCheck against a real HTTP server', () => {
     const check = await new HttpLiveCheck().check(target());
     expect(check.ok).toBe(false);
     expect(check.probes.map((p) => [p.name, p.ok, p.detail])).toEqual([
-      ['health', true, 'ready'],
+      ['health', true, 'OK'],
       ['describe', false, 'HTTP 200, not JSON: <html>Service Unavailable</html>'],
       ['process', true, '3 features'],
     ]);
@@ -94,7 +94,7 @@ describe('HttpLiveCheck against a real HTTP server', () => {
     const check = await new HttpLiveCheck().check(target());
     expect(check.probes.at(-1)).toMatchObject({
       ok: false,
-      detail: 'no FeatureCollection: {"result":[]}',
+      detail: 'no FeatureCollection: {"result": []}',
     });
 
     const closed = await startVersionService();

@@ -49,7 +49,7 @@ describe('results in the thread', () => {
       'POST /api/v1/process',
     ]);
     expect(run?.liveCheck?.probes.map((p) => [p.name, p.ok, p.detail])).toEqual([
-      ['health', true, 'ready'],
+      ['health', true, 'OK'],
       ['describe', true, 'name simulated-model'],
       ['process', true, '3 features'],
     ]);
