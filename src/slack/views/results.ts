@@ -17,7 +17,8 @@ export function formatMs(ms: number): string {
 /** `process: 3 features` for a passed process check (its detail counts them), else the name. */
 function passedName(check: CheckResult): string {
   const features = check.name === 'process' ? /^(\d+) feature/.exec(check.detail ?? '') : null;
-  return features ? `process: ${features[1]} features` : check.name;
+  if (!features) return check.name;
+  return `process: ${features[1]} ${features[1] === '1' ? 'feature' : 'features'}`;
 }
 
 function detailOf(text: string | undefined): string {
