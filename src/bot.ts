@@ -7,6 +7,7 @@ import { createDoctorSetup } from './doctor-setup.ts';
 import { AppEngineAdapter } from './gcp/app-engine.ts';
 import { CloudLoggingBuildLogs } from './gcp/build-logs.ts';
 import { CloudBuildAdapter } from './gcp/cloud-build.ts';
+import { HttpLiveCheck } from './gcp/live-check.ts';
 import { DistributionRegistry, type GoogleIdentity } from './gcp/registry.ts';
 import type { Logger } from './log.ts';
 import { Tracker, type TrackerOptions } from './pipeline/tracker.ts';
@@ -129,6 +130,8 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     builds,
     deploys,
     ...(buildLogs ? { buildLogs } : {}),
+    // The deployed version's own URL, called before "is live" (locally: the kept wrapper).
+    liveCheck: new HttpLiveCheck(),
     registry: config.gcp.registry,
     logger: logger.child({ component: 'tracker' }),
     keepRunningVersions: config.lifecycle.keepRunningVersions,

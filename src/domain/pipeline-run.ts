@@ -2,10 +2,12 @@
  * The state of a submission's build-and-deploy pipeline, stored with the submission so
  * that any bot instance can resume it after a crash. Pure data and pure helpers only.
  */
+
+import type { CheckResult, LiveCheck } from './results.ts';
 import type { Housekeeping, VersionRemoval, VersionRoom } from './version-lifecycle.ts';
 
-/** The checklist shown in the thread, in order. */
-export const CHECKLIST = ['render', 'wrap', 'test', 'push', 'deploy', 'promote'] as const;
+/** The checklist shown in the thread, in order. `verify` is the bot's live check of the version URL. */
+export const CHECKLIST = ['render', 'wrap', 'test', 'push', 'deploy', 'promote', 'verify'] as const;
 export type StepName = (typeof CHECKLIST)[number];
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
@@ -78,6 +80,10 @@ export interface PipelineRun {
   versionRoom?: VersionRoom;
   /** Lifecycle: a cancel during deploy removes the version App Engine was creating. */
   removal?: VersionRemoval;
+  /** The acceptance test's checks, once the build's `test` step has told them (results.ts). */
+  checks?: CheckResult[];
+  /** What the live check of `versionUrl` found, once it ran (the `verify` step). */
+  liveCheck?: LiveCheck;
 }
 
 /**

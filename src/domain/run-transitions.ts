@@ -12,6 +12,7 @@ import {
   type StepName,
   versionConsoleUrl,
 } from './pipeline-run.ts';
+import type { LiveCheck } from './results.ts';
 import type { Action, Status } from './status.ts';
 import { currentRevision, type Submission } from './submission.ts';
 import { defaultVersionId, retryVersionId } from './version-id.ts';
@@ -72,6 +73,15 @@ export function firstRun(submission: Submission, registry: string): PipelineRun 
 const BUILT: readonly StepName[] = ['render', 'wrap', 'test', 'push'];
 
 /**
+ * What a retry after a failure at that step keeps (when the image was pushed): a failed
+ * promote keeps the version, a failed live check keeps the version and its traffic.
+ */
+const KEPT_BY_RETRY: Partial<Record<StepName, readonly StepName[]>> = {
+  promote: [...BUILT, 'deploy'],
+  verify: [...BUILT, 'deploy', 'promote'],
+};
+
+/**
  * The next attempt of a failed run, and the action that starts it. What already worked is
  * kept: a pushed image is not rebuilt, a created version is not created again when only
  * moving traffic to it failed.
@@ -82,8 +92,9 @@ export function retryRun(previous: PipelineRun): {
 } {
   const failed = previous.failure?.step;
   const deployOnly =
-    previous.imageDigest !== undefined && (failed === 'deploy' || failed === 'promote');
-  const kept = failed === 'promote' ? [...BUILT, 'deploy' as const] : BUILT;
+    previous.imageDigest !== undefined &&
+    (failed === 'deploy' || failed === 'promote' || failed === 'verify');
+  const kept = KEPT_BY_RETRY[failed ?? 'render'] ?? BUILT;
   const steps = freshSteps();
   if (deployOnly) for (const name of kept) steps[name] = previous.steps[name];
   const {
@@ -93,6 +104,8 @@ export function retryRun(previous: PipelineRun): {
     promoteOperation: _p,
     // A new attempt takes its turn on the service again: the failure gave it up.
     turn: _t,
+    // The live check runs again on every attempt.
+    liveCheck: _l,
     ...rest
   } = previous;
   const attempt = previous.attempt + 1;
@@ -113,6 +126,7 @@ export function retryRun(previous: PipelineRun): {
           buildId: undefined,
           buildLogUrl: undefined,
           imageDigest: undefined,
+          checks: undefined,
         }),
   };
   return { run, action: deployOnly ? 'start_deploy' : 'start_build' };
@@ -135,7 +149,9 @@ export type NextStep =
   | { step: 'promote' }
   | { step: 'poll_promote'; operation: string }
   /** Live with all traffic and told: after a grace, stop and delete the service's old versions. */
-  | { step: 'housekeeping' };
+  | { step: 'housekeeping' }
+  /** Deployed and (when asked) promoted: the bot checks the version's URL before "is live". */
+  | { step: 'verify' };
 
 export function nextStep(status: Status, run: PipelineRun): NextStep {
   if (status === 'cancelled') return { step: 'wind_down' };
@@ -153,9 +169,13 @@ export function nextStep(status: Status, run: PipelineRun): NextStep {
       ? { step: 'poll_deploy', operation: run.deployOperation }
       : { step: 'create_version' };
   }
-  return run.promoteOperation
-    ? { step: 'poll_promote', operation: run.promoteOperation }
-    : { step: 'promote' };
+  const promote = run.steps.promote.state;
+  if (promote !== 'done' && promote !== 'skipped') {
+    return run.promoteOperation
+      ? { step: 'poll_promote', operation: run.promoteOperation }
+      : { step: 'promote' };
+  }
+  return { step: 'verify' };
 }
 
 export function wasAnnounced(run: PipelineRun, kind: Milestone): boolean {
@@ -239,4 +259,14 @@ export function cancelSteps(run: PipelineRun, now: Date): PipelineRun {
     }
   }
   return { ...run, steps };
+}
+
+/** The live check is under way: stored before the bot calls the version's URL. */
+export function verifyStarted(run: PipelineRun, now: Date): PipelineRun {
+  return { ...run, steps: { ...run.steps, verify: { state: 'running', startedAt: now } } };
+}
+
+/** What the live check found, and the `verify` step ended by it. */
+export function verified(run: PipelineRun, check: LiveCheck): PipelineRun {
+  return { ...endStep(run, 'verify', check.ok ? 'done' : 'failed', check.at), liveCheck: check };
 }

@@ -142,22 +142,38 @@ const WRAP_SCRIPT = [
   `docker build --build-arg "base_id=$PG_BASE_IMAGE" --build-arg "${PARTNER_USER_ARG}=$partner_user" -t "$PG_IMAGE" .`,
 ].join('\n');
 
+/**
+ * The most of the checks' lines the `test` step writes to `$BUILDER_OUTPUT/output`. The v1
+ * API reference once said Cloud Build keeps only the first 4 KB of a step's output; the
+ * proto shipped with @google-cloud/cloudbuild now says 50 KB. The smaller is kept to: nine
+ * checks with their details fit in it.
+ */
+export const CHECKS_OUTPUT_MAX = 4096;
+
 // The `test` step: runs check_service.py in CHECK_IMAGE on the `cloudbuild` network
 // against the wrapped container started by `test-start`. The script arrives on stdin
 // (`python3 -`): a nested `docker run` cannot mount the step's /workspace. Meanwhile the
 // wrapped container is watched, so a service that dies while loading (a bad
 // PREDICTOR_PACKAGE) fails the step at once instead of after the whole health wait. On
-// failure the service's last log lines are printed into the build log; the container is
-// removed either way.
+// failure the service's last log lines are printed into the build log, then the checks
+// again (so the log's last lines, which the failure reply shows, hold them); the container
+// is removed either way.
+//
+// The check's lines (`--details`: PASS lines say what they saw) go to a file that `tail`
+// follows into the log, and their first CHECKS_OUTPUT_MAX bytes to
+// `$BUILDER_OUTPUT/output`: Cloud Build returns what a step writes there as
+// `results.buildStepOutputs[i]` (https://cloud.google.com/build/docs/api/reference/rest/v1/projects.builds#Results),
+// which is how the bot gets the checks of a build that succeeded.
 const TEST_SCRIPT = [
   'set -uo pipefail',
   'docker run --rm --interactive --network cloudbuild "$PG_CHECK_IMAGE" \\',
   '  python3 - "$PG_SERVICE_URL" --padding "$PG_PADDING" --zoom "$PG_ZOOM" \\',
-  '  --timeout "$PG_HEALTH_TIMEOUT" < check_service.py &',
+  '  --timeout "$PG_HEALTH_TIMEOUT" --details < check_service.py > checks.txt &',
   'check=$!',
+  'tail --lines=+1 --follow --pid="$check" --sleep-interval=0.2 checks.txt &',
   'while kill -0 "$check" 2>/dev/null; do',
   `  if [ "$(docker inspect --format '{{.State.Running}}' "$PG_CONTAINER" 2>/dev/null)" != true ]; then`,
-  '    echo "FAIL service: the wrapped container stopped running"',
+  '    echo "FAIL service: the wrapped container stopped running" >> checks.txt',
   '    kill "$check" 2>/dev/null',
   '    break',
   '  fi',
@@ -165,9 +181,13 @@ const TEST_SCRIPT = [
   'done',
   'wait "$check"',
   'status=$?',
+  'wait',
+  `if [ -n "\${BUILDER_OUTPUT:-}" ]; then grep -E '^(PASS|FAIL) ' checks.txt | head --bytes=${CHECKS_OUTPUT_MAX} > "$BUILDER_OUTPUT/output"; fi`,
   'if [ "$status" -ne 0 ]; then',
   '  echo "--- last 100 lines of the wrapped service\'s log:"',
   '  docker logs --tail 100 "$PG_CONTAINER" 2>&1',
+  '  echo "--- the acceptance checks:"',
+  "  grep -E '^(PASS|FAIL) ' checks.txt",
   'fi',
   'docker rm --force "$PG_CONTAINER" >/dev/null 2>&1 || true',
   'exit "$status"',

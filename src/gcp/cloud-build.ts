@@ -305,7 +305,23 @@ export function buildState(build: IBuild): BuildState {
     const image = images.find((i) => i.digest && i.name === wanted) ?? images.find((i) => i.digest);
     if (image?.digest) state.imageDigest = image.digest;
   }
+  const outputs = stepOutputsOf(build, steps);
+  if (outputs) state.stepOutputs = outputs;
   return state;
+}
+
+/**
+ * `results.buildStepOutputs` by step id, as text: entry i belongs to step i. The client
+ * gives bytes (a Uint8Array over gRPC and REST alike); base64 text is read too.
+ */
+function stepOutputsOf(build: IBuild, steps: BuildStepState[]): Record<string, string> | undefined {
+  const outputs: Record<string, string> = {};
+  (build.results?.buildStepOutputs ?? []).forEach((raw, i) => {
+    const bytes = typeof raw === 'string' ? Buffer.from(raw, 'base64') : Buffer.from(raw ?? []);
+    const id = steps[i]?.id;
+    if (id && bytes.length > 0) outputs[id] = bytes.toString('utf8');
+  });
+  return Object.keys(outputs).length > 0 ? outputs : undefined;
 }
 
 type RawOperation = { metadata?: { type_url?: string | null; value?: Uint8Array | null } | null };

@@ -18,6 +18,7 @@ import { startSlackPage } from './page/server.ts';
 import { startRegistry } from './registry/server.ts';
 import { startResourceManagerApi } from './resource-manager/server.ts';
 import { startSlackApi } from './slack-api/server.ts';
+import { startVersionService } from './version-service.ts';
 
 /** The two people of the local workspace, and where they meet. */
 export const LOCAL_PARTNER = { id: 'U0LOCALPAT', name: 'pat', real_name: 'Pat Partner' };
@@ -127,6 +128,9 @@ export async function startLocalWorkspace(options: {
       ],
     });
     stops.push(() => artifactRegistry.close());
+    // Versions of simulated builds answer the bot's live check from a stand-in.
+    const simulated = await startVersionService();
+    stops.push(() => simulated.close());
     // Where versions and services answer, as on appspot.com: each version of an example
     // runs under its own gunicorn (localBuilds), reached through the split.
     const serving = await startLocalServing({
@@ -144,6 +148,7 @@ export async function startLocalWorkspace(options: {
     const localBuilds = attachLocalBuilds({
       cloudBuild,
       appEngine,
+      simulatedServiceUrl: simulated.url,
       log: logger,
       versionUrl: (version) => serving.versionUrl(version),
     });

@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts';
 import type { BuildPort } from '../ports/build.ts';
 import type { BuildLogPort } from '../ports/build-logs.ts';
 import type { DeployPort } from '../ports/deploy.ts';
+import type { LiveCheckPort } from '../ports/live-check.ts';
 import type { OperationStore } from '../ports/operations.ts';
 import type { Pipeline } from '../ports/pipeline.ts';
 import type { ServiceStore } from '../ports/services.ts';
@@ -22,6 +23,8 @@ export interface TrackerOptions {
   deploys: DeployPort;
   /** Where a failed step's last log lines are read from; without it failures show none. */
   buildLogs?: BuildLogPort;
+  /** Calls a deployed version's URL before "is live"; without it the `verify` step is skipped. */
+  liveCheck?: LiveCheckPort;
   /** Where wrapped images are pushed (PLAYGROUND_REGISTRY). */
   registry: string;
   logger: Logger;
@@ -76,7 +79,7 @@ export class Tracker implements Pipeline {
   readonly #logger: Logger;
 
   constructor(options: TrackerOptions) {
-    const { store, builds, deploys, buildLogs, logger } = options;
+    const { store, builds, deploys, buildLogs, liveCheck, logger } = options;
     this.owner = options.owner ?? `bot-${randomUUID().slice(0, 8)}`;
     this.#registry = options.registry;
     this.#logger = logger;
@@ -98,6 +101,7 @@ export class Tracker implements Pipeline {
       deadlines,
       lifecycle,
       rollbackDeadlineMs: tuned.rollbackDeadlineMs,
+      ...(liveCheck ? { liveCheck } : {}),
     };
     this.#scheduler = new Scheduler({
       store,

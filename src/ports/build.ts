@@ -51,6 +51,11 @@ export interface BuildState {
   detail?: string;
   /** `sha256:...` of the pushed wrapped image, once the build succeeded. */
   imageDigest?: string;
+  /**
+   * What steps wrote to `$BUILDER_OUTPUT/output` (Cloud Build's `results.buildStepOutputs`),
+   * by step id, as text; steps that wrote nothing are absent.
+   */
+  stepOutputs?: Record<string, string>;
   /** When Cloud Build accepted the build (`createTime`): its log has no older line. */
   createdAt?: Date;
   startedAt?: Date;

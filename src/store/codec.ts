@@ -112,12 +112,14 @@ const pipelineRun = z.object({
   versionId: z.string().min(1),
   promote: z.boolean(),
   image: z.string().min(1),
-  steps: z.object(
-    Object.fromEntries(CHECKLIST.map((step) => [step, stepProgress])) as Record<
+  steps: z.object({
+    ...(Object.fromEntries(CHECKLIST.map((step) => [step, stepProgress])) as Record<
       StepName,
       typeof stepProgress
-    >,
-  ),
+    >),
+    // Runs stored before the live check existed have no `verify`: still to do.
+    verify: stepProgress.default({ state: 'pending' }),
+  }),
   buildId: z.string().optional(),
   buildRequested: z.boolean().optional(),
   buildLogUrl: z.string().optional(),
@@ -159,6 +161,25 @@ const pipelineRun = z.object({
   housekeeping: housekeeping.optional(),
   versionRoom: versionRoom.optional(),
   removal: versionRemoval.optional(),
+  checks: z
+    .array(z.object({ name: z.string().min(1), ok: z.boolean(), detail: z.string().optional() }))
+    .optional(),
+  liveCheck: z
+    .object({
+      url: z.string().min(1),
+      ok: z.boolean(),
+      probes: z.array(
+        z.object({
+          name: z.enum(['health', 'describe', 'process']),
+          ok: z.boolean(),
+          status: z.number().int().optional(),
+          ms: z.number().nonnegative(),
+          detail: z.string(),
+        }),
+      ),
+      at: date,
+    })
+    .optional(),
 });
 
 // Promote and rollback operations (domain/service-operation.ts): the run on the submission

@@ -165,6 +165,23 @@ describe('retryRun', () => {
     expect(nextStep('deploying', { ...run, ...HOLDING })).toEqual({ step: 'promote' });
   });
 
+  it('only checks the live URL again when the live check failed, keeping version and traffic', () => {
+    const previous = failedAfterPush('promote');
+    previous.steps.promote = done();
+    previous.steps.verify = { state: 'failed', startedAt: T1, endedAt: T1 };
+    previous.failure = { step: 'verify', detail: 'health: HTTP 500' };
+    previous.checks = [{ name: 'health', ok: true }];
+    previous.liveCheck = { url: 'https://v.example', ok: false, probes: [], at: T1 };
+    const { run, action } = retryRun(previous);
+    expect(action).toBe('start_deploy');
+    expect(run.steps.deploy).toEqual(previous.steps.deploy);
+    expect(run.steps.promote).toEqual(previous.steps.promote);
+    expect(run.steps.verify).toEqual({ state: 'pending' });
+    expect(run.checks).toEqual(previous.checks);
+    expect(run).not.toHaveProperty('liveCheck');
+    expect(nextStep('deploying', { ...run, ...HOLDING })).toEqual({ step: 'verify' });
+  });
+
   it('rebuilds when a deploy failed but no image digest was kept', () => {
     const { run, action } = retryRun(failedAfterPush('deploy', { imageDigest: undefined }));
     expect(action).toBe('start_build');
@@ -214,6 +231,14 @@ describe('nextStep', () => {
       step: 'poll_promote',
       operation: 'op-promote',
     });
+  });
+
+  it('checks the live URL once traffic moved, or once a promote nobody asked for is skipped', () => {
+    const deployed = endStep(sampleRun({ imageDigest: DIGEST, ...HOLDING }), 'deploy', 'done', T1);
+    expect(nextStep('deploying', endStep(deployed, 'promote', 'done', T1))).toEqual({
+      step: 'verify',
+    });
+    expect(nextStep('deploying', promoteSkipped(deployed))).toEqual({ step: 'verify' });
   });
 
   it('has work only while approved, building, testing or deploying', () => {
@@ -344,6 +369,7 @@ describe('cancelSteps', () => {
       push: { state: 'cancelled' },
       deploy: { state: 'cancelled' },
       promote: { state: 'skipped' },
+      verify: { state: 'cancelled' },
     });
     expect(run.steps.wrap.state).toBe('running');
   });

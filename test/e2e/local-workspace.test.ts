@@ -262,6 +262,38 @@ describe('the local workspace from a fresh clone, end to end in a browser', () =
     const v1 = (await panel.locator('[data-version="pg-0001-r1"] a').getAttribute('href')) ?? '';
     expect(await servedTitle(v1)).toBe('boat-detector');
   }, 180_000);
+
+  it('roll back from the live message: the service URL serves the old version again, the panel shows its traffic', async () => {
+    await as('approver');
+    const thread = await openThread('PG-0003');
+    const live = thread.locator('[data-testid="message"]').filter({ hasText: 'is live' }).last();
+    await live.getByRole('button', { name: 'Roll back' }).click();
+    await modal().waitFor();
+    // The confirm dialog says from which version to which.
+    const text = (await modal().textContent()) ?? '';
+    expect(text).toContain('pg-0003-r1');
+    expect(text).toContain('pg-0001-r1');
+    const submit = tab.getByTestId('modal-submit');
+    expect((await submit.textContent())?.trim()).toBe('Roll back');
+    await submit.click();
+    await modal().waitFor({ state: 'hidden' });
+
+    // The panel follows the stand-in live: the traffic moves back to pg-0001-r1.
+    const panel = await appEnginePanel('boat-detector');
+    await panel
+      .locator('[data-version="pg-0001-r1"][data-traffic="1"]')
+      .waitFor({ timeout: 90_000 });
+    expect((await versionRows(panel)).map((row) => row.slice(0, 3))).toEqual([
+      ['pg-0001-r1', 'SERVING', '100%'],
+      ['pg-0003-r1', 'SERVING', '0%'],
+    ]);
+    const serviceUrl = (await panel.getByTestId('service-url').getAttribute('href')) ?? '';
+    expect(await servedTitle(serviceUrl)).toBe('boat-detector');
+    // The rolled-back version keeps answering at its own URL.
+    const v2 = (await panel.locator('[data-version="pg-0003-r1"] a').getAttribute('href')) ?? '';
+    expect(await servedTitle(v2)).toBe(UPDATE_TITLE);
+    await tab.screenshot({ path: new URL('e2e-rolled-back.png', SHOTS).pathname });
+  }, 180_000);
 });
 
 const UPDATE_TITLE = 'Boat detector, second model';

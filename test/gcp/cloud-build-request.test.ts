@@ -23,6 +23,7 @@ import {
   buildRequest,
   buildTags,
   bundleArchive,
+  CHECKS_OUTPUT_MAX,
   escapeDollars,
   hasUnescapedDollar,
   machineTypeFor,
@@ -459,12 +460,17 @@ describe('the test step, run with bash and a fake docker', () => {
     return dir;
   }
 
-  function runTestStep(docker: string) {
+  /** Runs the step; `builderOutput` is the folder Cloud Build names in $BUILDER_OUTPUT. */
+  function runTestStep(docker: string, builderOutput?: string) {
     const workspace = mkdtempSync(join(work, 'workspace-'));
     writeFileSync(join(workspace, 'check_service.py'), readFileSync(CHECK_SCRIPT_PATH));
     const result = spawnSync('bash', ['-c', script], {
       cwd: workspace,
-      env: { ...env, PATH: `${docker}:${process.env.PATH}` },
+      env: {
+        ...env,
+        PATH: `${docker}:${process.env.PATH}`,
+        ...(builderOutput ? { BUILDER_OUTPUT: builderOutput } : {}),
+      },
       encoding: 'utf8',
       // Generous: a loaded CI machine runs these bash loops slowly; the timing assertion
       // that matters (failing fast) is made separately below.
@@ -479,7 +485,7 @@ describe('the test step, run with bash and a fake docker', () => {
     const { status, calls, output } = runTestStep(docker);
     expect(status).toBe(0);
     expect(calls[0]).toBe(
-      'run --rm --interactive --network cloudbuild mirror.gcr.io/library/python:3.12-slim python3 - http://pg-wrapped:8080 --padding 24 --zoom 16 --timeout 1800',
+      'run --rm --interactive --network cloudbuild mirror.gcr.io/library/python:3.12-slim python3 - http://pg-wrapped:8080 --padding 24 --zoom 16 --timeout 1800 --details',
     );
     expect(readFileSync(join(docker, 'stdin'), 'utf8')).toBe(
       readFileSync(CHECK_SCRIPT_PATH, 'utf8'),
@@ -495,6 +501,41 @@ describe('the test step, run with bash and a fake docker', () => {
     expect(calls).toContain('logs --tail 100 pg-wrapped');
     expect(output).toContain('ModuleNotFoundError');
     expect(calls.at(-1)).toBe('rm --force pg-wrapped');
+  });
+
+  it("prints the checks' lines as they come and writes them to $BUILDER_OUTPUT/output", () => {
+    const lines = ['PASS health: 200 {"state": "ready"}', 'PASS process: 2 feature(s)'];
+    const check = `echo 'not a check line'; ${lines.map((l) => `echo '${l}'`).join('; ')}; exit 0`;
+    const outputs = mkdtempSync(join(work, 'builder-outputs-'));
+    const { status, output } = runTestStep(fakeDocker(check, 'true'), outputs);
+    expect(status).toBe(0);
+    expect(output).toContain(lines.join('\n'));
+    expect(readFileSync(join(outputs, 'output'), 'utf8')).toBe(`${lines.join('\n')}\n`);
+  });
+
+  it("on failure ends the log with the checks again, after the service's log, and writes them out too", () => {
+    const check = "echo 'PASS health: 200'; echo 'FAIL process: HTTP 500: boom'; exit 1";
+    const outputs = mkdtempSync(join(work, 'builder-outputs-'));
+    const { status, output } = runTestStep(fakeDocker(check, 'true'), outputs);
+    expect(status).toBe(1);
+    const tail = output.trimEnd().split('\n').slice(-4);
+    expect(tail).toEqual([
+      'Traceback: ModuleNotFoundError: my_package',
+      '--- the acceptance checks:',
+      'PASS health: 200',
+      'FAIL process: HTTP 500: boom',
+    ]);
+    expect(readFileSync(join(outputs, 'output'), 'utf8')).toBe(
+      'PASS health: 200\nFAIL process: HTTP 500: boom\n',
+    );
+  });
+
+  it('keeps $BUILDER_OUTPUT/output within the first 4 KB Cloud Build is documented to keep', () => {
+    // 300 lines of 50 bytes: 15 KB of checks.
+    const check = `for i in {100..399}; do echo "FAIL check-$i: ${'x'.repeat(34)}"; done; exit 1`;
+    const outputs = mkdtempSync(join(work, 'builder-outputs-'));
+    runTestStep(fakeDocker(check, 'true'), outputs);
+    expect(readFileSync(join(outputs, 'output')).length).toBe(CHECKS_OUTPUT_MAX);
   });
 
   it('fails at once when the wrapped container stops, not after the health wait', () => {

@@ -234,6 +234,18 @@ describe('get', () => {
     expect(done.logUrl).toContain(buildId);
   });
 
+  it("reads the test step's checks from results.buildStepOutputs, by step id", async () => {
+    const checks = 'PASS health: 200\nPASS process: 2 feature(s) on a 320 px tile at zoom 17\n';
+    api.script('next', { queuedMs: 0, stepMs: 10, steps: { test: { output: checks } } });
+    const start = now;
+    const { buildId } = await adapter.start(plan);
+    now = start + 1000;
+    const done = await adapter.get(buildId);
+    expect(done.status).toBe('success');
+    // The client decodes the bytes the stand-in sent as base64; steps that wrote nothing are absent.
+    expect(done.stepOutputs).toEqual({ test: checks });
+  });
+
   it('derives step progress from timing when step status only comes at the end', async () => {
     api.script('next', { queuedMs: 0, stepMs: 1000, stepStatus: 'on-completion' });
     const start = now;

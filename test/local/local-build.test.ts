@@ -136,9 +136,16 @@ describe('a build of the example image', () => {
     }
     expect(cloudBuild.logs(state.id, 'bundle')).toContain('./check_service.py');
     expect(cloudBuild.logs(state.id, 'wrap').join('\n')).toMatch(/Listening at: http:\/\/127/);
-    expect(cloudBuild.logs(state.id, 'test')).toEqual(
-      expect.arrayContaining(['PASS health', 'PASS process', 'PASS error-not-image']),
+    // The check runs with --details; its lines are also the test step's output.
+    const checks = cloudBuild.logs(state.id, 'test');
+    expect(checks).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^PASS health: 200/),
+        expect.stringMatching(/^PASS process: 1 feature\(s\) on a \d+ px tile at zoom \d+$/),
+        expect.stringMatching(/^PASS error-not-image: HTTP 400/),
+      ]),
     );
+    expect(state.stepOutputs?.test).toBe(`${checks.join('\n')}\n`);
 
     const deployed = await deploy(spec, state, 'v1');
     expect(deployed.error).toBeUndefined();

@@ -76,6 +76,21 @@ describe('observeBuild', () => {
     }
   });
 
+  it('keeps the acceptance checks the test step wrote out; none when it wrote nothing', () => {
+    const steps = [...wrapped, step('test', 'success', 5, 7), step('push', 'success', 7, 9)];
+    const output = 'PASS health: 200\nPASS process: 3 feature(s) on a 304 px tile at zoom 16\n';
+    const observed = observeBuild(
+      sampleRun(),
+      build('success', steps, { imageDigest: DIGEST, stepOutputs: { test: output } }),
+    );
+    expect(observed.run.checks).toEqual([
+      { name: 'health', ok: true, detail: '200' },
+      { name: 'process', ok: true, detail: '3 feature(s) on a 304 px tile at zoom 16' },
+    ]);
+    const quiet = observeBuild(sampleRun(), build('success', steps, { imageDigest: DIGEST }));
+    expect(quiet.run).not.toHaveProperty('checks');
+  });
+
   it("fails at the checklist line of Cloud Build's failed step, in its words", () => {
     const observed = observeBuild(
       sampleRun(),

@@ -278,7 +278,7 @@ describe('the pipeline status message', () => {
   }
 
   const status = (attempt = 1): MessageIntent[] => [{ kind: 'status', attempt }];
-  /** The status message's text ("PG-0042 · attempt 1: 5 of 6 steps done"). */
+  /** The status message's text ("PG-0042 · attempt 1: 5 of 7 steps done"). */
   const STATUS = /^PG-\d+ · attempt 1:/;
   const replies = () => roots()[0]?.replies ?? [];
 

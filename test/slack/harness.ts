@@ -17,6 +17,10 @@ import { type RegistryStandIn, startRegistry } from '../../src/local/registry/se
 import { viewStateValues } from '../../src/local/slack-api/payloads.ts';
 import { type SlackApiStandIn, startSlackApi } from '../../src/local/slack-api/server.ts';
 import type { StoredView } from '../../src/local/slack-api/types.ts';
+import {
+  startVersionService,
+  type VersionServiceStandIn,
+} from '../../src/local/version-service.ts';
 import { createLogger } from '../../src/log.ts';
 import { CALLBACK_ID } from '../../src/slack/views/ids.ts';
 import type { FirestoreStore } from '../../src/store/firestore-store.ts';
@@ -69,6 +73,8 @@ export interface Bot extends SlackActions {
   logging: CloudLoggingStandIn;
   /** The partner images' registry (REGISTRY_API_URL). */
   registry: RegistryStandIn;
+  /** What every deployed version serves at its versionUrl, for the bot's live check. */
+  versions: VersionServiceStandIn;
   running: RunningBot;
   store: FirestoreStore;
   /** Stops and restarts the bot's way to Firestore (connections refused, open ones cut). */
@@ -109,6 +115,7 @@ interface World {
   appEngine: AppEngineApiStandIn;
   logging: CloudLoggingStandIn;
   registry: RegistryStandIn;
+  versions: VersionServiceStandIn;
   firestoreProxy: TcpProxy;
   projectId: string;
 }
@@ -136,8 +143,11 @@ async function startWorld(): Promise<World> {
     private: { [PRIVATE_REPOSITORY]: [`oauth2accesstoken:${READER_TOKEN}`] },
     accounts: [`oauth2accesstoken:${OUTSIDER_TOKEN}`],
   });
+  // Versions answer at a URL the live check reaches (a test's own onDeploy hook replaces this).
+  const versions = await startVersionService();
+  appEngine.onDeploy({ versionUrl: () => versions.url });
   const projectId = `test-${Math.random().toString(36).slice(2, 10)}`;
-  return { api, cloudBuild, appEngine, logging, registry, firestoreProxy, projectId };
+  return { api, cloudBuild, appEngine, logging, registry, versions, firestoreProxy, projectId };
 }
 
 /** Fast polling, so pipelines move in test time. */
@@ -176,7 +186,8 @@ export async function startBot(
   shared?: World,
 ): Promise<Bot> {
   const world = shared ?? (await startWorld());
-  const { api, cloudBuild, appEngine, logging, registry, firestoreProxy, projectId } = world;
+  const { api, cloudBuild, appEngine, logging, registry, versions, firestoreProxy, projectId } =
+    world;
   const botEnv: Record<string, string> = {
     SLACK_BOT_TOKEN: TOKEN,
     SLACK_SIGNING_SECRET: SECRET,
@@ -216,6 +227,7 @@ export async function startBot(
     appEngine,
     logging,
     registry,
+    versions,
     running,
     store: running.store,
     firestoreProxy,
@@ -237,6 +249,7 @@ export async function startBot(
         appEngine.close(),
         logging.close(),
         registry.close(),
+        versions.close(),
       ]);
     },
   };

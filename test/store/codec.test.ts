@@ -9,6 +9,7 @@ import {
   submissionToDoc,
   toFirestoreValue,
 } from '../../src/store/codec.ts';
+import { sampleRun } from '../helpers/sample-run.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 
 const at = new Date('2026-03-01T09:00:00.123Z');
@@ -80,6 +81,16 @@ describe('codec', () => {
     expect((error as StoreError).message).toContain('status');
     expect((error as StoreError).message).toContain('createdAt');
     expect(() => submissionFromDoc('PG-0007', undefined)).toThrow(StoreError);
+  });
+
+  it('reads a run stored before the live check existed with its verify step still to do', () => {
+    const run = { ...sampleRun(), steps: { ...sampleRun().steps } };
+    const { verify: _, ...older } = run.steps;
+    const doc = submissionToDoc({ submission: { ...submission, pipeline: run }, auditSeq: 1 });
+    const stored = { ...doc, pipeline: { ...(doc.pipeline as object), steps: older } };
+    expect(submissionFromDoc('PG-0007', stored).submission.pipeline?.steps.verify).toEqual({
+      state: 'pending',
+    });
   });
 
   it('notices a current revision missing from the list', () => {

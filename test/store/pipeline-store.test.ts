@@ -328,6 +328,7 @@ describe('saveRun', () => {
         push: { state: 'done', startedAt: t(95), endedAt: t(99) },
         deploy: { state: 'failed', startedAt: t(100), endedAt: t(400) },
         promote: { state: 'skipped' },
+        verify: { state: 'done', startedAt: t(401), endedAt: t(402) },
       },
       buildId: 'b-123',
       buildLogUrl: 'https://console.cloud.google.com/cloud-build/builds/b-123',
@@ -347,6 +348,16 @@ describe('saveRun', () => {
       buildTimeoutSeconds: 3000,
       // Always the store's own clock, whatever the run says.
       progressAt: new Date(START),
+      checks: [
+        { name: 'health', ok: true, detail: '200 {"state": "ready"}' },
+        { name: 'process', ok: false, detail: 'HTTP 500: boom' },
+      ],
+      liveCheck: {
+        url: 'https://pg-0001-r1-a2-dot-pg-0001-dot-pg-prod-1.appspot.com',
+        ok: true,
+        probes: [{ name: 'health', ok: true, status: 200, ms: 41, detail: '200' }],
+        at: t(402),
+      },
     };
     const saved = await store.saveRun(id, 'bot-a', { ...full, progressAt: t(999) });
     expect(saved.pipeline).toEqual(full);

@@ -384,6 +384,15 @@ describe('wrapper endpoints (pkg_format.model, a result with format())', () => {
     expect(checkLines(run)).toEqual(ALL_CHECKS.map((name) => `PASS ${name}`));
   });
 
+  it('check_service.py --details says what each passed check saw, as the test step reports it', async () => {
+    const run = await runCheckScript([service.url, '--details']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const lines = checkLines(run);
+    expect(lines.map((line) => /^PASS ([\w-]+)/.exec(line)?.[1])).toEqual(ALL_CHECKS);
+    expect(lines).toContain(`PASS process: 2 feature(s) on a ${SIZE} px tile at zoom ${ZOOM}`);
+    expect(lines.find((l) => l.startsWith('PASS openapi'))).toMatch(/^PASS openapi: \d+ bytes$/);
+  });
+
   it('check_service.py reads padding and zoom from describe when not given, and --json reports', async () => {
     const run = await runCheckScript([`${service.url}/`, '--json']);
     expect(run.code, run.stdout + run.stderr).toBe(0);

@@ -2,7 +2,7 @@
 """Acceptance check of a Playground processing service (Python standard library only).
 
     python3 check_service.py BASE_URL [--padding N] [--zoom Z] [--timeout SECONDS]
-                             [--request-timeout SECONDS] [--json]
+                             [--request-timeout SECONDS] [--details] [--json]
 
 Checks, in order, one line each (PASS name / FAIL name: why):
   health            GET /api/v1/health answers 200, polled until --timeout (default 120 s)
@@ -18,7 +18,8 @@ Checks, in order, one line each (PASS name / FAIL name: why):
 
 Without --padding / --zoom, the values come from the describe document (tile.padding,
 tile.zoom or requirements.tile_size), else 0 and 16. Exit status: 0 when every check
-passes, 1 when one fails, 2 on a usage error. --json prints one JSON object
+passes, 1 when one fails, 2 on a usage error. --details adds what a passed check saw
+(PASS name: detail), as the pipeline's test step shows it. --json prints one JSON object
 {"ok": bool, "checks": [{"name", "ok", "detail"}]} instead of the lines.
 """
 
@@ -230,14 +231,20 @@ def error_problem(answer):
 
 
 class Report(object):
-    def __init__(self, as_json):
+    def __init__(self, as_json, details=False):
         self.as_json = as_json
+        self.details = details
         self.checks = []
 
     def add(self, name, ok, detail=""):
         self.checks.append({"name": name, "ok": bool(ok), "detail": detail})
         if not self.as_json:
-            line = "PASS %s" % name if ok else "FAIL %s: %s" % (name, detail)
+            if not ok:
+                line = "FAIL %s: %s" % (name, detail)
+            elif self.details and detail:
+                line = "PASS %s: %s" % (name, detail)
+            else:
+                line = "PASS %s" % name
             print(line, flush=True)
         return ok
 
@@ -377,6 +384,8 @@ def main(argv=None):
                         help="seconds to wait for health to answer 200 (default 120)")
     parser.add_argument("--request-timeout", type=float, default=60.0,
                         help="seconds to wait for each other request (default 60)")
+    parser.add_argument("--details", action="store_true",
+                        help="PASS lines say what the check saw too (PASS name: detail)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
 
@@ -390,7 +399,7 @@ def main(argv=None):
     if not args.timeout > 0 or not args.request_timeout > 0:
         parser.error("--timeout and --request-timeout must be positive")
 
-    report = Report(args.json)
+    report = Report(args.json, args.details)
     try:
         run_checks(base, args, report)
     except KeyboardInterrupt:

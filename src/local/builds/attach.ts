@@ -39,6 +39,11 @@ export interface LocalBuildOptions {
   healthTimeoutSeconds?: number;
   /** The Python of the wrapper and the check. Default: pythonExecutable(). */
   python?: string;
+  /**
+   * Where versions of simulated builds answer (a version service stand-in), so the bot's
+   * live check reaches them; absent: their appspot.com URL, which answers nothing.
+   */
+  simulatedServiceUrl?: string;
   log?: LocalBuildLog;
   /**
    * The versionUrl to report for a version whose image a real build serves. Default: the
@@ -120,8 +125,11 @@ export function attachLocalBuilds(options: LocalBuildOptions): LocalBuilds {
     log?.info({ buildId, url: service.url }, 'local build: service running');
   };
 
+  // A simulated build's version answers from the version service stand-in, so the bot's
+  // live check reaches it as it would a real version.
   const instancesOf = (image: string) =>
-    image.includes('@') ? served.get(image.slice(image.indexOf('@') + 1))?.url : undefined;
+    (image.includes('@') ? served.get(image.slice(image.indexOf('@') + 1))?.url : undefined) ??
+    options.simulatedServiceUrl;
 
   const onBuildCreated = (build: CreatedBuild): Scenario | undefined => {
     if (closed) return undefined;

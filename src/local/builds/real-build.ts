@@ -59,6 +59,8 @@ export interface KeptService {
 interface StepOutcome {
   ok: boolean;
   logs: string[];
+  /** What the step writes to `$BUILDER_OUTPUT/output` (the test step: its checks). */
+  output?: string;
 }
 
 /** A step still running: longer than any build may last (its timeout ends it first). */
@@ -128,18 +130,23 @@ export async function runRealBuild(
       const args = [join(workDir, 'check_service.py'), service.url];
       if (info.padding !== undefined) args.push('--padding', info.padding);
       if (info.zoom !== undefined) args.push('--zoom', info.zoom);
-      args.push('--timeout', String(settings.healthTimeoutSeconds));
+      args.push('--timeout', String(settings.healthTimeoutSeconds), '--details');
       const result = await runCheck(python, args, service, stopped);
       const lines = result.output.split('\n').filter((line) => /^(PASS|FAIL) /.test(line));
-      if (result.code === 0) return { ok: true, logs: lines };
+      // As the real test step: the checks to $BUILDER_OUTPUT/output, and on failure again
+      // after the service's log (build-request.ts).
+      const output = lines.length > 0 ? `${lines.join('\n')}\n` : undefined;
+      if (result.code === 0) return { ok: true, logs: lines, ...(output ? { output } : {}) };
       return {
         ok: false,
         logs: [
-          ...lines.filter((line) => line.startsWith('FAIL ')),
+          ...lines,
           ...(lines.length === 0 ? tail(result.output, 10) : []),
           "--- last 30 lines of the wrapped service's log:",
           ...tail(service.logs(), 30),
+          ...(lines.length > 0 ? ['--- the acceptance checks:', ...lines] : []),
         ],
+        ...(output ? { output } : {}),
       };
     },
     push: async () => ({
@@ -169,6 +176,7 @@ export async function runRealBuild(
       steps[i] = {
         durationMs: end - cursor,
         logs: outcome.logs,
+        ...(outcome.output ? { output: outcome.output } : {}),
         ...(outcome.ok ? {} : { status: 'FAILURE' as const }),
       };
       cursor = end;

@@ -174,6 +174,22 @@ export function progress(build: StoredBuild, now: number): Progress {
   };
 }
 
+/**
+ * How much of what a step writes to `$BUILDER_OUTPUT/output` Cloud Build keeps. The
+ * Results reference (https://cloud.google.com/build/docs/api/reference/rest/v1/projects.builds#Results,
+ * `buildStepOutputs`: "Only the first 4KB of data is stored", bytes, so base64 in JSON)
+ * says 4 KB; the v1 proto shipped with @google-cloud/cloudbuild now says 50KB. The
+ * stand-in keeps the smaller, so nothing the bot relies on works here only.
+ */
+export const STEP_OUTPUT_MAX_BYTES = 4096;
+
+/** One entry of `buildStepOutputs`: the step's output's first bytes, base64 ('' for none). */
+function stepOutput(output: string | undefined): string {
+  return Buffer.from(output ?? '', 'utf8')
+    .subarray(0, STEP_OUTPUT_MAX_BYTES)
+    .toString('base64');
+}
+
 /** `sha256:` and 64 hex digits derived from a name, stable across runs. */
 export function digestOf(name: string): string {
   return `sha256:${createHash('sha256').update(name).digest('hex')}`;
@@ -241,6 +257,7 @@ export function renderBuild(build: StoredBuild, options: RenderOptions): JsonObj
         ...(state.pushedAt ? { pushTiming: span(state.pushedAt.start, state.pushedAt.end) } : {}),
       })),
       buildStepImages: steps.map((step) => digestOf(String(step.name))),
+      buildStepOutputs: steps.map((_, i) => stepOutput(stepScript(build, i).output)),
     };
   }
   return convertEnums(resource, options.numericEnums ? 'number' : 'name');

@@ -17,6 +17,11 @@ export interface StepScript {
   logs?: string[];
   /** Its exit code on FAILURE. Default 1. */
   exitCode?: number;
+  /**
+   * What it writes to `$BUILDER_OUTPUT/output`: returned, cut to its first 4 KB, as
+   * `results.buildStepOutputs[i]` of a build that succeeded (builds.ts).
+   */
+  output?: string;
 }
 
 /** How one build goes. Steps are scripted by index or by step id; unscripted ones succeed. */

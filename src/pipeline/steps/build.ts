@@ -4,12 +4,13 @@
 import { render } from '../../bundle/render.ts';
 import { buildReference } from '../../domain/image-resolution.ts';
 import { LOG_TAIL_LINES, type PipelineRun } from '../../domain/pipeline-run.ts';
+import { parseCheckLines } from '../../domain/results.ts';
 import { buildStarted, wasAnnounced } from '../../domain/run-transitions.ts';
 import type { Action, Status } from '../../domain/status.ts';
 import { currentRevision, type Submission } from '../../domain/submission.ts';
 import type { StartedBuild } from '../../ports/build.ts';
 import type { StepContext, StepOutcome } from './context.ts';
-import { observeBuild } from './observe-build.ts';
+import { observeBuild, withChecks } from './observe-build.ts';
 import { announce, fail, PIPELINE_ACTOR, save } from './record.ts';
 
 export async function startBuild(
@@ -87,11 +88,20 @@ export async function pollBuild(
       // ends may be empty. Then the failure waits for a later poll (the scheduler's backoff:
       // nothing here sleeps, so no pipeline is held up) until lines come or the window ends.
       if (logTail?.length === 0 && mayStillBeLogging(build.endedAt)) return 'unchanged';
-      return fail(ctx, current, next, {
-        ...observed.failure,
-        ...(logTail?.length ? { logTail } : {}),
-        ...(build.failure?.step ? { buildStep: build.failure.step } : {}),
-      });
+      // A failed test step ends its log with the checks (build-request.ts): read them there
+      // when Cloud Build gave no step output.
+      const fromLog = observed.failure.step === 'test' ? parseCheckLines(logTail ?? []) : [];
+      const checks = next.checks ?? fromLog;
+      return fail(
+        ctx,
+        current,
+        { ...next, ...withChecks(checks) },
+        {
+          ...observed.failure,
+          ...(logTail?.length ? { logTail } : {}),
+          ...(build.failure?.step ? { buildStep: build.failure.step } : {}),
+        },
+      );
     }
     case 'cancelled':
       await ctx.store.apply(submission.id, 'cancel', {

@@ -4,6 +4,7 @@ import type { Logger } from '../../log.ts';
 import type { BuildPort } from '../../ports/build.ts';
 import type { BuildLogPort } from '../../ports/build-logs.ts';
 import type { DeployPort } from '../../ports/deploy.ts';
+import type { LiveCheckPort } from '../../ports/live-check.ts';
 import type { OperationStore } from '../../ports/operations.ts';
 import type { ServiceStore } from '../../ports/services.ts';
 import type { PipelineStore, SubmissionStore } from '../../ports/store.ts';
@@ -16,6 +17,8 @@ export interface StepContext {
   deploys: DeployPort;
   /** Where a failed step's last log lines are read from; without it failures show none. */
   buildLogs?: BuildLogPort;
+  /** Calls a deployed version's URL before "is live"; without it the `verify` step is skipped. */
+  liveCheck?: LiveCheckPort;
   /** This instance's name on leases: the store takes a run only from its lease holder. */
   owner: string;
   /** Carries the submission id. */

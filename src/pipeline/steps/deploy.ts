@@ -1,6 +1,6 @@
 // The deploy and promote steps: App Engine creates the flexible version from the pushed
-// image, then (when the approver asked) moves the service's traffic to it. One call per
-// step: ask for the operation, or poll it once.
+// image, then (when the approver asked) moves the service's traffic to it; the live check
+// (verify.ts) follows. One call per step: ask for the operation, or poll it once.
 import type { PipelineRun } from '../../domain/pipeline-run.ts';
 import {
   deployImage,
@@ -12,7 +12,7 @@ import {
 import { currentRevision, type Submission } from '../../domain/submission.ts';
 import { ServiceError } from '../../ports/service-error.ts';
 import type { StepContext, StepOutcome } from './context.ts';
-import { fail, goLive, save } from './record.ts';
+import { fail, save } from './record.ts';
 import { makeRoom, refusedForLimit } from './version-room.ts';
 
 export async function createVersion(
@@ -73,7 +73,11 @@ export async function pollOperation(
     return fail(ctx, submission, failed, { step, detail: state.error.message });
   }
   const ended = endStep(run, step, 'done', now);
-  if (step === 'promote') return goLive(ctx, submission, ended);
+  if (step === 'promote') {
+    // Traffic moved: the live check (verify.ts) comes next.
+    await save(ctx, submission, ended);
+    return 'changed';
+  }
   return promote(ctx, submission, {
     ...ended,
     ...(state.versionUrl ? { versionUrl: state.versionUrl } : {}),
@@ -86,7 +90,11 @@ export async function promote(
   submission: Submission,
   deployed: PipelineRun,
 ): Promise<StepOutcome> {
-  if (!deployed.promote) return goLive(ctx, submission, promoteSkipped(deployed));
+  if (!deployed.promote) {
+    // No traffic asked for: the live check (verify.ts) comes next.
+    await save(ctx, submission, promoteSkipped(deployed));
+    return 'changed';
+  }
   // Stored first: the version exists whatever becomes of the promote (a retry then only
   // moves the traffic).
   if (submission.pipeline?.steps.deploy.state !== 'done') {

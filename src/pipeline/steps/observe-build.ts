@@ -5,6 +5,7 @@ import type {
   StepProgress,
   StepState,
 } from '../../domain/pipeline-run.ts';
+import { type CheckResult, parseCheckLines } from '../../domain/results.ts';
 import type { BuildState, BuildStatus, BuildStepState } from '../../ports/build.ts';
 
 /** Where a build stands, as the pipeline sees it. */
@@ -70,6 +71,7 @@ export function observeBuild(run: PipelineRun, build: BuildState): BuildObservat
     ...(build.logUrl ? { buildLogUrl: build.logUrl } : {}),
     ...(build.detail ? { buildNote: build.detail } : {}),
     ...(build.imageDigest ? { imageDigest: build.imageDigest } : {}),
+    ...withChecks(parseCheckLines(build.stepOutputs?.test?.split('\n') ?? [])),
   };
   if (!build.done) {
     return { run: next, phase: steps.test.state === 'pending' ? 'building' : 'testing' };
@@ -98,4 +100,12 @@ export function observeBuild(run: PipelineRun, build: BuildState): BuildObservat
     detail: build.failure?.detail ?? `the build ended with status ${build.status}`,
   };
   return { run: next, phase: 'failed', failure };
+}
+
+/**
+ * `{ checks }` when there are any: what the `test` step wrote to `$BUILDER_OUTPUT/output`,
+ * or the lines of a failed step's log (build.ts).
+ */
+export function withChecks(checks: CheckResult[]): { checks?: CheckResult[] } {
+  return checks.length > 0 ? { checks } : {};
 }

@@ -21,6 +21,7 @@ import { housekeep } from './lifecycle.ts';
 import { stepOperation } from './operation.ts';
 import { announce, fail, stillTracked } from './record.ts';
 import { takeTurn } from './turn.ts';
+import { verify } from './verify.ts';
 
 /** Reads the run and does the one next thing; the caller holds the pipeline's lease and lock. */
 export async function runStep(ctx: StepContext, id: string): Promise<StepOutcome> {
@@ -57,6 +58,8 @@ export async function runStep(ctx: StepContext, id: string): Promise<StepOutcome
         return await pollOperation(ctx, submission, run, 'promote', next.operation);
       case 'housekeeping':
         return await housekeep(ctx, submission, run);
+      case 'verify':
+        return await verify(ctx, submission, run);
     }
   } catch (error) {
     if (!isRefusal(error)) throw error;

@@ -29,6 +29,7 @@ import {
   truncate,
   truncateMrkdwn,
 } from './mrkdwn.ts';
+import { acceptanceResults, liveCheckResults } from './results.ts';
 import { showLogButton } from './show-log-button.ts';
 import { cancelButton, waitingLine } from './status-text.ts';
 
@@ -48,6 +49,7 @@ export const STEP_LABEL: Record<StepName, string> = {
   push: 'Push the image',
   deploy: 'Deploy to App Engine',
   promote: 'Promote traffic',
+  verify: 'Live check',
 };
 
 /** Steps that run inside the Cloud Build build (their log is the build log). */
@@ -275,7 +277,7 @@ export function milestoneMessage(
       const where = step ? ` at *${STEP_LABEL[step]}*` : '';
       const lines = [`:x: *${id}* failed${where} (attempt ${run.attempt}).`];
       if (run.failure?.detail) lines.push(quote(run.failure.detail, 1000));
-      const blocks: KnownBlock[] = [section(lines.join('\n'))];
+      const blocks: KnownBlock[] = [section(lines.join('\n')), ...resultBlocks(run)];
       const tail = logTailBlock(run.failure?.logTail);
       if (tail) blocks.push(section(`Last lines of the log:\n${tail}`));
       const notes: string[] = [];
@@ -313,6 +315,7 @@ export function milestoneMessage(
           `:large_green_circle: *${id}* is live: ${where}\n${capitalize(trafficPhrase(run))}.`,
         ),
       ];
+      blocks.push(...resultBlocks(run));
       if (run.consoleUrl) blocks.push(context(link(run.consoleUrl, 'App Engine console')));
       blocks.push(section(`${partner}: your model is live on the Playground.`));
       blocks.push(operationButtons(submission, run));
@@ -348,6 +351,12 @@ function operationButtons(submission: Submission, run: PipelineRun): KnownBlock 
   ]);
 }
 
+/** The acceptance test's checks and the live check, as far as the run got (results.ts). */
+function resultBlocks(run: PipelineRun): KnownBlock[] {
+  const found = [acceptanceResults(run.checks), liveCheckResults(run.liveCheck)];
+  return found.filter((text) => text !== undefined).map((text) => section(text));
+}
+
 /** " after waiting 3m for *PG-0041*", when the run had to wait for its service. */
 function afterWaiting(run: PipelineRun): string {
   if (run.turn?.state !== 'holding' || !run.turn.waited) return '';
@@ -372,6 +381,8 @@ const PARTNER_ADVICE: Record<StepName, string> = {
     'Your model passed its tests; App Engine did not start it. The team will look into it and may retry; if the log below points at your model (start-up crash, memory), fix it and submit again.',
   promote:
     'The new version is deployed, but moving traffic to it failed. This is on the Playground side: the team will retry.',
+  verify:
+    "The new version is deployed, but its URL did not answer the bot's live check as the acceptance test did. If what it found points at your model (an error, a timeout), fix it and submit again; the team may also retry the check.",
 };
 
 /** The partner's DM when the pipeline ends: the URL and how to try it, or what went wrong. */

@@ -216,6 +216,28 @@ describe('a build on the clock', () => {
     expect(operation.response.status).toBe('SUCCESS');
   });
 
+  it('returns what steps wrote to $BUILDER_OUTPUT/output as results.buildStepOutputs, base64, first 4 KB', async () => {
+    const long = `${'PASS health\n'.repeat(400)}`; // 4.8 KB
+    api.script('next', {
+      stepMs: 10,
+      steps: { one: { output: 'PASS health: 200 ✓\n' }, two: { output: long } },
+    });
+    const id = (await create()).metadata.build.id as string;
+    now += 1000;
+    const build = (await call('GET', `/v1/projects/p1/builds/${id}`)).body;
+    expect(build.status).toBe('SUCCESS');
+    const outputs = build.results.buildStepOutputs as string[];
+    expect(outputs).toHaveLength(2); // one per step, in step order
+    expect(Buffer.from(outputs[0] ?? '', 'base64').toString('utf8')).toBe('PASS health: 200 ✓\n');
+    expect(Buffer.from(outputs[1] ?? '', 'base64').toString('utf8')).toBe(long.slice(0, 4096));
+
+    // A step that wrote nothing has an empty entry.
+    const quiet = (await create()).metadata.build.id as string;
+    now += 1000;
+    const plain = (await call('GET', `/v1/projects/p1/builds/${quiet}`)).body;
+    expect(plain.results.buildStepOutputs).toEqual(['', '']);
+  });
+
   it('fails on a scripted step with failureInfo and keeps its log lines', async () => {
     api.script('next', {
       stepMs: 10,

@@ -60,6 +60,7 @@ const live = () =>
       push: 'done',
       deploy: 'done',
       promote: 'done',
+      verify: 'done',
     }),
     buildLogUrl: LOG_URL,
     consoleUrl: CONSOLE_URL,
@@ -125,7 +126,7 @@ describe('statusMessage', () => {
     expect(allText(statusMessage(sub, run(), T0))).not.toContain(':information_source:');
   });
 
-  it('lists the six steps in order, each with the icon of its state', () => {
+  it('lists the seven steps in order, each with the icon of its state', () => {
     const message = statusMessage(
       sub,
       run({
@@ -140,13 +141,14 @@ describe('statusMessage', () => {
       at(100),
     );
     const lines = checklistOf(message);
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(7);
     expect(lines[0]).toMatch(/^:white_check_mark: \*Render the bundle\*/);
     expect(lines[1]).toMatch(/^:white_check_mark: \*Wrap the image\*/);
     expect(lines[2]).toMatch(/^:x: \*Acceptance test\*/);
     expect(lines[3]).toMatch(/^:no_entry_sign: \*Push the image\*/);
     expect(lines[4]).toMatch(/^:heavy_minus_sign: \*Deploy to App Engine\*/);
     expect(lines[5]).toMatch(/^:white_large_square: \*Promote traffic\*/);
+    expect(lines[6]).toMatch(/^:white_large_square: \*Live check\*/);
     expect(STEP_ICON.running).toBe(':hourglass_flowing_sand:');
   });
 
@@ -213,8 +215,8 @@ describe('statusMessage', () => {
       run({ steps: steps({ render: 'done', wrap: 'done', test: 'running' }) }),
       at(30),
     );
-    expect(allText(running)).toContain(':gear: Acceptance test running · 2 of 6 steps done');
-    expect(running.text).toBe('PG-0042 · attempt 2: 2 of 6 steps done');
+    expect(allText(running)).toContain(':gear: Acceptance test running · 2 of 7 steps done');
+    expect(running.text).toBe('PG-0042 · attempt 2: 2 of 7 steps done');
 
     const failed = statusMessage(sub, failedAtTest(), at(30));
     expect(allText(failed)).toContain(
