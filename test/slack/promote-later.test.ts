@@ -79,7 +79,9 @@ describe('promote later', () => {
         r.text.includes('now serves all traffic'),
       );
       expect(end).toHaveLength(1);
-      expect(end[0]?.text).toContain(`https://${V2}-dot-${SERVICE}-dot-${PROJECT}`);
+      expect(end[0]?.text).toContain(`\`${V2}\` (`);
+      // The version's URL: the harness serves every version from its version stand-in.
+      expect(end[0]?.text).toContain(`<${bot.versions.url}|`);
       expect(end[0]?.text).toContain(`<@${APPROVER}>`);
       expect(end[0]?.text).toContain(`<@${PARTNER}>`);
     });

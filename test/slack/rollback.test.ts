@@ -76,7 +76,9 @@ describe('roll back', () => {
       expect(status[0]).toContain('Done.');
       const end = replies.filter((r) => r.includes('now serves all traffic'));
       expect(end).toHaveLength(1);
-      expect(end[0]).toContain(`https://${V1}-dot-${SERVICE}-dot-${PROJECT}`);
+      expect(end[0]).toContain(`\`${V1}\` (`);
+      // The version's URL: the harness serves every version from its version stand-in.
+      expect(end[0]).toContain(`<${bot.versions.url}|`);
       expect(end[0]).toContain(`<@${APPROVER}>`);
       expect(end[0]).toContain(`<@${PARTNER}>`);
     });
