@@ -204,6 +204,11 @@ describe('the local workspace from a fresh clone, end to end in a browser', () =
     await failed.waitFor({ timeout: 90_000 });
     expect((await failed.textContent()) ?? '').toMatch(/test/i);
     await tab.screenshot({ path: new URL('e2e-failed.png', SHOTS).pathname });
+    // Show log posts the failed step's last lines as a file in the thread, shown with its text.
+    await failed.locator('[data-action-id="show_log"]').click();
+    const file = thread.getByTestId('file').filter({ hasText: 'PG-0002-attempt-1-test.log' });
+    await file.waitFor({ timeout: 30_000 });
+    expect((await file.locator('pre').textContent()) ?? '').toMatch(/FAIL/);
     await failed.locator('[data-action-id="retry"]').click();
     await thread
       .locator('[data-testid="message"]')

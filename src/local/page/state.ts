@@ -1,6 +1,11 @@
 // GET /state: everything the page shows to one user, read from the Slack stand-in.
 import type { ServicePanel } from '../app-engine/panel.ts';
-import type { MessageWithReplies, StoredEphemeral, StoredView } from '../slack-api/types.ts';
+import type {
+  MessageWithReplies,
+  StoredEphemeral,
+  StoredMessage,
+  StoredView,
+} from '../slack-api/types.ts';
 import type { PageContext, PageUser } from './context.ts';
 
 /** A modal as the page gets it: the stored view plus the errors of its last submission. */
@@ -50,6 +55,16 @@ function names(page: PageContext): Record<string, string> {
   return all;
 }
 
+/** Shared files carry their text, as Slack's client shows a text file's preview (Show log's file). */
+function withFileText(page: PageContext, messages: MessageWithReplies[]): MessageWithReplies[] {
+  const files = page.api.workspace.files();
+  if (files.length === 0) return messages;
+  const text = new Map(files.map((f) => [f.id, f.content]));
+  const withText = <M extends StoredMessage>(m: M): M =>
+    m.files ? { ...m, files: m.files.map((f) => ({ ...f, text: text.get(f.id) ?? '' })) } : m;
+  return messages.map((m) => ({ ...withText(m), replies: m.replies.map(withText) }));
+}
+
 export function pageState(page: PageContext, user: PageUser): PageState {
   const ws = page.api.workspace;
   const { reviewChannel, appName } = page;
@@ -62,9 +77,14 @@ export function pageState(page: PageContext, user: PageUser): PageState {
     id,
     name: channelName(page, id),
     kind: 'channel',
-    messages: ws.messages(id),
+    messages: withFileText(page, ws.messages(id)),
   }));
-  channels.push({ id: dm, name: appName, kind: 'app', messages: ws.messages(dm) });
+  channels.push({
+    id: dm,
+    name: appName,
+    kind: 'app',
+    messages: withFileText(page, ws.messages(dm)),
+  });
   const modals: PageModal[] = ws.openViews(user.id).map((view) => {
     const errors = page.viewErrors.get(view.id);
     return errors && errors.hash === view.hash ? { ...view, errors: errors.errors } : view;

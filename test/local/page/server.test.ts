@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type SlackPage, startSlackPage } from '../../../src/local/page/server.ts';
 import type { SlackApiStandIn } from '../../../src/local/slack-api/server.ts';
 import type { JsonObject } from '../../../src/local/slack-api/types.ts';
-import { APPROVER, PARTNER, REVIEW_CHANNEL, standIn } from '../slack-api/fixtures.ts';
+import { APPROVER, client, PARTNER, REVIEW_CHANNEL, standIn } from '../slack-api/fixtures.ts';
 import { call, eventsUntil, eventually, startRecorder } from './helpers.ts';
 
 const SECRET = 'page-test-secret';
@@ -194,6 +194,27 @@ describe('GET /state', () => {
     expect(other.modals).toEqual([]);
     expect(other.home).toBeNull();
     expect((await fetch(new URL('state?user=UNOBODY01', page.url))).status).toBe(400);
+  });
+});
+
+describe('GET /state: shared files', () => {
+  it("carries a shared file's text with the message that shares it (Show log's file)", async () => {
+    const web = client(api);
+    const root = ws().postMessage(REVIEW_CHANNEL, { text: 'review' });
+    const content = 'Step #2 - "test": FAIL process: HTTP 500\n';
+    await web.filesUploadV2({
+      channel_id: REVIEW_CHANNEL,
+      thread_ts: root.ts,
+      filename: 'PG-0042-attempt-1-test.log',
+      title: 'PG-0042-attempt-1-test.log',
+      content,
+      initial_comment: 'The last lines of the test step',
+    });
+    const state = (await (await fetch(new URL(`state?user=${APPROVER}`, page.url))).json()) as {
+      channels: { messages: { replies: { files?: JsonObject[] }[] }[] }[];
+    };
+    const [reply] = state.channels[0]?.messages[0]?.replies ?? [];
+    expect(reply?.files).toMatchObject([{ name: 'PG-0042-attempt-1-test.log', text: content }]);
   });
 });
 

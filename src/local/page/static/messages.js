@@ -137,6 +137,7 @@ function messageEl(item, channel, inThread = false) {
         m.edited && h('span', { class: 'edited', 'data-testid': 'edited' }, '(edited)'),
       ),
       content,
+      ...(m.files ?? []).map(fileEl),
       ephemeral &&
         h(
           'div',
@@ -164,6 +165,16 @@ function messageEl(item, channel, inThread = false) {
           h('span', { class: 'replies-last' }, `Last reply ${timeOf(m.replies.at(-1).ts)}`),
         ),
     ),
+  );
+}
+
+/** A shared text file, as Slack's client previews it: its title, then its text. */
+function fileEl(file) {
+  return h(
+    'figure',
+    { class: 'file', 'data-testid': 'file', 'data-name': file.name },
+    h('figcaption', { class: 'file-title' }, `📄 ${file.title || file.name}`),
+    h('pre', { class: 'file-text' }, file.text ?? ''),
   );
 }
 
