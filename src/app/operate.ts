@@ -15,12 +15,12 @@ import {
   servingVersion,
 } from '../domain/service-operation.ts';
 import type { ServiceRecord } from '../domain/service-record.ts';
-import type { Actor, Submission } from '../domain/submission.ts';
-import type { DeployPort } from '../ports/deploy.ts';
+import type { Submission } from '../domain/submission.ts';
+import type { DeployPort, VersionSummary } from '../ports/deploy.ts';
 import type { OperationStore } from '../ports/operations.ts';
 import type { AppDeps, UserRequest } from './context.ts';
 import { type Done, done, type Result } from './outcomes.ts';
-import { refuseOnService } from './ownership.ts';
+import { notATargetProject, refuseOnService } from './ownership.ts';
 
 /** What the confirmation binds: the move as it was shown, and when it was shown. */
 export interface OperationAsk {
@@ -68,24 +68,19 @@ export async function askRollback(
   deps: Deps & Pick<AppDeps, 'store'>,
   input: UserRequest & ({ service: string; project?: string; version?: string } | { id: string }),
 ): Promise<Result<AskOutcome>> {
-  const { actor, requestId } = input;
-  const { targetProjects } = deps.ownership;
   const named = 'id' in input ? await serviceOf(deps, input.id) : input;
   if (!named)
     return { outcome: { kind: 'usage', problem: 'That submission has no deployed version' } };
   const { service, version } = named;
-  const project = named.project ?? targetProjects[0] ?? '';
+  const project = named.project ?? deps.ownership.targetProjects[0] ?? '';
   if (!service) return { outcome: { kind: 'usage', problem: 'Name the service to roll back' } };
-  if (!targetProjects.includes(project)) {
-    const problem = `${project} is not a target project (${targetProjects.join(', ')})`;
-    return { outcome: { kind: 'usage', problem } };
-  }
-  const [record] = await deps.services.serviceRecords(service, [project]);
-  if (!record) return { outcome: { kind: 'unknown_service', service, project } };
-  const refused = await mayOperate(deps, actor, record, requestId, 'rollback');
-  if (refused) return { outcome: refused };
-  const listed = await ops(deps).deploys.listVersions(project, service);
-  return answer(deps, actor, requestId, record, 'rollback', rollbackPlan(record, listed, version));
+  const problem = notATargetProject(deps.ownership, project);
+  if (problem) return { outcome: { kind: 'usage', problem } };
+  const found = await operable(deps, input, project, service, 'rollback');
+  if ('kind' in found) return { outcome: found };
+  const { record, listed } = found;
+  const plan = rollbackPlan(record, listed, version);
+  return answer(deps, input, record, 'rollback', plan);
 }
 
 /** The service and project a submission deployed to, from its pipeline run. */
@@ -102,27 +97,44 @@ export async function askPromote(
   deps: Deps & Pick<AppDeps, 'store'>,
   input: UserRequest & { id: string },
 ): Promise<Result<AskOutcome>> {
-  const { actor, requestId } = input;
   const submission = await deps.store.get(input.id);
   const run = submission?.pipeline;
   if (!submission || !run || submission.status !== 'live') {
     return { outcome: { kind: 'not_live', id: input.id } };
   }
-  const [record] = await deps.services.serviceRecords(run.service, [run.project]);
-  if (!record)
-    return { outcome: { kind: 'unknown_service', service: run.service, project: run.project } };
-  const refused = await mayOperate(deps, actor, record, requestId, 'promote');
-  if (refused) return { outcome: refused };
-  const listed = await ops(deps).deploys.listVersions(run.project, run.service);
+  const found = await operable(deps, input, run.project, run.service, 'promote');
+  if ('kind' in found) return { outcome: found };
+  const { record, listed } = found;
   const to = { version: run.versionId, submissionId: submission.id, revision: submission.revision };
-  return answer(deps, actor, requestId, record, 'promote', promotePlan(record, listed, to));
+  return answer(deps, input, record, 'promote', promotePlan(record, listed, to));
+}
+
+/**
+ * The service's record and App Engine's versions of it, when the service is known and
+ * `actor` may move its traffic; else the refusal (audited).
+ */
+async function operable(
+  deps: Deps,
+  { actor, requestId }: UserRequest,
+  project: string,
+  service: string,
+  kind: OperationKind,
+): Promise<{ record: ServiceRecord; listed: VersionSummary[] } | OperationRefusal> {
+  const [record] = await deps.services.serviceRecords(service, [project]);
+  if (!record) return { kind: 'unknown_service', service, project };
+  const rule = await deps.access.mayMoveTraffic(actor, project);
+  if (rule !== undefined) {
+    const detail = `${kind} ${service}: ${rule.approvers ? `not an approver of ${project}` : 'not an approver'}`;
+    await refuseOnService(deps, record, actor, requestId, detail);
+    return { kind: 'refused', ...rule };
+  }
+  return { record, listed: await ops(deps).deploys.listVersions(project, service) };
 }
 
 /** The plan as the confirmation to show, or why there is nothing to confirm (audited). */
 async function answer(
   deps: Deps,
-  actor: Actor,
-  requestId: string,
+  { actor, requestId }: UserRequest,
   record: ServiceRecord,
   kind: OperationKind,
   plan: OperationPlan,
@@ -157,12 +169,9 @@ export async function confirmOperation(
 ): Promise<Result<ConfirmOutcome>> {
   const { actor, requestId, ask } = input;
   const { project, service, kind } = ask;
-  const [record] = await deps.services.serviceRecords(service, [project]);
-  if (!record) return { outcome: { kind: 'unknown_service', service, project } };
-  const refused = await mayOperate(deps, actor, record, requestId, kind);
-  if (refused) return { outcome: refused };
-  const { deploys, store } = ops(deps);
-  const listed = await deploys.listVersions(project, service);
+  const found = await operable(deps, input, project, service, kind);
+  if ('kind' in found) return { outcome: found };
+  const { record, listed } = found;
   const serving = servingVersion(listed)?.id;
   const target = listed.find((v) => v.id === ask.plan.to.version);
   const stale = async (why: string) => {
@@ -178,7 +187,7 @@ export async function confirmOperation(
     if (!target) return stale(`${ask.plan.to.version} is gone`);
   }
   const plan = { ...ask.plan, start: target?.servingStatus === 'STOPPED' };
-  const begun = await store.beginOperation({
+  const begun = await ops(deps).store.beginOperation({
     // Letters and digits: the operation's messages are keyed by it.
     id: randomUUID().replaceAll('-', '').slice(0, 16),
     kind,
@@ -216,19 +225,4 @@ export async function confirmOperation(
     case 'missing':
       return { outcome: { kind: 'unknown_service', service, project } };
   }
-}
-
-/** Undefined when `actor` may move the service's traffic; else the refusal, audited. */
-async function mayOperate(
-  deps: Deps,
-  actor: Actor,
-  record: ServiceRecord,
-  requestId: string,
-  kind: OperationKind,
-): Promise<OperationRefusal | undefined> {
-  const rule = await deps.access.mayMoveTraffic(actor, record.project);
-  if (rule === undefined) return undefined;
-  const detail = `${kind} ${record.service}: ${rule.approvers ? `not an approver of ${record.project}` : 'not an approver'}`;
-  await refuseOnService(deps, record, actor, requestId, detail);
-  return { kind: 'refused', ...rule };
 }

@@ -26,6 +26,13 @@ export interface Ownership {
 
 type Deps = Pick<AppDeps, 'services' | 'ownership' | 'logger'>;
 
+/** What is wrong with a `--project` a command named: undefined when it is a target project. */
+export function notATargetProject(ownership: Ownership, project: string): string | undefined {
+  const { targetProjects } = ownership;
+  if (targetProjects.includes(project)) return undefined;
+  return `${project} is not a target project (${targetProjects.join(', ')})`;
+}
+
 /** Whether `userId` may deploy to the service the record holds (theirs, their team's or free). */
 async function mayUse(deps: Deps, record: ServiceRecord | undefined, userId: string) {
   const inTeam = record?.team ? await deps.ownership.teams.includes(record.team, userId) : false;

@@ -5,7 +5,7 @@ import type { Actor } from '../domain/submission.ts';
 import { type ServiceTransfer, transferMessages } from '../ports/notifier.ts';
 import type { AppDeps, UserRequest } from './context.ts';
 import { type Done, done, type Result } from './outcomes.ts';
-import { refuseOnService } from './ownership.ts';
+import { notATargetProject, refuseOnService } from './ownership.ts';
 
 interface TransferRequest extends UserRequest {
   /** The service id as typed; empty when none was given. */
@@ -43,10 +43,8 @@ export async function transfer(
   }
   if (!service) return { outcome: { kind: 'usage', problem: 'Name the service to transfer' } };
   if (!to) return { outcome: { kind: 'usage', problem: 'Name the new owner as @user' } };
-  if (project && !targetProjects.includes(project)) {
-    const problem = `${project} is not a target project (${targetProjects.join(', ')})`;
-    return { outcome: { kind: 'usage', problem } };
-  }
+  const problem = project ? notATargetProject(deps.ownership, project) : undefined;
+  if (problem) return { outcome: { kind: 'usage', problem } };
   const records = await deps.services.serviceRecords(service, projects);
   const [record, ...more] = records;
   if (!record) return { outcome: { kind: 'unknown_service', service, projects } };
