@@ -2,7 +2,9 @@
  * SubmissionStore on Firestore.
  *
  * Layout:
- *   counters/submissions                  {value}: the last PG number handed out
+ *   counters/submissions                  {value}: the last PG number reserved; each
+ *                                         instance takes a block at a time
+ *                                         (submission-ids.ts)
  *   submissions/{PG-0042}                 the submission with its revisions inline (an array),
  *                                         auditSeq (last audit number) and schemaVersion
  *   submissions/{PG-0042}/audit/{000001}  append-only audit events; id = sequence number
@@ -22,9 +24,11 @@
  * taken from the submission document inside the same transaction, so the order is exact
  * (no ties on equal timestamps) and a bug cannot overwrite an event (`create`, not `set`).
  *
- * Every change is one transaction that reads what it depends on (submission, request record,
- * counter) and writes everything or nothing. Changes from this process are also queued per
- * submission (and on the counter for creates) so they do not contend with each other.
+ * Every change is one transaction that reads what it depends on (submission, request record)
+ * and writes everything or nothing. Changes from this process are also queued per
+ * submission so they do not contend with each other. A create reads only its request
+ * record: its number comes from the instance's block, so unrelated creates share no
+ * document and are not queued.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -101,6 +105,7 @@ import {
   serviceRef,
   transferIn,
 } from './service-records.ts';
+import { SubmissionIds } from './submission-ids.ts';
 
 export interface FirestoreStoreOptions {
   /** The clock (tests pass a fixed one). */
@@ -164,6 +169,7 @@ export class FirestoreStore
   readonly #maxAttempts: number;
   readonly #retentionMs: number;
   readonly #lock = new KeyedLock();
+  readonly #ids: SubmissionIds;
   /** Calls still running, including those abandoned at their deadline. */
   readonly #pending = new InFlight();
   readonly #enqueued: ((id: string) => void)[] = [];
@@ -174,6 +180,9 @@ export class FirestoreStore
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#maxAttempts = options.maxAttempts ?? 5;
     this.#retentionMs = options.requestRetentionMs ?? 30 * 24 * 3600 * 1000;
+    this.#ids = new SubmissionIds(db, `${COLLECTIONS.counters}/${COUNTER_ID}`, {
+      maxAttempts: this.#maxAttempts,
+    });
   }
 
   // ---- references -------------------------------------------------------------------------
@@ -183,9 +192,6 @@ export class FirestoreStore
   }
   #auditRef(id: string, seq: number): DocumentReference {
     return this.#submissionRef(id).collection(COLLECTIONS.audit).doc(auditDocId(seq));
-  }
-  #counterRef(): DocumentReference {
-    return this.#db.collection(COLLECTIONS.counters).doc(COUNTER_ID);
   }
   #requestRef(requestId: string): DocumentReference {
     return this.#db.collection(COLLECTIONS.requests).doc(requestDocId(requestId));
@@ -275,12 +281,16 @@ export class FirestoreStore
   async create(input: NewSubmission): Promise<ChangeResult> {
     requireText(input.requestId, 'requestId');
     requireText(input.partner?.userId, 'partner.userId');
-    return this.#run('saving the submission', `${COLLECTIONS.counters}/${COUNTER_ID}`, (signal) =>
+    // Queued per request only: unrelated creates share no document (the number comes from
+    // this instance's block), while a repeat of a request waits and reads its record
+    // instead of contending for it (and spending a number).
+    const key = `${COLLECTIONS.requests}/${requestDocId(input.requestId)}`;
+    let number: number | undefined;
+    return this.#run('saving the submission', key, (signal) =>
       this.#transaction(signal, async (tx) => {
         const requestRef = this.#requestRef(input.requestId);
-        const counterRef = this.#counterRef();
-        const [requestSnap, counterSnap] = await tx.getAll(requestRef, counterRef);
-        if (requestSnap?.exists) {
+        const requestSnap = await tx.get(requestRef);
+        if (requestSnap.exists) {
           const record = requestFromDoc(requestRef.path, requestSnap.data());
           if (record.op !== 'create') throw reusedRequest(input.requestId, record);
           const snap = await tx.get(this.#submissionRef(record.submissionId));
@@ -292,8 +302,8 @@ export class FirestoreStore
           }
           return { submission: submissionFromDoc(snap.id, snap.data()).submission, applied: false };
         }
-        const counter = counterValue(counterSnap?.get('value'));
-        const number = counter + 1;
+        // Taken once, kept if the transaction is tried again.
+        number ??= await this.#ids.next();
         const id = formatSubmissionId(number);
         const now = this.#now();
         const { submission, event } = newSubmission({ ...input, id, at: now });
@@ -303,7 +313,6 @@ export class FirestoreStore
           ...enqueue({ entries: {}, seq: 0 }, 1, input.messages ?? []),
         };
         abortIfLate(signal);
-        tx.set(counterRef, { value: number });
         tx.create(this.#submissionRef(id), doc);
         tx.create(this.#auditRef(id, 1), auditToDoc(event, 1));
         tx.create(requestRef, this.#requestRecord(input.requestId, 'create', id, now));
@@ -1112,14 +1121,6 @@ function requireText(value: unknown, name: string): void {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new StoreError('internal', `${name} is required`);
   }
-}
-
-function counterValue(value: unknown): number {
-  if (value === undefined) return 0;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new StoreError('invalid_data', `the submission counter holds ${JSON.stringify(value)}`);
-  }
-  return value;
 }
 
 function listLimit(limit: number | undefined): number {

@@ -4,6 +4,7 @@ import { TransitionError } from '../../src/domain/status.ts';
 import type { Approval, Submission } from '../../src/domain/submission.ts';
 import type { ChangeResult, StoreError } from '../../src/ports/store.ts';
 import { FirestoreStore, requestDocId } from '../../src/store/firestore-store.ts';
+import { MIN_BLOCK } from '../../src/store/submission-ids.ts';
 import { sampleRun } from '../helpers/sample-run.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 import { useTestFirestore } from '../setup/firestore-project.ts';
@@ -73,7 +74,8 @@ describe('create', () => {
     const store = newStore(fs);
     const input = newSubmission();
     await store.create(input);
-    expect((await fs.db.doc('counters/submissions').get()).data()).toEqual({ value: 1 });
+    // The counter holds the end of the block this store reserved, not the last id used.
+    expect((await fs.db.doc('counters/submissions').get()).data()).toEqual({ value: MIN_BLOCK });
     const doc = (await fs.db.doc('submissions/PG-0001').get()).data();
     expect(doc?.createdAt).toBeInstanceOf(Timestamp);
     expect(doc?.revisions[0].submittedAt).toBeInstanceOf(Timestamp);
@@ -114,7 +116,7 @@ describe('create', () => {
     expect(await count('submissions')).toBe(1);
     expect(await count('requests')).toBe(1);
     expect(await count('submissions/PG-0001/audit')).toBe(1);
-    expect((await fs.db.doc('counters/submissions').get()).get('value')).toBe(1);
+    expect((await fs.db.doc('counters/submissions').get()).get('value')).toBe(MIN_BLOCK);
   });
 
   it('creates once when the same request arrives ten times at once', async () => {
@@ -139,19 +141,28 @@ describe('create', () => {
     );
     expect(results.every((r) => r.applied)).toBe(true);
     expect(await count('submissions')).toBe(20);
-    expect((await fs.db.doc('counters/submissions').get()).get('value')).toBe(20);
+    expect((await fs.db.doc('counters/submissions').get()).get('value')).toBe(MIN_BLOCK);
   });
 
   it('keeps ids unique across processes (separate clients racing in Firestore transactions)', async () => {
-    // Each store has its own client, as separate bot instances would: no in-process queue
-    // helps here, only the transaction on the counter document.
+    // Each store has its own client, as separate bot instances would: each reserves a block
+    // of its own in a transaction on the counter and numbers from it.
     const stores = [0, 1, 2].map(() => new FirestoreStore(fs.client(), { now: steppingClock() }));
     const results = await Promise.all(
-      stores.flatMap((store) => [store.create(newSubmission()), store.create(newSubmission())]),
+      stores.map(async (store) => [
+        (await store.create(newSubmission())).submission.id,
+        (await store.create(newSubmission())).submission.id,
+      ]),
     );
-    const ids = results.map((r) => r.submission.id).sort();
-    expect(ids).toEqual(['PG-0001', 'PG-0002', 'PG-0003', 'PG-0004', 'PG-0005', 'PG-0006']);
-    expect((await fs.db.doc('counters/submissions').get()).get('value')).toBe(6);
+    const numbers = results.map((pair) => pair.map((id) => Number(id.slice(3))));
+    // Two consecutive numbers per store, from blocks that do not overlap.
+    for (const [first, second] of numbers) expect(second).toBe((first ?? 0) + 1);
+    expect(numbers.map(([first]) => first).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([
+      1,
+      1 + MIN_BLOCK,
+      1 + 2 * MIN_BLOCK,
+    ]);
+    expect((await fs.db.doc('counters/submissions').get()).get('value')).toBe(3 * MIN_BLOCK);
   });
 
   it('refuses a request id already used for something else', async () => {
@@ -240,7 +251,8 @@ describe('reads', () => {
     expect(error.message).toContain('status');
     expect(error.message).toContain('partner.userId');
     await fs.db.doc('counters/submissions').set({ value: 'many' });
-    expect((await rejection(store.create(newSubmission()))).code).toBe('invalid_data');
+    // A store with no block yet reads the counter.
+    expect((await rejection(newStore(fs).create(newSubmission()))).code).toBe('invalid_data');
   });
 });
 

@@ -125,7 +125,7 @@ describe('Firestore unreachable', () => {
     );
   });
 
-  it('leaves nothing behind when a create fails, and the retry takes the first id', async () => {
+  it('leaves nothing behind when a create fails, and the retry stores it once', async () => {
     const store = storeViaProxy();
     const input = newSubmission();
     await proxy.stop();
@@ -133,12 +133,14 @@ describe('Firestore unreachable', () => {
     await proxy.start();
     // Give an abandoned attempt every chance to write late: it must not.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(await counts()).toEqual({ submissions: 0, requests: 0, counter: 0 });
+    // The block reservation may have gone through late: it reserves numbers, stores nothing.
+    expect(await counts()).toMatchObject({ submissions: 0, requests: 0 });
 
     const { submission, applied } = await reconnected(() => store.create(input));
     expect(applied).toBe(true);
-    expect(submission.id).toBe('PG-0001');
-    expect(await counts()).toEqual({ submissions: 1, requests: 1, counter: 1 });
+    // Attempts cut off after taking a number leave a gap before it, never a second copy.
+    expect(submission.id).toMatch(/^PG-\d{4}$/);
+    expect(await counts()).toMatchObject({ submissions: 1, requests: 1 });
   });
 
   it('leaves a submission as it was when a transition fails, and the retry applies once', async () => {
@@ -167,8 +169,8 @@ describe('Firestore unreachable', () => {
   });
 
   it('stays consistent when the connection is cut at any moment of a create', async () => {
-    // Where the cut lands decides whether the create was saved; either way the counter, the
-    // submission and the request record move together. (A cut that lands after the emulator
+    // Where the cut lands decides whether the create was saved; either way the submission
+    // and the request record move together, and the counter stays past every id used. (A cut that lands after the emulator
     // began a transaction but before the client learnt its id leaves that transaction
     // holding its lock until it expires, about 60 s, as Firestore does: creates then fail
     // with `unavailable`, still consistently.)
@@ -186,7 +188,7 @@ describe('Firestore unreachable', () => {
       await proxy.start();
       const now = await counts();
       expect(now.requests).toBe(now.submissions);
-      expect(now.counter).toBe(now.submissions);
+      expect(now.counter).toBeGreaterThanOrEqual(now.submissions);
     }
     for (const outcome of outcomes) expect(['saved', 'unavailable']).toContain(outcome);
   });
