@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { webApi } from '@slack/bolt';
 import { type DoctorReport, runDoctor } from './app/doctor.ts';
 import { createUseCases } from './app/index.ts';
+import { PendingImages, type PendingImagesOptions } from './app/pending-images.ts';
 import type { Config } from './config.ts';
 import { createDoctorSetup } from './doctor-setup.ts';
 import { AppEngineAdapter } from './gcp/app-engine.ts';
@@ -54,6 +55,8 @@ export type TrackerTuning = Partial<
 > & {
   /** The deliverer's (its owner is the tracker's). */
   delivery?: Partial<Omit<DelivererOptions, 'store' | 'messages' | 'owner' | 'logger'>>;
+  /** How often to look for submissions left without their image resolution, and after how long. */
+  pendingImages?: Partial<Pick<PendingImagesOptions, 'everyMs' | 'graceMs'>>;
   /**
    * Who the bot is to Google's registries. Default: Application Default Credentials, or
    * none with REGISTRY_API_URL; tests give one to see the account named in a refusal.
@@ -113,7 +116,7 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     logger: logger.child({ component: 'messages' }),
     approversOf: (project) => config.projectApprovers[project] ?? config.approvers,
   });
-  const { delivery, registryIdentity: _, ...trackerTuning } = tuning;
+  const { delivery, registryIdentity: _, pendingImages: pendingTuning, ...trackerTuning } = tuning;
   const owner = tuning.owner ?? `bot-${randomUUID().slice(0, 8)}`;
   const deliverer = new Deliverer({
     store,
@@ -141,6 +144,16 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     ...trackerTuning,
     deadlines: { ...config.watchdog, ...tuning.deadlines },
     owner,
+  });
+  // A submission's image is resolved after its answer; one whose instance stopped first is
+  // finished by any instance once it has waited well past a registry call.
+  const pendingImages = new PendingImages({
+    store,
+    registry,
+    logger: logger.child({ component: 'pending-images' }),
+    everyMs: 15_000,
+    graceMs: 30_000,
+    ...pendingTuning,
   });
   const doctor = createDoctorSetup(config, firestore);
   const useCases = createUseCases({
@@ -180,11 +193,13 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
       const server = await slack.start(port);
       tracker.run();
       deliverer.run();
+      pendingImages.run();
       return server;
     },
     async stop(options = {}) {
       const release = options.releaseLeases !== false;
       await slack.stop();
+      await pendingImages.stop();
       await tracker.stop({ release });
       await deliverer.stop({ release });
       await store.drain();

@@ -40,28 +40,26 @@ async function mayUse(deps: Deps, record: ServiceRecord | undefined, userId: str
 }
 
 /**
- * At submit and resubmit: refused (a `service` field problem naming the owner, logged and
- * written to the service's trail) when the service is someone else's in any target project;
- * otherwise what it updates, when the partner's service is live.
+ * At submit and resubmit: refused (a `service` field problem naming the owner, and `audit`
+ * that logs it and writes it to the service's trail, which may wait until the partner has
+ * the answer) when the service is someone else's in any target project; otherwise what it
+ * updates, when the partner's service is live.
  */
 export async function checkOwnership(
   deps: Deps,
   actor: Actor,
   spec: SubmissionSpec,
   requestId: string,
-): Promise<{ refused: SpecIssue } | { updateOf?: UpdateOfLive }> {
+): Promise<{ refused: SpecIssue; audit: () => Promise<void> } | { updateOf?: UpdateOfLive }> {
   const { targetProjects } = deps.ownership;
   const records = await deps.services.serviceRecords(spec.service, targetProjects);
   for (const record of records) {
     if (await mayUse(deps, record, actor.userId)) continue;
-    await refuseOnService(
-      deps,
-      record,
-      actor,
-      requestId,
-      `submit: owned by ${record.owner.userId}`,
-    );
-    return { refused: { path: 'service', message: serviceOwnedMessage(record) } };
+    const detail = `submit: owned by ${record.owner.userId}`;
+    return {
+      refused: { path: 'service', message: serviceOwnedMessage(record) },
+      audit: () => refuseOnService(deps, record, actor, requestId, detail),
+    };
   }
   const updateOf = updateOfLive(records, targetProjects);
   return updateOf ? { updateOf } : {};

@@ -7,9 +7,9 @@ import type { Logger } from '../log.ts';
 import { RegistryError, type RegistryPort } from '../ports/registry.ts';
 
 /**
- * How long a resolve may take: it runs before the answer Slack waits 3 s for, with a
- * Firestore write after it. A registry slower than this is `unavailable`, tried again at
- * approval.
+ * How long a resolve may take: at submit it runs after the answer, but the review post
+ * waits for it; at approval it runs before the answer Slack waits 3 s for, with a Firestore
+ * write after it. A registry slower than this is `unavailable`, tried again at approval.
  */
 const RESOLVE_DEADLINE_MS = 1_500;
 

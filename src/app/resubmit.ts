@@ -73,6 +73,7 @@ export async function resubmit(
   if (!parsed.ok) return { outcome: { kind: 'invalid', errors: parsed.errors } };
   const owned = await checkOwnership(deps, actor, parsed.spec, requestId);
   if ('refused' in owned) {
+    await owned.audit();
     // The submission stays as it was; its trail says what was tried. Under a request id of
     // its own: the same form, fixed, may be sent again and must not look like a reused request.
     await deps.store.recordRefusal(existing.id, {

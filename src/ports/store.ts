@@ -55,6 +55,11 @@ export interface NewSubmission {
   warnings: SpecWarning[];
   /** What the registry said of the spec's image (stored resolved or not). */
   image?: ImageResolution;
+  /**
+   * The image is asked of its registry after the answer: stored without a resolution, owing
+   * no message until `recordImage` (the review post shows the digest).
+   */
+  imagePending?: boolean;
   /** What it updates, when its partner owns the service and a version of it is live. */
   updateOf?: UpdateOfLive;
   /** The Slack request that asked for it; the same id never creates twice. */
@@ -132,6 +137,14 @@ export interface SubmissionStore {
    * The same requestId again returns the same submission with `applied: false`.
    */
   create(input: NewSubmission): Promise<ChangeResult>;
+  /**
+   * The image resolution of a submission created with `imagePending`, stored on its revision
+   * with the messages it owes now, in one transaction. `applied: false` when it was recorded
+   * already (another instance finished it first).
+   */
+  recordImage(id: string, image: ImageResolution, messages: MessageIntent[]): Promise<ChangeResult>;
+  /** Submissions still waiting for their image resolution since before `before`, oldest first. */
+  pendingImages(options: { before: Date; limit?: number }): Promise<Submission[]>;
   /** The submission, or undefined when there is none. Accepts `pg-42`, `42` too. */
   get(id: string): Promise<Submission | undefined>;
   /** A partner's own submissions, newest first. */

@@ -6,7 +6,8 @@
  *                                         instance takes a block at a time
  *                                         (submission-ids.ts)
  *   submissions/{PG-0042}                 the submission with its revisions inline (an array),
- *                                         auditSeq (last audit number) and schemaVersion
+ *                                         auditSeq (last audit number) and schemaVersion;
+ *                                         imagePendingSince until its image is resolved
  *   submissions/{PG-0042}/audit/{000001}  append-only audit events; id = sequence number
  *   requests/{sha256(requestId)}          one per Slack request that wrote something
  *                                         (idempotency); expiresAt is a TTL field
@@ -39,6 +40,7 @@ import {
   type Transaction,
 } from '@google-cloud/firestore';
 import { approvalNotStarted } from '../domain/approval-binding.ts';
+import type { ImageResolution } from '../domain/image-resolution.ts';
 import type { PipelineRun } from '../domain/pipeline-run.ts';
 import { isWorking, needsTracking } from '../domain/run-transitions.ts';
 import type { ServiceEvent, ServiceRecord } from '../domain/service-record.ts';
@@ -133,6 +135,8 @@ export const COLLECTIONS = {
   requests: 'requests',
 } as const;
 const COUNTER_ID = 'submissions';
+/** Since when a new submission waits for its image resolution (and its messages). */
+const IMAGE_PENDING = 'imagePendingSince';
 
 /** The request record's document id: Slack ids may contain characters Firestore ids may not. */
 export function requestDocId(requestId: string): string {
@@ -311,6 +315,7 @@ export class FirestoreStore
         const doc = {
           ...submissionToDoc(stored),
           ...enqueue({ entries: {}, seq: 0 }, 1, input.messages ?? []),
+          ...(input.imagePending ? { [IMAGE_PENDING]: toFirestoreValue(now) } : {}),
         };
         abortIfLate(signal);
         tx.create(this.#submissionRef(id), doc);
@@ -320,6 +325,45 @@ export class FirestoreStore
         return { submission: submissionFromDoc(id, doc).submission, applied: true };
       }),
     ).then((result) => this.#told(result, input.messages));
+  }
+
+  async recordImage(
+    id: string,
+    image: ImageResolution,
+    messages: MessageIntent[],
+  ): Promise<ChangeResult> {
+    const sid = submissionId(id);
+    return this.#run(`recording the image of ${sid}`, sid, (signal) =>
+      this.#transaction(signal, async (tx) => {
+        const ref = this.#submissionRef(sid);
+        const snap = await tx.get(ref);
+        if (!snap.exists) throw notFound(sid);
+        const { submission } = submissionFromDoc(sid, snap.data());
+        if (snap.get(IMAGE_PENDING) === undefined) return { submission, applied: false };
+        const revisions = revisionsWithImage(submission, image);
+        abortIfLate(signal);
+        tx.update(ref, {
+          revisions: toFirestoreValue(revisions),
+          [IMAGE_PENDING]: FieldValue.delete(),
+          ...enqueue(outboxFromDoc(sid, snap.data()), submission.revision, messages),
+        });
+        return { submission: { ...submission, revisions }, applied: true };
+      }),
+    ).then((result) => this.#told(result, messages));
+  }
+
+  /** One query on the single-field index of `imagePendingSince`. */
+  async pendingImages(options: { before: Date; limit?: number }): Promise<Submission[]> {
+    const limit = listLimit(options.limit);
+    return this.#run('looking for images not resolved yet', undefined, async () => {
+      const snap = await this.#db
+        .collection(COLLECTIONS.submissions)
+        .where(IMAGE_PENDING, '<', options.before)
+        .orderBy(IMAGE_PENDING)
+        .limit(limit)
+        .get();
+      return snap.docs.map((d) => submissionFromDoc(d.id, d.data()).submission);
+    });
   }
 
   /** After a commit that wrote messages: tells the deliverer of this process. */

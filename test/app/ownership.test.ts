@@ -50,6 +50,9 @@ describe('submit and ownership', () => {
       ],
     });
     expect(await store.listAll()).toEqual([]);
+    // Written to the service's trail once the partner has the answer.
+    expect(await services.serviceAudit(OTHER_PROJECT, 'my-service')).toEqual([]);
+    await result.afterwards?.();
     const trail = await services.serviceAudit(OTHER_PROJECT, 'my-service');
     expect(trail.map((e) => [e.action, e.actor.userId])).toEqual([['refused', OTHER.userId]]);
   });

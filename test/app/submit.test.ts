@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { PendingImages } from '../../src/app/pending-images.ts';
 import { resubmit, resubmitForm } from '../../src/app/resubmit.ts';
-import { submit } from '../../src/app/submit.ts';
+import { finishSubmit, submit } from '../../src/app/submit.ts';
+import type { Submission } from '../../src/domain/submission.ts';
 import { RegistryError } from '../../src/ports/registry.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 import {
@@ -16,15 +18,20 @@ import {
 
 describe('submit', () => {
   it('stores a valid spec with what it owes: the post for review, the partner told', async () => {
-    const { deps, store } = ports();
+    const { deps, store, registry } = ports();
     const result = await submit(deps, {
       actor: PARTNER,
       requestId: requestId(),
       form: sampleSpec(),
     });
     expect(result.outcome).toMatchObject({ kind: 'done', submission: { id: 'PG-0001' } });
-    // Owed with the change itself (the outbox); nothing is left for after the answer.
-    expect(result.afterwards).toBeUndefined();
+    // The answer waits for the store only: the registry is asked after it, and the messages
+    // (the review post shows the digest) are owed once its answer is stored.
+    expect(registry.asked).toEqual([]);
+    expect((await store.get('PG-0001'))?.revisions[0]?.image).toBeUndefined();
+    expect(store.owed).toEqual([]);
+    await result.afterwards?.();
+    expect(registry.asked).toEqual(['eu.gcr.io/theplayground_repo/my_service:1.0.3']);
     expect(store.owed).toEqual([
       { id: 'PG-0001', intent: { kind: 'review' } },
       { id: 'PG-0001', intent: { kind: 'received' } },
@@ -33,7 +40,9 @@ describe('submit', () => {
 
   it('stores the submission whatever the registry says, with what it said', async () => {
     const { deps, store, registry } = ports();
-    await submit(deps, { actor: PARTNER, requestId: requestId(), form: sampleSpec() });
+    await settle(
+      await submit(deps, { actor: PARTNER, requestId: requestId(), form: sampleSpec() }),
+    );
     expect((await store.get('PG-0001'))?.revisions[0]?.image).toMatchObject({
       kind: 'resolved',
       digest: expect.stringMatching(/^sha256:/),
@@ -43,12 +52,11 @@ describe('submit', () => {
       'eu.gcr.io refused',
       'bot@p.iam.gserviceaccount.com',
     );
-    const refused = await submit(deps, {
-      actor: PARTNER,
-      requestId: requestId(),
-      form: sampleSpec(),
-    });
-    expect(refused.outcome).toMatchObject({ kind: 'done', submission: { status: 'submitted' } });
+    const refused = await settle(
+      await submit(deps, { actor: PARTNER, requestId: requestId(), form: sampleSpec() }),
+    );
+    expect(refused).toMatchObject({ kind: 'done', submission: { status: 'submitted' } });
+    expect(store.owed.filter((n) => n.id === 'PG-0002')).toHaveLength(2);
     expect((await store.get('PG-0002'))?.revisions[0]?.image).toMatchObject({
       kind: 'unresolved',
       code: 'denied',
@@ -80,6 +88,24 @@ describe('submit', () => {
     expect(again.afterwards).toBeUndefined();
     expect(await store.listAll()).toHaveLength(1);
     expect(store.owed.filter((n) => n.intent.kind === 'review')).toHaveLength(1);
+  });
+
+  it('finishes a submission whose instance stopped before asking the registry, once', async () => {
+    const { deps, store, registry } = ports();
+    // Stored and answered; what follows the answer never ran.
+    await submit(deps, { actor: PARTNER, requestId: requestId(), form: sampleSpec() });
+    const sweep = new PendingImages({ ...deps, everyMs: 1_000, graceMs: 30_000 });
+    const stored = (await store.get('PG-0001'))?.createdAt ?? new Date();
+    const at = (ms: number) => new Date(stored.getTime() + ms);
+    expect(await sweep.finish(at(10_000))).toEqual([]); // within the grace: its own instance's
+    expect(await sweep.finish(at(31_000))).toEqual(['PG-0001']);
+    expect(registry.asked).toHaveLength(1);
+    expect((await store.get('PG-0001'))?.revisions[0]?.image).toMatchObject({ kind: 'resolved' });
+    expect(store.owed.map((n) => n.intent.kind)).toEqual(['review', 'received']);
+    // Finished once: a later look, or a late finish from elsewhere, owes nothing again.
+    expect(await sweep.finish(at(60_000))).toEqual([]);
+    await finishSubmit(deps, (await store.get('PG-0001')) as Submission);
+    expect(store.owed).toHaveLength(2);
   });
 });
 

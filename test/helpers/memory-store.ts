@@ -1,4 +1,5 @@
 import { approvalNotStarted } from '../../src/domain/approval-binding.ts';
+import type { ImageResolution } from '../../src/domain/image-resolution.ts';
 import { type Action, nextStatus, TransitionError } from '../../src/domain/status.ts';
 import {
   type AuditEvent,
@@ -44,6 +45,8 @@ export class MemoryStore implements SubmissionStore {
   #clock = 0;
   /** The messages each applied change owed (its outbox entries), in order. */
   readonly owed: { id: string; intent: MessageIntent }[] = [];
+  /** Submissions created with `imagePending`, and since when. */
+  readonly #imagePending = new Map<string, Date>();
 
   async create(input: NewSubmission): Promise<ChangeResult> {
     const seen = this.#seen(input.requestId, 'create');
@@ -54,7 +57,29 @@ export class MemoryStore implements SubmissionStore {
     this.#submissions.set(id, { submission, audit: [event] });
     this.#requests.set(input.requestId, { op: 'create', id });
     this.#owe(id, input.messages);
+    if (input.imagePending) this.#imagePending.set(id, now);
     return { submission: this.#copy(id), applied: true };
+  }
+
+  async recordImage(
+    id: string,
+    image: ImageResolution,
+    messages: MessageIntent[],
+  ): Promise<ChangeResult> {
+    const { submission } = this.#stored(id);
+    if (!this.#imagePending.delete(submission.id)) {
+      return { submission: this.#copy(submission.id), applied: false };
+    }
+    submission.revisions = revisionsWithImage(submission, image);
+    this.#owe(submission.id, messages);
+    return { submission: this.#copy(submission.id), applied: true };
+  }
+
+  async pendingImages(options: { before: Date; limit?: number }): Promise<Submission[]> {
+    return [...this.#imagePending]
+      .filter(([, since]) => since < options.before)
+      .slice(0, options.limit)
+      .map(([id]) => this.#copy(id));
   }
 
   async get(id: string): Promise<Submission | undefined> {

@@ -749,6 +749,30 @@ describe('image resolutions', () => {
     expect(await store.get('PG-0001')).toEqual(approved.submission);
   });
 
+  it('pending at create: found by age, recorded once with the messages it owes then', async () => {
+    const store = newStore(fs, { now: () => at });
+    const { submission } = await store.create(newSubmission({ imagePending: true }));
+    expect(submission.revisions[0]?.image).toBeUndefined();
+    expect((await store.outbox('PG-0001'))?.entries).toEqual([]);
+    expect(await store.pendingImages({ before: at })).toEqual([]);
+    const later = new Date(at.getTime() + 1);
+    expect((await store.pendingImages({ before: later })).map((s) => s.id)).toEqual(['PG-0001']);
+
+    const owed = [{ kind: 'review' }, { kind: 'received' }] as const;
+    const [first, second] = await Promise.all([
+      store.recordImage('PG-0001', resolved, [...owed]),
+      newStore(fs).recordImage('PG-0001', unresolved, [...owed]),
+    ]);
+    // Two instances finishing it at once: one records, the other finds it done.
+    expect([first?.applied, second?.applied].sort()).toEqual([false, true]);
+    const kept = first?.applied ? resolved : unresolved;
+    const stored = await store.get('PG-0001');
+    expect(stored?.revisions[0]?.image).toEqual(kept);
+    expect((await store.outbox('PG-0001'))?.entries.map((e) => e.intent)).toEqual(owed);
+    expect(await store.pendingImages({ before: later })).toEqual([]);
+    expect((await fs.db.doc('submissions/PG-0001').get()).get('imagePendingSince')).toBeUndefined();
+  });
+
   it('keep the earlier revisions as they were when a new one is resolved', async () => {
     const store = newStore(fs);
     await store.create(newSubmission({ image: unresolved }));

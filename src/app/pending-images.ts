@@ -1,0 +1,65 @@
+// Submissions stored without their image resolution for a while: the instance that stored
+// them stopped (or crashed) between the answer and finishSubmit. Every instance looks for
+// them now and then and finishes them as submit would have; whichever finishes one first
+// records it, so the review post is owed once.
+import type { Logger } from '../log.ts';
+import type { RegistryPort } from '../ports/registry.ts';
+import type { SubmissionStore } from '../ports/store.ts';
+import { finishSubmit } from './submit.ts';
+
+export interface PendingImagesOptions {
+  store: SubmissionStore;
+  registry: RegistryPort;
+  logger: Logger;
+  /** How often to look. */
+  everyMs: number;
+  /**
+   * How long a submission may wait before another instance takes it over: longer than a
+   * registry call (resolveImage's deadline) and a store write take after the answer.
+   */
+  graceMs: number;
+}
+
+/** Submissions finished per look; the rest wait for the next one. */
+const PAGE = 50;
+
+export class PendingImages {
+  readonly #o: PendingImagesOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #looking: Promise<void> | undefined;
+
+  constructor(options: PendingImagesOptions) {
+    this.#o = options;
+  }
+
+  run(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => {
+      this.#looking ??= this.finish()
+        .then(() => {})
+        .catch((error: unknown) =>
+          this.#o.logger.warn({ err: error }, 'could not finish submissions'),
+        )
+        .finally(() => {
+          this.#looking = undefined;
+        });
+    }, this.#o.everyMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#looking;
+  }
+
+  /** One look: finishes what has waited past the grace period; answers the ids finished. */
+  async finish(now = new Date()): Promise<string[]> {
+    const before = new Date(now.getTime() - this.#o.graceMs);
+    const waiting = await this.#o.store.pendingImages({ before, limit: PAGE });
+    for (const submission of waiting) {
+      this.#o.logger.info({ submissionId: submission.id }, 'finishing a submission left pending');
+      await finishSubmit(this.#o, submission);
+    }
+    return waiting.map((s) => s.id);
+  }
+}
