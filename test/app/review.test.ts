@@ -435,7 +435,10 @@ describe('the image at approval', () => {
 
   it('keeps the digest resolved at submit without asking the registry again', async () => {
     const { deps, store, registry } = ports();
-    await submit(deps, { actor: PARTNER, requestId: requestId(), form: sampleSpec() });
+    // Resolved once the partner had the answer.
+    await settle(
+      await submit(deps, { actor: PARTNER, requestId: requestId(), form: sampleSpec() }),
+    );
     expect(registry.asked).toHaveLength(1);
     const id = 'PG-0001';
     await approve(deps, {
