@@ -8,7 +8,16 @@ import { memoryNow, PeakMemory } from './memory.ts';
 import type { FromBot, ToBot } from './protocol.ts';
 import { countCalls } from './store-calls.ts';
 
-const STORE_METHODS = ['inFlight', 'lease', 'release', 'get', 'saveRun', 'apply'] as const;
+const STORE_METHODS = [
+  'inFlight',
+  'beat',
+  'lapsedInstances',
+  'claim',
+  'release',
+  'get',
+  'saveRun',
+  'apply',
+] as const;
 
 const parent = process.send?.bind(process);
 if (!parent) throw new Error('bench/bot-process.ts is started by bench/run.ts');
