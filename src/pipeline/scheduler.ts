@@ -70,6 +70,8 @@ export class Scheduler {
    * restart under the same name) and after its heartbeat lapsed (their claims were dropped).
    */
   #adopt = true;
+  /** Stopped: nothing is claimed (a claim would start the ended heartbeat again). */
+  #stopped = false;
 
   constructor(options: SchedulerOptions) {
     this.#o = options;
@@ -84,6 +86,7 @@ export class Scheduler {
   /** Starts tracking: finds in-flight pipelines (resuming after a restart) and polls them. */
   run(): void {
     if (this.#timer) return;
+    this.#stopped = false;
     this.#timer = setInterval(() => {
       if (!this.#ticking) this.#ticking = this.#tick().finally(() => (this.#ticking = undefined));
     }, this.#o.tickMs);
@@ -102,6 +105,7 @@ export class Scheduler {
     clearInterval(this.#timer);
     clearInterval(this.#beatTimer);
     this.#timer = undefined;
+    this.#stopped = true;
     await this.#ticking;
     await this.#beating?.catch(() => {});
     if (options.release !== false) {
@@ -188,17 +192,18 @@ export class Scheduler {
         ownedBy,
         ...(after ? { after } : {}),
       });
-      for (const { submission, owner } of page) {
+      // A few claims at once: a dead instance may leave thousands.
+      await eachLimited(page, STEP_CONCURRENCY, async ({ submission, owner }) => {
         if (owner) named.add(owner);
-        if (this.#held.has(submission.id)) continue;
+        if (this.#held.has(submission.id)) return;
         if (!submission.pipeline) {
           if (submission.status === 'approved') await this.#o.start(submission);
-          continue;
+          return;
         }
         if (await this.#claim(submission.id)) {
           this.#o.logger.info({ submissionId: submission.id }, 'tracking pipeline');
         }
-      }
+      });
       if (page.length < DISCOVERY_PAGE) return;
       after = page.at(-1)?.submission.id;
     }
@@ -234,6 +239,7 @@ export class Scheduler {
 
   /** Claims the pipeline for this instance; false when another live instance holds it. */
   async #claim(id: string): Promise<boolean> {
+    if (this.#stopped) return false;
     await this.#alive();
     if (!(await this.#o.store.claim(id, this.#o.owner))) return false;
     if (!this.#held.has(id)) this.#held.set(id, { nextPollAt: 0 });
