@@ -101,9 +101,15 @@ export async function seedPipelines(env: Record<string, string>, world: World, c
       ids.push(...(await Promise.all(batch.map((i) => startOne(bot, i)))));
     }
     bot.tracker.run();
+    bot.deliverer.run();
     const deadline = Date.now() + OBSERVE_TIMEOUT_MS;
     while ((await running(bot)) < throughBot) {
       if (Date.now() > deadline) throw new Error('the seeded builds were not seen running');
+      await delay(250);
+    }
+    // Every message they owe posted, so the measured bot (and each copy) owes none.
+    while ((await bot.store.undelivered({ limit: 1 })).length > 0) {
+      if (Date.now() > deadline) throw new Error('the seeded messages were not delivered');
       await delay(250);
     }
   } finally {
