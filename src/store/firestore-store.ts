@@ -779,15 +779,26 @@ export class FirestoreStore
     );
   }
 
-  async release(id: string, owner: string): Promise<void> {
+  release(id: string, owner: string): Promise<void> {
+    return this.#giveUp(id, (sid, data) => submissionFromDoc(sid, data).owner === owner, {
+      owner: null,
+    });
+  }
+
+  /** Writes `update` on the submission when `holds` says the caller holds what it gives up. */
+  async #giveUp(
+    id: string,
+    holds: (sid: string, data: unknown) => boolean,
+    update: Record<string, unknown>,
+  ): Promise<void> {
     const sid = submissionId(id);
     await this.#run(`releasing ${sid}`, sid, (signal) =>
       this.#transaction(signal, async (tx) => {
         const ref = this.#submissionRef(sid);
         const snap = await tx.get(ref);
-        if (!snap.exists || submissionFromDoc(sid, snap.data()).owner !== owner) return;
+        if (!snap.exists || !holds(sid, snap.data())) return;
         abortIfLate(signal);
-        tx.update(ref, { owner: null });
+        tx.update(ref, update);
       }),
     );
   }
@@ -1017,18 +1028,10 @@ export class FirestoreStore
     );
   }
 
-  async releaseOutbox(id: string, owner: string): Promise<void> {
-    const sid = submissionId(id);
-    await this.#run(`releasing ${sid}`, sid, (signal) =>
-      this.#transaction(signal, async (tx) => {
-        const ref = this.#submissionRef(sid);
-        const snap = await tx.get(ref);
-        if (!snap.exists) return;
-        if (outboxFromDoc(sid, snap.data()).lease?.owner !== owner) return;
-        abortIfLate(signal);
-        tx.update(ref, { outboxLease: FieldValue.delete() });
-      }),
-    );
+  releaseOutbox(id: string, owner: string): Promise<void> {
+    return this.#giveUp(id, (sid, data) => outboxFromDoc(sid, data).lease?.owner === owner, {
+      outboxLease: FieldValue.delete(),
+    });
   }
 
   async outbox(
