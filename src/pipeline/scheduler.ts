@@ -174,12 +174,14 @@ export class Scheduler {
     const lapsed = (await this.#o.store.lapsedInstances()).filter((o) => o !== owner);
     const adopt = this.#adopt;
     const named = new Set<string>();
-    await this.#discoverOwnedBy(null, named);
+    // Named instances first: what this pass claims from nobody then names this instance,
+    // and reading it back at once would read every pipeline just taken.
     const owners = adopt ? [...lapsed, owner] : lapsed;
     for (let i = 0; i < owners.length; i += OWNERS_PER_QUERY) {
       await this.#discoverOwnedBy(owners.slice(i, i + OWNERS_PER_QUERY), named);
     }
     if (adopt) this.#adopt = false;
+    await this.#discoverOwnedBy(null, named);
     for (const gone of lapsed) if (!named.has(gone)) await this.#o.store.forgetInstance(gone);
   }
 
