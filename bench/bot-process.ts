@@ -3,12 +3,14 @@
 // environment; it reports over IPC (see protocol.ts). Production tracker defaults.
 import { createBot } from '../src/bot.ts';
 import { readConfig } from '../src/config.ts';
+import { countFirestoreOps } from './firestore-ops.ts';
 import { countingLogger } from './log-counts.ts';
 import { memoryNow, PeakMemory } from './memory.ts';
 import type { FromBot, ToBot } from './protocol.ts';
 import { countCalls } from './store-calls.ts';
 
-const STORE_METHODS = ['inFlight', 'lease', 'release', 'get', 'saveRun', 'apply'] as const;
+// Before the bot's Firestore client exists: its reads and writes are counted from the start.
+const firestoreOps = countFirestoreOps();
 
 const parent = process.send?.bind(process);
 if (!parent) throw new Error('bench/bot-process.ts is started by bench/run.ts');
@@ -22,7 +24,11 @@ const baseline = memoryNow();
 const memory = new PeakMemory();
 const { logger, counts: warnings } = countingLogger();
 const bot = createBot(readConfig(process.env), logger);
-const store = countCalls(bot.store, STORE_METHODS);
+// Every store method: each store call is counted and files its documents under its purpose.
+const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(bot.store)).filter(
+  (name) => name !== 'constructor',
+) as (keyof typeof bot.store & string)[];
+const store = countCalls(bot.store, methods);
 await bot.start(0);
 await tell({ kind: 'started' });
 const heldTimer = setInterval(() => {
@@ -34,6 +40,7 @@ process.on('message', (message: ToBot) => {
   if (message.kind === 'window') {
     windowStart = performance.now();
     store.take();
+    firestoreOps.take();
     return;
   }
   clearInterval(heldTimer);
@@ -42,6 +49,7 @@ process.on('message', (message: ToBot) => {
     peak: memory.stop(),
     windowMs: performance.now() - windowStart,
     store: store.take(),
+    firestore: firestoreOps.take(),
     warnings,
   };
   void (async () => {

@@ -12,7 +12,7 @@ export interface MeasuredBot {
   holding(count: number, timeoutMs: number): Promise<void>;
   /** Starts the measurement window (the bot's store counts restart). */
   startWindow(): void;
-  /** Ends the window, stops the bot (leases given back) and waits for its process to end. */
+  /** Ends the window, stops the bot (its heartbeat ended) and waits for its process to end. */
   stop(): Promise<BotReport>;
   /** Ends the process at once (after a failure). */
   kill(): void;

@@ -21,8 +21,8 @@ export interface PhaseResult {
   bot: BotReport;
 }
 
-/** Discovery of 500 pipelines takes seconds; this only catches a bot that never gets there. */
-const DISCOVERY_TIMEOUT_MS = 180_000;
+/** Discovery of 5,000 pipelines takes a minute or so; this only catches a bot that never gets there. */
+const DISCOVERY_TIMEOUT_MS = 600_000;
 
 export async function runPhase(
   pipelines: number,
@@ -34,7 +34,7 @@ export async function runPhase(
   const env = botEnv(world, firestoreHost, `bench-${pipelines}-${randomBytes(4).toString('hex')}`);
   try {
     const seedStart = Date.now();
-    const seedWarnings = await seedPipelines(env, pipelines);
+    const seedWarnings = await seedPipelines(env, world, pipelines);
     const seedMs = Date.now() - seedStart;
 
     const bot = forkBot(env);

@@ -12,6 +12,12 @@ export interface CallStats {
   ms: number;
 }
 
+/** Firestore documents read and written. */
+export interface DocOps {
+  reads: number;
+  writes: number;
+}
+
 export interface BotReport {
   /** Before the bot was created. */
   baseline: Memory;
@@ -21,6 +27,8 @@ export interface BotReport {
   windowMs: number;
   /** Store calls during the window, by method. */
   store: Record<string, CallStats>;
+  /** Firestore documents read and written during the window, by purpose (firestore-ops.ts). */
+  firestore: Record<string, DocOps>;
   /** The bot's warning and error log lines over its life, by message. */
   warnings: Record<string, number>;
 }

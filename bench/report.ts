@@ -56,6 +56,26 @@ function storeTable(results: PhaseResult[]): string {
   return table(['N', ...methods.map((m) => `${m}/min`)], rows);
 }
 
+const PURPOSES = ['leases', 'runs', 'discovery', 'outbox', 'other'] as const;
+
+/** Documents read and written per minute by purpose, and in all (x: against the row above). */
+function firestoreTable(results: PhaseResult[]): string {
+  const totals = results.map((r) => {
+    const all = Object.values(r.bot.firestore).reduce((sum, o) => sum + o.reads + o.writes, 0);
+    return perMinute(all, r.bot.windowMs);
+  });
+  const rows = results.map((r, i) => [
+    String(r.pipelines),
+    ...PURPOSES.map((p) => {
+      const o = r.bot.firestore[p] ?? { reads: 0, writes: 0 };
+      return `${fixed(perMinute(o.reads, r.bot.windowMs))} / ${fixed(perMinute(o.writes, r.bot.windowMs))}`;
+    }),
+    fixed(totals[i] ?? 0),
+    ratio(totals[i] ?? 0, i > 0 ? totals[i - 1] : undefined),
+  ]);
+  return table(['N', ...PURPOSES.map((p) => `${p} r/w`), 'docs/min', 'x prev'], rows);
+}
+
 function notes(results: PhaseResult[]): string[] {
   return results.flatMap((r) => {
     const lines = [`N=${r.pipelines}: seeded in ${fixed(r.seedMs / 1000)} s`];
@@ -78,6 +98,11 @@ export function report(results: PhaseResult[], budget: number): string {
     '',
     'API calls per minute in the window (CB Cloud Build, AE App Engine; x: against the first row)',
     mainTable(results, budget),
+    '',
+    'Firestore documents read / written per minute in the window, by purpose (one instance;',
+    'leases: heartbeat and claims; runs: the tracker reading and writing runs; discovery:',
+    'looking for pipelines to take; outbox: the deliverer; x prev: against the row above)',
+    firestoreTable(results),
     '',
     'Firestore store calls per minute in the window, by method (@ mean latency)',
     storeTable(results),

@@ -1,9 +1,11 @@
-// Benchmark of the pipeline tracker (issue 4): for 1, 50 and 500 in-flight pipelines, one
-// bot with production tracker settings polls the local Cloud Build, App Engine and Slack
-// stand-ins; prints the API calls per minute over a window of steady tracking and the bot
-// process's peak memory. A measurement, not a test: nothing here asserts.
+// Benchmark of the pipeline tracker (issues 4 and 15): for 1, 50, 500 and 5,000 in-flight
+// pipelines, one bot with production tracker settings polls the local Cloud Build, App
+// Engine and Slack stand-ins; prints the API calls per minute over a window of steady
+// tracking, the Firestore documents read and written per minute by purpose (heartbeat and
+// claims, runs, discovery, outbox) and the bot process's peak memory. A measurement, not a
+// test: nothing here asserts.
 //
-//   npm run bench                                   (window of 60 s per size, ~4-5 min)
+//   npm run bench                                   (window of 60 s per size, ~8-10 min)
 //   BENCH_WINDOW_S=20 BENCH_SIZES=1,50 node bench/run.ts
 //
 // Uses FIRESTORE_EMULATOR_HOST when set; otherwise starts (and stops) an emulator.
@@ -25,7 +27,7 @@ function positiveNumbers(value: string | undefined, fallback: number[], name: st
 }
 
 const [windowS = 60] = positiveNumbers(process.env.BENCH_WINDOW_S, [60], 'BENCH_WINDOW_S');
-const sizes = positiveNumbers(process.env.BENCH_SIZES, [1, 50, 500], 'BENCH_SIZES');
+const sizes = positiveNumbers(process.env.BENCH_SIZES, [1, 50, 500, 5000], 'BENCH_SIZES');
 
 await withEmulator(async (host) => {
   console.log(

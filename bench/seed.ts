@@ -3,15 +3,17 @@
 // is started by a seeding bot's tracker (lease, stored run, createBuild, status message).
 // That tracker then polls each build until its stored run shows it running, so the
 // measured bot sees nothing change: its polls are the steady state of long builds, not the
-// one-off catch-up of a build that just left the queue. The seeding bot gives its leases
-// back when it stops, and the measured bot finds every pipeline by discovery, as after a
-// restart.
+// one-off catch-up of a build that just left the queue. The seeding bot ends its heartbeat
+// when it stops, and the measured bot finds every pipeline by discovery, as after a
+// restart. Past THROUGH_BOT pipelines, the rest are copies of the first (seed-clones.ts).
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Bot, createBot } from '../src/bot.ts';
 import { readConfig } from '../src/config.ts';
+import { parseSubmissionId } from '../src/domain/submission.ts';
 import type { SubmissionSpec } from '../src/domain/submission-spec/index.ts';
 import { countingLogger } from './log-counts.ts';
-import { APPROVER, PARTNER, REVIEW_CHANNEL, TARGET_PROJECT } from './world.ts';
+import { seedClones } from './seed-clones.ts';
+import { APPROVER, PARTNER, REVIEW_CHANNEL, TARGET_PROJECT, type World } from './world.ts';
 
 /** Submissions seeded at once: enough to overlap the round trips, few enough to not queue. */
 const BATCH = 25;
@@ -24,6 +26,9 @@ const SEEDING = {
 };
 
 const OBSERVE_TIMEOUT_MS = 120_000;
+
+/** Pipelines seeded through the seeding bot; any more are copies of the first one. */
+const THROUGH_BOT = 50;
 
 export function spec(i: number): SubmissionSpec {
   return {
@@ -39,8 +44,8 @@ export function spec(i: number): SubmissionSpec {
   };
 }
 
-/** Creates, threads, approves and starts submission number `i`. */
-async function startOne(bot: Bot, i: number): Promise<void> {
+/** Creates, threads, approves and starts submission number `i`; answers its id. */
+async function startOne(bot: Bot, i: number): Promise<string> {
   const { submission } = await bot.store.create({
     partner: { userId: PARTNER },
     spec: spec(i),
@@ -65,6 +70,7 @@ async function startOne(bot: Bot, i: number): Promise<void> {
     },
   });
   await bot.tracker.start(approved);
+  return submission.id;
 }
 
 /** How many in-flight pipelines have a stored run whose build is seen running. */
@@ -83,23 +89,45 @@ async function running(bot: Bot): Promise<number> {
  * Seeds `count` in-flight pipelines with running builds for the bot configured by `env`.
  * Returns the seeding bot's warnings, by message.
  */
-export async function seedPipelines(env: Record<string, string>, count: number) {
+export async function seedPipelines(env: Record<string, string>, world: World, count: number) {
   const { logger, counts } = countingLogger();
   const bot = createBot(readConfig(env), logger, SEEDING);
+  const ids: string[] = [];
+  const throughBot = Math.min(count, THROUGH_BOT);
   await bot.slack.start(0);
   try {
-    for (let from = 0; from < count; from += BATCH) {
-      const batch = Array.from({ length: Math.min(BATCH, count - from) }, (_, k) => from + k);
-      await Promise.all(batch.map((i) => startOne(bot, i)));
+    for (let from = 0; from < throughBot; from += BATCH) {
+      const batch = Array.from({ length: Math.min(BATCH, throughBot - from) }, (_, k) => from + k);
+      ids.push(...(await Promise.all(batch.map((i) => startOne(bot, i)))));
     }
     bot.tracker.run();
+    bot.deliverer.run();
     const deadline = Date.now() + OBSERVE_TIMEOUT_MS;
-    while ((await running(bot)) < count) {
+    while ((await running(bot)) < throughBot) {
       if (Date.now() > deadline) throw new Error('the seeded builds were not seen running');
+      await delay(250);
+    }
+    // Every message they owe posted, so the measured bot (and each copy) owes none.
+    while ((await bot.store.undelivered({ limit: 1 })).length > 0) {
+      if (Date.now() > deadline) throw new Error('the seeded messages were not delivered');
       await delay(250);
     }
   } finally {
     await bot.stop();
+  }
+  const [template] = ids;
+  if (count > throughBot && template) {
+    // Numbered after every id the bot used, so no copy overwrites a seeded submission.
+    const last = Math.max(...ids.map((id) => Number(parseSubmissionId(id)?.slice(3))));
+    const clones = count - throughBot;
+    await seedClones(
+      env,
+      world.cloudBuild,
+      { id: template, number: 0 },
+      last + 1,
+      clones,
+      (n) => spec(n).service,
+    );
   }
   return counts;
 }

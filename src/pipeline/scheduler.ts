@@ -1,6 +1,7 @@
-// Which pipeline steps when, on this instance: leases (taken, renewed on their own clock,
-// given back), discovery of pipelines nobody drives, polling with a backoff per pipeline
-// and one call budget for all, one change at a time per pipeline, and shutdown.
+// Which pipeline steps when, on this instance: its heartbeat (renewed on its own clock,
+// ended at shutdown), pipelines claimed for it, discovery of pipelines nobody drives (new,
+// released, a dead instance's), polling with a backoff per pipeline and one call budget
+// for all, one change at a time per pipeline, and shutdown.
 import type { PipelineRun } from '../domain/pipeline-run.ts';
 import type { Submission } from '../domain/submission.ts';
 import { KeyedLock } from '../lib/keyed-lock.ts';
@@ -16,9 +17,10 @@ import type { StepOutcome } from './steps/context.ts';
 
 export interface SchedulerOptions {
   store: SubmissionStore & PipelineStore;
-  /** This instance's name on leases. */
+  /** This instance's name: on its heartbeat and on the pipelines it drives. */
   owner: string;
   logger: Logger;
+  /** How long a heartbeat keeps this instance's pipelines; renewed every third of it. */
   leaseMs: number;
   tickMs: number;
   /** How often to look for pipelines nobody tracks (new ones, a dead instance's). */
@@ -26,7 +28,7 @@ export interface SchedulerOptions {
   /** Upper bound on Cloud Build + App Engine calls per minute for this instance. */
   callsPerMinute: number;
   backoff: Backoff;
-  /** One step of a pipeline whose lease this instance holds, under its lock. */
+  /** One step of a pipeline this instance holds, under its lock. */
   step(id: string, log: Logger): Promise<StepOutcome>;
   /** An approved submission found without a run: the instance that approved it died first. */
   start(submission: Submission): Promise<void>;
@@ -35,14 +37,15 @@ export interface SchedulerOptions {
 interface Held {
   nextPollAt: number;
   delayMs?: number;
-  /** When our lease ends, by this process's clock (taken before asking for it). */
-  leaseUntil: number;
   /** Waiting for its service's turn: asking again calls no outside service, so costs no budget. */
   waiting?: boolean;
 }
 
 /** Submissions read per discovery query. */
 const DISCOVERY_PAGE = 200;
+
+/** Instances named in one discovery query (Firestore's bound on an `in` filter). */
+const OWNERS_PER_QUERY = 30;
 
 /** Pipelines stepped at the same time by one instance. */
 const STEP_CONCURRENCY = 8;
@@ -58,8 +61,17 @@ export class Scheduler {
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
   #lastDiscovery = 0;
-  #renewTimer: NodeJS.Timeout | undefined;
-  #renewing: Promise<void> | undefined;
+  #beatTimer: NodeJS.Timeout | undefined;
+  #beating: Promise<void> | undefined;
+  /** When our heartbeat ends, by this process's clock (taken before asking to renew it). */
+  #aliveUntil = 0;
+  /**
+   * The next discovery also reads the pipelines that name this instance: at the start (a
+   * restart under the same name) and after its heartbeat lapsed (their claims were dropped).
+   */
+  #adopt = true;
+  /** Stopped: nothing is claimed (a claim would start the ended heartbeat again). */
+  #stopped = false;
 
   constructor(options: SchedulerOptions) {
     this.#o = options;
@@ -74,44 +86,45 @@ export class Scheduler {
   /** Starts tracking: finds in-flight pipelines (resuming after a restart) and polls them. */
   run(): void {
     if (this.#timer) return;
+    this.#stopped = false;
     this.#timer = setInterval(() => {
       if (!this.#ticking) this.#ticking = this.#tick().finally(() => (this.#ticking = undefined));
     }, this.#o.tickMs);
-    // Leases are renewed on their own clock: a slow round of steps must not let them lapse.
-    this.#renewTimer = setInterval(() => {
-      if (this.#renewing) return;
-      this.#renewing = this.#renew()
-        .catch((error: unknown) => this.#o.logger.warn({ err: error }, 'could not renew leases'))
-        .finally(() => (this.#renewing = undefined));
+    // The heartbeat is renewed on its own clock: a slow round of steps must not let it lapse.
+    this.#beatTimer = setInterval(() => {
+      if (!this.#beating) void this.#beat().catch(() => {});
     }, this.#o.leaseMs / 3);
   }
 
   /**
-   * Stops polling, lets steps in flight finish, and gives every lease back so another
-   * instance takes over at once. `release: false` leaves the leases to expire, as a
-   * crashed instance would (failover drills).
+   * Stops polling, lets steps in flight finish, and ends the heartbeat so another instance
+   * takes this one's pipelines over at once. `release: false` leaves the heartbeat to
+   * lapse, as a crashed instance would (failover drills).
    */
   async stop(options: { release?: boolean } = {}): Promise<void> {
     clearInterval(this.#timer);
-    clearInterval(this.#renewTimer);
+    clearInterval(this.#beatTimer);
     this.#timer = undefined;
+    this.#stopped = true;
     await this.#ticking;
-    await this.#renewing;
+    await this.#beating?.catch(() => {});
     if (options.release !== false) {
-      await Promise.allSettled(this.held.map((id) => this.#o.store.release(id, this.#o.owner)));
+      await this.#o.store
+        .endBeat(this.#o.owner)
+        .catch((error: unknown) => this.#o.logger.warn({ err: error }, 'could not end heartbeat'));
     }
     this.#held.clear();
   }
 
   /**
-   * Leases the pipeline and writes its new run, then steps it. A first run is written
+   * Claims the pipeline and writes its new run, then steps it. A first run is written
    * only if none exists yet (another instance may have started it meanwhile); throws a
-   * `conflict` StoreError when another instance holds the lease.
+   * `conflict` StoreError when another live instance holds it.
    */
   async take(id: string, run: PipelineRun, change?: Parameters<PipelineStore['saveRun']>[3]) {
     // After any step of this pipeline still running here (e.g. the one announcing a failure).
     await this.#lock.run(id, async () => {
-      if (!(await this.#lease(id))) {
+      if (!(await this.#claim(id))) {
         throw new StoreError('conflict', `${id} is being handled by another bot instance`);
       }
       const first = run.attempt === 1 && !change;
@@ -122,9 +135,9 @@ export class Scheduler {
     await this.#stepSafely(id);
   }
 
-  /** Steps the pipeline now (e.g. it was just cancelled), when its lease can be had. */
+  /** Steps the pipeline now (e.g. it was just cancelled), when it can be claimed. */
   async stepNow(id: string): Promise<void> {
-    if (await this.#lease(id)) await this.#stepSafely(id);
+    if (await this.#claim(id)) await this.#stepSafely(id);
   }
 
   /** One round: discover when due, then step the pipelines that are due. */
@@ -150,48 +163,88 @@ export class Scheduler {
     });
   }
 
+  /**
+   * Reads only what may need this instance: pipelines nobody drives, and those of
+   * instances whose heartbeat lapsed (the instances collection is small). A lapsed
+   * instance that no pipeline names any more is forgotten.
+   */
   async #discover(): Promise<void> {
+    await this.#alive();
+    const { owner } = this.#o;
+    const lapsed = (await this.#o.store.lapsedInstances()).filter((o) => o !== owner);
+    const adopt = this.#adopt;
+    const named = new Set<string>();
+    // Named instances first: what this pass claims from nobody then names this instance,
+    // and reading it back at once would read every pipeline just taken.
+    const owners = adopt ? [...lapsed, owner] : lapsed;
+    for (let i = 0; i < owners.length; i += OWNERS_PER_QUERY) {
+      await this.#discoverOwnedBy(owners.slice(i, i + OWNERS_PER_QUERY), named);
+    }
+    if (adopt) this.#adopt = false;
+    await this.#discoverOwnedBy(null, named);
+    for (const gone of lapsed) if (!named.has(gone)) await this.#o.store.forgetInstance(gone);
+  }
+
+  /** Claims the pipelines `ownedBy` names (null: nobody), noting which owners were named. */
+  async #discoverOwnedBy(ownedBy: null | string[], named: Set<string>): Promise<void> {
     let after: string | undefined;
     for (;;) {
       const page = await this.#o.store.inFlight({
         limit: DISCOVERY_PAGE,
+        ownedBy,
         ...(after ? { after } : {}),
       });
-      const now = new Date();
-      for (const { submission, lease } of page) {
-        if (this.#held.has(submission.id)) continue;
-        // Another live instance drives it: no need to ask the database.
-        if (lease && lease.owner !== this.#o.owner && lease.until > now) continue;
+      // A few claims at once: a dead instance may leave thousands.
+      await eachLimited(page, STEP_CONCURRENCY, async ({ submission, owner }) => {
+        if (owner) named.add(owner);
+        if (this.#held.has(submission.id)) return;
         if (!submission.pipeline) {
           if (submission.status === 'approved') await this.#o.start(submission);
-          continue;
+          return;
         }
-        if (await this.#lease(submission.id)) {
+        if (await this.#claim(submission.id)) {
           this.#o.logger.info({ submissionId: submission.id }, 'tracking pipeline');
         }
-      }
+      });
       if (page.length < DISCOVERY_PAGE) return;
       after = page.at(-1)?.submission.id;
     }
   }
 
-  async #renew(): Promise<void> {
-    await eachLimited(this.held, STEP_CONCURRENCY, async (id) => {
-      if (!(await this.#lease(id))) this.#drop(id, 'lease lost');
-    });
+  /** Renews the heartbeat (one at a time); a renewal after a lapse drops every claim. */
+  #beat(): Promise<void> {
+    this.#beating ??= this.#beatNow().finally(() => (this.#beating = undefined));
+    return this.#beating;
   }
 
-  /**
-   * Takes or renews the lease and notes, by our own clock, when it ends: the time is
-   * read before asking, so the note is never later than the database's expiry.
-   */
-  async #lease(id: string): Promise<boolean> {
+  async #beatNow(): Promise<void> {
     const asked = Date.now();
-    if (!(await this.#o.store.lease(id, this.#o.owner, this.#o.leaseMs))) return false;
-    const held = this.#held.get(id);
-    const leaseUntil = asked + this.#o.leaseMs;
-    if (held) held.leaseUntil = leaseUntil;
-    else this.#held.set(id, { nextPollAt: 0, leaseUntil });
+    try {
+      await this.#o.store.beat(this.#o.owner, this.#o.leaseMs);
+    } catch (error) {
+      this.#o.logger.warn({ err: error }, 'could not renew heartbeat');
+      throw error;
+    }
+    // Lapsed meanwhile, by our clock: another instance may have taken any of them. The
+    // next discovery reads back those that still name this instance.
+    if (asked >= this.#aliveUntil) {
+      for (const id of this.held) this.#drop(id, 'heartbeat lapsed');
+      this.#adopt = true;
+    }
+    this.#aliveUntil = asked + this.#o.leaseMs;
+  }
+
+  /** Makes sure the heartbeat is live (claims need it): renews it now when due. */
+  async #alive(): Promise<void> {
+    if (this.#aliveUntil - Date.now() < (this.#o.leaseMs * 2) / 3) await this.#beat();
+  }
+
+  /** Claims the pipeline for this instance; false when another live instance holds it. */
+  async #claim(id: string): Promise<boolean> {
+    if (this.#stopped) return false;
+    await this.#alive();
+    if (!(await this.#o.store.claim(id, this.#o.owner))) return false;
+    if (!this.#held.has(id)) this.#held.set(id, { nextPollAt: 0 });
     return true;
   }
 
@@ -213,16 +266,16 @@ export class Scheduler {
   async #stepSafely(id: string): Promise<void> {
     const held = this.#held.get(id);
     if (!held || this.#busy.has(id)) return;
-    // Calls to Cloud Build or App Engine are made only with time left on the lease, so a
-    // slow instance never acts on a pipeline another one may already have taken over.
-    if (held.leaseUntil - Date.now() < this.#o.leaseMs / 3) return;
+    // Calls to Cloud Build or App Engine are made only with time left on the heartbeat, so
+    // a slow instance never acts on a pipeline another one may already have taken over.
+    if (this.#aliveUntil - Date.now() < this.#o.leaseMs / 3) return;
     this.#busy.add(id);
     const log = this.#o.logger.child({ submissionId: id });
     let outcome: StepOutcome = 'unchanged';
     try {
       outcome = await this.#lock.run(id, async () => {
         const done = await this.#o.step(id, log);
-        // Let go while still holding the lock: a retry waiting on it then leases afresh.
+        // Let go while still holding the lock: a retry waiting on it then claims afresh.
         if (done === 'ended') {
           this.#drop(id, 'pipeline ended');
           await this.#o.store.release(id, this.#o.owner);

@@ -28,8 +28,9 @@ export interface TrackerOptions {
   /** Where wrapped images are pushed (PLAYGROUND_REGISTRY). */
   registry: string;
   logger: Logger;
-  /** This instance's name on leases; a random one by default. */
+  /** This instance's name on its heartbeat and its pipelines; a random one by default. */
   owner?: string;
+  /** How long this instance's heartbeat keeps its pipelines (renewed every third of it). */
   leaseMs?: number;
   tickMs?: number;
   /** How often to look for pipelines nobody tracks (new ones, a dead instance's). */
@@ -67,8 +68,8 @@ export const TRACKER_DEFAULTS = {
 } as const;
 
 /**
- * The pipeline behind the Pipeline port: drives every pipeline this instance holds a
- * lease on (scheduler.ts), one small step at a time (steps/), each step making at most
+ * The pipeline behind the Pipeline port: drives every pipeline this instance holds while
+ * its heartbeat is live (scheduler.ts), one small step at a time (steps/), each step making at most
  * one call to Cloud Build or App Engine and storing what it learned before anything else.
  */
 export class Tracker implements Pipeline {
@@ -166,8 +167,8 @@ export class Tracker implements Pipeline {
   }
 
   /**
-   * Stops polling, lets steps in flight finish, and gives every lease back so another
-   * instance takes over at once. `release: false` leaves the leases to expire, as a
+   * Stops polling, lets steps in flight finish, and ends the heartbeat so another
+   * instance takes over at once. `release: false` leaves the heartbeat to lapse, as a
    * crashed instance would (failover drills).
    */
   async stop(options: { release?: boolean } = {}): Promise<void> {

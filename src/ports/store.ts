@@ -176,24 +176,45 @@ export interface SubmissionStore {
 }
 
 /**
- * What the pipeline tracker asks of storage. A lease (owner + expiry, on the submission)
- * makes exactly one bot instance drive a pipeline; a dead instance's lease expires and
- * another takes over. Every write checks the lease inside its transaction.
+ * What the pipeline tracker asks of storage. Each bot instance keeps a heartbeat (renewed
+ * on its own clock, one write however many pipelines it drives); a pipeline names the
+ * instance that drives it. Exactly one instance drives a pipeline: taking it over needs
+ * the named instance's heartbeat to have lapsed, and every write of a run checks, in its
+ * transaction, that the submission names the writer and the writer's heartbeat is live.
  */
 export interface PipelineStore {
+  /** Renews (or starts) `owner`'s heartbeat until `ttlMs` from now. */
+  beat(owner: string, ttlMs: number): Promise<void>;
+  /** Ends `owner`'s heartbeat now (a graceful stop): its pipelines may be taken at once. */
+  endBeat(owner: string): Promise<void>;
+  /** The instances whose heartbeat has lapsed (or been ended). */
+  lapsedInstances(): Promise<string[]>;
+  /**
+   * Deletes a lapsed instance's heartbeat (no-op when it is live again or gone); the caller
+   * has seen that no tracked pipeline names it.
+   */
+  forgetInstance(owner: string): Promise<void>;
   /**
    * Submissions whose pipeline needs a tracker (working, or ended and not yet announced),
-   * in id order, a page at a time: pass the last id of a page as `after`.
+   * in id order, a page at a time: pass the last id of a page as `after`. With `ownedBy`,
+   * only those no instance drives (`null`) or those named by one of the given instances
+   * (at most 30).
    */
-  inFlight(options?: ListOptions & { after?: string }): Promise<InFlightPipeline[]>;
-  /** Takes or renews the lease; false when another owner holds an unexpired one. */
-  lease(id: string, owner: string, ttlMs: number): Promise<boolean>;
-  /** Gives the lease up (no-op when `owner` does not hold it). */
+  inFlight(
+    options?: ListOptions & { after?: string; ownedBy?: null | readonly string[] },
+  ): Promise<InFlightPipeline[]>;
+  /**
+   * Takes the pipeline for `owner`, in one transaction with the current owner's heartbeat:
+   * true when nobody drives it, `owner` already does, or its owner's heartbeat lapsed; false
+   * otherwise, and when `owner`'s own heartbeat is not live.
+   */
+  claim(id: string, owner: string): Promise<boolean>;
+  /** Gives the pipeline up (no-op when `owner` does not drive it). */
   release(id: string, owner: string): Promise<void>;
   /**
    * Writes the pipeline run, and with `change` moves the status (audited) in the same
    * transaction, with the messages it owes. StoreError `conflict` when `owner` no longer
-   * holds the lease; `invalid_transition` when the status machine refuses the action.
+   * holds the pipeline (another is named, or its heartbeat lapsed); `invalid_transition` when the status machine refuses the action.
    */
   saveRun(
     id: string,
@@ -211,7 +232,7 @@ export interface PipelineStore {
   claimTurn(id: string): Promise<TurnClaim>;
   /**
    * Tracked pipelines whose run was last stored before `before` (oldest first, a page at a
-   * time after `after`): the watchdog's candidates for a stall, whoever holds their lease.
+   * time after `after`): the watchdog's candidates for a stall, whoever drives them.
    */
   quietSince(options: {
     before: Date;
@@ -226,10 +247,11 @@ export interface PipelineStore {
   recordStall(id: string, stall: StallNote): Promise<ChangeResult>;
 }
 
-/** A tracked pipeline, when its run was last stored, and who holds or held its lease. */
+/** A tracked pipeline, when its run was last stored, and who drives or drove it. */
 export interface QuietPipeline {
   submission: Submission;
   progressAt: Date;
+  /** The instance it names, and until when that instance's heartbeat keeps it. */
   lease?: { owner: string; until: Date };
 }
 
@@ -246,8 +268,8 @@ export type TurnClaim = TurnAnswer | { kind: 'ended' };
 
 export interface InFlightPipeline {
   submission: Submission;
-  /** Who drives it and until when; absent when nobody does. */
-  lease?: { owner: string; until: Date };
+  /** The instance that drives it (or did, if its heartbeat lapsed); absent when none. */
+  owner?: string;
 }
 
 export interface RunChange {
@@ -301,8 +323,8 @@ export interface UndeliveredMessage {
 }
 
 /**
- * What the deliverer asks of storage: the outbox of each submission, leased like a
- * pipeline (one instance delivers a submission's messages at a time, in order).
+ * What the deliverer asks of storage: the outbox of each submission, under a lease of its
+ * own (owner + expiry: one instance delivers a submission's messages at a time, in order).
  */
 export interface OutboxStore {
   /** Submissions with messages to deliver, in id order, a page at a time (`after`). */

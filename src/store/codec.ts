@@ -222,10 +222,6 @@ export const serviceOperation = z.object({
   at: date,
 });
 
-/** Which bot instance drives the pipeline, until when (store bookkeeping, not domain). */
-const lease = z.object({ owner: z.string().min(1), until: date });
-export type Lease = z.infer<typeof lease>;
-
 const submissionDoc = z
   .object({
     id: z.string().min(1),
@@ -247,7 +243,8 @@ const submissionDoc = z
     lastEvent: auditEvent.optional(),
     pipeline: pipelineRun.optional(),
     operation: operationRun.optional(),
-    lease: lease.optional(),
+    /** Which bot instance drives the pipeline (heartbeats.ts); null when none does. */
+    owner: z.string().min(1).nullable().optional(),
     tracking: z.boolean().optional(),
     createdAt: date,
     updatedAt: date,
@@ -279,25 +276,26 @@ export function invalid(what: string, error: z.ZodError): StoreError {
   });
 }
 
-/** A stored submission with the store's bookkeeping (last audit sequence number, lease). */
+/** A stored submission with the store's bookkeeping (last audit sequence number, owner). */
 export interface StoredSubmission {
   submission: Submission;
   auditSeq: number;
-  lease?: Lease;
+  /** The bot instance that drives its pipeline, if any. */
+  owner?: string;
 }
 
 export function submissionFromDoc(id: string, data: unknown): StoredSubmission {
   const parsed = submissionDoc.safeParse(data);
   if (!parsed.success) throw invalid(`submission ${id}`, parsed.error);
-  const { auditSeq, lease, tracking: _tracking, ...submission } = parsed.data;
-  return { submission: submission as Submission, auditSeq, ...(lease ? { lease } : {}) };
+  const { auditSeq, owner, tracking: _tracking, ...submission } = parsed.data;
+  return { submission: submission as Submission, auditSeq, ...(owner ? { owner } : {}) };
 }
 
 export function submissionToDoc(stored: StoredSubmission): Record<string, unknown> {
   return toFirestoreValue({
     ...stored.submission,
     auditSeq: stored.auditSeq,
-    lease: stored.lease,
+    owner: stored.owner,
     schemaVersion: SCHEMA_VERSION,
   }) as Record<string, unknown>;
 }

@@ -13,6 +13,8 @@
  *                                         (idempotency); expiresAt is a TTL field
  *   serviceLocks/{project~service}        whose pipeline has the service, who waits
  *                                         (service-lock.ts)
+ *   instances/{owner}                     a bot instance's heartbeat (heartbeats.ts); a
+ *                                         submission's `owner` names the one driving it
  *
  * Each submission document also holds its outbox (outbox.ts): the Slack messages its
  * changes owe, written in the transaction of the change.
@@ -93,6 +95,15 @@ import {
   toFirestoreValue,
 } from './codec.ts';
 import { toStoreError, UNREACHABLE } from './errors.ts';
+import {
+  beat,
+  endBeat,
+  forgetIn,
+  heartbeatRef,
+  heartbeats,
+  isLive,
+  requireHolder,
+} from './heartbeats.ts';
 import { enqueue, inOrder, outboxFromDoc, report } from './outbox.ts';
 import { askForTurn, giveUpTurn, type LockScope, stillWaiting } from './service-lock.ts';
 import { beginOperationIn, type OperationScope, saveOperationIn } from './service-operations.ts';
@@ -161,9 +172,6 @@ interface Change {
   isLastEvent: boolean;
 }
 
-/** Which lease field a lease call is about: the pipeline's or the outbox's. */
-type LeaseField = 'lease' | 'outboxLease';
-
 export class FirestoreStore
   implements SubmissionStore, PipelineStore, OutboxStore, ServiceStore, OperationStore
 {
@@ -177,6 +185,8 @@ export class FirestoreStore
   /** Calls still running, including those abandoned at their deadline. */
   readonly #pending = new InFlight();
   readonly #enqueued: ((id: string) => void)[] = [];
+  /** Instances whose heartbeat this process has started (the first beat notes startedAt). */
+  readonly #beating = new Set<string>();
 
   constructor(db: Firestore, options: FirestoreStoreOptions = {}) {
     this.#db = db;
@@ -480,8 +490,10 @@ export class FirestoreStore
             : {}),
           auditSeq: seq,
         };
-        const update = {
+        const update: Record<string, unknown> = {
           ...(toFirestoreValue(fields) as Record<string, unknown>),
+          // Tracked and driven by nobody: stored as null, which discovery queries for.
+          ...(fields.tracking && !stored.owner ? { owner: null } : {}),
           ...enqueue(
             outboxFromDoc(sid, snap.data()),
             change.fields.revision ?? stored.submission.revision,
@@ -571,12 +583,12 @@ export class FirestoreStore
             revisions: [...current.revisions, revision],
             updatedAt: now,
           },
-          // The voided approval goes with its pipeline run and lease: a tracker that took
-          // it no longer holds the lease, so its next write (the build request) is refused.
+          // The voided approval goes with its pipeline run and owner: a tracker that took
+          // it no longer holds it, so its next write (the build request) is refused.
           // So does a failed or cancelled run (its history stays in the audit trail, its
           // status message in the thread): the new revision is reviewed and built afresh.
           ...(voided || ended !== undefined
-            ? { cleared: ['approval', 'pipeline', 'lease', 'tracking'] }
+            ? { cleared: ['approval', 'pipeline', 'owner', 'tracking'] }
             : {}),
           event: {
             at: now,
@@ -722,76 +734,124 @@ export class FirestoreStore
 
   // ---- pipeline ---------------------------------------------------------------------------
 
-  inFlight(options: ListOptions & { after?: string } = {}): Promise<InFlightPipeline[]> {
-    return this.#flagged('listing pipelines', 'tracking', options, (id, data) => {
-      const { submission, lease } = submissionFromDoc(id, data);
-      return lease ? { submission, lease } : { submission };
-    });
+  async beat(owner: string, ttlMs: number): Promise<void> {
+    requireText(owner, 'owner');
+    const now = this.#now();
+    const first = !this.#beating.has(owner);
+    await this.#run(`renewing the heartbeat of ${owner}`, undefined, () =>
+      beat(this.#db, owner, new Date(now.getTime() + ttlMs), first ? now : undefined),
+    );
+    this.#beating.add(owner);
+  }
+
+  async endBeat(owner: string): Promise<void> {
+    requireText(owner, 'owner');
+    await this.#run(`ending the heartbeat of ${owner}`, undefined, () =>
+      endBeat(this.#db, owner, this.#now()),
+    );
+    this.#beating.delete(owner);
+  }
+
+  async lapsedInstances(): Promise<string[]> {
+    const all = await this.#run('reading the instances', undefined, () => heartbeats(this.#db));
+    const now = this.#now();
+    return [...all].filter(([, until]) => until <= now).map(([owner]) => owner);
+  }
+
+  async forgetInstance(owner: string): Promise<void> {
+    requireText(owner, 'owner');
+    await this.#run(`forgetting the instance ${owner}`, undefined, (signal) =>
+      this.#transaction(signal, (tx) => forgetIn(tx, this.#db, owner, this.#now())),
+    );
+  }
+
+  async inFlight(
+    options: ListOptions & { after?: string; ownedBy?: null | readonly string[] } = {},
+  ): Promise<InFlightPipeline[]> {
+    const { ownedBy } = options;
+    if (ownedBy && (ownedBy.length === 0 || ownedBy.length > 30)) {
+      throw new StoreError('internal', `ownedBy names 1 to 30 instances, not ${ownedBy.length}`);
+    }
+    return this.#flagged(
+      'listing pipelines',
+      'tracking',
+      options,
+      (id, data) => {
+        const { submission, owner } = submissionFromDoc(id, data);
+        return owner ? { submission, owner } : { submission };
+      },
+      // Only what changed hands: (tracking, owner) has a composite index.
+      ownedBy === undefined
+        ? undefined
+        : ownedBy === null
+          ? ['owner', '==', null]
+          : ['owner', 'in', ownedBy],
+    );
   }
 
   /**
    * Submissions whose `flag` field is true (one equality query, however long the history
-   * grows), in id order, a page at a time after `after`.
+   * grows), optionally filtered further, in id order, a page at a time after `after`.
    */
   async #flagged<T>(
     what: string,
     flag: 'tracking' | 'delivering',
     options: ListOptions & { after?: string },
     read: (id: string, data: unknown) => T,
+    filter?: [string, '==' | 'in', unknown],
   ): Promise<T[]> {
     const limit = listLimit(options.limit);
     return this.#run(what, undefined, async () => {
-      let query = this.#db
-        .collection(COLLECTIONS.submissions)
-        .where(flag, '==', true)
-        .orderBy(FieldPath.documentId());
+      let query = this.#db.collection(COLLECTIONS.submissions).where(flag, '==', true);
+      if (filter) query = query.where(...filter);
+      query = query.orderBy(FieldPath.documentId());
       if (options.after) query = query.startAfter(options.after);
       const snap = await query.limit(limit).get();
       return snap.docs.map((d) => read(d.id, d.data()));
     });
   }
 
-  lease(id: string, owner: string, ttlMs: number): Promise<boolean> {
-    return this.#takeLease('lease', id, owner, ttlMs);
-  }
-
-  release(id: string, owner: string): Promise<void> {
-    return this.#giveLease('lease', id, owner);
-  }
-
-  async #takeLease(field: LeaseField, id: string, owner: string, ttlMs: number) {
+  async claim(id: string, owner: string): Promise<boolean> {
     const sid = submissionId(id);
     requireText(owner, 'owner');
-    return this.#run(`leasing ${sid}`, sid, (signal) =>
+    return this.#run(`claiming ${sid}`, sid, (signal) =>
       this.#transaction(signal, async (tx) => {
         const ref = this.#submissionRef(sid);
-        const snap = await tx.get(ref);
-        if (!snap.exists) throw notFound(sid);
-        const lease = leaseIn(sid, field, snap.data());
+        const [snap, mine] = await tx.getAll(ref, heartbeatRef(this.#db, owner));
+        if (!snap?.exists) throw notFound(sid);
         const now = this.#now();
-        if (lease && lease.owner !== owner && lease.until > now) return false;
+        // An instance whose own heartbeat lapsed could not write what it claims.
+        if (!isLive(mine, now)) return false;
+        const named = submissionFromDoc(sid, snap.data()).owner;
+        if (named === owner) return true;
+        if (named && isLive(await tx.get(heartbeatRef(this.#db, named)), now)) return false;
         abortIfLate(signal);
-        tx.update(
-          ref,
-          toFirestoreValue({
-            [field]: { owner, until: new Date(now.getTime() + ttlMs) },
-          }) as Record<string, unknown>,
-        );
+        tx.update(ref, { owner });
         return true;
       }),
     );
   }
 
-  async #giveLease(field: LeaseField, id: string, owner: string): Promise<void> {
+  release(id: string, owner: string): Promise<void> {
+    return this.#giveUp(id, (sid, data) => submissionFromDoc(sid, data).owner === owner, {
+      owner: null,
+    });
+  }
+
+  /** Writes `update` on the submission when `holds` says the caller holds what it gives up. */
+  async #giveUp(
+    id: string,
+    holds: (sid: string, data: unknown) => boolean,
+    update: Record<string, unknown>,
+  ): Promise<void> {
     const sid = submissionId(id);
     await this.#run(`releasing ${sid}`, sid, (signal) =>
       this.#transaction(signal, async (tx) => {
         const ref = this.#submissionRef(sid);
         const snap = await tx.get(ref);
-        if (!snap.exists) return;
-        if (leaseIn(sid, field, snap.data())?.owner !== owner) return;
+        if (!snap.exists || !holds(sid, snap.data())) return;
         abortIfLate(signal);
-        tx.update(ref, { [field]: FieldValue.delete() });
+        tx.update(ref, update);
       }),
     );
   }
@@ -807,15 +867,10 @@ export class FirestoreStore
     const saved = await this.#run(`saving the pipeline of ${sid}`, sid, (signal) =>
       this.#transaction(signal, async (tx) => {
         const ref = this.#submissionRef(sid);
-        const snap = await tx.get(ref);
-        if (!snap.exists) throw notFound(sid);
+        const [snap, heartbeat] = await tx.getAll(ref, heartbeatRef(this.#db, owner));
+        if (!snap?.exists) throw notFound(sid);
         const stored = submissionFromDoc(sid, snap.data());
-        if (stored.lease?.owner !== owner || stored.lease.until <= this.#now()) {
-          throw new StoreError(
-            'conflict',
-            `${sid}: this instance no longer holds the pipeline lease`,
-          );
-        }
+        requireHolder(sid, owner, stored.owner, heartbeat, this.#now());
         // A run lives only under an approval; a new revision may have voided it meanwhile.
         if (!stored.submission.approval) {
           throw new StoreError('conflict', `${sid}: its approval was voided by a new revision`);
@@ -902,6 +957,7 @@ export class FirestoreStore
   }): Promise<QuietPipeline[]> {
     const limit = listLimit(options.limit);
     return this.#run('looking for pipelines without progress', undefined, async () => {
+      const beats = await heartbeats(this.#db);
       let query = this.#db
         .collection(COLLECTIONS.submissions)
         .where('tracking', '==', true)
@@ -912,8 +968,10 @@ export class FirestoreStore
       if (after) query = query.startAfter(after.progressAt, after.submission.id);
       const snap = await query.limit(limit).get();
       return snap.docs.flatMap((d) => {
-        const { submission, lease } = submissionFromDoc(d.id, d.data());
+        const { submission, owner } = submissionFromDoc(d.id, d.data());
         const progressAt = submission.pipeline?.progressAt;
+        // Its owner's lease is that instance's heartbeat (gone: lapsed long ago).
+        const lease = owner ? { owner, until: beats.get(owner) ?? new Date(0) } : undefined;
         return progressAt ? [{ submission, progressAt, ...(lease ? { lease } : {}) }] : [];
       });
     });
@@ -1001,11 +1059,32 @@ export class FirestoreStore
   }
 
   leaseOutbox(id: string, owner: string, ttlMs: number): Promise<boolean> {
-    return this.#takeLease('outboxLease', id, owner, ttlMs);
+    const sid = submissionId(id);
+    requireText(owner, 'owner');
+    return this.#run(`leasing ${sid}`, sid, (signal) =>
+      this.#transaction(signal, async (tx) => {
+        const ref = this.#submissionRef(sid);
+        const snap = await tx.get(ref);
+        if (!snap.exists) throw notFound(sid);
+        const lease = outboxFromDoc(sid, snap.data()).lease;
+        const now = this.#now();
+        if (lease && lease.owner !== owner && lease.until > now) return false;
+        abortIfLate(signal);
+        tx.update(
+          ref,
+          toFirestoreValue({
+            outboxLease: { owner, until: new Date(now.getTime() + ttlMs) },
+          }) as Record<string, unknown>,
+        );
+        return true;
+      }),
+    );
   }
 
   releaseOutbox(id: string, owner: string): Promise<void> {
-    return this.#giveLease('outboxLease', id, owner);
+    return this.#giveUp(id, (sid, data) => outboxFromDoc(sid, data).lease?.owner === owner, {
+      outboxLease: FieldValue.delete(),
+    });
   }
 
   async outbox(
@@ -1131,11 +1210,6 @@ function resubmitDetail(
   if (voided)
     return `approval by ${voided.by.name ?? voided.by.userId} voided by revision ${number}`;
   return ended === undefined ? `revision ${number}` : `revision ${number} after ${ended}`;
-}
-
-/** The pipeline's lease (the codec's) or the outbox's, as stored. */
-function leaseIn(sid: string, field: LeaseField, data: unknown) {
-  return field === 'lease' ? submissionFromDoc(sid, data).lease : outboxFromDoc(sid, data).lease;
 }
 
 function abortIfLate(signal: AbortSignal): void {

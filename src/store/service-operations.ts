@@ -25,6 +25,7 @@ import { type MessageIntent, operationMessages } from '../ports/notifier.ts';
 import type { BeginOperation, BeginOutcome } from '../ports/operations.ts';
 import { StoreError } from '../ports/store.ts';
 import { auditToDoc, submissionFromDoc, toFirestoreValue } from './codec.ts';
+import { heartbeatRef, requireHolder } from './heartbeats.ts';
 import { enqueue, outboxFromDoc } from './outbox.ts';
 import { giveUpTurn, type LockScope, turnForOperation } from './service-lock.ts';
 import { liveVersionOf, readService, writeService } from './service-records.ts';
@@ -70,6 +71,8 @@ function writeOnSubmission(
   };
   scope.tx.update(scope.submissionRef(submission.id), {
     ...(toFirestoreValue(fields) as Record<string, unknown>),
+    // Tracked and driven by nobody: stored as null, which discovery queries for.
+    ...(tracking && !target.owner ? { owner: null } : {}),
     ...enqueue(outboxFromDoc(submission.id, target.data), submission.revision, messages),
   });
   if (event) scope.tx.create(scope.auditRef(submission.id, seq), auditToDoc(event, seq));
@@ -121,7 +124,7 @@ export async function beginOperationIn(
 }
 
 /**
- * The operation's progress on its submission (whose lease `owner` must hold). At its end
+ * The operation's progress on its submission (which `owner` must hold: heartbeats.ts). At its end
  * the service record learns it too: done makes the target the live version.
  */
 export async function saveOperationIn(
@@ -134,9 +137,7 @@ export async function saveOperationIn(
   const { db, tx, now } = scope;
   const target = await readTarget(scope, id);
   if (!target) throw new StoreError('not_found', `there is no submission ${id}`);
-  if (target.lease?.owner !== owner || target.lease.until <= now) {
-    throw new StoreError('conflict', `${id}: this instance no longer holds the pipeline lease`);
-  }
+  requireHolder(id, owner, target.owner, await tx.get(heartbeatRef(db, owner)), now);
   if (target.submission.operation?.id !== run.id) {
     throw new StoreError('conflict', `${id}: operation ${run.id} is no longer its latest`);
   }

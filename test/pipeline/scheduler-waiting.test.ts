@@ -11,7 +11,7 @@ import type { StepOutcome } from '../../src/pipeline/steps/context.ts';
 import { FirestoreStore } from '../../src/store/firestore-store.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { useTestFirestore } from '../setup/firestore-project.ts';
-import { APPROVER, newSubmission, requestId } from '../store/fixtures.ts';
+import { APPROVER, hold, newSubmission, requestId } from '../store/fixtures.ts';
 
 const fs = useTestFirestore();
 const OWNER = 'bot-test';
@@ -30,7 +30,7 @@ async function inFlight(store: FirestoreStore, service: string): Promise<string>
     requestId: requestId('approve'),
     patch: { approval: { project: 'pg-prod-1', promote: true, by: APPROVER, at: new Date() } },
   });
-  await store.lease(submission.id, OWNER, 30_000);
+  await hold(store, submission.id, OWNER);
   await store.saveRun(submission.id, OWNER, {
     attempt: 1,
     project: 'pg-prod-1',

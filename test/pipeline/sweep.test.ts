@@ -13,6 +13,7 @@ import {
   FAST_DELIVERY,
   startBot,
 } from '../slack/harness.ts';
+import { hold } from '../store/fixtures.ts';
 import { reaches, submitAndApprove, text, thread } from './flow-helpers.ts';
 
 const SWEEPING: TrackerTuning = {
@@ -107,7 +108,7 @@ describe('the stalled-pipeline sweep', () => {
     await first.kill();
     // An instance that took the lease for an hour and died: nobody steps the pipeline.
     await eventually(async () => {
-      expect(await second.store.lease(id, 'bot-dead', 3_600_000)).toBe(true);
+      expect(await hold(second.store, id, 'bot-dead', 3_600_000)).toBe(true);
     }, 10_000);
 
     const reply = await stallReply(second);

@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { firstRun } from '../../src/domain/run-transitions.ts';
 import type { MessageWithReplies, StoredView } from '../../src/local/slack-api/types.ts';
+import { hold } from '../store/fixtures.ts';
 import { VALID_FORM } from './fill.ts';
 import {
   APPROVER,
@@ -147,7 +148,7 @@ describe('a new revision voids an approval that has not started', () => {
     const root = await submitted();
     // Another instance holds the pipeline (as one that approved it and died would): the
     // approval is taken, its build not started.
-    expect(await bot.store.lease(ID, 'bot-elsewhere', 60_000)).toBe(true);
+    expect(await hold(bot.store, ID, 'bot-elsewhere', 60_000)).toBe(true);
     await opened(APPROVER, 'approve');
     expect((await bot.submit(APPROVER, { project: 'pg-dev-1' })).text).toBe('');
     expect((await bot.store.get(ID))?.status).toBe('approved');
@@ -180,7 +181,7 @@ describe('a new revision voids an approval that has not started', () => {
     });
 
     // The instance that held it cannot start the voided run, even with its lease back.
-    expect(await bot.store.lease(ID, 'bot-elsewhere', 60_000)).toBe(true);
+    expect(await hold(bot.store, ID, 'bot-elsewhere', 60_000)).toBe(true);
     const run = { ...(await runOf()), buildRequested: true };
     await expect(bot.store.saveRun(ID, 'bot-elsewhere', run)).rejects.toMatchObject({
       code: 'conflict',

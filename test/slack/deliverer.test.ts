@@ -29,7 +29,7 @@ import {
   sharedStandIn,
 } from '../local/slack-api/fixtures.ts';
 import { useTestFirestore } from '../setup/firestore-project.ts';
-import { newSubmission, requestId } from '../store/fixtures.ts';
+import { hold, newSubmission, requestId } from '../store/fixtures.ts';
 
 const fs = useTestFirestore();
 const slack = sharedStandIn();
@@ -265,7 +265,7 @@ describe('the pipeline status message', () => {
       requestId: requestId(),
       patch: { approval },
     });
-    await env.store.lease(id, 'tracker', 30_000);
+    await hold(env.store, id, 'tracker');
     const states: PipelineRun[] = [];
     const run = sampleRun();
     for (const step of CHECKLIST.slice(0, 5)) {

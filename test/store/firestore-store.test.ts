@@ -10,6 +10,7 @@ import { sampleSpec } from '../helpers/sample-spec.ts';
 import { useTestFirestore } from '../setup/firestore-project.ts';
 import {
   APPROVER,
+  hold,
   newStore,
   newSubmission,
   OTHER,
@@ -490,7 +491,7 @@ describe('resubmit', () => {
       requestId: requestId(),
       patch: { approval: approval() },
     });
-    expect(await store.lease('PG-0001', 'bot-a', 60_000)).toBe(true);
+    expect(await hold(store, 'PG-0001', 'bot-a', 60_000)).toBe(true);
     return store;
   }
 
@@ -534,7 +535,7 @@ describe('resubmit', () => {
     await expect(store.saveRun('PG-0001', 'bot-a', sampleRun())).rejects.toMatchObject({
       code: 'conflict',
     });
-    expect(await store.lease('PG-0001', 'bot-a', 60_000)).toBe(true);
+    expect(await hold(store, 'PG-0001', 'bot-a', 60_000)).toBe(true);
     const error = await rejection(store.saveRun('PG-0001', 'bot-a', sampleRun()));
     expect(error).toMatchObject({ code: 'conflict' });
     expect(error.message).toContain('its approval was voided by a new revision');

@@ -66,3 +66,17 @@ export async function rejection(promise: Promise<unknown>): Promise<StoreError> 
   }
   throw new Error('expected a StoreError, got success');
 }
+
+/**
+ * Makes `owner` hold the pipeline `id` as a running bot instance would: its heartbeat
+ * beats for `ttlMs`, then it claims the pipeline. False when another live instance has it.
+ */
+export async function hold(
+  store: FirestoreStore,
+  id: string,
+  owner: string,
+  ttlMs = 30_000,
+): Promise<boolean> {
+  await store.beat(owner, ttlMs);
+  return store.claim(id, owner);
+}

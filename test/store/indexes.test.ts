@@ -18,6 +18,11 @@ const NEEDED = [
     { fieldPath: 'tracking', order: 'ASCENDING' },
     { fieldPath: 'pipeline.progressAt', order: 'ASCENDING' },
   ],
+  // inFlight({ ownedBy }) (discovery): tracking == true, owner == null or owner in [...]
+  [
+    { fieldPath: 'tracking', order: 'ASCENDING' },
+    { fieldPath: 'owner', order: 'ASCENDING' },
+  ],
 ];
 
 interface IndexFile {

@@ -1,6 +1,7 @@
 /**
- * The pipeline side of FirestoreStore (PipelineStore) against the emulator: leases,
- * saveRun (lease check, status change, audit) and the `tracking` flag behind inFlight.
+ * The pipeline side of FirestoreStore (PipelineStore) against the emulator: heartbeats and
+ * claims, saveRun (holder check, status change, audit) and the `tracking` flag and owner
+ * behind inFlight.
  */
 import { Timestamp } from '@google-cloud/firestore';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { FirestoreStore } from '../../src/store/firestore-store.ts';
 import { useTestFirestore } from '../setup/firestore-project.ts';
 import {
   APPROVER,
+  hold,
   type ManualClock,
   manualClock,
   newSubmission,
@@ -70,10 +72,10 @@ async function approved(store: FirestoreStore): Promise<string> {
   return submission.id;
 }
 
-/** A new submission, approved, leased by `owner` and building with `r`. */
+/** A new submission, approved, held by `owner` and building with `r`. */
 async function building(store: FirestoreStore, owner = 'bot-a', r = run()): Promise<string> {
   const id = await approved(store);
-  expect(await store.lease(id, owner, TTL)).toBe(true);
+  expect(await hold(store, id, owner, TTL)).toBe(true);
   await store.saveRun(id, owner, r, change('start_build'));
   return id;
 }
@@ -82,29 +84,46 @@ async function inFlightIds(store: FirestoreStore): Promise<string[]> {
   return (await store.inFlight()).map((p) => p.submission.id);
 }
 
-describe('lease', () => {
-  it('is exclusive: the holder renews, another owner is refused', async () => {
+async function heartbeat(owner: string): Promise<Record<string, unknown> | undefined> {
+  return (await fs.db.doc(`instances/${owner}`).get()).data();
+}
+
+describe('heartbeat and claim', () => {
+  it('is exclusive: the holder claims again, another owner is refused while its heartbeat lives', async () => {
     const { store, clock } = setup();
     const id = await approved(store);
-    expect(await store.lease(id, 'bot-a', TTL)).toBe(true);
-    expect((await raw(id))?.lease).toEqual({
-      owner: 'bot-a',
+    expect(await hold(store, id, 'bot-a', TTL)).toBe(true);
+    expect((await raw(id))?.owner).toBe('bot-a');
+    expect(await heartbeat('bot-a')).toEqual({
       until: Timestamp.fromDate(new Date(Date.parse(START) + TTL)),
+      startedAt: Timestamp.fromDate(new Date(START)),
     });
-    expect(await store.lease(id, 'bot-b', TTL)).toBe(false);
+    expect(await hold(store, id, 'bot-b', TTL)).toBe(false);
     clock.advance(10_000);
-    expect(await store.lease(id, 'bot-b', TTL)).toBe(false);
-    // Renewal moves the expiry forward from now.
-    expect(await store.lease(id, 'bot-a', TTL)).toBe(true);
-    expect(await store.lease(id, 'bot-a', TTL)).toBe(true);
-    expect((await raw(id))?.lease).toEqual({
-      owner: 'bot-a',
+    expect(await store.claim(id, 'bot-b')).toBe(false);
+    // Renewal moves the heartbeat forward from now; the start stays.
+    await store.beat('bot-a', TTL);
+    expect(await store.claim(id, 'bot-a')).toBe(true);
+    expect(await heartbeat('bot-a')).toEqual({
       until: Timestamp.fromDate(new Date(Date.parse(START) + 10_000 + TTL)),
+      startedAt: Timestamp.fromDate(new Date(START)),
     });
-    // Past the first expiry, the renewed lease still keeps B out.
+    // Past the first expiry, the renewed heartbeat still keeps B out.
     clock.advance(TTL - 1);
-    expect(await store.lease(id, 'bot-b', TTL)).toBe(false);
-    expect((await raw(id))?.lease).toMatchObject({ owner: 'bot-a' });
+    expect(await hold(store, id, 'bot-b', TTL)).toBe(false);
+    expect((await raw(id))?.owner).toBe('bot-a');
+  });
+
+  it('costs one heartbeat write per instance, however many pipelines it holds', async () => {
+    const { store } = setup();
+    const ids = [await approved(store), await approved(store), await approved(store)];
+    await store.beat('bot-a', TTL);
+    for (const id of ids) expect(await store.claim(id, 'bot-a')).toBe(true);
+    const before = await Promise.all(ids.map(raw));
+    await store.beat('bot-a', TTL);
+    // Renewing touched no pipeline.
+    expect(await Promise.all(ids.map(raw))).toEqual(before);
+    expect((await fs.db.collection('instances').get()).docs.map((d) => d.id)).toEqual(['bot-a']);
   });
 
   it('does not change the submission or its history', async () => {
@@ -112,67 +131,92 @@ describe('lease', () => {
     const id = await approved(store);
     const before = await store.get(id);
     const audit = await auditIds(id);
-    await store.lease(id, 'bot-a', TTL);
-    await store.lease(id, 'bot-b', TTL);
+    await hold(store, id, 'bot-a', TTL);
+    await hold(store, id, 'bot-b', TTL);
     expect(await store.get(id)).toEqual(before);
     expect(await auditIds(id)).toEqual(audit);
-    // An approved submission is in flight (it needs a tracker), with or without a lease.
+    // An approved submission is in flight (it needs a tracker), held or not.
     expect(await inFlightIds(store)).toEqual([id]);
   });
 
-  it('passes to another owner once it has expired', async () => {
+  it("passes to another owner once the holder's heartbeat has lapsed", async () => {
     const { store, clock } = setup();
     const id = await building(store, 'bot-a');
     clock.advance(TTL - 1);
-    expect(await store.lease(id, 'bot-b', TTL)).toBe(false);
+    expect(await hold(store, id, 'bot-b', TTL)).toBe(false);
     clock.advance(1);
-    expect(await store.lease(id, 'bot-b', TTL)).toBe(true);
-    expect((await raw(id))?.lease).toEqual({
-      owner: 'bot-b',
-      until: Timestamp.fromDate(new Date(Date.parse(START) + 2 * TTL)),
-    });
-    // The old holder is now the outsider.
-    expect(await store.lease(id, 'bot-a', TTL)).toBe(false);
+    expect(await store.lapsedInstances()).toEqual(['bot-a']);
+    expect(await hold(store, id, 'bot-b', TTL)).toBe(true);
+    expect((await raw(id))?.owner).toBe('bot-b');
+    // The old holder is now the outsider, even with its heartbeat back.
+    expect(await hold(store, id, 'bot-a', TTL)).toBe(false);
     expect((await rejection(store.saveRun(id, 'bot-a', run()))).code).toBe('conflict');
     await store.saveRun(id, 'bot-b', run({ buildId: 'b-1' }));
     expect((await store.get(id))?.pipeline?.buildId).toBe('b-1');
   });
 
+  it('passes at once when the holder ends its heartbeat (a graceful stop)', async () => {
+    const { store } = setup();
+    const id = await building(store, 'bot-a');
+    expect(await hold(store, id, 'bot-b', TTL)).toBe(false);
+    await store.endBeat('bot-a');
+    expect(await store.lapsedInstances()).toEqual(['bot-a']);
+    expect(await store.claim(id, 'bot-b')).toBe(true);
+    expect((await rejection(store.saveRun(id, 'bot-a', run()))).code).toBe('conflict');
+  });
+
+  it('is refused to an instance whose own heartbeat is not live', async () => {
+    const { store, clock } = setup();
+    const id = await approved(store);
+    // Never beat.
+    expect(await store.claim(id, 'bot-a')).toBe(false);
+    await store.beat('bot-a', TTL);
+    clock.advance(TTL);
+    expect(await store.claim(id, 'bot-a')).toBe(false);
+    expect(await raw(id)).toHaveProperty('owner', null);
+  });
+
   it('is released only by its owner', async () => {
     const { store } = setup();
     const id = await approved(store);
-    expect(await store.lease(id, 'bot-a', TTL)).toBe(true);
+    expect(await hold(store, id, 'bot-a', TTL)).toBe(true);
     await store.release(id, 'bot-b');
-    expect((await raw(id))?.lease).toMatchObject({ owner: 'bot-a' });
-    expect(await store.lease(id, 'bot-b', TTL)).toBe(false);
+    expect((await raw(id))?.owner).toBe('bot-a');
+    expect(await hold(store, id, 'bot-b', TTL)).toBe(false);
     await store.release(id, 'bot-a');
-    expect(await raw(id)).not.toHaveProperty('lease');
-    expect(await store.lease(id, 'bot-b', TTL)).toBe(true);
+    expect(await raw(id)).toHaveProperty('owner', null);
+    expect(await store.claim(id, 'bot-b')).toBe(true);
     // Releasing what one does not hold, or a submission that is not there, is a no-op.
     await store.release(id, 'bot-a');
     await store.release('PG-0099', 'bot-a');
-    expect((await raw(id))?.lease).toMatchObject({ owner: 'bot-b' });
+    expect((await raw(id))?.owner).toBe('bot-b');
   });
 
   it('answers not_found for a submission that is not there', async () => {
     const { store } = setup();
-    expect((await rejection(store.lease('PG-0042', 'bot-a', TTL))).code).toBe('not_found');
+    expect((await rejection(hold(store, 'PG-0042', 'bot-a', TTL))).code).toBe('not_found');
   });
 
-  it('goes to exactly one of ten instances leasing at once', async () => {
-    const clock = manualClock(START);
-    const id = await approved(new FirestoreStore(fs.db, { now: clock }));
-    // Separate clients, as separate bot instances would have: only the transaction decides.
+  /** Separate clients, as separate bot instances would have: only the transaction decides. */
+  async function instances(clock: ManualClock, id: string, count: number) {
     const stores = Array.from(
-      { length: 10 },
+      { length: count },
       () => new FirestoreStore(fs.client(), { now: clock }),
     );
-    // Connected first, so that the leases really race.
+    // Connected and beating first, so that the claims really race.
+    await Promise.all(stores.map((store, i) => store.beat(`bot-${i}`, TTL)));
     await Promise.all(stores.map((store) => store.get(id)));
-    const results = await Promise.all(stores.map((store, i) => store.lease(id, `bot-${i}`, TTL)));
+    return stores;
+  }
+
+  it('goes to exactly one of ten instances claiming at once', async () => {
+    const clock = manualClock(START);
+    const id = await approved(new FirestoreStore(fs.db, { now: clock }));
+    const stores = await instances(clock, id, 10);
+    const results = await Promise.all(stores.map((store, i) => store.claim(id, `bot-${i}`)));
     expect(results.filter(Boolean)).toHaveLength(1);
     const winner = `bot-${results.indexOf(true)}`;
-    expect((await raw(id))?.lease).toMatchObject({ owner: winner });
+    expect((await raw(id))?.owner).toBe(winner);
     // Only the winner may write.
     const outcomes = await Promise.allSettled(
       stores.map((store, i) => store.saveRun(id, `bot-${i}`, run(), change('start_build'))),
@@ -184,35 +228,73 @@ describe('lease', () => {
     expect((await stores[0]?.get(id))?.status).toBe('building');
     expect(await auditIds(id)).toHaveLength(3); // submit, approve, start_build
   });
+
+  it("takes over only after the owner's heartbeat lapsed, and then one of two racing claimers wins", async () => {
+    const clock = manualClock(START);
+    const id = await building(new FirestoreStore(fs.db, { now: clock }), 'bot-dead');
+    clock.advance(TTL - 1);
+    const stores = await instances(clock, id, 2);
+    // Checked in the claiming transaction: the owner is still live.
+    expect(await Promise.all(stores.map((store, i) => store.claim(id, `bot-${i}`)))).toEqual([
+      false,
+      false,
+    ]);
+    clock.advance(1);
+    const results = await Promise.all(stores.map((store, i) => store.claim(id, `bot-${i}`)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect((await raw(id))?.owner).toBe(`bot-${results.indexOf(true)}`);
+    // The loser sees a live owner now.
+    const loser = results.indexOf(false);
+    expect(await stores[loser]?.claim(id, `bot-${loser}`)).toBe(false);
+  });
+
+  it('forgets a lapsed instance, never a live one', async () => {
+    const { store, clock } = setup();
+    await store.beat('bot-a', TTL);
+    await store.beat('bot-b', 2 * TTL);
+    await store.forgetInstance('bot-a');
+    expect(await heartbeat('bot-a')).toBeDefined();
+    clock.advance(TTL);
+    expect(await store.lapsedInstances()).toEqual(['bot-a']);
+    await store.forgetInstance('bot-a');
+    await store.forgetInstance('bot-b');
+    await store.forgetInstance('bot-gone');
+    expect(await heartbeat('bot-a')).toBeUndefined();
+    expect(await heartbeat('bot-b')).toBeDefined();
+    expect(await store.lapsedInstances()).toEqual([]);
+  });
 });
 
 describe('saveRun', () => {
-  it('refuses an owner without the lease, and writes nothing', async () => {
+  it('refuses an owner that does not hold it, and writes nothing', async () => {
     const { store } = setup();
     const id = await approved(store);
     const before = await raw(id);
     const audit = await auditIds(id);
-    // Nobody holds it.
+    // Nobody holds it (bot-a's heartbeat is live, but the submission does not name it).
+    await store.beat('bot-a', TTL);
     let error = await rejection(store.saveRun(id, 'bot-a', run(), change('start_build')));
     expect(error.code).toBe('conflict');
     // Someone else holds it.
-    expect(await store.lease(id, 'bot-b', TTL)).toBe(true);
-    const leased = await raw(id);
+    expect(await hold(store, id, 'bot-b', TTL)).toBe(true);
+    const held = await raw(id);
     error = await rejection(store.saveRun(id, 'bot-a', run(), change('start_build')));
     expect(error.code).toBe('conflict');
     error = await rejection(store.saveRun(id, 'bot-a', run()));
     expect(error.code).toBe('conflict');
-    expect(await raw(id)).toEqual(leased);
-    expect({ ...leased, lease: undefined }).toEqual({ ...before, lease: undefined });
+    expect(await raw(id)).toEqual(held);
+    expect({ ...held, owner: undefined }).toEqual({ ...before, owner: undefined });
     expect(await auditIds(id)).toEqual(audit);
   });
 
-  it('refuses a holder whose lease has expired, and writes nothing', async () => {
+  it('refuses a holder whose heartbeat lapsed though the submission still names it, and writes nothing', async () => {
     const { store, clock } = setup();
     const id = await building(store, 'bot-a');
     const before = await raw(id);
     const audit = await auditIds(id);
     clock.advance(TTL);
+    // Nobody took it over: it still names bot-a.
+    expect(before?.owner).toBe('bot-a');
     const error = await rejection(
       store.saveRun(id, 'bot-a', run({ buildId: 'b-1' }), change('start_test')),
     );
@@ -220,8 +302,8 @@ describe('saveRun', () => {
     expect(error.message).toContain('lease');
     expect(await raw(id)).toEqual(before);
     expect(await auditIds(id)).toEqual(audit);
-    // Renewed, it writes again.
-    expect(await store.lease(id, 'bot-a', TTL)).toBe(true);
+    // Its heartbeat renewed, it writes again.
+    await store.beat('bot-a', TTL);
     expect((await store.saveRun(id, 'bot-a', run(), change('start_test'))).status).toBe('testing');
   });
 
@@ -235,7 +317,7 @@ describe('saveRun', () => {
     const id = await approved(store);
     const before = await store.get(id);
     const audit = await store.audit(id);
-    expect(await store.lease(id, 'bot-a', TTL)).toBe(true);
+    expect(await hold(store, id, 'bot-a', TTL)).toBe(true);
     clock.advance(5_000);
     const at = new Date(Date.parse(START) + 5_000);
     const r = run({ buildId: 'b-1' });
@@ -388,32 +470,52 @@ describe('saveRun', () => {
 });
 
 describe('inFlight and tracking', () => {
-  /** Leases `id` for bot-a and saves `r`, with `action` when given. */
+  /** Holds `id` for bot-a and saves `r`, with `action` when given. */
   async function save(store: FirestoreStore, id: string, r: PipelineRun, action?: Action) {
-    expect(await store.lease(id, 'bot-a', TTL)).toBe(true);
+    expect(await hold(store, id, 'bot-a', TTL)).toBe(true);
     return store.saveRun(id, 'bot-a', r, action ? change(action) : undefined);
   }
 
-  it('lists a working pipeline with its lease and an approved one not started yet, not a mere submission', async () => {
+  it('lists a working pipeline with its owner and an approved one not started yet, not a mere submission', async () => {
     const { store } = setup();
     const id = await building(store);
     // Approved, but its instance died before writing a run: a tracker must start it.
     const waiting = await approved(store);
     const { submission: fresh } = await store.create(newSubmission());
-    expect(await store.lease(fresh.id, 'bot-b', TTL)).toBe(true); // leased, still no pipeline
+    expect(await hold(store, fresh.id, 'bot-b', TTL)).toBe(true); // held, still no pipeline
     const page = await store.inFlight();
     expect(page).toEqual([
-      {
-        submission: await store.get(id),
-        lease: { owner: 'bot-a', until: new Date(Date.parse(START) + TTL) },
-      },
+      { submission: await store.get(id), owner: 'bot-a' },
       { submission: await store.get(waiting) },
     ]);
     expect(page[0]?.submission).not.toHaveProperty('tracking');
-    expect(page[0]?.submission).not.toHaveProperty('lease');
-    // Released, it is still in flight, now without a lease.
+    expect(page[0]?.submission).not.toHaveProperty('owner');
+    // Released, it is still in flight, now without an owner.
     await store.release(id, 'bot-a');
     expect((await store.inFlight())[0]).toEqual({ submission: await store.get(id) });
+  });
+
+  it('lists only the pipelines nobody drives, or those of the named instances, with ownedBy', async () => {
+    const { store } = setup();
+    const a = await building(store, 'bot-a');
+    const b = await building(store, 'bot-b');
+    const c = await building(store, 'bot-c');
+    // Approved: nobody drives it yet.
+    const fresh = await approved(store);
+    const ids = async (ownedBy: null | string[]) =>
+      (await store.inFlight({ ownedBy })).map((p) => p.submission.id);
+    expect(await ids(null)).toEqual([fresh]);
+    expect(await ids(['bot-a', 'bot-c'])).toEqual([a, c]);
+    expect(await ids(['bot-gone'])).toEqual([]);
+    await store.release(b, 'bot-b');
+    expect(await ids(null)).toEqual([b, fresh]);
+    // An ended pipeline is not listed, whoever it names.
+    await store.saveRun(a, 'bot-a', run({ announced: { started: 1 } }), change('cancel'));
+    await store.saveRun(a, 'bot-a', run({ announced: { started: 1, cancelled: 1 } }));
+    expect(await ids(['bot-a', 'bot-c'])).toEqual([c]);
+    // Firestore takes at most 30 values in one `in` filter.
+    const many = Array.from({ length: 31 }, (_, i) => `bot-${i}`);
+    expect((await rejection(store.inFlight({ ownedBy: many }))).code).toBe('internal');
   });
 
   it('keeps each working status listed (approved, building, testing, deploying)', async () => {
@@ -504,11 +606,9 @@ describe('inFlight and tracking', () => {
     expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
     expect(pages.flat()).toEqual(expected);
     expect(await store.inFlight({ after: expected.at(-1) })).toEqual([]);
-    // Each carries its own lease.
+    // Each carries its own owner.
     const all = await store.inFlight({ limit: 200 });
-    expect(all.map((p) => p.lease?.owner)).toEqual(
-      expected.map((id) => `bot-${Number(id.slice(3)) - 1}`),
-    );
+    expect(all.map((p) => p.owner)).toEqual(expected.map((id) => `bot-${Number(id.slice(3)) - 1}`));
   });
 
   it('rejects a non-positive limit', async () => {

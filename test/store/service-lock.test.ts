@@ -11,7 +11,7 @@ import { FirestoreStore } from '../../src/store/firestore-store.ts';
 import { SERVICE_LOCKS } from '../../src/store/service-lock.ts';
 import { sampleRun } from '../helpers/sample-run.ts';
 import { useTestFirestore } from '../setup/firestore-project.ts';
-import { APPROVER, newSubmission, requestId } from './fixtures.ts';
+import { APPROVER, hold, newSubmission, requestId } from './fixtures.ts';
 
 const fs = useTestFirestore();
 const TTL = 30_000;
@@ -32,7 +32,7 @@ async function approvedRun(store: FirestoreStore, approvedAt: string, r = run())
       approval: { project: 'pg-prod-1', promote: true, by: APPROVER, at: new Date(approvedAt) },
     },
   });
-  expect(await store.lease(submission.id, 'bot-a', TTL)).toBe(true);
+  expect(await hold(store, submission.id, 'bot-a', TTL)).toBe(true);
   await store.saveRun(submission.id, 'bot-a', r);
   return submission.id;
 }
