@@ -190,8 +190,8 @@ export interface PipelineStore {
   /** The instances whose heartbeat has lapsed (or been ended). */
   lapsedInstances(): Promise<string[]>;
   /**
-   * Deletes a lapsed instance's heartbeat (no-op when it is live again or gone); the caller
-   * has seen that no tracked pipeline names it.
+   * Deletes a lapsed instance's heartbeat (no-op when it is live again, gone, or a tracked
+   * pipeline still names it, checked in the same transaction).
    */
   forgetInstance(owner: string): Promise<void>;
   /**

@@ -761,7 +761,9 @@ export class FirestoreStore
   async forgetInstance(owner: string): Promise<void> {
     requireText(owner, 'owner');
     await this.#run(`forgetting the instance ${owner}`, undefined, (signal) =>
-      this.#transaction(signal, (tx) => forgetIn(tx, this.#db, owner, this.#now())),
+      this.#transaction(signal, (tx) =>
+        forgetIn(tx, this.#db, this.#db.collection(COLLECTIONS.submissions), owner, this.#now()),
+      ),
     );
   }
 

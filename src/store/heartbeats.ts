@@ -6,6 +6,7 @@
  * taking over a dead instance's pipelines means finding its lapsed heartbeat.
  */
 import {
+  type CollectionReference,
   type DocumentReference,
   type DocumentSnapshot,
   type Firestore,
@@ -51,13 +52,24 @@ export async function heartbeats(db: Firestore): Promise<Map<string, Date>> {
 }
 
 /**
- * Deletes a lapsed heartbeat, in a transaction so that one renewed meanwhile stays. The
- * caller has seen that no tracked pipeline names the instance.
+ * Deletes a lapsed heartbeat when no tracked pipeline names its instance. The query is read
+ * in the transaction, so a claim by that instance committed meanwhile (it renews first)
+ * makes the transaction retry and keep the heartbeat: a pipeline never names an instance
+ * discovery cannot see.
  */
-export async function forgetIn(tx: Transaction, db: Firestore, owner: string, now: Date) {
+export async function forgetIn(
+  tx: Transaction,
+  db: Firestore,
+  pipelines: CollectionReference,
+  owner: string,
+  now: Date,
+) {
   const ref = heartbeatRef(db, owner);
-  const snap = await tx.get(ref);
-  if (snap.exists && !isLive(snap, now)) tx.delete(ref);
+  const [snap, named] = await Promise.all([
+    tx.get(ref),
+    tx.get(pipelines.where('tracking', '==', true).where('owner', '==', owner).limit(1)),
+  ]);
+  if (snap.exists && !isLive(snap, now) && named.empty) tx.delete(ref);
 }
 
 /**

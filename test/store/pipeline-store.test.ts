@@ -263,6 +263,16 @@ describe('heartbeat and claim', () => {
     expect(await heartbeat('bot-b')).toBeDefined();
     expect(await store.lapsedInstances()).toEqual([]);
   });
+
+  it('keeps a lapsed instance a tracked pipeline still names, so discovery finds its pipelines', async () => {
+    const { store, clock } = setup();
+    const id = await approved(store);
+    expect(await hold(store, id, 'bot-a', TTL)).toBe(true);
+    clock.advance(TTL);
+    await store.forgetInstance('bot-a');
+    expect(await heartbeat('bot-a')).toBeDefined();
+    expect(await store.lapsedInstances()).toEqual(['bot-a']);
+  });
 });
 
 describe('saveRun', () => {
