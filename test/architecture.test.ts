@@ -16,7 +16,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   lib: [],
   bundle: ['domain'],
   ports: ['domain', 'bundle'],
-  app: ['domain', 'ports', 'log'],
+  app: ['domain', 'ports', 'lib', 'log'],
   store: ['domain', 'ports', 'lib'],
   pipeline: ['domain', 'ports', 'bundle', 'lib', 'log'],
   gcp: ['domain', 'ports', 'bundle'],

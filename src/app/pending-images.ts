@@ -2,6 +2,7 @@
 // them stopped (or crashed) between the answer and finishSubmit. Every instance looks for
 // them now and then and finishes them as submit would have; whichever finishes one first
 // records it, so the review post is owed once.
+import { Periodic } from '../lib/periodic.ts';
 import type { Logger } from '../log.ts';
 import type { RegistryPort } from '../ports/registry.ts';
 import type { SubmissionStore } from '../ports/store.ts';
@@ -25,31 +26,23 @@ const PAGE = 50;
 
 export class PendingImages {
   readonly #o: PendingImagesOptions;
-  #timer: NodeJS.Timeout | undefined;
-  #looking: Promise<void> | undefined;
+  readonly #rounds: Periodic;
 
   constructor(options: PendingImagesOptions) {
     this.#o = options;
+    this.#rounds = new Periodic(
+      options.everyMs,
+      () => this.finish(),
+      (error) => options.logger.warn({ err: error }, 'could not finish submissions'),
+    );
   }
 
   run(): void {
-    if (this.#timer) return;
-    this.#timer = setInterval(() => {
-      this.#looking ??= this.finish()
-        .then(() => {})
-        .catch((error: unknown) =>
-          this.#o.logger.warn({ err: error }, 'could not finish submissions'),
-        )
-        .finally(() => {
-          this.#looking = undefined;
-        });
-    }, this.#o.everyMs);
+    this.#rounds.run();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#looking;
+  stop(): Promise<void> {
+    return this.#rounds.stop();
   }
 
   /** One look: finishes what has waited past the grace period; answers the ids finished. */

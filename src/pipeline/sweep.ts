@@ -12,6 +12,7 @@ import {
   stallLimitMs,
   stepDeadline,
 } from '../domain/step-deadlines.ts';
+import { Periodic } from '../lib/periodic.ts';
 import type { Logger } from '../log.ts';
 import type { MessageIntent } from '../ports/notifier.ts';
 import { isStoreError, type PipelineStore, type QuietPipeline } from '../ports/store.ts';
@@ -30,29 +31,24 @@ const SWEEP_PAGE = 100;
 
 export class Sweep {
   readonly #o: SweepOptions;
-  #timer: NodeJS.Timeout | undefined;
-  #sweeping: Promise<void> | undefined;
+  readonly #rounds: Periodic;
 
   constructor(options: SweepOptions) {
     this.#o = options;
+    this.#rounds = new Periodic(
+      options.everyMs,
+      () => this.sweep(),
+      (error) => options.logger.warn({ err: error }, 'could not sweep'),
+    );
   }
 
   /** Sweeps every `everyMs`, the first time after one period (leases are re-taken by then). */
   run(): void {
-    if (this.#timer) return;
-    this.#timer = setInterval(() => {
-      if (this.#sweeping) return;
-      this.#sweeping = this.sweep()
-        .then(() => {})
-        .catch((error: unknown) => this.#o.logger.warn({ err: error }, 'could not sweep'))
-        .finally(() => (this.#sweeping = undefined));
-    }, this.#o.everyMs);
+    this.#rounds.run();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#sweeping;
+  stop(): Promise<void> {
+    return this.#rounds.stop();
   }
 
   /** One sweep; answers the ids told this time. */
