@@ -83,10 +83,13 @@ export async function answerWith<O, A>(
   );
 }
 
-/** A modal a click opened at once, to fill when its content is known (views.update). */
+/**
+ * A modal shown at once, to fill when its content is known (views.update); `hash` when
+ * the bot knows the view's current one.
+ */
 export interface OpenedModal {
   viewId: string;
-  hash: string;
+  hash?: string;
 }
 
 /**
@@ -120,7 +123,8 @@ export function fillModal(
 ) {
   return async (view: ModalView): Promise<void> => {
     try {
-      await ctx.client.views.update({ view_id: opened.viewId, hash: opened.hash, view });
+      const { viewId, hash } = opened;
+      await ctx.client.views.update({ view_id: viewId, ...(hash ? { hash } : {}), view });
     } catch (error) {
       const code = classify(error).reason;
       if (code !== 'not_found' && code !== 'hash_conflict') throw error;
