@@ -32,3 +32,4 @@ const server = (
 ) as import('node:http').Server;
 const address = server.address();
 send({ port: typeof address === 'object' && address ? address.port : 0 });
+process.on('SIGTERM', () => process.exit(0));

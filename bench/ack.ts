@@ -8,7 +8,7 @@
 // A measurement, not a test: nothing here asserts.
 //
 //   node bench/ack.ts                          (5 rounds of 100 requests per row and app)
-//   BENCH_ROUNDS=3 BENCH_REQUESTS=100 node bench/ack.ts
+//   BENCH_ROUNDS=3 BENCH_REQUESTS=100 BENCH_ONLY=Approve node bench/ack.ts   (rows naming it)
 //
 // Uses FIRESTORE_EMULATOR_HOST when set; otherwise starts (and stops) an emulator.
 import { type ChildProcess, fork } from 'node:child_process';
@@ -45,7 +45,12 @@ interface Server {
 function startServer(kind: Target, env: Record<string, string>): Promise<Server> {
   const child = fork(ENTRY, [kind], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv:
+      kind === 'bot' && process.env.BENCH_PROFILE
+        ? ['--cpu-prof', '--cpu-prof-dir=/tmp/ackprof']
+        : [],
+    // The bot's log (warnings: JSON lines on stdout) is not the report's.
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
     child.once('message', (m: { port: number }) =>
@@ -186,8 +191,19 @@ await withEmulator(async (host) => {
       { secret },
     );
     const approveId = await postedId(world);
-    const kinds = requests(world, view, () => approveId);
+    const only = process.env.BENCH_ONLY;
+    const kinds = Object.fromEntries(
+      Object.entries(requests(world, view, () => approveId)).filter(
+        ([name]) => !only || name.includes(only),
+      ),
+    );
     // per row: per target, the percentiles of each round
+    // Warm-up, not measured: both apps load their code and open their connections.
+    for (const make of Object.values(kinds)) {
+      for (const target of ['bot', 'bare'] as const) {
+        await load(20, 1, (i) => send(servers[target].url, make(i), { secret }).then(() => {}));
+      }
+    }
     const rows = new Map<string, Record<Target, number[][]>>();
     const stored: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
