@@ -93,6 +93,17 @@ export interface OpenedModal {
 }
 
 /**
+ * How long work that opens a modal with a trigger_id (it lives 3 seconds) waits for its
+ * turn among the follow-ups at most: then it starts anyway.
+ */
+const TRIGGER_WAIT_MS = 1000;
+
+/** `task`, which opens a modal with a trigger, as a follow-up in its turn (see TRIGGER_WAIT_MS). */
+export function withTrigger<T>(ctx: HandlerContext, task: () => Promise<T>): Promise<T> {
+  return ctx.followUps.run(task, { startWithinMs: TRIGGER_WAIT_MS });
+}
+
+/**
  * Opens a loading modal with the click's trigger before any other call: a trigger_id must
  * be exchanged within 3 seconds of the click (Bolt's guide to opening modals,
  * https://docs.slack.dev/tools/bolt-js/concepts/creating-modals; later, views.open answers

@@ -14,7 +14,7 @@ import type { ModalView } from '@slack/types';
 import type { AskOutcome } from '../../app/operate.ts';
 import type { Result } from '../../app/outcomes.ts';
 import type { HandlerContext } from '../context.ts';
-import { answerWith, fillModal, MESSAGE_FALLBACKS, openLoading } from '../respond.ts';
+import { answerWith, fillModal, MESSAGE_FALLBACKS, openLoading, withTrigger } from '../respond.ts';
 import { ACTION_ID, CALLBACK_ID } from '../views/ids.ts';
 import type { Message } from '../views/kit.ts';
 import { noticeModal } from '../views/notice-modal.ts';
@@ -51,15 +51,17 @@ export async function askInModal(
   log: HandlerContext['logger'],
   work: () => Promise<Result<AskOutcome>>,
 ): Promise<void> {
-  const opened = await openLoading(ctx, triggerId, title);
-  await answerWith({ logger: log, inFlight: ctx.inFlight }, work, {
-    draw: (outcome): ModalView =>
-      outcome.kind === 'done'
-        ? operationModal(outcome.ask)
-        : notice(title, operationRefusal(outcome)),
-    reply: fillModal({ client: ctx.client, logger: log }, opened),
-    fallbacks: { unavailable: notice(title, MESSAGE_FALLBACKS.unavailable) },
-    patient: true,
+  await withTrigger(ctx, async () => {
+    const opened = await openLoading(ctx, triggerId, title);
+    await answerWith({ logger: log, inFlight: ctx.inFlight }, work, {
+      draw: (outcome): ModalView =>
+        outcome.kind === 'done'
+          ? operationModal(outcome.ask)
+          : notice(title, operationRefusal(outcome)),
+      reply: fillModal({ client: ctx.client, logger: log }, opened),
+      fallbacks: { unavailable: notice(title, MESSAGE_FALLBACKS.unavailable) },
+      patient: true,
+    });
   });
 }
 
@@ -101,19 +103,21 @@ async function onConfirm(ctx: HandlerContext, { ack, body, view }: ViewArgs): Pr
   };
   const log = ctx.logger.child({ service: ask.service, requestId: request.requestId });
   const title = TITLE[ask.kind];
-  await answerWith(
-    { logger: log, inFlight: ctx.inFlight },
-    () => ctx.useCases.confirmOperation(request),
-    {
-      draw: (outcome): ModalView =>
-        outcome.kind === 'done'
-          ? operationBegunModal(outcome.ask, outcome.submission)
-          : notice(title, operationRefusal(outcome)),
-      // No hash: the answer above replaced the view, and Slack does not say its new hash.
-      reply: fillModal({ client: ctx.client, logger: log }, { viewId: view.id }),
-      fallbacks: { unavailable: notice(title, MESSAGE_FALLBACKS.unavailable) },
-      patient: true,
-    },
+  await ctx.followUps.run(() =>
+    answerWith(
+      { logger: log, inFlight: ctx.inFlight },
+      () => ctx.useCases.confirmOperation(request),
+      {
+        draw: (outcome): ModalView =>
+          outcome.kind === 'done'
+            ? operationBegunModal(outcome.ask, outcome.submission)
+            : notice(title, operationRefusal(outcome)),
+        // No hash: the answer above replaced the view, and Slack does not say its new hash.
+        reply: fillModal({ client: ctx.client, logger: log }, { viewId: view.id }),
+        fallbacks: { unavailable: notice(title, MESSAGE_FALLBACKS.unavailable) },
+        patient: true,
+      },
+    ),
   );
 }
 
