@@ -32,4 +32,5 @@ const server = (
 ) as import('node:http').Server;
 const address = server.address();
 send({ port: typeof address === 'object' && address ? address.port : 0 });
+// A clean exit, so that --cpu-prof (BENCH_PROFILE) writes its profile.
 process.on('SIGTERM', () => process.exit(0));
