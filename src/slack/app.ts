@@ -3,6 +3,7 @@ import { App, type CustomRoute } from '@slack/bolt';
 import type { UseCases } from '../app/index.ts';
 import type { Config } from '../config.ts';
 import { InFlight } from '../lib/in-flight.ts';
+import { WorkQueue } from '../lib/work-queue.ts';
 import type { Logger } from '../log.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { register as registerCommands } from './commands/playground.ts';
@@ -111,12 +112,24 @@ async function healthServer(port: number): Promise<Server> {
   return server;
 }
 
+/**
+ * Follow-ups (after the answer to Slack) that run at once per instance. A few keep Firestore
+ * and Slack busy; more only queue their steps on the event loop in front of the answers to
+ * the next requests (bench/ack.ts: the Approve click at 50 clients).
+ */
+const FOLLOW_UPS_AT_ONCE = 4;
+
 /** Commands, the submit modal, the review buttons and modals, the Home tab. */
 export function registerHandlers(
   slack: SlackBot,
   deps: { useCases: UseCases; logger: Logger; targetProjects: string[] },
 ): void {
-  const ctx = { ...deps, client: slack.app.client, inFlight: slack.inFlight };
+  const ctx = {
+    ...deps,
+    client: slack.app.client,
+    inFlight: slack.inFlight,
+    followUps: new WorkQueue(FOLLOW_UPS_AT_ONCE),
+  };
   registerCommands(slack.app, ctx);
   registerSubmit(slack.app, ctx);
   registerReview(slack.app, ctx);

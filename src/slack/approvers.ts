@@ -7,7 +7,7 @@ type WebClient = webApi.WebClient;
 /**
  * Who may approve, from PLAYGROUND_APPROVERS: user ids count directly, user groups are
  * expanded through the Web API and cached briefly so membership changes apply within a
- * minute without asking Slack on every click.
+ * minute without asking Slack on every click (nor once per click of a burst).
  */
 export class Approvers implements ApproverDirectory {
   readonly ids: readonly string[];
@@ -16,7 +16,8 @@ export class Approvers implements ApproverDirectory {
   readonly #groups: string[];
   readonly #ttlMs: number;
   readonly #now: () => number;
-  #cache: { members: Set<string>; at: number } | undefined;
+  /** The look-up (done or under way) and when it was asked: clicks at once share one. */
+  #cache: { members: Promise<Set<string>>; at: number } | undefined;
 
   constructor(
     client: WebClient,
@@ -37,16 +38,25 @@ export class Approvers implements ApproverDirectory {
     return (await this.#groupMembers()).has(userId);
   }
 
-  async #groupMembers(): Promise<Set<string>> {
+  #groupMembers(): Promise<Set<string>> {
     if (this.#cache && this.#now() - this.#cache.at < this.#ttlMs) return this.#cache.members;
+    const entry = { members: this.#lookUp(), at: this.#now() };
+    this.#cache = entry;
+    // A failed look-up is not kept: the next click asks again.
+    entry.members.catch(() => {
+      if (this.#cache === entry) this.#cache = undefined;
+    });
+    return entry.members;
+  }
+
+  async #lookUp(): Promise<Set<string>> {
     const lists = await Promise.all(
       this.#groups.map(async (usergroup) => {
         const result = await this.#client.usergroups.users.list({ usergroup });
         return result.users ?? [];
       }),
     );
-    this.#cache = { members: new Set(lists.flat()), at: this.#now() };
-    return this.#cache.members;
+    return new Set(lists.flat());
   }
 }
 

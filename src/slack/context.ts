@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { UseCases } from '../app/index.ts';
 import type { InFlight } from '../lib/in-flight.ts';
+import type { WorkQueue } from '../lib/work-queue.ts';
 import type { Logger } from '../log.ts';
 
 type WebClient = webApi.WebClient;
@@ -12,6 +13,8 @@ export interface HandlerContext {
   client: WebClient;
   logger: Logger;
   inFlight: InFlight;
+  /** Where work after an answer waits its turn, so that answers never wait for it. */
+  followUps: WorkQueue;
   /** PLAYGROUND_TARGET_PROJECTS, offered in the approve modal. */
   targetProjects: string[];
 }

@@ -83,10 +83,24 @@ export async function answerWith<O, A>(
   );
 }
 
-/** A modal a click opened at once, to fill when its content is known (views.update). */
+/**
+ * A modal shown at once, to fill when its content is known (views.update); `hash` when
+ * the bot knows the view's current one.
+ */
 export interface OpenedModal {
   viewId: string;
-  hash: string;
+  hash?: string;
+}
+
+/**
+ * How long work that opens a modal with a trigger_id (it lives 3 seconds) waits for its
+ * turn among the follow-ups at most: then it starts anyway.
+ */
+const TRIGGER_WAIT_MS = 1000;
+
+/** `task`, which opens a modal with a trigger, as a follow-up in its turn (see TRIGGER_WAIT_MS). */
+export function withTrigger<T>(ctx: HandlerContext, task: () => Promise<T>): Promise<T> {
+  return ctx.followUps.run(task, { startWithinMs: TRIGGER_WAIT_MS });
 }
 
 /**
@@ -120,7 +134,8 @@ export function fillModal(
 ) {
   return async (view: ModalView): Promise<void> => {
     try {
-      await ctx.client.views.update({ view_id: opened.viewId, hash: opened.hash, view });
+      const { viewId, hash } = opened;
+      await ctx.client.views.update({ view_id: viewId, ...(hash ? { hash } : {}), view });
     } catch (error) {
       const code = classify(error).reason;
       if (code !== 'not_found' && code !== 'hash_conflict') throw error;

@@ -281,6 +281,9 @@ describe('the local workspace from a fresh clone, end to end in a browser', () =
     const submit = tab.getByTestId('modal-submit');
     expect((await submit.textContent())?.trim()).toBe('Roll back');
     await submit.click();
+    // Sent: "Starting the rollback…" at once, then what began and where it is told.
+    await modal().filter({ hasText: 'Progress follows in the thread of PG-0001' }).waitFor();
+    await tab.getByTestId('modal-close').click();
     await modal().waitFor({ state: 'hidden' });
 
     // The panel follows the stand-in live: the traffic moves back to pg-0001-r1.

@@ -4,6 +4,7 @@ import type { BlockAction } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createUseCases } from '../../src/app/index.ts';
 import { InFlight } from '../../src/lib/in-flight.ts';
+import { WorkQueue } from '../../src/lib/work-queue.ts';
 import type { SlackApiStandIn } from '../../src/local/slack-api/server.ts';
 import { createLogger } from '../../src/log.ts';
 import { StoreError, type SubmissionStore } from '../../src/ports/store.ts';
@@ -56,6 +57,7 @@ async function handlers(store: SubmissionStore = new MemoryStore()) {
     client,
     logger,
     inFlight: new InFlight(),
+    followUps: new WorkQueue(4),
     targetProjects: ['pg-prod-1'],
   };
   return { api: started.api, ctx, logs };

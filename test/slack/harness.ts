@@ -13,6 +13,7 @@ import {
   type CloudLoggingStandIn,
   startCloudLoggingApi,
 } from '../../src/local/cloud-logging/server.ts';
+import { answerObject } from '../../src/local/page/bot-requests.ts';
 import { type RegistryStandIn, startRegistry } from '../../src/local/registry/server.ts';
 import { viewStateValues } from '../../src/local/slack-api/payloads.ts';
 import { type SlackApiStandIn, startSlackApi } from '../../src/local/slack-api/server.ts';
@@ -299,10 +300,10 @@ export function slackActions(api: SlackApiStandIn, url: string): SlackActions {
         }),
         { secret: SECRET },
       );
-      // An empty answer closes the modal, as Slack does (the stand-in does not see answers).
-      if (answer.status === 200 && answer.text === '') {
-        const stack = api.openViews(userId);
-        if (stack.at(-1)?.id === view.id) api.workspace.closeView(userId);
+      // Slack acts on the answer: an empty one closes the modal, `update` replaces it...
+      // (the stand-in does not see answers, so the harness applies them as the page does).
+      if (answer.status === 200 && answerObject(answer)?.response_action !== 'errors') {
+        api.workspace.answerSubmission(userId, view, answerObject(answer));
       }
       return answer;
     },

@@ -1,6 +1,10 @@
 // What the promote and rollback tests share: the service they deploy twice, waiting for
-// the bot's background work, the thread of a submission, its live message and the
-// confirmation modal a click or command opens.
+// the bot's background work, the thread of a submission, its live message, the
+// confirmation modal a click or command opens and what sending it shows.
+import { expect } from 'vitest';
+import type { StoredView } from '../../src/local/slack-api/types.ts';
+import { CALLBACK_ID } from '../../src/slack/views/ids.ts';
+import type { SlackResponse } from '../helpers/slack-requests.ts';
 import { text } from '../pipeline/flow-helpers.ts';
 import { type Bot, eventually, PROJECTS, REVIEW_CHANNEL } from './harness.ts';
 
@@ -36,4 +40,33 @@ export async function confirmation(bot: Bot, userId: string, ask: () => Promise<
   const besides = bot.api.openViews(userId);
   await ask();
   return bot.modal(userId, { besides });
+}
+
+/**
+ * What the confirmation `modal` shows once `send` sent it: the answer to Slack is at once
+ * a "Starting…" view in its place, which the bot then fills with what began or why not.
+ */
+export async function sent(
+  bot: Bot,
+  userId: string,
+  modal: StoredView,
+  send: () => Promise<SlackResponse> = () => bot.submit(userId, {}, modal),
+): Promise<string> {
+  const answer = await send();
+  expect(answer.body).toMatchObject({
+    response_action: 'update',
+    view: { callback_id: CALLBACK_ID.loading },
+  });
+  return settle(() => {
+    const now = shown(bot, userId, modal.id);
+    if (now === undefined) throw new Error('still starting');
+    return now;
+  });
+}
+
+/** The text of the user's view `viewId` once filled; undefined while it is loading. */
+export function shown(bot: Bot, userId: string, viewId: string): string | undefined {
+  const view = bot.api.openViews(userId).find((v) => v.id === viewId);
+  if (!view) throw new Error(`${userId} has no view ${viewId} open`);
+  return view.callback_id === CALLBACK_ID.loading ? undefined : text({ blocks: view.blocks });
 }

@@ -11,6 +11,7 @@ import {
   liveMessage,
   PROJECT,
   SERVICE,
+  sent,
   settle,
   threadOf,
   V1,
@@ -58,7 +59,9 @@ describe('promote later', () => {
     expect(text({ blocks: modal.blocks })).toContain(
       `from \`${V1}\` (${first} r1) to \`${V2}\` (${second} r1)`,
     );
-    expect((await bot.submit(APPROVER, {}, modal)).text).toBe('');
+    expect(await sent(bot, APPROVER, modal)).toContain(
+      `*Promoting* \`${SERVICE}\` in \`${PROJECT}\`: all of its traffic moves from \`${V1}\` (${first} r1) to \`${V2}\` (${second} r1).`,
+    );
 
     await settle(() =>
       expect(bot.appEngine.split(PROJECT, SERVICE)?.allocations).toEqual({ [V2]: 1 }),
@@ -97,7 +100,7 @@ describe('promote later', () => {
     const [, second] = await deployedWithoutTraffic(bot);
     bot.appEngine.scriptOperation({ method: 'UpdateService', target: SERVICE, hang: true });
     const modal = await clickPromote(bot, second);
-    expect((await bot.submit(APPROVER, {}, modal)).text).toBe('');
+    expect(await sent(bot, APPROVER, modal)).toContain('*Promoting*');
 
     await settle(async () => {
       const operation = (await bot.store.get(second))?.operation;
@@ -124,7 +127,7 @@ describe('promote later', () => {
     // Deployed without traffic: nothing is cleaned up for it.
     expect(bot.appEngine.requestsTo('PATCH', /\/versions\//)).toEqual([]);
     const modal = await clickPromote(bot, second);
-    expect((await bot.submit(APPROVER, {}, modal)).text).toBe('');
+    expect(await sent(bot, APPROVER, modal)).toContain('*Promoting*');
 
     await settle(() =>
       expect(bot.appEngine.version(PROJECT, SERVICE, V1)?.servingStatus).toBe('STOPPED'),

@@ -5,12 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { ACTION_ID, CALLBACK_ID } from '../../src/slack/views/ids.ts';
 import { send, viewStateValues, viewSubmission } from '../helpers/slack-requests.ts';
 import { reaches, submitAndApprove, text } from '../pipeline/flow-helpers.ts';
-import { APPROVER, type Bot, botPerTest, PARTNER, SECRET } from './harness.ts';
+import { APPROVER, type Bot, botPerTest, PARTNER, REVIEW_CHANNEL, SECRET } from './harness.ts';
 import {
   confirmation,
   liveMessage,
   PROJECT,
   SERVICE,
+  sent,
   settle,
   threadOf,
   V1,
@@ -47,7 +48,14 @@ describe('roll back', () => {
     expect(modal.callback_id).toBe(CALLBACK_ID.operation);
     const shown = text({ blocks: modal.blocks });
     expect(shown).toContain(`from \`${V2}\` (${second} r1) to \`${V1}\` (${first} r1)`);
-    expect((await bot.submit(APPROVER, {}, modal)).text).toBe('');
+    // Sent: "Starting…" at once, then what began and where it is told.
+    const begun = await sent(bot, APPROVER, modal);
+    expect(begun).toContain(
+      `*Rolling back* \`${SERVICE}\` in \`${PROJECT}\`: all of its traffic moves from \`${V2}\` (${second} r1) to \`${V1}\` (${first} r1).`,
+    );
+    expect(begun).toContain(
+      `Progress follows in the thread of *${first}* in <#${REVIEW_CHANNEL}>.`,
+    );
 
     await settle(async () => {
       const record = (await bot.store.serviceRecords(SERVICE, [PROJECT]))[0];
@@ -104,7 +112,7 @@ describe('roll back', () => {
       bot.command(APPROVER, `rollback ${SERVICE} --project ${PROJECT} ${V1}`),
     );
     expect(text({ blocks: modal.blocks })).toContain(`\`${V1}\` is stopped: it is started first`);
-    expect((await bot.submit(APPROVER, {}, modal)).text).toBe('');
+    expect(await sent(bot, APPROVER, modal)).toContain('*Rolling back*');
 
     await settle(() =>
       expect(bot.appEngine.split(PROJECT, SERVICE)?.allocations).toEqual({ [V1]: 1 }),
@@ -140,7 +148,7 @@ describe('roll back', () => {
     const modal = await confirmation(bot, APPROVER, () =>
       bot.command(APPROVER, `rollback ${SERVICE} ${V1}`),
     );
-    expect((await bot.submit(APPROVER, {}, modal)).text).toBe('');
+    expect(await sent(bot, APPROVER, modal)).toContain('*Rolling back*');
     await settle(async () => {
       const replies = (await threadOf(bot, first)).map((r) => text(r));
       const failed = replies.filter((r) => r.includes('failed:'));
@@ -195,12 +203,13 @@ describe('roll back', () => {
         state: { values: viewStateValues(one.blocks, {}) },
       },
     });
-    expect((await send(bot.url, request, { secret: SECRET })).text).toBe('');
+    // Both answered at once; a second form shows the move already under way (the first
+    // form was replaced by the second, as Slack's views.open does: nobody sees its outcome).
+    const starting = { response_action: 'update', view: { callback_id: CALLBACK_ID.loading } };
+    expect((await send(bot.url, request, { secret: SECRET })).body).toMatchObject(starting);
     const retried = await send(bot.url, request, { secret: SECRET, retryNum: 1 });
-    expect(text({ blocks: [retried.body] })).toContain('Already rolling back');
-
-    const again = await bot.submit(APPROVER, {}, two);
-    expect(text({ blocks: [again.body] })).toContain(
+    expect(retried.body).toMatchObject(starting);
+    expect(await sent(bot, APPROVER, two)).toContain(
       `Already rolling back from \`${V2}\` to \`${V1}\``,
     );
     // The traffic change asked for, and its operation stored (after App Engine answered).
@@ -230,7 +239,7 @@ describe('roll back', () => {
     const modal = await confirmation(bot, APPROVER, () =>
       bot.command(APPROVER, `rollback ${SERVICE}`),
     );
-    expect((await bot.submit(APPROVER, {}, modal)).text).toBe('');
+    expect(await sent(bot, APPROVER, modal)).toContain('*Rolling back*');
     const name = await settle(async () => {
       const started = (await bot.store.get(first))?.operation?.promoteOperation;
       if (!started) throw new Error('no traffic change asked for yet');
@@ -271,8 +280,7 @@ describe('roll back', () => {
     await settle(() =>
       expect(bot.appEngine.split(PROJECT, SERVICE)?.allocations).toEqual({ [V1]: 1 }),
     );
-    const answer = await bot.submit(APPROVER, {}, modal);
-    expect(text({ blocks: [answer.body] })).toContain(
+    expect(await sent(bot, APPROVER, modal)).toContain(
       `changed since this was shown (\`${V1}\` serves now)`,
     );
     const trail = await bot.store.serviceAudit(PROJECT, SERVICE);
@@ -321,18 +329,19 @@ describe('roll back', () => {
   it('while a deploy of the service runs: refused, naming the submission that deploys it', async () => {
     const bot = await newBot();
     const [first] = await twoLive(bot);
-    const modal = await confirmation(bot, APPROVER, () =>
-      bot.command(APPROVER, `rollback ${SERVICE}`),
-    );
-    // A third submission's deploy starts before the confirmation is sent, and hangs.
+    // A third submission's deploy starts before the confirmation is sent, and hangs (its
+    // approval comes first: the approval modal would replace an open confirmation).
     bot.appEngine.scriptDeploy({ hang: true });
     const third = await submitAndApprove(bot);
     await reaches(bot, third, 'deploying');
     await settle(async () =>
       expect((await bot.store.get(third))?.pipeline?.deployOperation).toBeDefined(),
     );
-    const answer = await bot.submit(APPROVER, {}, modal);
-    expect(text({ blocks: [answer.body] })).toContain(`*${third}* is deploying \`${SERVICE}\``);
+    const modal = await confirmation(bot, APPROVER, () =>
+      bot.command(APPROVER, `rollback ${SERVICE}`),
+    );
+    expect(modal.callback_id).toBe(CALLBACK_ID.operation);
+    expect(await sent(bot, APPROVER, modal)).toContain(`*${third}* is deploying \`${SERVICE}\``);
     const trail = await bot.store.serviceAudit(PROJECT, SERVICE);
     expect(trail.at(-1)).toMatchObject({
       action: 'refused',

@@ -190,29 +190,15 @@ const submit: Route = async (page, body) => {
   );
   if (!result.ok) return { ok: false, error: result.error };
   const answer = answerObject(result.answer);
-  const still = () => ws.openViews(user.id).some((v) => v.id === viewId);
-  switch (answer?.response_action) {
-    case 'errors': {
-      const errors = (answer.errors ?? {}) as Record<string, string>;
-      const current = ws.openViews(user.id).find((v) => v.id === viewId);
-      if (current) viewErrors.set(viewId, { hash: current.hash, errors });
-      page.tick('errors');
-      return { ok: true, errors };
-    }
-    case 'update':
-      if (still()) ws.updateView(viewId, answer.view as JsonObject);
-      return { ok: true, updated: true };
-    case 'push':
-      ws.pushView(user.id, answer.view as JsonObject);
-      return { ok: true, pushed: true };
-    case 'clear':
-      ws.closeView(user.id, { all: true });
-      return { ok: true, closed: true };
-    default:
-      // An empty ack closes the view that was submitted.
-      if (ws.openViews(user.id).at(-1)?.id === viewId) ws.closeView(user.id);
-      return { ok: true, closed: true };
+  if (answer?.response_action === 'errors') {
+    const errors = (answer.errors ?? {}) as Record<string, string>;
+    const current = ws.openViews(user.id).find((v) => v.id === viewId);
+    if (current) viewErrors.set(viewId, { hash: current.hash, errors });
+    page.tick('errors');
+    return { ok: true, errors };
   }
+  const done = ws.answerSubmission(user.id, view, answer);
+  return { ok: true, [done]: true };
 };
 
 const close: Route = async (page, body) => {

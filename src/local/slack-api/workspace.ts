@@ -371,6 +371,38 @@ export class Workspace {
     return structuredClone(closed);
   }
 
+  /**
+   * What Slack does with the answer to a view_submission (not `errors`, which the page
+   * shows): `update` replaces the submitted view, `push` stacks one on it, `clear` closes
+   * the stack, anything else closes the submitted view. The answer applies to the view as
+   * it was submitted: a views.update the bot made once it had answered (the hash changed)
+   * came later and stays.
+   */
+  answerSubmission(
+    user: string,
+    submitted: { id: string; hash: string },
+    answer: JsonObject | undefined,
+  ): 'updated' | 'pushed' | 'closed' | 'kept' {
+    const stack = this.#stacks.get(user) ?? [];
+    const current = stack.find((v) => v.id === submitted.id);
+    if (!current || current.hash !== submitted.hash) return 'kept';
+    switch (answer?.response_action) {
+      case 'update':
+        this.updateView(submitted.id, answer.view as JsonObject);
+        return 'updated';
+      case 'push':
+        this.pushView(user, answer.view as JsonObject);
+        return 'pushed';
+      case 'clear':
+        this.closeView(user, { all: true });
+        return 'closed';
+      default:
+        if (stack.at(-1)?.id !== submitted.id) return 'kept';
+        this.closeView(user);
+        return 'closed';
+    }
+  }
+
   /** Records what the user typed into a view, as the page would before submitting. */
   setViewState(viewId: string, values: StoredView['state']['values']): void {
     const view = this.#allViews().find((v) => v.id === viewId);

@@ -5,7 +5,7 @@ import type { Actor } from '../../domain/submission.ts';
 import { cancelMessage, notDoneMessage } from '../answers.ts';
 import type { HandlerContext } from '../context.ts';
 import { askInModal } from '../ops/handlers.ts';
-import { answerWith, MESSAGE_FALLBACKS } from '../respond.ts';
+import { answerWith, MESSAGE_FALLBACKS, withTrigger } from '../respond.ts';
 import { doctorMessage } from '../views/doctor.ts';
 import { historyBlocks } from '../views/history.ts';
 import { limitProblem, type TextLimit } from '../views/input-limits.ts';
@@ -43,10 +43,12 @@ export async function onPlaygroundCommand(
 
   if (sub === 'submit') {
     await ack();
-    await ctx.client.views.open({
-      trigger_id: command.trigger_id,
-      view: submitModal({ metadata: { channel: command.channel_id } }),
-    });
+    await withTrigger(ctx, () =>
+      ctx.client.views.open({
+        trigger_id: command.trigger_id,
+        view: submitModal({ metadata: { channel: command.channel_id } }),
+      }),
+    );
     return;
   }
 

@@ -1,6 +1,7 @@
 // Promote and Roll back (buttons on the live message, `/playground rollback`): a loading
 // modal opens at once with the trigger, then shows the confirmation (from → to, read now)
-// or why there is none; sending the confirmation begins the operation, or says why not.
+// or why there is none; sending the confirmation shows "Starting…" at once, then what
+// began or why nothing did.
 import type {
   App,
   BlockAction,
@@ -13,11 +14,17 @@ import type { ModalView } from '@slack/types';
 import type { AskOutcome } from '../../app/operate.ts';
 import type { Result } from '../../app/outcomes.ts';
 import type { HandlerContext } from '../context.ts';
-import { answerWith, fillModal, MESSAGE_FALLBACKS, openLoading } from '../respond.ts';
+import { answerWith, fillModal, MESSAGE_FALLBACKS, openLoading, withTrigger } from '../respond.ts';
 import { ACTION_ID, CALLBACK_ID } from '../views/ids.ts';
 import type { Message } from '../views/kit.ts';
 import { noticeModal } from '../views/notice-modal.ts';
-import { operationModal, operationRefusal, parseOperationModal } from '../views/operation.ts';
+import {
+  operationBegunModal,
+  operationModal,
+  operationRefusal,
+  operationStartingModal,
+  parseOperationModal,
+} from '../views/operation.ts';
 
 type ButtonArgs = Pick<SlackActionMiddlewareArgs<BlockAction>, 'ack' | 'body' | 'action'>;
 type ViewArgs = Pick<SlackViewMiddlewareArgs<ViewSubmitAction>, 'ack' | 'body' | 'view'>;
@@ -44,15 +51,17 @@ export async function askInModal(
   log: HandlerContext['logger'],
   work: () => Promise<Result<AskOutcome>>,
 ): Promise<void> {
-  const opened = await openLoading(ctx, triggerId, title);
-  await answerWith({ logger: log, inFlight: ctx.inFlight }, work, {
-    draw: (outcome): ModalView =>
-      outcome.kind === 'done'
-        ? operationModal(outcome.ask)
-        : notice(title, operationRefusal(outcome)),
-    reply: fillModal({ client: ctx.client, logger: log }, opened),
-    fallbacks: { unavailable: notice(title, MESSAGE_FALLBACKS.unavailable) },
-    patient: true,
+  await withTrigger(ctx, async () => {
+    const opened = await openLoading(ctx, triggerId, title);
+    await answerWith({ logger: log, inFlight: ctx.inFlight }, work, {
+      draw: (outcome): ModalView =>
+        outcome.kind === 'done'
+          ? operationModal(outcome.ask)
+          : notice(title, operationRefusal(outcome)),
+      reply: fillModal({ client: ctx.client, logger: log }, opened),
+      fallbacks: { unavailable: notice(title, MESSAGE_FALLBACKS.unavailable) },
+      patient: true,
+    });
   });
 }
 
@@ -74,13 +83,18 @@ async function onButton(
   await askInModal(ctx, body.trigger_id, TITLE[kind], log, () => ask(request));
 }
 
-/** The confirmation sent: closes when the operation began, else says why not in its place. */
+/**
+ * The confirmation sent: answered at once with a "Starting…" view in its place (Slack's
+ * window is 3 seconds, and the checks read Firestore and App Engine), then that view, by
+ * the id the submission carries, shows what began or why nothing did.
+ */
 async function onConfirm(ctx: HandlerContext, { ack, body, view }: ViewArgs): Promise<void> {
   const ask = parseOperationModal(view.private_metadata);
   if (!ask) {
     await ack(instead('Promote or roll back', { text: 'This form is broken; ask again.' }));
     return;
   }
+  await ack({ response_action: 'update', view: operationStartingModal(ask.kind) });
   const request = {
     actor: { userId: body.user.id, name: body.user.name },
     // The form's own id: Slack retrying the same submission is the same request.
@@ -89,18 +103,21 @@ async function onConfirm(ctx: HandlerContext, { ack, body, view }: ViewArgs): Pr
   };
   const log = ctx.logger.child({ service: ask.service, requestId: request.requestId });
   const title = TITLE[ask.kind];
-  await answerWith(
-    { logger: log, inFlight: ctx.inFlight },
-    () => ctx.useCases.confirmOperation(request),
-    {
-      draw: (outcome): ViewResponseAction | undefined =>
-        outcome.kind === 'done' ? undefined : instead(title, operationRefusal(outcome)),
-      reply: (answer) => ack(answer),
-      fallbacks: {
-        unavailable: instead(title, MESSAGE_FALLBACKS.unavailable),
-        slow: instead(title, MESSAGE_FALLBACKS.slow),
+  await ctx.followUps.run(() =>
+    answerWith(
+      { logger: log, inFlight: ctx.inFlight },
+      () => ctx.useCases.confirmOperation(request),
+      {
+        draw: (outcome): ModalView =>
+          outcome.kind === 'done'
+            ? operationBegunModal(outcome.ask, outcome.submission)
+            : notice(title, operationRefusal(outcome)),
+        // No hash: the answer above replaced the view, and Slack does not say its new hash.
+        reply: fillModal({ client: ctx.client, logger: log }, { viewId: view.id }),
+        fallbacks: { unavailable: notice(title, MESSAGE_FALLBACKS.unavailable) },
+        patient: true,
       },
-    },
+    ),
   );
 }
 

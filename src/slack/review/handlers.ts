@@ -15,7 +15,14 @@ import { currentRevision } from '../../domain/submission.ts';
 import { defaultVersionId } from '../../domain/version-id.ts';
 import { cancelMessage, notDoneMessage } from '../answers.ts';
 import type { HandlerContext } from '../context.ts';
-import { answerWith, fillModal, MESSAGE_FALLBACKS, openLoading, tellClicker } from '../respond.ts';
+import {
+  answerWith,
+  fillModal,
+  MESSAGE_FALLBACKS,
+  openLoading,
+  tellClicker,
+  withTrigger,
+} from '../respond.ts';
 import { approveModal, parseApproveMetadata, readApproveForm } from '../views/approve-modal.ts';
 import { ACTION_ID, APPROVE_BLOCK_ID, CALLBACK_ID, REASON_BLOCK_ID } from '../views/ids.ts';
 import type { Message } from '../views/kit.ts';
@@ -99,26 +106,28 @@ export async function onReviewButton(
   await ack();
   if (button.type !== 'button') return;
   const request = click(body, button.value);
-  const opened = await openLoading(ctx, body.trigger_id, titleOf(action, request.id));
   const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
-  await answerWith(
-    { logger: log, inFlight: ctx.inFlight },
-    () => ctx.useCases.openReview({ ...request, action }),
-    {
-      draw: (outcome): ModalView => {
-        if (outcome.kind !== 'done')
-          return refusalView(action, request.id, notDoneMessage(outcome));
-        const { submission } = outcome;
-        const metadata = { id: submission.id, ...(submission.thread ?? {}) };
-        return action === 'approve'
-          ? approveModal({ submission, targetProjects: ctx.targetProjects, metadata })
-          : reasonModal({ submission, action, metadata });
+  await withTrigger(ctx, async () => {
+    const opened = await openLoading(ctx, body.trigger_id, titleOf(action, request.id));
+    await answerWith(
+      { logger: log, inFlight: ctx.inFlight },
+      () => ctx.useCases.openReview({ ...request, action }),
+      {
+        draw: (outcome): ModalView => {
+          if (outcome.kind !== 'done')
+            return refusalView(action, request.id, notDoneMessage(outcome));
+          const { submission } = outcome;
+          const metadata = { id: submission.id, ...(submission.thread ?? {}) };
+          return action === 'approve'
+            ? approveModal({ submission, targetProjects: ctx.targetProjects, metadata })
+            : reasonModal({ submission, action, metadata });
+        },
+        reply: fillModal({ client: ctx.client, logger: log }, opened),
+        fallbacks: { unavailable: refusalView(action, request.id, MESSAGE_FALLBACKS.unavailable) },
+        patient: true,
       },
-      reply: fillModal({ client: ctx.client, logger: log }, opened),
-      fallbacks: { unavailable: refusalView(action, request.id, MESSAGE_FALLBACKS.unavailable) },
-      patient: true,
-    },
-  );
+    );
+  });
 }
 
 /** The approve modal: where to deploy; approving starts the pipeline. */
@@ -189,11 +198,13 @@ async function answerClick<O>(
   if (action.type !== 'button') return;
   const request = click(body, action.value);
   const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
-  await answerWith({ logger: log, inFlight: ctx.inFlight }, () => work(request), {
-    draw,
-    reply: (message) => tellClicker(ctx, body, message),
-    fallbacks: MESSAGE_FALLBACKS,
-  });
+  await ctx.followUps.run(() =>
+    answerWith({ logger: log, inFlight: ctx.inFlight }, () => work(request), {
+      draw,
+      reply: (message) => tellClicker(ctx, body, message),
+      fallbacks: MESSAGE_FALLBACKS,
+    }),
+  );
 }
 
 /** Cancel (status message, Home tab): the partner for their own submission, or an approver. */

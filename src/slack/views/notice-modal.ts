@@ -4,14 +4,17 @@ import type { ModalView } from '@slack/types';
 import { CALLBACK_ID } from './ids.ts';
 import { context, LIMITS, type Message, plain, section } from './kit.ts';
 
-/** Opened before any slow work; views.update fills it with the form or a notice. */
-export function loadingModal(title: string): ModalView {
+/**
+ * Shown before any slow work (opened by a click, or answering a sent form); views.update
+ * fills it with the form, the outcome or a notice.
+ */
+export function loadingModal(title: string, doing = 'Loading…'): ModalView {
   return {
     type: 'modal',
     callback_id: CALLBACK_ID.loading,
     title: plain(title, LIMITS.modalTitle),
     close: plain('Cancel', LIMITS.modalButton),
-    blocks: [context(':hourglass_flowing_sand: Loading…')],
+    blocks: [context(`:hourglass_flowing_sand: ${doing}`)],
   };
 }
 

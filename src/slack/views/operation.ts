@@ -5,12 +5,15 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
 import type { AskOutcome, ConfirmOutcome, OperationAsk } from '../../app/operate.ts';
 import type { OperationRun, VersionRef } from '../../domain/service-operation.ts';
+import type { Submission } from '../../domain/submission.ts';
 import { CALLBACK_ID } from './ids.ts';
 import { context, fromMetadata, LIMITS, type Message, plain, section, toMetadata } from './kit.ts';
-import { code, mention, quote } from './mrkdwn.ts';
+import { capitalize, code, mention, quote } from './mrkdwn.ts';
+import { loadingModal } from './notice-modal.ts';
 
 const VERB = { promote: 'Promote', rollback: 'Roll back' } as const;
 const DOING = { promote: 'promoting', rollback: 'rolling back' } as const;
+const NOUN = { promote: 'promotion', rollback: 'rollback' } as const;
 
 /** "`v2` (PG-0002 r1)". */
 function version(ref: VersionRef): string {
@@ -71,6 +74,27 @@ export function operationModal(ask: OperationAsk): ModalView {
     blocks: [
       section(lines.join('\n')),
       context('Progress follows in the thread of the submission that created the version.'),
+    ],
+  };
+}
+
+/** The sent confirmation while it is checked and begun (the answer to Slack, at once). */
+export function operationStartingModal(kind: OperationAsk['kind']): ModalView {
+  return loadingModal(VERB[kind], `Starting the ${NOUN[kind]}…`);
+}
+
+/** The sent confirmation once the operation began: what moves, and where it is told. */
+export function operationBegunModal(ask: OperationAsk, submission: Submission): ModalView {
+  const where = submission.thread ? ` in <#${submission.thread.channel}>` : '';
+  return {
+    type: 'modal',
+    title: plain(VERB[ask.kind], LIMITS.modalTitle),
+    close: plain('Close', LIMITS.modalButton),
+    blocks: [
+      section(
+        `:gear: *${capitalize(DOING[ask.kind])}* ${place(ask)}: all of its traffic moves ${move(ask.plan.from, ask.plan.to)}.`,
+      ),
+      context(`Progress follows in the thread of *${submission.id}*${where}.`),
     ],
   };
 }

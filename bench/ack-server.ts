@@ -1,0 +1,36 @@
+// One of the two apps bench/ack.ts measures, in a process of its own: `bot`, the real bot
+// (createBot, as `npm start` and the tests wire it) on the environment it is given, or
+// `bare`, a Bolt app on the same token, secret and Slack stand-in that only acks. Tells
+// its port over IPC, then serves until bench/ack.ts ends it.
+import { App } from '@slack/bolt';
+import { createBot } from '../src/bot.ts';
+import { readConfig } from '../src/config.ts';
+import { createLogger } from '../src/log.ts';
+
+const kind = process.argv[2];
+const send = process.send?.bind(process);
+if (!send || (kind !== 'bot' && kind !== 'bare')) {
+  throw new Error('bench/ack-server.ts bot|bare is started by bench/ack.ts');
+}
+
+async function startBare(env: NodeJS.ProcessEnv): Promise<unknown> {
+  const app = new App({
+    token: env.SLACK_BOT_TOKEN ?? '',
+    signingSecret: env.SLACK_SIGNING_SECRET ?? '',
+    clientOptions: { slackApiUrl: env.SLACK_API_URL ?? '' },
+  });
+  app.command(/.*/, ({ ack }) => ack());
+  app.action(/.*/, ({ ack }) => ack());
+  app.view(/.*/, ({ ack }) => ack());
+  return app.start(0);
+}
+
+const server = (
+  kind === 'bot'
+    ? await createBot(readConfig(process.env), createLogger('warn')).start(0)
+    : await startBare(process.env)
+) as import('node:http').Server;
+const address = server.address();
+send({ port: typeof address === 'object' && address ? address.port : 0 });
+// A clean exit, so that --cpu-prof (BENCH_PROFILE) writes its profile.
+process.on('SIGTERM', () => process.exit(0));

@@ -1,0 +1,320 @@
+// Benchmark of the answer to Slack (issue 15): time to the HTTP response for
+// `/playground help`, `/playground submit` (opens the modal), the submit modal's
+// view_submission (stores a submission) and the Approve click, at 1, 10 and 50 concurrent
+// clients, for the real bot (createBot, as `npm start` wires it) and for a bare Bolt app
+// that only acks (bench/ack-server.ts), behind the same Slack stand-in
+// (bench/ack-slack.ts), each in a process of its own; correctly signed requests;
+// interleaved rounds (the two take turns going first), medians over the rounds of each
+// round's percentiles. Each row starts once the bot's earlier follow-ups are done (no
+// Slack call for 1 s). In the same run: one single-document Firestore transaction on the
+// emulator (p99), and stored submissions per second. A measurement: nothing asserts.
+//
+//   node bench/ack.ts                 (5 rounds of 100 requests per row and app, ~4 min)
+//   BENCH_ROUNDS=3 BENCH_REQUESTS=200 BENCH_ONLY=Approve node bench/ack.ts  (rows naming it)
+//   BENCH_PROFILE=1 node bench/ack.ts       (a CPU profile of the bot in /tmp/ackprof)
+//
+// Uses FIRESTORE_EMULATOR_HOST when set; otherwise starts (and stops) an emulator.
+import { type ChildProcess, fork } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startRegistry } from '../src/local/registry/server.ts';
+import {
+  blockActions,
+  type SlackRequest,
+  send,
+  slashCommand,
+  viewStateValues,
+  viewSubmission,
+} from '../src/local/slack-api/payloads.ts';
+import type { MessageWithReplies, StoredView } from '../src/local/slack-api/types.ts';
+import { ACTION_ID, CALLBACK_ID } from '../src/slack/views/ids.ts';
+import { createFirestore } from '../src/store/firestore-client.ts';
+import { VALID_FORM } from '../test/slack/fill.ts';
+import type { Question } from './ack-slack.ts';
+import { withEmulator } from './emulator.ts';
+import { fixed, ratio } from './table.ts';
+import { APPROVER, botEnv, PARTNER, REVIEW_CHANNEL, startWorld } from './world.ts';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100);
+const CLIENTS = [1, 10, 50];
+const CHANNEL = 'CBENCHGEN1';
+const PERCENTILES = [0.5, 0.95, 0.99] as const;
+
+type Target = 'bot' | 'bare';
+
+/** Forks `entry` with `args`; resolves with the child and the first thing it tells. */
+function forkChild<T>(
+  entry: string,
+  args: string[],
+  env: Record<string, string>,
+  execArgv: string[] = [],
+): Promise<{ child: ChildProcess; told: T }> {
+  const child = fork(new URL(entry, import.meta.url), args, {
+    env: { ...process.env, ...env },
+    execArgv,
+    // The bot's log (warnings: JSON lines on stdout) is not the report's.
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (told: T) => resolve({ child, told }));
+    child.once('exit', (code) => reject(new Error(`${entry} exited (${code}) before it started`)));
+  });
+}
+
+/** The Slack stand-in's process, asked over IPC. */
+async function startSlack(token: string) {
+  const { child, told } = await forkChild<{ url: string }>('./ack-slack.ts', [], {
+    SLACK_BOT_TOKEN: token,
+  });
+  let next = 0;
+  const waiting = new Map<number, (answer: unknown) => void>();
+  child.on('message', (m: { id?: number; answer: unknown }) => {
+    if (m.id !== undefined) waiting.get(m.id)?.(m.answer);
+    waiting.delete(m.id ?? -1);
+  });
+  const ask = <T>(question: Question, ...args: string[]) =>
+    new Promise<T>((resolve) => {
+      const id = next++;
+      waiting.set(id, resolve as (answer: unknown) => void);
+      child.send({ id, ask: question, args });
+    });
+  return { url: told.url, child, ask };
+}
+type Slack = Awaited<ReturnType<typeof startSlack>>;
+
+/** Percentile `p` (0–1) of sorted `values`. */
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0;
+const median = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+
+/**
+ * `count` requests made by `make` and sent to `url` by `clients` concurrent callers: each
+ * one's ms to the HTTP response (the request is made before its clock starts), and the total.
+ */
+async function load(
+  count: number,
+  clients: number,
+  make: (i: number) => Promise<SlackRequest>,
+  url: string,
+  secret: string,
+) {
+  const times: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < count) {
+        const request = await make(next++);
+        const t = performance.now();
+        const answer = await send(url, request, { secret });
+        times.push(performance.now() - t);
+        if (answer.status !== 200) throw new Error(`HTTP ${answer.status} from ${url}`);
+      }
+    }),
+  );
+  return { times: times.sort((a, b) => a - b), totalMs: performance.now() - started };
+}
+
+/** Resolves once the stand-in has had no call for `quietMs` (the bot's follow-ups are done). */
+async function settled(slack: Slack, quietMs = 1000, maxMs = 120_000) {
+  const until = performance.now() + maxMs;
+  let last = await slack.ask<number>('calls');
+  while (performance.now() < until) {
+    await sleep(quietMs);
+    const now = await slack.ask<number>('calls');
+    if (now === last) return;
+    last = now;
+  }
+}
+
+type SubmitView = Parameters<typeof viewSubmission>[0]['view'];
+
+/** The four requests, each as Slack sends its `i`-th: fresh triggers and view ids. */
+function requests(slack: Slack, submitView: SubmitView, approveId: string) {
+  const command = (text: string) => async () =>
+    slashCommand({
+      userId: PARTNER,
+      text,
+      channelId: CHANNEL,
+      triggerId: await slack.ask('trigger', PARTNER),
+      responseUrl: await slack.ask('responseUrl', PARTNER, CHANNEL),
+    });
+  return {
+    '`/playground help`': command('help'),
+    '`/playground submit` (opens the modal)': command('submit'),
+    // A view id of its own each: the bot takes a repeated one for Slack's retry.
+    'submit modal `view_submission` (stores)': async (i: number) =>
+      viewSubmission({
+        userId: PARTNER,
+        triggerId: await slack.ask('trigger', PARTNER),
+        view: { ...submitView, id: `VBENCH${process.hrtime.bigint()}${i}` },
+      }),
+    'Approve click': async () =>
+      blockActions({
+        userId: APPROVER,
+        actionId: ACTION_ID.approve,
+        blockId: 'actions',
+        value: approveId,
+        triggerId: await slack.ask('trigger', APPROVER),
+      }),
+  } satisfies Record<string, (i: number) => Promise<SlackRequest>>;
+}
+
+/** Polls `find` every 50 ms until it gives something. */
+async function poll<T>(find: () => Promise<T | undefined>, what: string): Promise<T> {
+  for (let tries = 0; tries < 400; tries++) {
+    const found = await find();
+    if (found !== undefined) return found;
+    await sleep(50);
+  }
+  throw new Error(`the bot ${what}`);
+}
+
+/** The submit modal as the bot opens it, filled in with a valid form. */
+async function submitModal(slack: Slack, botUrl: string, secret: string): Promise<SubmitView> {
+  const open = requests(slack, {} as SubmitView, '')['`/playground submit` (opens the modal)'];
+  await send(botUrl, await open(), { secret });
+  const view = await poll(async () => {
+    const top = (await slack.ask<StoredView[]>('openViews', PARTNER)).at(-1);
+    return top && top.callback_id !== CALLBACK_ID.loading ? top : undefined;
+  }, 'opened no submit modal');
+  const { callback_id, private_metadata, hash } = view;
+  const values = viewStateValues(view.blocks, VALID_FORM);
+  return { id: '', callback_id, private_metadata, hash, state: { values } };
+}
+
+/** A submission the bot posted for review (its id is the Approve button's value). */
+function postedId(slack: Slack): Promise<string> {
+  return poll(async () => {
+    const [posted] = await slack.ask<MessageWithReplies[]>('messages', REVIEW_CHANNEL);
+    return posted && /PG-\d+/.exec(JSON.stringify(posted))?.[0];
+  }, 'posted no submission for review');
+}
+
+/** Each one's ms: `count` single-document transactions (get, then set), `clients` at once. */
+async function transactions(projectId: string, count: number, clients: number) {
+  const firestore = createFirestore({ projectId });
+  const docs = firestore.collection('bench-transactions');
+  const times: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < count) {
+        const doc = docs.doc(`d${next++}`);
+        const t = performance.now();
+        await firestore.runTransaction(async (tx) => {
+          const current = await tx.get(doc);
+          tx.set(doc, { n: (current.data()?.n ?? 0) + 1 });
+        });
+        times.push(performance.now() - t);
+      }
+    }),
+  );
+  await firestore.terminate();
+  return times.sort((a, b) => a - b);
+}
+
+await withEmulator(async (host) => {
+  const world = await startWorld();
+  const registry = await startRegistry({
+    images: [{ repository: 'theplayground_repo/my_service', tag: '1.0.3' }],
+  });
+  const projectId = `bench-ack-${Date.now()}`;
+  const base = botEnv(world, host, projectId);
+  const { SLACK_BOT_TOKEN: token, SLACK_SIGNING_SECRET: secret } = base;
+  const slack = await startSlack(token);
+  const env = { ...base, SLACK_API_URL: slack.url, REGISTRY_API_URL: registry.url };
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/ackprof'] : [];
+  const server = async (kind: Target, execArgv: string[] = []) => {
+    const { child, told } = await forkChild<{ port: number }>(
+      './ack-server.ts',
+      [kind],
+      env,
+      execArgv,
+    );
+    return { child, url: `http://127.0.0.1:${told.port}/slack/events` };
+  };
+  const servers = { bot: await server('bot', profile), bare: await server('bare') };
+  try {
+    const view = await submitModal(slack, servers.bot.url, secret);
+    const first = viewSubmission({
+      userId: PARTNER,
+      triggerId: await slack.ask('trigger', PARTNER),
+      view: { ...view, id: 'VBENCHFIRST' },
+    });
+    await send(servers.bot.url, first, { secret });
+    const all = Object.entries(requests(slack, view, await postedId(slack)));
+    const only = process.env.BENCH_ONLY;
+    const kinds = all.filter(([name]) => !only || name.includes(only));
+    // Warm-up, not measured: both apps load their code and open their connections.
+    for (const [, make] of kinds) {
+      for (const target of ['bot', 'bare'] as const) {
+        await load(20, 1, make, servers[target].url, secret);
+      }
+    }
+    // Per row, per app: each round's percentiles.
+    const rows = new Map<string, Record<Target, number[][]>>();
+    const stored: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      console.error(`round ${round + 1} of ${ROUNDS}…`);
+      for (const [name, make] of kinds) {
+        for (const clients of CLIENTS) {
+          const key = `${name}|${clients}`;
+          const row = rows.get(key) ?? { bot: [], bare: [] };
+          rows.set(key, row);
+          const order: Target[] = round % 2 ? ['bare', 'bot'] : ['bot', 'bare'];
+          for (const target of order) {
+            await settled(slack);
+            const { times, totalMs } = await load(
+              REQUESTS,
+              clients,
+              make,
+              servers[target].url,
+              secret,
+            );
+            row[target].push(PERCENTILES.map((p) => percentile(times, p)));
+            if (target === 'bot' && name.includes('view_submission') && clients === 50) {
+              stored.push((REQUESTS * 1000) / totalMs);
+            }
+          }
+        }
+      }
+    }
+    const tx = await transactions(projectId, 1000, 50);
+    console.log(report(rows, stored, tx));
+  } finally {
+    for (const { child } of [servers.bot, servers.bare, slack]) child.kill();
+    await Promise.all([world.close(), registry.close()]);
+  }
+});
+
+/** The markdown table: medians over the rounds of each round's percentiles. */
+function report(rows: Map<string, Record<Target, number[][]>>, stored: number[], tx: number[]) {
+  const ms = (rounds: number[][]) =>
+    PERCENTILES.map((_, i) => median(rounds.map((r) => r[i] ?? 0)));
+  const cells = (values: number[]) => values.map((x) => fixed(x, 0)).join(' / ');
+  const lines = [
+    `${ROUNDS} rounds of ${REQUESTS} requests per row and app; medians of each round's percentiles, ms`,
+    '',
+    '| request | clients | bot p50 / p95 / p99 | bare Bolt p50 / p95 / p99 | p99 ratio |',
+    '|---|---|---|---|---|',
+  ];
+  for (const [key, row] of rows) {
+    const [name, clients] = key.split('|');
+    const bot = ms(row.bot);
+    const bare = ms(row.bare);
+    lines.push(
+      `| ${name} | ${clients} | ${cells(bot)} | ${cells(bare)} | ${ratio(bot[2] ?? 0, bare[2])} |`,
+    );
+  }
+  lines.push(
+    '',
+    `one single-document Firestore transaction (emulator, 50 at once): p50 ${fixed(percentile(tx, 0.5), 0)} ms, p99 ${fixed(percentile(tx, 0.99), 0)} ms`,
+    `stored submissions per second (view_submission, 50 clients, median of rounds): ${fixed(median(stored), 0)}`,
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { WorkQueue } from '../../src/lib/work-queue.ts';
+
+/** A task that records when it runs and ends when `release` is called. */
+function held(log: string[], name: string) {
+  let release!: () => void;
+  const ended = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return {
+    task: async () => {
+      log.push(`start ${name}`);
+      await ended;
+      log.push(`end ${name}`);
+    },
+    release: () => release(),
+  };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+describe('WorkQueue', () => {
+  it('runs at most `concurrency` tasks at once, the others in the order they came', async () => {
+    const queue = new WorkQueue(2);
+    const log: string[] = [];
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((name) => held(log, name)) as [
+      ReturnType<typeof held>,
+      ReturnType<typeof held>,
+      ReturnType<typeof held>,
+      ReturnType<typeof held>,
+    ];
+    const runs = [a, b, c, d].map((t) => queue.run(t.task));
+    await tick();
+    expect(log).toEqual(['start a', 'start b']);
+    b.release();
+    await tick();
+    expect(log).toEqual(['start a', 'start b', 'end b', 'start c']);
+    for (const t of [a, c, d]) t.release();
+    await Promise.all(runs);
+    expect(log.filter((l) => l.startsWith('start'))).toEqual([
+      'start a',
+      'start b',
+      'start c',
+      'start d',
+    ]);
+  });
+
+  it('a failing task frees its slot and gives its caller the error', async () => {
+    const queue = new WorkQueue(1);
+    const failed = queue.run(() => Promise.reject(new Error('no')));
+    const next = queue.run(async () => 'next');
+    await expect(failed).rejects.toThrow('no');
+    await expect(next).resolves.toBe('next');
+  });
+
+  it('a task with startWithinMs starts once it has waited that long, beside the running one', async () => {
+    const queue = new WorkQueue(1);
+    const log: string[] = [];
+    const slow = held(log, 'slow');
+    const first = queue.run(slow.task);
+    const late = queue.run(async () => log.push('late'), { startWithinMs: 30 });
+    await tick();
+    expect(log).toEqual(['start slow']);
+    await late;
+    expect(log).toEqual(['start slow', 'late']);
+    // The slot count stays right: one task at a time again once both ended.
+    slow.release();
+    await first;
+    const other = held(log, 'x');
+    const y = held(log, 'y');
+    const runs = [queue.run(other.task), queue.run(y.task)];
+    await tick();
+    expect(log.slice(-1)).toEqual(['start x']);
+    other.release();
+    y.release();
+    await Promise.all(runs);
+  });
+});
