@@ -30,6 +30,7 @@ import { ACTION_ID, CALLBACK_ID } from '../src/slack/views/ids.ts';
 import { createFirestore } from '../src/store/firestore-client.ts';
 import { VALID_FORM } from '../test/slack/fill.ts';
 import type { Question } from './ack-slack.ts';
+import { closedLoop, percentile } from './closed-loop.ts';
 import { withEmulator } from './emulator.ts';
 import { fixed, ratio } from './table.ts';
 import { APPROVER, botEnv, PARTNER, REVIEW_CHANNEL, startWorld } from './world.ts';
@@ -82,9 +83,6 @@ async function startSlack(token: string) {
 }
 type Slack = Awaited<ReturnType<typeof startSlack>>;
 
-/** Percentile `p` (0–1) of sorted `values`. */
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0;
 const median = (values: number[]) =>
   percentile(
     [...values].sort((a, b) => a - b),
@@ -95,28 +93,17 @@ const median = (values: number[]) =>
  * `count` requests made by `make` and sent to `url` by `clients` concurrent callers: each
  * one's ms to the HTTP response (the request is made before its clock starts), and the total.
  */
-async function load(
+function load(
   count: number,
   clients: number,
   make: (i: number) => Promise<SlackRequest>,
   url: string,
   secret: string,
 ) {
-  const times: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (next < count) {
-        const request = await make(next++);
-        const t = performance.now();
-        const answer = await send(url, request, { secret });
-        times.push(performance.now() - t);
-        if (answer.status !== 200) throw new Error(`HTTP ${answer.status} from ${url}`);
-      }
-    }),
-  );
-  return { times: times.sort((a, b) => a - b), totalMs: performance.now() - started };
+  return closedLoop(clients, count, make, async (request) => {
+    const answer = await send(url, request, { secret });
+    if (answer.status !== 200) throw new Error(`HTTP ${answer.status} from ${url}`);
+  });
 }
 
 /** Resolves once the stand-in has had no call for `quietMs` (the bot's follow-ups are done). */

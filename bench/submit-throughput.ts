@@ -2,10 +2,10 @@
 // 10 and 50 callers at once (each caller stores one, then the next). A measurement, not a
 // test: it prints figures and asserts nothing. Run: `node bench/submit-throughput.ts`
 // (starts an emulator unless FIRESTORE_EMULATOR_HOST is set; SUBMITS=N per level).
-import { performance } from 'node:perf_hooks';
 import { createFirestore } from '../src/store/firestore-client.ts';
 import { FirestoreStore } from '../src/store/firestore-store.ts';
 import { sampleSpec } from '../test/helpers/sample-spec.ts';
+import { closedLoop, percentile } from './closed-loop.ts';
 import { withEmulator } from './emulator.ts';
 import { fixed, table } from './table.ts';
 
@@ -17,24 +17,12 @@ const SPEC = sampleSpec();
 /** Runs `op` `total` times with `callers` at once; answers the rate and latencies in ms. */
 async function measure(callers: number, total: number, op: (n: number) => Promise<unknown>) {
   await op(-1); // the client's connection, before the clock starts
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: callers }, async () => {
-      while (next < total) {
-        const n = next++;
-        const t = performance.now();
-        await op(n);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { perSecond: total / seconds, p50: at(0.5), p99: at(0.99) };
+  const { times, totalMs } = await closedLoop(callers, total, (n) => n, op);
+  return {
+    perSecond: (total * 1000) / totalMs,
+    p50: percentile(times, 0.5),
+    p99: percentile(times, 0.99),
+  };
 }
 
 /** A project of its own per measurement: no documents left from the one before. */
