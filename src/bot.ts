@@ -191,6 +191,15 @@ export function createBot(config: Config, logger: Logger, tuning: TrackerTuning 
     checkSetup: () => runDoctor(doctor.probes, doctor.under),
     async start(port) {
       const server = await slack.start(port);
+      // Before the tracker's first discovery, which relies on what the upgrade writes.
+      await store
+        .upgrade()
+        .catch((error: unknown) =>
+          logger.error(
+            { err: error },
+            'could not upgrade stored documents; will try at the next start',
+          ),
+        );
       tracker.run();
       deliverer.run();
       pendingImages.run();

@@ -5,6 +5,8 @@
  *   counters/submissions                  {value}: the last PG number reserved; each
  *                                         instance takes a block at a time
  *                                         (submission-ids.ts)
+ *   counters/upgrades                     which one-time upgrades of stored documents ran
+ *                                         (upgrades.ts)
  *   submissions/{PG-0042}                 the submission with its revisions inline (an array),
  *                                         auditSeq (last audit number) and schemaVersion;
  *                                         imagePendingSince until its image is resolved
@@ -119,6 +121,7 @@ import {
   transferIn,
 } from './service-records.ts';
 import { SubmissionIds } from './submission-ids.ts';
+import { upgrade } from './upgrades.ts';
 
 export interface FirestoreStoreOptions {
   /** The clock (tests pass a fixed one). */
@@ -750,6 +753,11 @@ export class FirestoreStore
       endBeat(this.#db, owner, this.#now()),
     );
     this.#beating.delete(owner);
+  }
+
+  /** One-time changes to stored documents this version needs (upgrades.ts); run at start. */
+  async upgrade(): Promise<void> {
+    await this.#run('upgrading stored documents', undefined, () => upgrade(this.#db, COLLECTIONS));
   }
 
   async lapsedInstances(): Promise<string[]> {

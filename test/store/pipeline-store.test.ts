@@ -3,7 +3,7 @@
  * claims, saveRun (holder check, status change, audit) and the `tracking` flag and owner
  * behind inFlight.
  */
-import { Timestamp } from '@google-cloud/firestore';
+import { FieldValue, Timestamp } from '@google-cloud/firestore';
 import { describe, expect, it } from 'vitest';
 import { freshSteps, type PipelineRun } from '../../src/domain/pipeline-run.ts';
 import type { Action } from '../../src/domain/status.ts';
@@ -685,5 +685,30 @@ describe('progressAt, quietSince and recordStall (the watchdog)', () => {
     const movedAt = (await store.get(moved))?.pipeline?.progressAt as Date;
     expect((await rejection(store.recordStall(moved, stall(2, movedAt)))).code).toBe('conflict');
     expect((await store.audit(moved)).filter((e) => e.action === 'stalled')).toEqual([]);
+  });
+});
+
+describe('upgrade', () => {
+  it('names no owner on pipelines stored before heartbeats, once per database, so discovery finds them', async () => {
+    const { store } = setup();
+    const id = await approved(store);
+    // As the version before heartbeat leases left it: a lease, no owner field.
+    await fs.db.doc(`submissions/${id}`).update({
+      owner: FieldValue.delete(),
+      lease: { owner: 'old-bot', until: Timestamp.fromMillis(Date.parse(START) + TTL) },
+    });
+    expect((await store.inFlight({ ownedBy: null })).map((p) => p.submission.id)).toEqual([]);
+
+    await store.upgrade();
+    const upgraded = await raw(id);
+    expect(upgraded?.owner).toBeNull();
+    expect(upgraded).not.toHaveProperty('lease');
+    expect((await store.inFlight({ ownedBy: null })).map((p) => p.submission.id)).toEqual([id]);
+    expect((await fs.db.doc('counters/upgrades').get()).get('pipelineOwner')).toBe(true);
+
+    // Remembered: a later start reads the marker only and changes nothing.
+    await fs.db.doc(`submissions/${id}`).update({ owner: FieldValue.delete() });
+    await store.upgrade();
+    expect(await raw(id)).not.toHaveProperty('owner');
   });
 });
