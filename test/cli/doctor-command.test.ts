@@ -198,6 +198,7 @@ describe('playground-deploy indexes', () => {
       'gcloud firestore indexes composite create --project=pg-host-1 --collection-group=submissions --query-scope=COLLECTION --field-config=field-path=partner.userId,order=ascending --field-config=field-path=createdAt,order=descending',
       'gcloud firestore indexes composite create --project=pg-host-1 --collection-group=submissions --query-scope=COLLECTION --field-config=field-path=status,order=ascending --field-config=field-path=createdAt,order=descending',
       'gcloud firestore indexes composite create --project=pg-host-1 --collection-group=submissions --query-scope=COLLECTION --field-config=field-path=tracking,order=ascending --field-config=field-path=pipeline.progressAt,order=ascending',
+      'gcloud firestore indexes composite create --project=pg-host-1 --collection-group=submissions --query-scope=COLLECTION --field-config=field-path=tracking,order=ascending --field-config=field-path=owner,order=ascending',
     ]);
   });
 });
