@@ -44,6 +44,7 @@ import {
   type Transaction,
 } from '@google-cloud/firestore';
 import { approvalNotStarted } from '../domain/approval-binding.ts';
+import { GRPC } from '../domain/grpc-status.ts';
 import type { ImageResolution } from '../domain/image-resolution.ts';
 import type { PipelineRun } from '../domain/pipeline-run.ts';
 import { isWorking, needsTracking } from '../domain/run-transitions.ts';
@@ -299,45 +300,58 @@ export class FirestoreStore
     requireText(input.requestId, 'requestId');
     requireText(input.partner?.userId, 'partner.userId');
     // Queued per request only: unrelated creates share no document (the number comes from
-    // this instance's block), while a repeat of a request waits and reads its record
-    // instead of contending for it (and spending a number).
+    // this instance's block). A repeat of a request (Slack resending it) spends a number
+    // and reads what the first one created: gaps are fine, duplicates never.
     const key = `${COLLECTIONS.requests}/${requestDocId(input.requestId)}`;
-    let number: number | undefined;
-    return this.#run('saving the submission', key, (signal) =>
-      this.#transaction(signal, async (tx) => {
-        const requestRef = this.#requestRef(input.requestId);
-        const requestSnap = await tx.get(requestRef);
-        if (requestSnap.exists) {
-          const record = requestFromDoc(requestRef.path, requestSnap.data());
-          if (record.op !== 'create') throw reusedRequest(input.requestId, record);
-          const snap = await tx.get(this.#submissionRef(record.submissionId));
-          if (!snap.exists) {
-            throw new StoreError(
-              'invalid_data',
-              `request ${input.requestId} created ${record.submissionId}, which is gone`,
-            );
-          }
-          return { submission: submissionFromDoc(snap.id, snap.data()).submission, applied: false };
-        }
-        // Taken once, kept if the transaction is tried again.
-        number ??= await this.#ids.next();
-        const id = formatSubmissionId(number);
-        const now = this.#now();
-        const { submission, event } = newSubmission({ ...input, id, at: now });
-        const stored: StoredSubmission = { auditSeq: 1, submission };
-        const doc = {
-          ...submissionToDoc(stored),
-          ...enqueue({ entries: {}, seq: 0 }, 1, input.messages ?? []),
-          ...(input.imagePending ? { [IMAGE_PENDING]: toFirestoreValue(now) } : {}),
-        };
-        abortIfLate(signal);
-        tx.create(this.#submissionRef(id), doc);
-        tx.create(this.#auditRef(id, 1), auditToDoc(event, 1));
-        tx.create(requestRef, this.#requestRecord(input.requestId, 'create', id, now));
-        // What a later read returns (undefined fields dropped, values checked).
-        return { submission: submissionFromDoc(id, doc).submission, applied: true };
-      }),
-    ).then((result) => this.#told(result, input.messages));
+    return this.#run('saving the submission', key, async (signal) => {
+      const requestRef = this.#requestRef(input.requestId);
+      const id = formatSubmissionId(await this.#ids.next());
+      const now = this.#now();
+      const { submission, event } = newSubmission({ ...input, id, at: now });
+      const stored: StoredSubmission = { auditSeq: 1, submission };
+      const doc = {
+        ...submissionToDoc(stored),
+        ...enqueue({ entries: {}, seq: 0 }, 1, input.messages ?? []),
+        ...(input.imagePending ? { [IMAGE_PENDING]: toFirestoreValue(now) } : {}),
+      };
+      abortIfLate(signal);
+      // One commit, no transaction: nothing is read that the writes depend on, and the
+      // create preconditions make a repeat of the request fail whole (one round trip where
+      // a transaction takes three: begin, read, commit).
+      const batch = this.#db.batch();
+      batch.create(this.#submissionRef(id), doc);
+      batch.create(this.#auditRef(id, 1), auditToDoc(event, 1));
+      batch.create(requestRef, this.#requestRecord(input.requestId, 'create', id, now));
+      try {
+        await batch.commit();
+      } catch (error) {
+        // The request was stored before (a resend, another instance, or this commit's own
+        // retry after a lost answer): its record says what it created.
+        const repeat =
+          (error as { code?: unknown }).code === GRPC.ALREADY_EXISTS &&
+          (await this.#createdBy(requestRef, input.requestId));
+        if (repeat) return repeat;
+        throw error;
+      }
+      // What a later read returns (undefined fields dropped, values checked).
+      return { submission: submissionFromDoc(id, doc).submission, applied: true };
+    }).then((result) => this.#told(result, input.messages));
+  }
+
+  /** The submission a request already created, or undefined when it created none. */
+  async #createdBy(requestRef: DocumentReference, requestId: string) {
+    const requestSnap = await requestRef.get();
+    if (!requestSnap.exists) return undefined;
+    const record = requestFromDoc(requestRef.path, requestSnap.data());
+    if (record.op !== 'create') throw reusedRequest(requestId, record);
+    const snap = await this.#submissionRef(record.submissionId).get();
+    if (!snap.exists) {
+      throw new StoreError(
+        'invalid_data',
+        `request ${requestId} created ${record.submissionId}, which is gone`,
+      );
+    }
+    return { submission: submissionFromDoc(snap.id, snap.data()).submission, applied: false };
   }
 
   async recordImage(

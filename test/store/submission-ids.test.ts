@@ -65,6 +65,16 @@ describe('submission ids in blocks', () => {
     expect(await requestCount()).toBe(120);
   });
 
+  it('stores a request sent to two instances at the same moment once', async () => {
+    const stores = [0, 1].map(() => new FirestoreStore(fs.client(), { now: steppingClock() }));
+    const input = newSubmission();
+    const [a, b] = await Promise.all(stores.map((store) => store.create(input)));
+    expect(a?.submission.id).toBe(b?.submission.id);
+    expect([a?.applied, b?.applied].sort()).toEqual([false, true]);
+    expect(await storedIds()).toEqual([a?.submission.id]);
+    expect(await requestCount()).toBe(1);
+  });
+
   it('leaves a gap, never a duplicate, when an instance stops with numbers unused', async () => {
     const gone = newStore(fs);
     expect((await gone.create(newSubmission())).submission.id).toBe('PG-0001');
