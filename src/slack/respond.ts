@@ -1,7 +1,6 @@
 import type { BlockAction } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import type { Result } from '../app/outcomes.ts';
-import type { InFlight } from '../lib/in-flight.ts';
 import type { Logger } from '../log.ts';
 import { isStoreError } from '../ports/store.ts';
 import { withinAckWindow } from './ack-window.ts';
@@ -46,7 +45,7 @@ type Answering<O, A> = {
  * was slow it runs whenever the use case finishes.
  */
 export async function answerWith<O, A>(
-  ctx: { logger: Logger; inFlight: InFlight },
+  ctx: Pick<HandlerContext, 'logger' | 'inFlight' | 'followUps'>,
   work: () => Promise<Result<O>>,
   answering: Answering<O, A>,
 ): Promise<void> {
@@ -56,10 +55,17 @@ export async function answerWith<O, A>(
     answering.patient
       ? pending.then((value) => ({ done: true as const, value }))
       : withinAckWindow(pending);
-  const followUp = (result: Result<O>) =>
-    result
-      .afterwards?.()
-      .catch((error: unknown) => logger.error({ err: error }, 'follow-up failed'));
+  // In the follow-up queue, behind the next requests' answers; not waited for, so a handler
+  // already running in that queue never waits for a turn of its own.
+  const followUp = (result: Result<O>) => {
+    const { afterwards } = result;
+    if (!afterwards) return;
+    ctx.inFlight.track(
+      ctx.followUps
+        .run(afterwards)
+        .catch((error: unknown) => logger.error({ err: error }, 'follow-up failed')),
+    );
+  };
   let raced: Awaited<ReturnType<typeof withinAckWindow<Result<O>>>>;
   try {
     raced = await race(work());
@@ -71,7 +77,7 @@ export async function answerWith<O, A>(
   }
   if (raced.done) {
     await reply(draw(raced.value.outcome));
-    await followUp(raced.value);
+    followUp(raced.value);
     return;
   }
   logger.warn('store slower than the answer window');

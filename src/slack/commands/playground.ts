@@ -72,7 +72,7 @@ export async function onPlaygroundCommand(
 
   const log = ctx.logger.child({ command: sub, userId: actor.userId });
   const answer = <O>(work: () => Promise<Result<O>>, draw: (outcome: O) => Message) =>
-    answerWith({ logger: log, inFlight: ctx.inFlight }, work, {
+    answerWith({ ...ctx, logger: log }, work, {
       draw,
       reply: (message) => ack({ response_type: 'ephemeral', ...message }),
       fallbacks: MESSAGE_FALLBACKS,

@@ -35,7 +35,7 @@ export async function onShowLog(ctx: HandlerContext, { ack, body, action }: Butt
     requestId: `action:${body.trigger_id}`,
   };
   const log = ctx.logger.child({ submissionId: id, requestId: request.requestId });
-  await answerWith({ logger: log, inFlight: ctx.inFlight }, () => ctx.useCases.showLog(request), {
+  await answerWith({ ...ctx, logger: log }, () => ctx.useCases.showLog(request), {
     draw: (outcome): Answer => {
       if (outcome.kind === 'done') return { log: outcome };
       if (outcome.kind === 'no_log') return { message: noLogMessage(outcome) };

@@ -53,7 +53,7 @@ export async function askInModal(
 ): Promise<void> {
   await withTrigger(ctx, async () => {
     const opened = await openLoading(ctx, triggerId, title);
-    await answerWith({ logger: log, inFlight: ctx.inFlight }, work, {
+    await answerWith({ ...ctx, logger: log }, work, {
       draw: (outcome): ModalView =>
         outcome.kind === 'done'
           ? operationModal(outcome.ask)
@@ -104,20 +104,16 @@ async function onConfirm(ctx: HandlerContext, { ack, body, view }: ViewArgs): Pr
   const log = ctx.logger.child({ service: ask.service, requestId: request.requestId });
   const title = TITLE[ask.kind];
   await ctx.followUps.run(() =>
-    answerWith(
-      { logger: log, inFlight: ctx.inFlight },
-      () => ctx.useCases.confirmOperation(request),
-      {
-        draw: (outcome): ModalView =>
-          outcome.kind === 'done'
-            ? operationBegunModal(outcome.ask, outcome.submission)
-            : notice(title, operationRefusal(outcome)),
-        // No hash: the answer above replaced the view, and Slack does not say its new hash.
-        reply: fillModal({ client: ctx.client, logger: log }, { viewId: view.id }),
-        fallbacks: { unavailable: notice(title, MESSAGE_FALLBACKS.unavailable) },
-        patient: true,
-      },
-    ),
+    answerWith({ ...ctx, logger: log }, () => ctx.useCases.confirmOperation(request), {
+      draw: (outcome): ModalView =>
+        outcome.kind === 'done'
+          ? operationBegunModal(outcome.ask, outcome.submission)
+          : notice(title, operationRefusal(outcome)),
+      // No hash: the answer above replaced the view, and Slack does not say its new hash.
+      reply: fillModal({ client: ctx.client, logger: log }, { viewId: view.id }),
+      fallbacks: { unavailable: notice(title, MESSAGE_FALLBACKS.unavailable) },
+      patient: true,
+    }),
   );
 }
 

@@ -110,7 +110,7 @@ export async function onReviewButton(
   await withTrigger(ctx, async () => {
     const opened = await openLoading(ctx, body.trigger_id, titleOf(action, request.id));
     await answerWith(
-      { logger: log, inFlight: ctx.inFlight },
+      { ...ctx, logger: log },
       () => ctx.useCases.openReview({ ...request, action }),
       {
         draw: (outcome): ModalView => {
@@ -145,7 +145,7 @@ export async function onApproveView(ctx: HandlerContext, { ack, body, view }: Vi
   };
   const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
   await answerWith(
-    { logger: log, inFlight: ctx.inFlight },
+    { ...ctx, logger: log },
     () =>
       ctx.useCases.approve({
         ...request,
@@ -180,7 +180,7 @@ export async function onReasonView(ctx: HandlerContext, { ack, body, view }: Vie
   };
   const decide = metadata.action === 'reject' ? ctx.useCases.reject : ctx.useCases.requestChanges;
   const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
-  await answerWith({ logger: log, inFlight: ctx.inFlight }, () => decide(request), {
+  await answerWith({ ...ctx, logger: log }, () => decide(request), {
     draw: drawDecision(metadata.action, request.id, REASON_BLOCK_ID),
     reply: (answer) => ack(answer),
     fallbacks: viewFallbacks(REASON_BLOCK_ID),
@@ -199,7 +199,7 @@ async function answerClick<O>(
   const request = click(body, action.value);
   const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
   await ctx.followUps.run(() =>
-    answerWith({ logger: log, inFlight: ctx.inFlight }, () => work(request), {
+    answerWith({ ...ctx, logger: log }, () => work(request), {
       draw,
       reply: (message) => tellClicker(ctx, body, message),
       fallbacks: MESSAGE_FALLBACKS,

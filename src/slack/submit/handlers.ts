@@ -58,7 +58,7 @@ export async function onSubmitView(
   const log = ctx.logger.child({ requestId: request.requestId, userId: actor.userId });
   const { id } = metadata;
   await answerWith(
-    { logger: log, inFlight: ctx.inFlight },
+    { ...ctx, logger: log },
     (): Promise<{ outcome: ResubmitOutcome }> =>
       id ? ctx.useCases.resubmit({ ...request, id }) : ctx.useCases.submit(request),
     {
@@ -97,25 +97,21 @@ export async function onResubmitButton(
   const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
   const notice = (message: Message) =>
     noticeModal({ title, headline: 'Nothing to edit here.', message });
-  await answerWith(
-    { logger: log, inFlight: ctx.inFlight },
-    () => ctx.useCases.resubmitForm(request),
-    {
-      draw: (outcome): ModalView => {
-        // Someone else's submission (or none) answers as "none of yours": the button was not theirs.
-        if (outcome.kind !== 'done') return notice(notDoneMessage(outcome));
-        const { submission } = outcome;
-        const spec = revisionOf(submission)?.spec;
-        return submitModal({
-          ...(spec ? { initial: spec } : {}),
-          metadata: { id: submission.id, revision: submission.revision },
-        });
-      },
-      reply: fillModal({ client: ctx.client, logger: log }, opened),
-      fallbacks: { unavailable: notice(MESSAGE_FALLBACKS.unavailable) },
-      patient: true,
+  await answerWith({ ...ctx, logger: log }, () => ctx.useCases.resubmitForm(request), {
+    draw: (outcome): ModalView => {
+      // Someone else's submission (or none) answers as "none of yours": the button was not theirs.
+      if (outcome.kind !== 'done') return notice(notDoneMessage(outcome));
+      const { submission } = outcome;
+      const spec = revisionOf(submission)?.spec;
+      return submitModal({
+        ...(spec ? { initial: spec } : {}),
+        metadata: { id: submission.id, revision: submission.revision },
+      });
     },
-  );
+    reply: fillModal({ client: ctx.client, logger: log }, opened),
+    fallbacks: { unavailable: notice(MESSAGE_FALLBACKS.unavailable) },
+    patient: true,
+  });
 }
 
 /** "Deploy a model" on the Home tab: an empty submit modal. */
