@@ -1,7 +1,7 @@
-// Submissions stored without their image resolution for a while: the instance that stored
-// them stopped (or crashed) between the answer and finishSubmit. Every instance looks for
-// them now and then and finishes them as submit would have; whichever finishes one first
-// records it, so the review post is owed once.
+// Revisions (first submissions or resubmissions) stored without their image resolution for
+// a while: the instance that stored them stopped (or crashed) between the answer and
+// finishSubmit. Every instance looks for them now and then and finishes them as the request
+// would have; whichever finishes one first records it, so what it held is owed once.
 import { Periodic } from '../lib/periodic.ts';
 import type { Logger } from '../log.ts';
 import type { RegistryPort } from '../ports/registry.ts';

@@ -17,8 +17,7 @@ import {
   type Result,
 } from './outcomes.ts';
 import { checkOwnership } from './ownership.ts';
-import { resolveImage } from './resolve-image.ts';
-import { stored } from './submit.ts';
+import { storedPending } from './submit.ts';
 
 /**
  * The partner's "Edit and resubmit": their submission, to fill the form with its last
@@ -59,7 +58,8 @@ export type ResubmitOutcome =
  * once its end was told): stored once per request with
  * what it owes (shown in the same review thread, confirmed to the partner). Whose it is comes
  * first, so a forged resubmission of someone else's is refused (and audited) whatever its
- * form holds.
+ * form holds. As for a first submission, the image is asked of its registry after the
+ * answer, and what the revision owes is held until then (see finishSubmit).
  */
 export async function resubmit(
   deps: Pick<AppDeps, 'store' | 'access' | 'registry' | 'services' | 'ownership' | 'logger'>,
@@ -89,7 +89,7 @@ export async function resubmit(
       requestId,
       spec: parsed.spec,
       warnings: parsed.warnings,
-      image: await resolveImage(deps, parsed.spec.image),
+      imagePending: true,
       ...owned,
       // An approval whose pipeline has not started is voided by the store with this
       // change (and the change refused once it has); its approver is told.
@@ -103,7 +103,7 @@ export async function resubmit(
           : {}),
       }),
     });
-    return stored(deps, change, requestId);
+    return storedPending(deps, change, requestId);
   } catch (error) {
     if (!isStoreError(error, 'invalid_transition')) throw error;
     return { outcome: notAllowed(existing, 'resubmit') };

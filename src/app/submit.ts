@@ -41,35 +41,44 @@ export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<Resu
     imagePending: true,
     ...owned,
     requestId,
+    messages: submittedMessages({ revision: 1 }, actor),
   });
+  return storedPending(deps, change, requestId);
+}
+
+/**
+ * The answer once a change stored `imagePending`, with its finishing as the follow-up. A
+ * retried request's change is finished by its first arrival (or, if that instance stopped
+ * in between, by the pending-images sweep of any instance).
+ */
+export function storedPending(
+  deps: Pick<AppDeps, 'store' | 'registry' | 'logger'>,
+  change: ChangeResult,
+  requestId: string,
+): Result<Done<{ submission: Submission }>> {
   const answer = stored(deps, change, requestId);
-  // A retried request's submission is finished by its first arrival (or, if that instance
-  // stopped in between, by the pending-images sweep of any instance).
   return change.applied
     ? { ...answer, afterwards: () => finishSubmit(deps, change.submission) }
     : answer;
 }
 
 /**
- * The rest of a submission once its partner has the answer: the image resolved (never
- * throws for the registry's sake, see resolveImage) and stored with what the submission
- * owes. Run by the submit that stored it and, for one whose instance stopped before this,
- * by the pending-images sweep; the store records it once whoever runs it.
+ * The rest of a submission or resubmission once its partner has the answer: the image
+ * resolved (never throws for the registry's sake, see resolveImage) and stored, which
+ * releases the messages it held. Run by the request that stored it and, for one whose
+ * instance stopped before this, by the pending-images sweep; the store records it once
+ * whoever runs it.
  */
 export async function finishSubmit(
   deps: Pick<AppDeps, 'store' | 'registry' | 'logger'>,
   submission: Submission,
 ): Promise<void> {
   const image = await resolveImage(deps, currentRevision(submission).spec.image);
-  await deps.store.recordImage(
-    submission.id,
-    image,
-    submittedMessages(submission, submission.partner),
-  );
+  await deps.store.recordImage(submission.id, image);
 }
 
 /** The answer once a submission or a new revision is stored (its messages are in the outbox). */
-export function stored(
+function stored(
   deps: Pick<AppDeps, 'logger'>,
   { submission, applied }: ChangeResult,
   requestId: string,

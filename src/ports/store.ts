@@ -56,15 +56,15 @@ export interface NewSubmission {
   /** What the registry said of the spec's image (stored resolved or not). */
   image?: ImageResolution;
   /**
-   * The image is asked of its registry after the answer: stored without a resolution, owing
-   * no message until `recordImage` (the review post shows the digest).
+   * The image is asked of its registry after the answer: stored without a resolution, its
+   * messages held until `recordImage` (the review post shows the digest).
    */
   imagePending?: boolean;
   /** What it updates, when its partner owns the service and a version of it is live. */
   updateOf?: UpdateOfLive;
   /** The Slack request that asked for it; the same id never creates twice. */
   requestId: string;
-  /** The messages it owes, written to the outbox in the same transaction. */
+  /** The messages it owes, written to the outbox (or held, see `imagePending`) with it. */
   messages?: MessageIntent[];
 }
 
@@ -106,8 +106,10 @@ export interface ResubmitInput extends RequestContext {
   warnings: SpecWarning[];
   /** What the registry said of the spec's image (stored resolved or not). */
   image?: ImageResolution;
+  /** As for a new submission: the image asked after the answer, the messages held until then. */
+  imagePending?: boolean;
   updateOf?: UpdateOfLive;
-  /** The messages the new revision owes, written to the outbox in the same transaction. */
+  /** The messages the new revision owes, written to the outbox (or held) in the same transaction. */
   messages?: MessageIntent[];
 }
 
@@ -138,11 +140,11 @@ export interface SubmissionStore {
    */
   create(input: NewSubmission): Promise<ChangeResult>;
   /**
-   * The image resolution of a submission created with `imagePending`, stored on its revision
-   * with the messages it owes now, in one transaction. `applied: false` when it was recorded
-   * already (another instance finished it first).
+   * The image resolution of a revision stored with `imagePending`, stored on it with the
+   * messages it held moved to the outbox, in one transaction. `applied: false` when it was
+   * recorded already (another instance finished it first).
    */
-  recordImage(id: string, image: ImageResolution, messages: MessageIntent[]): Promise<ChangeResult>;
+  recordImage(id: string, image: ImageResolution): Promise<ChangeResult>;
   /** Submissions still waiting for their image resolution since before `before`, oldest first. */
   pendingImages(options: { before: Date; limit?: number }): Promise<Submission[]>;
   /** The submission, or undefined when there is none. Accepts `pg-42`, `42` too. */

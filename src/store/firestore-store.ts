@@ -62,7 +62,7 @@ import {
 } from '../domain/submission.ts';
 import { InFlight } from '../lib/in-flight.ts';
 import { KeyedLock } from '../lib/keyed-lock.ts';
-import type { MessageIntent } from '../ports/notifier.ts';
+import { type MessageIntent, submittedMessages } from '../ports/notifier.ts';
 import type { BeginOperation, BeginOutcome, OperationStore } from '../ports/operations.ts';
 import type { ServiceStore, TransferInput, TransferResult } from '../ports/services.ts';
 import {
@@ -107,7 +107,7 @@ import {
   isLive,
   requireHolder,
 } from './heartbeats.ts';
-import { enqueue, inOrder, outboxFromDoc, report } from './outbox.ts';
+import { enqueue, HELD_FOR_IMAGE, heldForImage, inOrder, outboxFromDoc, report } from './outbox.ts';
 import { askForTurn, giveUpTurn, type LockScope, stillWaiting } from './service-lock.ts';
 import { beginOperationIn, type OperationScope, saveOperationIn } from './service-operations.ts';
 import {
@@ -150,8 +150,16 @@ export const COLLECTIONS = {
   requests: 'requests',
 } as const;
 const COUNTER_ID = 'submissions';
-/** Since when a new submission waits for its image resolution (and its messages). */
+/** Since when a submission's new revision waits for its image resolution (and its messages). */
 const IMAGE_PENDING = 'imagePendingSince';
+
+/** The fields of a revision stored before its image is resolved, holding what it owes. */
+function pendingImage(now: Date, messages: readonly MessageIntent[]): Record<string, unknown> {
+  return {
+    [IMAGE_PENDING]: toFirestoreValue(now),
+    [HELD_FOR_IMAGE]: toFirestoreValue(messages),
+  };
+}
 
 /** The request record's document id: Slack ids may contain characters Firestore ids may not. */
 export function requestDocId(requestId: string): string {
@@ -174,6 +182,8 @@ interface Change {
   event: AuditEvent;
   /** Whether the event becomes the submission's `lastEvent` (refusals do not). */
   isLastEvent: boolean;
+  /** Document fields written as they are, beside `fields`. */
+  raw?: Record<string, unknown>;
 }
 
 export class FirestoreStore
@@ -311,8 +321,9 @@ export class FirestoreStore
       const stored: StoredSubmission = { auditSeq: 1, submission };
       const doc = {
         ...submissionToDoc(stored),
-        ...enqueue({ entries: {}, seq: 0 }, 1, input.messages ?? []),
-        ...(input.imagePending ? { [IMAGE_PENDING]: toFirestoreValue(now) } : {}),
+        ...(input.imagePending
+          ? pendingImage(now, input.messages ?? [])
+          : enqueue({ entries: {}, seq: 0 }, 1, input.messages ?? [])),
       };
       abortIfLate(signal);
       // One commit, no transaction: nothing is read that the writes depend on, and the
@@ -354,12 +365,9 @@ export class FirestoreStore
     return { submission: submissionFromDoc(snap.id, snap.data()).submission, applied: false };
   }
 
-  async recordImage(
-    id: string,
-    image: ImageResolution,
-    messages: MessageIntent[],
-  ): Promise<ChangeResult> {
+  async recordImage(id: string, image: ImageResolution): Promise<ChangeResult> {
     const sid = submissionId(id);
+    let messages: MessageIntent[] = [];
     return this.#run(`recording the image of ${sid}`, sid, (signal) =>
       this.#transaction(signal, async (tx) => {
         const ref = this.#submissionRef(sid);
@@ -368,10 +376,14 @@ export class FirestoreStore
         const { submission } = submissionFromDoc(sid, snap.data());
         if (snap.get(IMAGE_PENDING) === undefined) return { submission, applied: false };
         const revisions = revisionsWithImage(submission, image);
+        // A first submission stored by a version that held no messages owes what one owes.
+        messages =
+          heldForImage(sid, snap.data()) ?? submittedMessages(submission, submission.partner);
         abortIfLate(signal);
         tx.update(ref, {
           revisions: toFirestoreValue(revisions),
           [IMAGE_PENDING]: FieldValue.delete(),
+          [HELD_FOR_IMAGE]: FieldValue.delete(),
           ...enqueue(outboxFromDoc(sid, snap.data()), submission.revision, messages),
         });
         return { submission: { ...submission, revisions }, applied: true };
@@ -517,6 +529,7 @@ export class FirestoreStore
             messages,
           ),
         };
+        Object.assign(update, change.raw);
         const cleared = change.cleared ?? [];
         for (const field of cleared) update[field] = FieldValue.delete();
         abortIfLate(signal);
@@ -573,7 +586,8 @@ export class FirestoreStore
   }
 
   async resubmit(id: string, input: ResubmitInput): Promise<ChangeResult> {
-    const { actor, requestId, detail, spec, warnings, image, updateOf, messages } = input;
+    const { actor, requestId, detail, spec, warnings, image, updateOf } = input;
+    const messages = input.messages ?? [];
     return this.#change(
       `resubmitting ${id}`,
       id,
@@ -617,9 +631,10 @@ export class FirestoreStore
             detail: detail ?? resubmitDetail(number, voided, ended),
           },
           isLastEvent: true,
+          ...(input.imagePending ? { raw: pendingImage(now, messages) } : {}),
         };
       },
-      messages,
+      input.imagePending ? [] : messages,
     );
   }
 

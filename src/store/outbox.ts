@@ -22,12 +22,12 @@ import { toFirestoreValue } from './codec.ts';
 
 const date = z.instanceof(Timestamp).transform((t) => t.toDate());
 const ref = z.object({ channel: z.string(), ts: z.string() });
+const intent = z.custom<MessageIntent>(
+  (v) => typeof v === 'object' && v !== null && typeof (v as { kind?: unknown }).kind === 'string',
+);
 const entry = z.object({
   key: z.string(),
-  intent: z.custom<MessageIntent>(
-    (v) =>
-      typeof v === 'object' && v !== null && typeof (v as { kind?: unknown }).kind === 'string',
-  ),
+  intent,
   seq: z.number().int(),
   version: z.number().int().nonnegative().default(0),
   state: z.enum(['pending', 'sent', 'failed']),
@@ -159,4 +159,22 @@ export function report(
       break;
   }
   return fieldsOf({ ...outbox, entries: { ...outbox.entries, [key]: next } });
+}
+
+/**
+ * The document field of messages held back until the submission's image is resolved (the
+ * review post shows the digest): written with a change stored `imagePending`, moved to
+ * the outbox by the change that records the image.
+ */
+export const HELD_FOR_IMAGE = 'heldForImage';
+
+const heldDoc = z.object({ [HELD_FOR_IMAGE]: z.array(intent).optional() });
+
+/** The messages held for the image, or undefined when the document holds none. */
+export function heldForImage(id: string, data: unknown): MessageIntent[] | undefined {
+  const parsed = heldDoc.safeParse(data);
+  if (!parsed.success) {
+    throw new StoreError('invalid_data', `the held messages of ${id}: ${parsed.error.message}`);
+  }
+  return parsed.data[HELD_FOR_IMAGE];
 }

@@ -45,8 +45,8 @@ export class MemoryStore implements SubmissionStore {
   #clock = 0;
   /** The messages each applied change owed (its outbox entries), in order. */
   readonly owed: { id: string; intent: MessageIntent }[] = [];
-  /** Submissions created with `imagePending`, and since when. */
-  readonly #imagePending = new Map<string, Date>();
+  /** Submissions whose revision was stored `imagePending`: since when, what they hold. */
+  readonly #imagePending = new Map<string, { since: Date; held: MessageIntent[] }>();
 
   async create(input: NewSubmission): Promise<ChangeResult> {
     const seen = this.#seen(input.requestId, 'create');
@@ -56,28 +56,24 @@ export class MemoryStore implements SubmissionStore {
     const { submission, event } = newSubmission({ ...input, id, at: now });
     this.#submissions.set(id, { submission, audit: [event] });
     this.#requests.set(input.requestId, { op: 'create', id });
-    this.#owe(id, input.messages);
-    if (input.imagePending) this.#imagePending.set(id, now);
+    if (input.imagePending) this.#imagePending.set(id, { since: now, held: input.messages ?? [] });
+    else this.#owe(id, input.messages);
     return { submission: this.#copy(id), applied: true };
   }
 
-  async recordImage(
-    id: string,
-    image: ImageResolution,
-    messages: MessageIntent[],
-  ): Promise<ChangeResult> {
+  async recordImage(id: string, image: ImageResolution): Promise<ChangeResult> {
     const { submission } = this.#stored(id);
-    if (!this.#imagePending.delete(submission.id)) {
-      return { submission: this.#copy(submission.id), applied: false };
-    }
+    const pending = this.#imagePending.get(submission.id);
+    if (!pending) return { submission: this.#copy(submission.id), applied: false };
+    this.#imagePending.delete(submission.id);
     submission.revisions = revisionsWithImage(submission, image);
-    this.#owe(submission.id, messages);
+    this.#owe(submission.id, pending.held);
     return { submission: this.#copy(submission.id), applied: true };
   }
 
   async pendingImages(options: { before: Date; limit?: number }): Promise<Submission[]> {
     return [...this.#imagePending]
-      .filter(([, since]) => since < options.before)
+      .filter(([, { since }]) => since < options.before)
       .slice(0, options.limit)
       .map(([id]) => this.#copy(id));
   }
@@ -122,7 +118,9 @@ export class MemoryStore implements SubmissionStore {
   }
 
   async resubmit(id: string, input: ResubmitInput): Promise<ChangeResult> {
-    return this.#change(id, input, 'resubmit', (current, now) => {
+    // Held messages are owed when the image is recorded, not with the change.
+    const context = input.imagePending ? { ...input, messages: [] } : input;
+    return this.#change(id, context, 'resubmit', (current, now) => {
       const to = this.#next(current, 'resubmit');
       const voids = current.status === 'approved';
       if (voids && !approvalNotStarted(current)) {
@@ -142,6 +140,9 @@ export class MemoryStore implements SubmissionStore {
         submittedAt: now,
         ...(input.image && { image: input.image }),
       };
+      if (input.imagePending) {
+        this.#imagePending.set(current.id, { since: now, held: input.messages ?? [] });
+      }
       return {
         fields: {
           status: to,

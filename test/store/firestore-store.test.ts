@@ -1,7 +1,8 @@
-import { Timestamp } from '@google-cloud/firestore';
+import { FieldValue, Timestamp } from '@google-cloud/firestore';
 import { describe, expect, it } from 'vitest';
 import { TransitionError } from '../../src/domain/status.ts';
 import type { Approval, Submission } from '../../src/domain/submission.ts';
+import { submittedMessages } from '../../src/ports/notifier.ts';
 import type { ChangeResult, StoreError } from '../../src/ports/store.ts';
 import { FirestoreStore, requestDocId } from '../../src/store/firestore-store.ts';
 import { MIN_BLOCK } from '../../src/store/submission-ids.ts';
@@ -750,19 +751,21 @@ describe('image resolutions', () => {
     expect(await store.get('PG-0001')).toEqual(approved.submission);
   });
 
-  it('pending at create: found by age, recorded once with the messages it owes then', async () => {
+  it('pending at create: found by age, its messages held, recorded once and released then', async () => {
     const store = newStore(fs, { now: () => at });
-    const { submission } = await store.create(newSubmission({ imagePending: true }));
+    const owed = [{ kind: 'review' }, { kind: 'received' }] as const;
+    const { submission } = await store.create(
+      newSubmission({ imagePending: true, messages: [...owed] }),
+    );
     expect(submission.revisions[0]?.image).toBeUndefined();
     expect((await store.outbox('PG-0001'))?.entries).toEqual([]);
     expect(await store.pendingImages({ before: at })).toEqual([]);
     const later = new Date(at.getTime() + 1);
     expect((await store.pendingImages({ before: later })).map((s) => s.id)).toEqual(['PG-0001']);
 
-    const owed = [{ kind: 'review' }, { kind: 'received' }] as const;
     const [first, second] = await Promise.all([
-      store.recordImage('PG-0001', resolved, [...owed]),
-      newStore(fs).recordImage('PG-0001', unresolved, [...owed]),
+      store.recordImage('PG-0001', resolved),
+      newStore(fs).recordImage('PG-0001', unresolved),
     ]);
     // Two instances finishing it at once: one records, the other finds it done.
     expect([first?.applied, second?.applied].sort()).toEqual([false, true]);
@@ -771,7 +774,49 @@ describe('image resolutions', () => {
     expect(stored?.revisions[0]?.image).toEqual(kept);
     expect((await store.outbox('PG-0001'))?.entries.map((e) => e.intent)).toEqual(owed);
     expect(await store.pendingImages({ before: later })).toEqual([]);
-    expect((await fs.db.doc('submissions/PG-0001').get()).get('imagePendingSince')).toBeUndefined();
+    const doc = await fs.db.doc('submissions/PG-0001').get();
+    expect(doc.get('imagePendingSince')).toBeUndefined();
+    expect(doc.get('heldForImage')).toBeUndefined();
+  });
+
+  it('pending at resubmit: the new revision holds its messages until its image is recorded', async () => {
+    const store = newStore(fs);
+    await store.create(newSubmission({ image: resolved, messages: [{ kind: 'review' }] }));
+    await store.apply('PG-0001', 'request_changes', {
+      actor: APPROVER,
+      requestId: requestId(),
+      patch: { reason: 'push it' },
+    });
+    const owed = submittedMessages({ revision: 2 }, PARTNER);
+    const { submission } = await store.resubmit('PG-0001', {
+      actor: PARTNER,
+      spec: sampleSpec(),
+      warnings: [],
+      imagePending: true,
+      messages: owed,
+      requestId: requestId(),
+    });
+    expect(submission.revisions.map((r) => r.image)).toEqual([resolved, undefined]);
+    const keys = async () => (await store.outbox('PG-0001'))?.entries.map((e) => e.key);
+    expect(await keys()).toEqual(['r1_review']);
+    expect((await store.pendingImages({ before: new Date(Date.now() + 60_000) })).length).toBe(1);
+
+    expect((await store.recordImage('PG-0001', unresolved)).applied).toBe(true);
+    expect((await store.get('PG-0001'))?.revisions.map((r) => r.image)).toEqual([
+      resolved,
+      unresolved,
+    ]);
+    expect(await keys()).toEqual(['r1_review', 'r2_review', 'r2_reply_resubmit', 'r2_received']);
+  });
+
+  it('pending from a version that held no messages: owes what a first submission owes', async () => {
+    const store = newStore(fs);
+    await store.create(newSubmission({ imagePending: true }));
+    await fs.db.doc('submissions/PG-0001').update({ heldForImage: FieldValue.delete() });
+    await store.recordImage('PG-0001', resolved);
+    expect((await store.outbox('PG-0001'))?.entries.map((e) => e.intent)).toEqual(
+      submittedMessages({ revision: 1 }, PARTNER),
+    );
   });
 
   it('keep the earlier revisions as they were when a new one is resolved', async () => {
