@@ -77,7 +77,7 @@ export async function finishSubmit(
   await deps.store.recordImage(submission.id, image);
 }
 
-/** The answer once a submission or a new revision is stored (its messages are in the outbox). */
+/** The answer once a change is stored with what it owes (in its outbox, or held). */
 function stored(
   deps: Pick<AppDeps, 'logger'>,
   { submission, applied }: ChangeResult,

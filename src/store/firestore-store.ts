@@ -346,7 +346,7 @@ export class FirestoreStore
       }
       // What a later read returns (undefined fields dropped, values checked).
       return { submission: submissionFromDoc(id, doc).submission, applied: true };
-    }).then((result) => this.#told(result, input.messages));
+    }).then((result) => this.#told(result, input.imagePending ? [] : input.messages));
   }
 
   /** The submission a request already created, or undefined when it created none. */
