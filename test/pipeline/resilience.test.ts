@@ -79,6 +79,11 @@ describe('a step stops right after the outside service accepted its request', ()
   // Firestore goes away the moment Cloud Build accepts the build: its id cannot be stored,
   // as if the bot died right there. On resume the build is found by its attempt tag and
   // adopted, never started twice.
+  // Back from the cut, the client reconnects on gRPC's backoff and the retried step waits
+  // its own: 20-28 s alone on this machine, more than 30 s once on a loaded CI run.
+  const RESUMED_WITHIN_MS = 60_000;
+  const TEST_MS = 120_000;
+
   async function cutFirestoreUntilTheStepFails(b: Bot) {
     void b.firestoreProxy.stop();
     await eventually(
@@ -89,40 +94,48 @@ describe('a step stops right after the outside service accepted its request', ()
     await b.firestoreProxy.start();
   }
 
-  it('a build whose id was never stored is adopted, not started again', async () => {
-    const b = await bot();
-    let cut: Promise<void> | undefined;
-    b.cloudBuild.onBuildCreated(() => {
-      cut ??= cutFirestoreUntilTheStepFails(b);
-      return undefined;
-    });
-    const id = await submitAndApprove(b);
-    await eventually(() => expect(cut).toBeDefined());
-    await cut;
-    await reaches(b, id, 'live', 30_000);
-    expect(b.cloudBuild.createdBuilds()).toHaveLength(1);
-    expect(b.logs.some((l) => l.message === 'build adopted after a restart')).toBe(true);
-  });
-  it('a version whose create operation was never stored is adopted, not created again', async () => {
-    const b = await bot();
-    let cut: Promise<void> | undefined;
-    b.appEngine.onDeploy({
-      deploy: () => {
+  it(
+    'a build whose id was never stored is adopted, not started again',
+    async () => {
+      const b = await bot();
+      let cut: Promise<void> | undefined;
+      b.cloudBuild.onBuildCreated(() => {
         cut ??= cutFirestoreUntilTheStepFails(b);
         return undefined;
-      },
-      versionUrl: () => b.versions.url,
-    });
-    const id = await submitAndApprove(b);
-    await eventually(() => expect(cut).toBeDefined(), 30_000);
-    await cut;
-    const live = await reaches(b, id, 'live', 30_000);
-    expect(b.appEngine.requestsTo('POST', /\/versions$/)).toHaveLength(1);
-    expect(b.logs.some((l) => l.message === 'deploy adopted after a restart')).toBe(true);
-    // The URL App Engine answered for the adopted version (the harness serves versions there).
-    expect(live.pipeline?.versionUrl).toBe(b.versions.url);
-    await eventually(() => expect(repliesMatching(b, / is live/)).toHaveLength(1));
-  });
+      });
+      const id = await submitAndApprove(b);
+      await eventually(() => expect(cut).toBeDefined());
+      await cut;
+      await reaches(b, id, 'live', RESUMED_WITHIN_MS);
+      expect(b.cloudBuild.createdBuilds()).toHaveLength(1);
+      expect(b.logs.some((l) => l.message === 'build adopted after a restart')).toBe(true);
+    },
+    TEST_MS,
+  );
+  it(
+    'a version whose create operation was never stored is adopted, not created again',
+    async () => {
+      const b = await bot();
+      let cut: Promise<void> | undefined;
+      b.appEngine.onDeploy({
+        deploy: () => {
+          cut ??= cutFirestoreUntilTheStepFails(b);
+          return undefined;
+        },
+        versionUrl: () => b.versions.url,
+      });
+      const id = await submitAndApprove(b);
+      await eventually(() => expect(cut).toBeDefined(), 30_000);
+      await cut;
+      const live = await reaches(b, id, 'live', RESUMED_WITHIN_MS);
+      expect(b.appEngine.requestsTo('POST', /\/versions$/)).toHaveLength(1);
+      expect(b.logs.some((l) => l.message === 'deploy adopted after a restart')).toBe(true);
+      // The URL App Engine answered for the adopted version (the harness serves versions there).
+      expect(live.pipeline?.versionUrl).toBe(b.versions.url);
+      await eventually(() => expect(repliesMatching(b, / is live/)).toHaveLength(1));
+    },
+    TEST_MS,
+  );
 });
 
 describe('two instances, twenty pipelines', () => {
