@@ -47,19 +47,21 @@ export async function submit(deps: SubmitDeps, input: SubmitInput): Promise<Resu
 }
 
 /**
- * The answer once a change stored `imagePending`, with its finishing as the follow-up. A
- * retried request's change is finished by its first arrival (or, if that instance stopped
- * in between, by the pending-images sweep of any instance).
+ * The answer once a change stored `imagePending` (what it owes held with it), with its
+ * finishing as the follow-up. A retried request's change is finished by its first arrival
+ * (or, if that instance stopped in between, by the pending-images sweep of any instance).
  */
 export function storedPending(
   deps: Pick<AppDeps, 'store' | 'registry' | 'logger'>,
-  change: ChangeResult,
+  { submission, applied }: ChangeResult,
   requestId: string,
 ): Result<Done<{ submission: Submission }>> {
-  const answer = stored(deps, change, requestId);
-  return change.applied
-    ? { ...answer, afterwards: () => finishSubmit(deps, change.submission) }
-    : answer;
+  deps.logger.info(
+    { submissionId: submission.id, revision: submission.revision, applied, requestId },
+    'stored',
+  );
+  const answer = { outcome: done({ submission }) };
+  return applied ? { ...answer, afterwards: () => finishSubmit(deps, submission) } : answer;
 }
 
 /**
@@ -75,17 +77,4 @@ export async function finishSubmit(
 ): Promise<void> {
   const image = await resolveImage(deps, currentRevision(submission).spec.image);
   await deps.store.recordImage(submission.id, image);
-}
-
-/** The answer once a change is stored with what it owes (in its outbox, or held). */
-function stored(
-  deps: Pick<AppDeps, 'logger'>,
-  { submission, applied }: ChangeResult,
-  requestId: string,
-): Result<Done<{ submission: Submission }>> {
-  deps.logger.info(
-    { submissionId: submission.id, revision: submission.revision, applied, requestId },
-    'stored',
-  );
-  return { outcome: done({ submission }) };
 }

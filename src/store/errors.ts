@@ -6,7 +6,8 @@ import { StoreError } from '../ports/store.ts';
 
 export const UNREACHABLE = 'could not reach the database';
 
-function codeOf(error: unknown): unknown {
+/** The gRPC status code a Firestore error carries, if any. */
+export function codeOf(error: unknown): unknown {
   return typeof error === 'object' && error !== null
     ? (error as { code?: unknown }).code
     : undefined;

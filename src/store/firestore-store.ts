@@ -97,7 +97,7 @@ import {
   submissionToDoc,
   toFirestoreValue,
 } from './codec.ts';
-import { toStoreError, UNREACHABLE } from './errors.ts';
+import { codeOf, toStoreError, UNREACHABLE } from './errors.ts';
 import {
   beat,
   endBeat,
@@ -339,7 +339,7 @@ export class FirestoreStore
         // The request was stored before (a resend, another instance, or this commit's own
         // retry after a lost answer): its record says what it created.
         const repeat =
-          (error as { code?: unknown }).code === GRPC.ALREADY_EXISTS &&
+          codeOf(error) === GRPC.ALREADY_EXISTS &&
           (await this.#createdBy(requestRef, input.requestId));
         if (repeat) return repeat;
         throw error;
