@@ -1,14 +1,19 @@
 /**
- * Bot instances' heartbeats: `instances/{owner}` {until, startedAt}, one document per bot
+ * Bot instances' heartbeats: `instances/{owner}` {untilMs, startedAt}, one document per bot
  * instance, renewed on the instance's own timer. A pipeline names its owner instance
  * (`owner` on the submission document); the instance holds it while its heartbeat is
  * live. So renewing costs one write per instance, however many pipelines it drives, and
  * taking over a dead instance's pipelines means finding its lapsed heartbeat.
+ *
+ * A renewal only ever moves `untilMs` forward (Firestore's server-side maximum): a renewal
+ * sent while the database was out of reach may land after a later one, and must not make a
+ * live instance look lapsed (its own run writes would then be refused).
  */
 import {
   type CollectionReference,
   type DocumentReference,
   type DocumentSnapshot,
+  FieldValue,
   type Firestore,
   Timestamp,
   type Transaction,
@@ -23,7 +28,11 @@ export function heartbeatRef(db: Firestore, owner: string): DocumentReference {
 
 /** Until when the heartbeat in `snap` keeps its instance alive; undefined when there is none. */
 function untilOf(snap: DocumentSnapshot | undefined): Date | undefined {
-  const until: unknown = snap?.exists ? snap.get('until') : undefined;
+  if (!snap?.exists) return undefined;
+  const untilMs: unknown = snap.get('untilMs');
+  if (typeof untilMs === 'number') return new Date(untilMs);
+  // A heartbeat written by the version before `untilMs`, read during a rolling upgrade.
+  const until: unknown = snap.get('until');
   return until instanceof Timestamp ? until.toDate() : undefined;
 }
 
@@ -32,17 +41,20 @@ export function isLive(snap: DocumentSnapshot | undefined, now: Date): boolean {
   return until !== undefined && until > now;
 }
 
-/** Renews the heartbeat: one blind write. The first beat of a process notes its start. */
+/**
+ * Renews the heartbeat: one write, which never moves it back. The first beat of a process
+ * notes its start.
+ */
 export async function beat(db: Firestore, owner: string, until: Date, startedAt?: Date) {
   await heartbeatRef(db, owner).set(
-    { until, ...(startedAt ? { startedAt } : {}) },
+    { untilMs: FieldValue.maximum(until.getTime()), ...(startedAt ? { startedAt } : {}) },
     { merge: true },
   );
 }
 
 /** Ends the heartbeat now: the instance's pipelines may be taken over at once. */
 export async function endBeat(db: Firestore, owner: string, now: Date): Promise<void> {
-  await heartbeatRef(db, owner).set({ until: now }, { merge: true });
+  await heartbeatRef(db, owner).set({ untilMs: now.getTime() }, { merge: true });
 }
 
 /** Every instance's heartbeat expiry, live or lapsed (the collection is small). */

@@ -95,7 +95,7 @@ describe('heartbeat and claim', () => {
     expect(await hold(store, id, 'bot-a', TTL)).toBe(true);
     expect((await raw(id))?.owner).toBe('bot-a');
     expect(await heartbeat('bot-a')).toEqual({
-      until: Timestamp.fromDate(new Date(Date.parse(START) + TTL)),
+      untilMs: Date.parse(START) + TTL,
       startedAt: Timestamp.fromDate(new Date(START)),
     });
     expect(await hold(store, id, 'bot-b', TTL)).toBe(false);
@@ -105,13 +105,43 @@ describe('heartbeat and claim', () => {
     await store.beat('bot-a', TTL);
     expect(await store.claim(id, 'bot-a')).toBe(true);
     expect(await heartbeat('bot-a')).toEqual({
-      until: Timestamp.fromDate(new Date(Date.parse(START) + 10_000 + TTL)),
+      untilMs: Date.parse(START) + 10_000 + TTL,
       startedAt: Timestamp.fromDate(new Date(START)),
     });
     // Past the first expiry, the renewed heartbeat still keeps B out.
     clock.advance(TTL - 1);
     expect(await hold(store, id, 'bot-b', TTL)).toBe(false);
     expect((await raw(id))?.owner).toBe('bot-a');
+  });
+
+  it('never moves back: a renewal sent earlier that lands late keeps the later expiry', async () => {
+    const { store, clock } = setup();
+    const id = await building(store, 'bot-a');
+    // The same instance's renewal from 20 s ago, held up while the database was out of
+    // reach, lands after the renewal that followed it.
+    clock.advance(25_000);
+    await store.beat('bot-a', TTL);
+    const late = new FirestoreStore(fs.db, { now: () => new Date(Date.parse(START) + 5_000) });
+    await late.beat('bot-a', TTL);
+    expect((await heartbeat('bot-a'))?.untilMs).toBe(Date.parse(START) + 25_000 + TTL);
+    clock.advance(TTL - 1);
+    expect(await hold(store, id, 'bot-b', TTL)).toBe(false);
+    await store.saveRun(id, 'bot-a', run({ buildId: 'b-1' }));
+    expect((await store.get(id))?.pipeline?.buildId).toBe('b-1');
+  });
+
+  it('reads a heartbeat written before untilMs (a rolling upgrade) by its until', async () => {
+    const { store, clock } = setup();
+    const id = await approved(store);
+    await fs.db
+      .doc('instances/old-bot')
+      .set({ until: Timestamp.fromMillis(Date.parse(START) + TTL) });
+    await fs.db.doc(`submissions/${id}`).update({ owner: 'old-bot' });
+    expect(await store.lapsedInstances()).toEqual([]);
+    expect(await hold(store, id, 'bot-b', TTL)).toBe(false);
+    clock.advance(TTL);
+    expect(await store.lapsedInstances()).toContain('old-bot');
+    expect(await hold(store, id, 'bot-b', TTL)).toBe(true);
   });
 
   it('costs one heartbeat write per instance, however many pipelines it holds', async () => {
