@@ -67,7 +67,8 @@ export class Scheduler {
   #aliveUntil = 0;
   /**
    * The next discovery also reads the pipelines that name this instance: at the start (a
-   * restart under the same name) and after its heartbeat lapsed (their claims were dropped).
+   * restart under the same name), after its heartbeat lapsed and after a lost lease (their
+   * claims were dropped).
    */
   #adopt = true;
   /** Stopped: nothing is claimed (a claim would start the ended heartbeat again). */
@@ -286,6 +287,9 @@ export class Scheduler {
     } catch (error) {
       if (isStoreError(error, 'conflict')) {
         this.#drop(id, 'lease lost');
+        // Refused though the store may still name this instance (its heartbeat looked
+        // lapsed to that one write): the next discovery reads back what names it.
+        this.#adopt = true;
         return;
       }
       log.warn({ err: error }, 'pipeline step failed; will try again');

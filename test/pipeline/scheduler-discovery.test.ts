@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { freshSteps } from '../../src/domain/pipeline-run.ts';
 import { createLogger } from '../../src/log.ts';
-import { Scheduler } from '../../src/pipeline/scheduler.ts';
+import { Scheduler, type SchedulerOptions } from '../../src/pipeline/scheduler.ts';
+import { StoreError } from '../../src/ports/store.ts';
 import { FirestoreStore } from '../../src/store/firestore-store.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { useTestFirestore } from '../setup/firestore-project.ts';
@@ -41,7 +42,11 @@ async function tracked(store: FirestoreStore, owner: string, ttlMs: number): Pro
   return submission.id;
 }
 
-function start(store: FirestoreStore, owner: string): Scheduler {
+function start(
+  store: FirestoreStore,
+  owner: string,
+  step: SchedulerOptions['step'] = async () => 'unchanged',
+): Scheduler {
   const scheduler = new Scheduler({
     store,
     owner,
@@ -51,7 +56,7 @@ function start(store: FirestoreStore, owner: string): Scheduler {
     discoverMs: 50,
     callsPerMinute: 6_000,
     backoff: { initialMs: 1_000, factor: 1, maxMs: 1_000 },
-    step: async () => 'unchanged',
+    step,
     start: async () => {},
   });
   schedulers.push(scheduler);
@@ -103,5 +108,21 @@ describe('discovery', () => {
     await first.stop();
     await eventually(() => expect(second.held).toEqual([id]), 2_000);
     expect((await fs.db.doc(`submissions/${id}`).get()).get('owner')).toBe('bot-second');
+  });
+
+  it('a pipeline whose step was refused while the store still names this instance is taken back', async () => {
+    const store = new FirestoreStore(fs.db);
+    const id = await tracked(store, 'bot-me', 30_000);
+    // One run write refused as if this instance's heartbeat had lapsed (a renewal landing
+    // out of order, say): the scheduler lets the pipeline go, but the store still names it.
+    let steps = 0;
+    const me = start(store, 'bot-me', async () => {
+      steps += 1;
+      if (steps === 1) throw new StoreError('conflict', `${id}: lease refused once`);
+      return 'unchanged';
+    });
+    await eventually(() => expect(steps).toBeGreaterThanOrEqual(2), 3_000);
+    expect(me.held).toEqual([id]);
+    expect((await fs.db.doc(`submissions/${id}`).get()).get('owner')).toBe('bot-me');
   });
 });
