@@ -532,7 +532,7 @@ describe('an unavailable or silent API', () => {
       api.stall(1, { path: '/v1/apps/p1' });
       const started = Date.now();
       expect(await impatient.defaultHostname('p1')).toBe('p1.ew.r.appspot.com');
-      expect(Date.now() - started).toBeLessThan(2000);
+      expect(Date.now() - started).toBeLessThan(5000);
       api.stall(1, { method: 'POST' });
       const error = await failure(impatient.createVersion(plan()));
       expect(error).toMatchObject({ code: 'unavailable', grpcCode: 4 });
@@ -550,7 +550,7 @@ describe('an unavailable or silent API', () => {
       const error = await failure(dead.getOperation('apps/p1/operations/x'));
       expect(error).toMatchObject({ code: 'unavailable', retryable: true });
       expect(error.message).toMatch(/ECONNREFUSED/);
-      expect(Date.now() - started).toBeLessThan(2000);
+      expect(Date.now() - started).toBeLessThan(5000);
     } finally {
       await dead.close();
     }

@@ -201,7 +201,7 @@ describe('refusals and failures', () => {
       const started = Date.now();
       const error = await refusal({ buildId: UNKNOWN_BUILD, lines: 10 }, quick);
       expect(error).toMatchObject({ code: 'unavailable', grpcCode: 4 });
-      expect(Date.now() - started).toBeLessThan(2000);
+      expect(Date.now() - started).toBeLessThan(5000);
     } finally {
       await quick.close();
     }

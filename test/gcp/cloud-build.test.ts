@@ -417,7 +417,7 @@ describe('a dead or silent API', () => {
       retryable: true,
     });
     expect(await expectRejection(dead.start(plan))).toMatchObject({ code: 'unavailable' });
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(Date.now() - started).toBeLessThan(6000);
     await dead.close();
   });
 
@@ -435,7 +435,7 @@ describe('a dead or silent API', () => {
       grpcCode: 4,
     });
     expect(await expectRejection(impatient.cancel(buildId))).toMatchObject({ code: 'unavailable' });
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(Date.now() - started).toBeLessThan(6000);
     await impatient.close();
   });
 });

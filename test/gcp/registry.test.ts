@@ -267,7 +267,7 @@ describe('an unreachable registry is unavailable', () => {
     const error = await failure(adapter({ timeoutMs: 300 }).resolve(ref('python:3.12')));
     expect(error.code).toBe('unavailable');
     expect(error.message).toContain('no answer within 300 ms');
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('when the manifest request stalls, within the deadline', async () => {
@@ -275,7 +275,7 @@ describe('an unreachable registry is unavailable', () => {
     const started = Date.now();
     const error = await failure(adapter({ timeoutMs: 300 }).resolve(ref('python:3.12')));
     expect(error.code).toBe('unavailable');
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it("within a caller's own deadline, shorter than the adapter's", async () => {
@@ -283,7 +283,7 @@ describe('an unreachable registry is unavailable', () => {
     const started = Date.now();
     const error = await failure(adapter().resolve(ref('python:3.12'), { timeoutMs: 200 }));
     expect(error.message).toContain('no answer within 200 ms');
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
 

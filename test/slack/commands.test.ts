@@ -143,8 +143,10 @@ describe('/playground commands', () => {
     const retry = await send(bot.url, request, { secret: SECRET, retryNum: 1 });
     expect(first.status).toBe(200);
     expect(retry.status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await eventually(() => expect(bot.api.messages(REVIEW_CHANNEL)[0]?.replies).toHaveLength(1));
     expect((await bot.store.audit('PG-0001')).filter((e) => e.action === 'cancel')).toHaveLength(1);
+    // Said once: a second look, after a second post would have come, finds nothing more.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     expect(bot.api.messages(REVIEW_CHANNEL)[0]?.replies).toHaveLength(1);
   });
 });

@@ -160,11 +160,14 @@ describe('an error no retry fixes', () => {
     b.api.fail('chat.postMessage', { kind: 'error', error: 'is_archived' });
     const id = await submit(b);
     await eventually(async () => expect(await b.store.undeliverable()).toHaveLength(1));
-    expect(
-      b.logs.some(
-        (l) => l.severity === 'ERROR' && /is_archived; unarchive/.test(String(l.message)),
-      ),
-    ).toBe(true);
+    // Logged once it is recorded: by then, or just after.
+    await eventually(() =>
+      expect(
+        b.logs.some(
+          (l) => l.severity === 'ERROR' && /is_archived; unarchive/.test(String(l.message)),
+        ),
+      ).toBe(true),
+    );
     // The partner is still told (without a link: there is no thread).
     await eventually(() => expect(dms(b)).toHaveLength(1));
     const answer = await send(

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MEDIA_TYPES } from '../../../src/local/registry/manifests.ts';
 import { type RegistryStandIn, startRegistry } from '../../../src/local/registry/server.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import { IMAGES, PRIVATE_REPOSITORY } from './fixtures.ts';
 
 const GOOGLE = 'oauth2accesstoken:ya29.reader';
@@ -214,8 +215,13 @@ describe('record and faults', () => {
     const unavailable = await fetch(`${registry.url}/v2/`);
     expect(unavailable.status).toBe(503);
     registry.stall(1, { path: '/token' });
-    const stalled = fetch(`${registry.url}/token`, { signal: AbortSignal.timeout(200) });
-    await expect(stalled).rejects.toThrow(/aborted|timeout/i);
+    const abort = new AbortController();
+    const stalled = fetch(`${registry.url}/token`, { signal: abort.signal });
+    // Given up only once the stand-in has the request: it recorded it, and never answered.
+    await eventually(() => expect(registry.requestsTo('GET', '/token')).toHaveLength(1));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    abort.abort();
+    await expect(stalled).rejects.toThrow(/aborted/i);
     expect(registry.requestsTo('GET', '/token')[0]?.status).toBe(0);
     expect((await fetch(`${registry.url}/v2/`)).status).toBe(401);
   });
