@@ -109,6 +109,14 @@ export function stepDuration(step: StepProgress, now: Date): number | undefined 
 
 /** https://console.cloud.google.com page of an App Engine version. */
 export function versionConsoleUrl(project: string, service: string, versionId: string): string {
-  const params = new URLSearchParams({ project, serviceId: service, versionId });
+  return versionsConsoleUrl(project, { serviceId: service, versionId });
+}
+
+/** The console's App Engine versions page of `project`, narrowed to one version if given. */
+export function versionsConsoleUrl(
+  project: string,
+  version?: { serviceId: string; versionId: string },
+): string {
+  const params = new URLSearchParams({ project, ...version });
   return `https://console.cloud.google.com/appengine/versions?${params}`;
 }

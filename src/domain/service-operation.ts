@@ -7,15 +7,9 @@
 import type { PipelineRun } from './pipeline-run.ts';
 import type { ServiceRecord, VersionHistoryEntry } from './service-record.ts';
 import type { Actor } from './submission.ts';
+import type { VersionRef } from './version-lifecycle.ts';
 
 export type OperationKind = 'promote' | 'rollback';
-
-/** A version with the submission (and revision) that created it, when the bot knows it. */
-export interface VersionRef {
-  version: string;
-  submissionId?: string;
-  revision?: number;
-}
 
 /** Where an operation is: starting a stopped target, moving traffic, or ended. */
 export type OperationPhase = 'starting' | 'promoting' | 'done' | 'failed';

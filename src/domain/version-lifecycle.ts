@@ -3,6 +3,7 @@
  * version has taken all traffic and stayed healthy, and making room before a deploy when the
  * application nears App Engine's version limit. The steps in src/pipeline make the calls.
  */
+import { z } from 'zod';
 
 /** How many of a service's previous versions (all but the live one) are kept. */
 export interface LifecyclePolicy {
@@ -134,11 +135,19 @@ function newestFirst(versions: readonly VersionFacts[]): VersionFacts[] {
   return oldestFirst(versions).reverse();
 }
 
-/** A version, with the submission that deployed it when the service's history knows. */
+/** A version, with the submission (and revision) that created it when the bot knows it. */
 export interface VersionRef {
   version: string;
   submissionId?: string;
+  revision?: number;
 }
+
+/** A VersionRef read back (from Firestore, or a modal's private_metadata). */
+export const versionRefSchema = z.object({
+  version: z.string().min(1),
+  submissionId: z.string().optional(),
+  revision: z.number().int().positive().optional(),
+});
 
 /**
  * A live run's clean-up of its service's older versions (PipelineRun.housekeeping), one

@@ -13,6 +13,7 @@ import { CHECKLIST, type StepName } from '../domain/pipeline-run.ts';
 import { ACTIONS, type Action, STATUSES } from '../domain/status.ts';
 import type { AuditAction, AuditEvent, Submission } from '../domain/submission.ts';
 import { isMapping, type SubmissionSpec } from '../domain/submission-spec/index.ts';
+import { versionRefSchema } from '../domain/version-lifecycle.ts';
 import { StoreError } from '../ports/store.ts';
 import { housekeeping, versionRemoval, versionRoom } from './lifecycle-codec.ts';
 
@@ -186,19 +187,17 @@ const pipelineRun = z.object({
 // whose version it makes serve, and its summary on the service record.
 
 const kind = z.enum(['promote', 'rollback']);
-const versionRef = z.object({
-  version: z.string().min(1),
-  submissionId: z.string().optional(),
-  revision: z.number().int().positive().optional(),
-});
 
 const operationRun = z.object({
   id: z.string().min(1),
   kind,
   project: z.string().min(1),
   service: z.string().min(1),
-  from: versionRef.optional(),
-  to: versionRef.extend({ submissionId: z.string().min(1), revision: z.number().int().positive() }),
+  from: versionRefSchema.optional(),
+  to: versionRefSchema.extend({
+    submissionId: z.string().min(1),
+    revision: z.number().int().positive(),
+  }),
   by: actor,
   owner: actor,
   requestId: z.string().min(1),

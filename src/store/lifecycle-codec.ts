@@ -3,15 +3,15 @@
 // removal of a version whose deploy was cancelled.
 import { z } from 'zod';
 
-const versionRef = z.object({ version: z.string().min(1), submissionId: z.string().optional() });
+import { versionRefSchema } from '../domain/version-lifecycle.ts';
 
 export const housekeeping = z.object({
   state: z.enum(['working', 'done']),
-  stop: z.array(versionRef),
-  remove: z.array(versionRef),
-  keptServing: z.array(versionRef),
-  stopped: z.array(versionRef),
-  removed: z.array(versionRef),
+  stop: z.array(versionRefSchema),
+  remove: z.array(versionRefSchema),
+  keptServing: z.array(versionRefSchema),
+  stopped: z.array(versionRefSchema),
+  removed: z.array(versionRefSchema),
   operation: z
     .object({
       name: z.string().min(1),
@@ -25,8 +25,8 @@ export const housekeeping = z.object({
 export const versionRoom = z.object({
   attempt: z.number().int().positive(),
   count: z.number().int().nonnegative(),
-  remove: z.array(versionRef).optional(),
-  removed: z.array(versionRef),
+  remove: z.array(versionRefSchema).optional(),
+  removed: z.array(versionRefSchema),
   operation: z.object({ name: z.string().min(1), version: z.string().min(1) }).optional(),
   ready: z.boolean().optional(),
 });

@@ -4,7 +4,7 @@
 // step, said in the submission's thread; when that cannot make room, the deploy fails with
 // what to do. A create App Engine refuses for the limit comes back here too.
 import { GRPC } from '../../domain/grpc-status.ts';
-import type { PipelineRun } from '../../domain/pipeline-run.ts';
+import { type PipelineRun, versionsConsoleUrl } from '../../domain/pipeline-run.ts';
 import { endStep } from '../../domain/run-transitions.ts';
 import type { Submission } from '../../domain/submission.ts';
 import {
@@ -139,7 +139,7 @@ async function saveRoom(
 
 /** Why the deploy cannot go on, and what to do. */
 function noRoom(run: PipelineRun, room: VersionRoom, left: number): string {
-  const console = `https://console.cloud.google.com/appengine/versions?${new URLSearchParams({ project: run.project })}`;
+  const console = versionsConsoleUrl(run.project);
   const deleted = room.removed.length;
   const why =
     deleted > 0

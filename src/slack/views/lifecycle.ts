@@ -7,14 +7,16 @@ import { APP_ENGINE_VERSION_LIMIT, type VersionRef } from '../../domain/version-
 import type { Message } from './kit.ts';
 import { code, escapeMrkdwn } from './mrkdwn.ts';
 
-/** "`v1` (PG-0001), `v0`": each version with the submission that deployed it, when known. */
+/** "`v2` (PG-0002 r1)": a version with the submission (and revision) that made it, when known. */
+export function versionLabel(ref: VersionRef): string {
+  const revision = ref.revision === undefined ? '' : ` r${ref.revision}`;
+  const from = ref.submissionId ? ` (${escapeMrkdwn(ref.submissionId)}${revision})` : '';
+  return `${code(ref.version, 100)}${from}`;
+}
+
+/** "`v1` (PG-0001), `v0`". */
 function versionList(refs: readonly VersionRef[]): string {
-  return refs
-    .map((ref) => {
-      const from = ref.submissionId ? ` (${escapeMrkdwn(ref.submissionId)})` : '';
-      return `${code(ref.version, 100)}${from}`;
-    })
-    .join(', ');
+  return refs.map(versionLabel).join(', ');
 }
 
 /** "Housekeeping for `svc` in `proj`: stopped …; deleted …; kept serving … for rollback." */

@@ -4,10 +4,12 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
 import type { AskOutcome, ConfirmOutcome, OperationAsk } from '../../app/operate.ts';
-import type { OperationRun, VersionRef } from '../../domain/service-operation.ts';
+import type { OperationRun } from '../../domain/service-operation.ts';
 import type { Submission } from '../../domain/submission.ts';
+import { type VersionRef, versionRefSchema } from '../../domain/version-lifecycle.ts';
 import { CALLBACK_ID } from './ids.ts';
 import { context, fromMetadata, LIMITS, type Message, plain, section, toMetadata } from './kit.ts';
+import { versionLabel } from './lifecycle.ts';
 import { capitalize, code, mention, quote } from './mrkdwn.ts';
 import { loadingModal } from './notice-modal.ts';
 
@@ -15,27 +17,15 @@ const VERB = { promote: 'Promote', rollback: 'Roll back' } as const;
 const DOING = { promote: 'promoting', rollback: 'rolling back' } as const;
 const NOUN = { promote: 'promotion', rollback: 'rollback' } as const;
 
-/** "`v2` (PG-0002 r1)". */
-function version(ref: VersionRef): string {
-  const by = ref.submissionId ? ` (${ref.submissionId} r${ref.revision ?? '?'})` : '';
-  return `${code(ref.version, 100)}${by}`;
-}
-
 /** "from `v3` (PG-0003 r1) to `v2` (PG-0002 r1)". */
 function move(from: VersionRef | undefined, to: VersionRef): string {
-  return `${from ? `from ${version(from)} ` : ''}to ${version(to)}`;
+  return `${from ? `from ${versionLabel(from)} ` : ''}to ${versionLabel(to)}`;
 }
 
 /** "`my-service` in `pg-prod-1`". */
 function place(where: { service: string; project: string }): string {
   return `${code(where.service, 100)} in ${code(where.project, 100)}`;
 }
-
-const versionRef = z.object({
-  version: z.string().min(1),
-  submissionId: z.string().optional(),
-  revision: z.number().int().positive().optional(),
-});
 
 /** What the modal's private_metadata carries: the ask as it was shown. */
 const askMetadata = z.object({
@@ -44,8 +34,8 @@ const askMetadata = z.object({
   service: z.string().min(1),
   plan: z.object({
     kind: z.literal('plan'),
-    from: versionRef.optional(),
-    to: versionRef.extend({ submissionId: z.string().min(1), revision: z.number().int() }),
+    from: versionRefSchema.optional(),
+    to: versionRefSchema.extend({ submissionId: z.string().min(1), revision: z.number().int() }),
     start: z.boolean(),
     url: z.string().optional(),
   }),
@@ -234,7 +224,7 @@ export function operationEndMessage(run: OperationRun): Message {
       text: `${run.to.version} (${run.to.submissionId}) now serves ${run.service}${run.versionUrl ? ` at ${run.versionUrl}` : ''}`,
       blocks: [
         section(
-          `:large_green_circle: ${version(run.to)} now serves all traffic of ${place(run)}${url}\n${VERB[run.kind]} ${move(run.from, run.to)} done. ${who}`,
+          `:large_green_circle: ${versionLabel(run.to)} now serves all traffic of ${place(run)}${url}\n${VERB[run.kind]} ${move(run.from, run.to)} done. ${who}`,
         ),
       ],
     };
@@ -243,7 +233,7 @@ export function operationEndMessage(run: OperationRun): Message {
     text: `${VERB[run.kind]} of ${run.service} to ${run.to.version} failed`,
     blocks: [
       section(
-        `:x: ${VERB[run.kind]} ${place(run)} ${move(run.from, run.to)} failed:\n${quote(run.failure ?? 'no reason given', 1000)}\n${run.promoteOperation ? 'App Engine may still finish moving the traffic: `/playground rollback` shows what serves.' : `The traffic was not moved${run.from ? `: ${version(run.from)} keeps serving` : ''}.`} ${who}`,
+        `:x: ${VERB[run.kind]} ${place(run)} ${move(run.from, run.to)} failed:\n${quote(run.failure ?? 'no reason given', 1000)}\n${run.promoteOperation ? 'App Engine may still finish moving the traffic: `/playground rollback` shows what serves.' : `The traffic was not moved${run.from ? `: ${versionLabel(run.from)} keeps serving` : ''}.`} ${who}`,
       ),
     ],
   };
