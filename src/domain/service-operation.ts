@@ -110,8 +110,8 @@ function refOf(
 }
 
 /** The version, with the submission that made it when the record's history knows it. */
-function known(record: ServiceRecord, version: string): VersionRef {
-  const entry = [...record.history].reverse().find((e) => e.version === version);
+export function versionRef(record: ServiceRecord | undefined, version: string): VersionRef {
+  const entry = record?.history.findLast((e) => e.version === version);
   return entry ? refOf(entry) : { version };
 }
 
@@ -126,7 +126,7 @@ export function rollbackPlan(
   named?: string,
 ): OperationPlan {
   const serving = servingVersion(listed);
-  const from = serving ? known(record, serving.id) : undefined;
+  const from = serving ? versionRef(record, serving.id) : undefined;
   const byId = new Map(listed.map((v) => [v.id, v]));
   if (named !== undefined) {
     const target = byId.get(named);
@@ -135,7 +135,7 @@ export function rollbackPlan(
     if (target.id === serving?.id && target.traffic >= 1) {
       return { kind: 'already_serving', version: named };
     }
-    const ref = known(record, named);
+    const ref = versionRef(record, named);
     if (ref.submissionId === undefined || ref.revision === undefined) {
       return { kind: 'not_ours', version: named };
     }
@@ -179,7 +179,7 @@ export function promotePlan(
   }
   if (target.traffic >= 1) return { kind: 'already_serving', version: to.version };
   const serving = servingVersion(listed);
-  const from = serving && (record ? known(record, serving.id) : { version: serving.id });
+  const from = serving && versionRef(record, serving.id);
   return planTo(from, to, target);
 }
 

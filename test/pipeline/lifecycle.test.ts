@@ -59,7 +59,7 @@ describe('housekeeping after a version took all traffic', () => {
 
     const run = await housekept(b, id);
     expect(run?.housekeeping).toMatchObject({
-      stopped: [{ version: 'old-3', submissionId: 'PG-0900' }],
+      stopped: [{ version: 'old-3', submissionId: 'PG-0900', revision: 1 }],
       removed: [{ version: 'old-2' }, { version: 'old-1' }],
       keptServing: [{ version: 'old-4' }],
     });
@@ -92,7 +92,7 @@ describe('housekeeping after a version took all traffic', () => {
         .filter((r) => r.includes('Housekeeping'));
       expect(replies).toHaveLength(1);
       expect(replies[0]).toContain(
-        `Housekeeping for \`${SERVICE}\` in \`${PROJECT}\`: stopped \`old-3\` (PG-0900); deleted \`old-2\`, \`old-1\`; kept serving \`old-4\` for rollback.`,
+        `Housekeeping for \`${SERVICE}\` in \`${PROJECT}\`: stopped \`old-3\` (PG-0900 r1); deleted \`old-2\`, \`old-1\`; kept serving \`old-4\` for rollback.`,
       );
     });
     expect(await b.store.inFlight()).toEqual([]);

@@ -3,6 +3,7 @@
 // deleted as version-lifecycle.ts decides, one App Engine call per step, and the thread is
 // told what was done. Until the grace has passed the step only waits (no call at all).
 import type { PipelineRun } from '../../domain/pipeline-run.ts';
+import { versionRef } from '../../domain/service-operation.ts';
 import type { ServiceRecord } from '../../domain/service-record.ts';
 import type { Submission } from '../../domain/submission.ts';
 import {
@@ -180,10 +181,4 @@ function notLive(record: ServiceRecord | undefined, run: PipelineRun): string | 
   const live = record?.live?.version;
   if (live === run.versionId) return undefined;
   return `${run.versionId} is no longer the live version of ${run.service} (${live ?? 'none is'})`;
-}
-
-/** A version with the submission that deployed it, from the service's history. */
-export function versionRef(record: ServiceRecord | undefined, version: string): VersionRef {
-  const entry = record?.history.findLast((h) => h.version === version);
-  return entry ? { version, submissionId: entry.submissionId } : { version };
 }

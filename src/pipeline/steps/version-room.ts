@@ -6,6 +6,7 @@
 import { GRPC } from '../../domain/grpc-status.ts';
 import { type PipelineRun, versionsConsoleUrl } from '../../domain/pipeline-run.ts';
 import { endStep } from '../../domain/run-transitions.ts';
+import { versionRef } from '../../domain/service-operation.ts';
 import type { Submission } from '../../domain/submission.ts';
 import {
   APP_ENGINE_VERSION_LIMIT,
@@ -15,7 +16,7 @@ import {
 } from '../../domain/version-lifecycle.ts';
 import { isRefusal } from '../../ports/service-error.ts';
 import type { StepContext, StepOutcome } from './context.ts';
-import { serviceRecord, versionRef } from './lifecycle.ts';
+import { serviceRecord } from './lifecycle.ts';
 import { fail, save } from './record.ts';
 
 const LIMIT = APP_ENGINE_VERSION_LIMIT;
