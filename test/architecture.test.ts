@@ -19,7 +19,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   app: ['domain', 'ports', 'lib', 'log'],
   store: ['domain', 'ports', 'lib'],
   pipeline: ['domain', 'ports', 'bundle', 'lib', 'log'],
-  gcp: ['domain', 'ports', 'bundle'],
+  gcp: ['domain', 'ports', 'bundle', 'lib'],
   slack: ['app', 'ports', 'domain', 'lib', 'log', 'config'],
   // The local workspace starts the real bot beside its stand-ins; it finds executables the
   // way npm start's set-up does (bootstrap/, plain JS outside src/).

@@ -4,6 +4,7 @@
 // one it speaks gRPC to Google with Application Default Credentials.
 import { protos, v1 } from '@google-cloud/appengine-admin';
 import { GRPC } from '../domain/grpc-status.ts';
+import { withDeadline } from '../lib/deadline.ts';
 import type {
   DeployErrorCode,
   DeployPlan,
@@ -15,7 +16,7 @@ import type {
 } from '../ports/deploy.ts';
 import { ServiceError } from '../ports/service-error.ts';
 import { googleClientOptions } from './client-options.ts';
-import { readGoogleError, withTimeout } from './google-error.ts';
+import { readGoogleError } from './google-error.ts';
 import { createVersionRequest, serviceName } from './version-request.ts';
 
 export { VersionRequestError } from './version-request.ts';
@@ -349,7 +350,8 @@ export class AppEngineAdapter implements DeployPort {
     for (let attempt = 1; ; attempt += 1) {
       try {
         const ms = this.#timeoutMs;
-        return await withTimeout(
+        // Our own deadline: google-gax's REST transport ignores the call's timeout.
+        return await withDeadline(
           call(),
           ms,
           () => new AppEngineError('unavailable', `${what}: no answer within ${ms} ms`, 4),

@@ -14,11 +14,12 @@
 // (`Step #3 - "test"`; `MAIN` for the build's own lines such as `starting build`).
 import { type protos, v2 } from '@google-cloud/logging-api';
 import { projectIdProblem } from '../domain/project-id.ts';
+import { withDeadline } from '../lib/deadline.ts';
 import type { VersionLogPort, VersionLogQuery } from '../ports/app-logs.ts';
 import type { BuildLogPort, BuildLogQuery } from '../ports/build-logs.ts';
 import { ServiceError } from '../ports/service-error.ts';
 import { googleClientOptions } from './client-options.ts';
-import { readGoogleError, withTimeout } from './google-error.ts';
+import { readGoogleError } from './google-error.ts';
 
 export type BuildLogErrorCode = 'invalid_query' | 'unavailable' | 'logging_api_error';
 
@@ -129,7 +130,7 @@ export class CloudLoggingBuildLogs implements BuildLogPort, VersionLogPort {
     let entries: Entry[];
     try {
       const ms = this.#timeoutMs;
-      [entries] = await withTimeout(
+      [entries] = await withDeadline(
         this.#client.listLogEntries(request, {
           autoPaginate: false,
           timeout: ms,

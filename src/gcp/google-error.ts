@@ -1,6 +1,7 @@
 // Reading what Google's clients throw, for the adapters that turn it into a ServiceError
 // (src/ports/service-error.ts).
 import { GRPC, grpcCodeNamed, isNetworkError } from '../domain/grpc-status.ts';
+import { withDeadline } from '../lib/deadline.ts';
 import type { Unreached } from '../ports/setup-probes.ts';
 
 /** The gRPC codes of the HTTP statuses Google's REST APIs answer with. */
@@ -75,22 +76,6 @@ function googleErrorBody(text: string): { message?: string; status?: string } | 
   }
 }
 
-/**
- * `promise`, or `late()` thrown after `ms` without an answer (google-gax's REST transport
- * ignores the call's timeout).
- */
-export async function withTimeout<T>(promise: Promise<T>, ms: number, late: () => Error) {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(late()), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** A probe's answer for a failed call (src/ports/setup-probes.ts): what kind, in Google's words. */
 export function unreachedFrom(error: unknown): Unreached {
   const { grpcCode, message } = readGoogleError(error);
@@ -112,7 +97,7 @@ export function unreachedFrom(error: unknown): Unreached {
  */
 export function probeCall<T>(call: Promise<T>, ms: number, service: string): Promise<T> {
   call.catch(() => undefined);
-  return withTimeout(call, ms, () =>
+  return withDeadline(call, ms, () =>
     Object.assign(new Error(`${service} did not answer in time`), { code: GRPC.UNAVAILABLE }),
   );
 }

@@ -12,6 +12,8 @@
 //   fixes are recorded on the entry with advice, logged, and shown to approvers.
 // - Order: a submission's messages go out in the order they were owed; a message waiting
 //   for its retry holds back the ones after it.
+
+import { withDeadline } from '../lib/deadline.ts';
 import type { Logger } from '../log.ts';
 import {
   isStoreError,
@@ -301,14 +303,8 @@ export class Deliverer {
 
   /** A Slack call with a deadline: past it the attempt failed (the call may still land). */
   #call<T>(work: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new CallTimeout(this.#o.callTimeoutMs)),
-        this.#o.callTimeoutMs,
-      );
-    });
-    return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+    const ms = this.#o.callTimeoutMs;
+    return withDeadline(work, ms, () => new CallTimeout(ms));
   }
 }
 

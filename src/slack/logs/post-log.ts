@@ -4,6 +4,7 @@
 // files.completeUploadExternal with the channel and thread); when that fails, as a
 // code-block snippet in a message; when that fails too, the caller tells the clicker why.
 import type { FailedStepLog } from '../../app/show-log.ts';
+import { withDeadline } from '../../lib/deadline.ts';
 import type { Logger } from '../../log.ts';
 import type { HandlerContext } from '../context.ts';
 import { classify } from '../slack-errors.ts';
@@ -66,14 +67,6 @@ export async function postLog(
 }
 
 /** `work()`, or an error saying what took longer than `ms`. */
-async function within<T>(ms: number, what: string, work: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work(), late]);
-  } finally {
-    clearTimeout(timer);
-  }
+function within<T>(ms: number, what: string, work: () => Promise<T>): Promise<T> {
+  return withDeadline(work(), ms, () => new Error(`${what} took longer than ${ms} ms`));
 }
