@@ -154,6 +154,10 @@ export async function serveOnLoopback(
       res.end(JSON.stringify({ error: { code: 500, message: String(error), status: 'INTERNAL' } }));
     });
   });
+  // Google's front ends keep an idle connection 610 s ("Request distribution for external
+  // Application Load Balancers", cloud.google.com/load-balancing/docs/https/request-distribution);
+  // Node's 5 s default closed pooled connections under a client reusing them (ECONNRESET).
+  server.keepAliveTimeout = 610_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port ?? 0, '127.0.0.1', () => resolve());
