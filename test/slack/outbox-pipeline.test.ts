@@ -26,6 +26,12 @@ async function run(b: Bot, end: 'live' | 'failed' | 'cancelled'): Promise<string
   const id = await submitAndApprove(b);
   if (end === 'cancelled') {
     await reaches(b, id, 'building');
+    // Cancelled once its status message is posted, so the cancel is shown by updating it
+    // (on a loaded machine the first post could otherwise already show the end).
+    await eventually(
+      async () => expect((await b.store.get(id))?.pipeline?.statusMessage).toBeDefined(),
+      15_000,
+    );
     expect((await b.command(PARTNER, `cancel ${id}`)).status).toBe(200);
   }
   await reaches(b, id, end, 30_000);
