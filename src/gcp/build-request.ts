@@ -166,6 +166,9 @@ export const CHECKS_OUTPUT_MAX = 4096;
 // which is how the bot gets the checks of a build that succeeded.
 const TEST_SCRIPT = [
   'set -uo pipefail',
+  // Made before either starts: the check's redirection runs in the background, and a
+  // `tail` that found no file yet would follow nothing.
+  ': > checks.txt',
   'docker run --rm --interactive --network cloudbuild "$PG_CHECK_IMAGE" \\',
   '  python3 - "$PG_SERVICE_URL" --padding "$PG_PADDING" --zoom "$PG_ZOOM" \\',
   '  --timeout "$PG_HEALTH_TIMEOUT" --details < check_service.py > checks.txt &',
