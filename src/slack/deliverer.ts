@@ -12,7 +12,6 @@
 //   fixes are recorded on the entry with advice, logged, and shown to approvers.
 // - Order: a submission's messages go out in the order they were owed; a message waiting
 //   for its retry holds back the ones after it.
-
 import { withDeadline } from '../lib/deadline.ts';
 import type { Logger } from '../log.ts';
 import {

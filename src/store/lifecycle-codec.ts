@@ -2,7 +2,6 @@
 // (src/domain/version-lifecycle.ts): housekeeping, room under the version limit, and the
 // removal of a version whose deploy was cancelled.
 import { z } from 'zod';
-
 import { versionRefSchema } from '../domain/version-lifecycle.ts';
 
 export const housekeeping = z.object({
