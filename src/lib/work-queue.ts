@@ -3,17 +3,27 @@
  * answering Slack (opening and filling a modal, Firestore reads) runs here, so a burst of
  * clicks does not put fifty follow-ups on the event loop ahead of the next request's
  * answer: the answers go first, the follow-ups a few at a time behind them.
+ *
+ * Answers also go first while they are being made: while any `hold` is on (the receiver
+ * holds one per request until its response is sent), no waiting task starts until it has
+ * waited `yieldMs`. Measured with bench/ack.ts, a follow-up's Web API call costs the event
+ * loop about a millisecond (the client's request logging and encoding, the socket write),
+ * which is what the next answers waited for.
  */
 export class WorkQueue {
   readonly #concurrency: number;
-  readonly #waiting: (() => void)[] = [];
+  readonly #yieldMs: number;
+  readonly #waiting: { since: number; start: () => void }[] = [];
   #running = 0;
+  #holds = 0;
+  #timer: NodeJS.Timeout | undefined;
 
-  constructor(concurrency: number) {
+  constructor(concurrency: number, options: { yieldMs?: number } = {}) {
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new Error(`concurrency must be a positive whole number, got ${concurrency}`);
     }
     this.#concurrency = concurrency;
+    this.#yieldMs = options.yieldMs ?? 0;
   }
 
   /**
@@ -21,33 +31,63 @@ export class WorkQueue {
    * anyway, beside the others (work bound to a deadline, such as a trigger_id's 3 s).
    */
   async run<T>(task: () => Promise<T>, options: { startWithinMs?: number } = {}): Promise<T> {
-    if (this.#running < this.#concurrency) this.#running++;
-    else await this.#turn(options.startWithinMs);
+    await this.#turn(options.startWithinMs);
     try {
       return await task();
     } finally {
-      // The slot passes straight to the next waiting task, or is freed.
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#running--;
+      this.#running--;
+      this.#pump();
     }
+  }
+
+  /** Holds waiting tasks back (each for at most `yieldMs`) until the returned release. */
+  hold(): () => void {
+    this.#holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#holds--;
+      this.#pump();
+    };
   }
 
   #turn(startWithinMs: number | undefined): Promise<void> {
     return new Promise<void>((resolve) => {
-      const given = () => {
-        clearTimeout(timer);
-        resolve();
+      const entry = {
+        since: performance.now(),
+        start: () => {
+          clearTimeout(timer);
+          this.#running++;
+          resolve();
+        },
       };
       const timer =
         startWithinMs === undefined
           ? undefined
           : setTimeout(() => {
-              this.#waiting.splice(this.#waiting.indexOf(given), 1);
-              this.#running++;
-              resolve();
+              this.#waiting.splice(this.#waiting.indexOf(entry), 1);
+              entry.start();
             }, startWithinMs);
-      this.#waiting.push(given);
+      this.#waiting.push(entry);
+      this.#pump();
     });
+  }
+
+  /** Starts waiting tasks, in order, while there are slots and nothing holds them back. */
+  #pump(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    while (this.#running < this.#concurrency) {
+      const next = this.#waiting[0];
+      if (!next) return;
+      const heldFor = this.#holds > 0 ? next.since + this.#yieldMs - performance.now() : 0;
+      if (heldFor > 0) {
+        this.#timer = setTimeout(() => this.#pump(), heldFor);
+        return;
+      }
+      this.#waiting.shift();
+      next.start();
+    }
   }
 }

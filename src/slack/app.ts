@@ -28,11 +28,26 @@ export interface SlackBot {
   app: App;
   /** Work still running after Slack got its answers; shutdown waits for it. */
   inFlight: InFlight;
+  /** Where handlers put what they do after answering; it yields to answers being made. */
+  followUps: WorkQueue;
   /** Starts the receiver; resolves with the HTTP server (in Socket Mode: the health server). */
   start(port: number): Promise<unknown>;
   /** Stops taking requests, then waits for work still running after its answers. */
   stop(): Promise<void>;
 }
+
+/**
+ * Follow-ups (after the answer to Slack) that run at once per instance. A few keep Firestore
+ * and Slack busy; more only queue their steps on the event loop in front of the answers to
+ * the next requests (bench/ack.ts: the Approve click at 50 clients).
+ */
+const FOLLOW_UPS_AT_ONCE = 4;
+
+/**
+ * How long a follow-up waits, at most, for the answers being made to go first. Work that
+ * needs a trigger_id starts within 1 s whatever (respond.ts), inside the trigger's 3 s.
+ */
+const FOLLOW_UP_YIELD_MS = 500;
 
 /**
  * The Bolt app (HTTP receiver on /slack/events behind the request guard, receiver.ts; Socket
@@ -44,6 +59,7 @@ export function createSlackApp(config: Config, logger: Logger): SlackBot {
   // Bolt's SocketModeReceiver serves custom routes on `installerOptions.port` (3000 unless
   // set when the App is made) and ignores the port given to start(); the health route is
   // served on that port by a server of our own instead (healthServer below).
+  const followUps = new WorkQueue(FOLLOW_UPS_AT_ONCE, { yieldMs: FOLLOW_UP_YIELD_MS });
   const app = new App({
     token: config.slack.botToken,
     signingSecret: config.slack.signingSecret,
@@ -60,6 +76,7 @@ export function createSlackApp(config: Config, logger: Logger): SlackBot {
             signingSecret: config.slack.signingSecret,
             logger,
             customRoutes: [HEALTH_ROUTE],
+            followUps,
           }),
         }),
     clientOptions,
@@ -77,6 +94,7 @@ export function createSlackApp(config: Config, logger: Logger): SlackBot {
   return {
     app,
     inFlight,
+    followUps,
     async start(port) {
       if (!config.slack.appToken) return app.start(port);
       await app.start();
@@ -112,13 +130,6 @@ async function healthServer(port: number): Promise<Server> {
   return server;
 }
 
-/**
- * Follow-ups (after the answer to Slack) that run at once per instance. A few keep Firestore
- * and Slack busy; more only queue their steps on the event loop in front of the answers to
- * the next requests (bench/ack.ts: the Approve click at 50 clients).
- */
-const FOLLOW_UPS_AT_ONCE = 4;
-
 /** Commands, the submit modal, the review buttons and modals, the Home tab. */
 export function registerHandlers(
   slack: SlackBot,
@@ -128,7 +139,7 @@ export function registerHandlers(
     ...deps,
     client: slack.app.client,
     inFlight: slack.inFlight,
-    followUps: new WorkQueue(FOLLOW_UPS_AT_ONCE),
+    followUps: slack.followUps,
   };
   registerCommands(slack.app, ctx);
   registerSubmit(slack.app, ctx);

@@ -23,6 +23,7 @@ import {
   isRawBodyError,
   verifySlackRequest,
 } from '@slack/bolt';
+import type { WorkQueue } from '../lib/work-queue.ts';
 import type { Logger } from '../log.ts';
 import { boltLogger } from './bolt-logger.ts';
 
@@ -42,6 +43,8 @@ export interface GuardedReceiverOptions {
   customRoutes?: CustomRoute[];
   /** The clock request timestamps are checked against, in ms; tests set it. */
   now?: () => number;
+  /** Held back while a request to the events path is being answered. */
+  followUps?: Pick<WorkQueue, 'hold'>;
 }
 
 type Body = Record<string, unknown>;
@@ -200,6 +203,8 @@ export function guardedReceiver(options: GuardedReceiverOptions): HTTPReceiver {
     // Bolt's own routing throws synchronously for unknown paths, which its server turns
     // into 404: other requests must reach it in this same call.
     if (!isEventsPost(req)) return bolt(req, res);
+    const release = options.followUps?.hold();
+    if (release) res.once('close', release);
     admit(req, res)
       .then((admitted) => {
         if (admitted) bolt(req, res);

@@ -75,4 +75,41 @@ describe('WorkQueue', () => {
     y.release();
     await Promise.all(runs);
   });
+
+  it('while a hold is on, a waiting task starts only when it is released', async () => {
+    const queue = new WorkQueue(2, { yieldMs: 60_000 });
+    const log: string[] = [];
+    const release = queue.hold();
+    const run = queue.run(async () => log.push('follow-up'));
+    await tick();
+    expect(log).toEqual([]);
+    release();
+    release(); // a second release of the same hold changes nothing
+    await run;
+    expect(log).toEqual(['follow-up']);
+    // With no hold, the next task starts at once.
+    await queue.run(async () => log.push('next'));
+    expect(log).toEqual(['follow-up', 'next']);
+  });
+
+  it('a held task starts once it has waited yieldMs, in order, even if the hold stays', async () => {
+    const queue = new WorkQueue(1, { yieldMs: 40 });
+    const log: string[] = [];
+    queue.hold(); // never released, as when answers keep coming
+    const started = performance.now();
+    const runs = ['a', 'b'].map((name) => queue.run(async () => log.push(name)));
+    await tick();
+    expect(log).toEqual([]);
+    await Promise.all(runs);
+    expect(log).toEqual(['a', 'b']);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(35);
+  });
+
+  it('a hold does not delay a task bound to startWithinMs past that bound', async () => {
+    const queue = new WorkQueue(1, { yieldMs: 60_000 });
+    queue.hold();
+    const started = performance.now();
+    await queue.run(async () => undefined, { startWithinMs: 30 });
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
 });
