@@ -1,7 +1,8 @@
 // One of the two apps bench/ack.ts measures, in a process of its own: `bot`, the real bot
 // (createBot, as `npm start` and the tests wire it) on the environment it is given, or
 // `bare`, a Bolt app on the same token, secret and Slack stand-in that only acks. Tells
-// its port over IPC, then serves until bench/ack.ts ends it.
+// its port over IPC, then serves (and tells its CPU time when asked) until bench/ack.ts
+// ends it.
 import { App } from '@slack/bolt';
 import { createBot } from '../src/bot.ts';
 import { readConfig } from '../src/config.ts';
@@ -32,5 +33,11 @@ const server = (
 ) as import('node:http').Server;
 const address = server.address();
 send({ port: typeof address === 'object' && address ? address.port : 0 });
+// The CPU this process has used (µs, user + system), when bench/ack.ts asks.
+process.on('message', (question) => {
+  if (question !== 'cpu') return;
+  const { user, system } = process.cpuUsage();
+  send({ cpuUs: user + system });
+});
 // A clean exit, so that --cpu-prof (BENCH_PROFILE) writes its profile.
 process.on('SIGTERM', () => process.exit(0));

@@ -14,7 +14,8 @@
 //   BENCH_PROFILE=1 node bench/ack.ts       (a CPU profile of the bot in /tmp/ackprof)
 //
 // Uses FIRESTORE_EMULATOR_HOST when set; otherwise starts (and stops) an emulator.
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startRegistry } from '../src/local/registry/server.ts';
 import {
@@ -43,16 +44,39 @@ const PERCENTILES = [0.5, 0.95, 0.99] as const;
 
 type Target = 'bot' | 'bare';
 
-/** Forks `entry` with `args`; resolves with the child and the first thing it tells. */
+/**
+ * On a machine of two cores or more, Slack's side (this process, which times the clients,
+ * the Slack stand-in and the emulator, which it starts) runs on core 1 and the app measured
+ * on core 0, as they would on machines of their own: what the stand-in does for a bot's
+ * call (views.open checks a whole modal, about 2 ms) is not counted as the bot's. Each app
+ * is measured alone, so both get the same core. BENCH_PIN=0 turns it off.
+ */
+const PINNED = availableParallelism() >= 2 && process.env.BENCH_PIN !== '0' && hasTaskset();
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    console.error("taskset (util-linux) not found: the apps share the cores with Slack's side");
+    return false;
+  }
+}
+
+/** Forks `entry` with `args` (on core 0 when `onAppCore`); resolves with the child and the first thing it tells. */
 function forkChild<T>(
   entry: string,
   args: string[],
   env: Record<string, string>,
   execArgv: string[] = [],
+  onAppCore = false,
 ): Promise<{ child: ChildProcess; told: T }> {
+  const pin = PINNED && onAppCore;
   const child = fork(new URL(entry, import.meta.url), args, {
     env: { ...process.env, ...env },
-    execArgv,
+    // fork runs `execPath ...execArgv entry ...args`: taskset then execs Node itself.
+    ...(pin ? { execPath: 'taskset' } : {}),
+    execArgv: pin ? ['-c', '0', process.execPath, ...execArgv] : execArgv,
     // The bot's log (warnings: JSON lines on stdout) is not the report's.
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -82,6 +106,26 @@ async function startSlack(token: string) {
   return { url: told.url, child, ask };
 }
 type Slack = Awaited<ReturnType<typeof startSlack>>;
+
+/** The CPU time (ms, user + system) `child`, an app's process, has used so far. */
+function cpuMs(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const told = (m: { cpuUs?: number }) => {
+      if (m.cpuUs === undefined) return;
+      child.off('message', told);
+      resolve(m.cpuUs / 1000);
+    };
+    child.on('message', told);
+    child.send('cpu');
+  });
+}
+
+/** An app's CPU ms per second while nothing is asked of it (its timers: heartbeats, polls). */
+async function idleCpu(child: ChildProcess, forMs = 3000): Promise<number> {
+  const before = await cpuMs(child);
+  await sleep(forMs);
+  return ((await cpuMs(child)) - before) / (forMs / 1000);
+}
 
 const median = (values: number[]) =>
   percentile(
@@ -222,6 +266,7 @@ await withEmulator(async (host) => {
       [kind],
       env,
       execArgv,
+      true,
     );
     return { child, url: `http://127.0.0.1:${told.port}/slack/events` };
   };
@@ -243,8 +288,11 @@ await withEmulator(async (host) => {
         await load(20, 1, make, servers[target].url, secret);
       }
     }
-    // Per row, per app: each round's percentiles.
+    await settled(slack);
+    const idle = { bot: await idleCpu(servers.bot.child), bare: await idleCpu(servers.bare.child) };
+    // Per row, per app: each round's percentiles, and its CPU ms per request.
     const rows = new Map<string, Record<Target, number[][]>>();
+    const cpu = new Map<string, Record<Target, number[]>>();
     const stored: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       console.error(`round ${round + 1} of ${ROUNDS}…`);
@@ -253,17 +301,20 @@ await withEmulator(async (host) => {
           const key = `${name}|${clients}`;
           const row = rows.get(key) ?? { bot: [], bare: [] };
           rows.set(key, row);
+          const cpuRow = cpu.get(key) ?? { bot: [], bare: [] };
+          cpu.set(key, cpuRow);
           const order: Target[] = round % 2 ? ['bare', 'bot'] : ['bot', 'bare'];
           for (const target of order) {
             await settled(slack);
-            const { times, totalMs } = await load(
-              REQUESTS,
-              clients,
-              make,
-              servers[target].url,
-              secret,
-            );
+            const { child, url } = servers[target];
+            const [cpuBefore, since] = [await cpuMs(child), performance.now()];
+            const { times, totalMs } = await load(REQUESTS, clients, make, url, secret);
             row[target].push(PERCENTILES.map((p) => percentile(times, p)));
+            // Follow-ups included: once they are done, less what its timers took meanwhile.
+            await settled(slack);
+            const seconds = (performance.now() - since) / 1000;
+            const used = (await cpuMs(child)) - cpuBefore - idle[target] * seconds;
+            cpuRow[target].push(used / REQUESTS);
             if (target === 'bot' && name.includes('view_submission') && clients === 50) {
               stored.push((REQUESTS * 1000) / totalMs);
             }
@@ -272,7 +323,7 @@ await withEmulator(async (host) => {
       }
     }
     const tx = await transactions(projectId, 1000, 50);
-    console.log(report(rows, stored, tx));
+    console.log(report(rows, cpu, stored, tx));
   } finally {
     for (const { child } of [servers.bot, servers.bare, slack]) child.kill();
     await Promise.all([world.close(), registry.close()]);
@@ -280,22 +331,29 @@ await withEmulator(async (host) => {
 });
 
 /** The markdown table: medians over the rounds of each round's percentiles. */
-function report(rows: Map<string, Record<Target, number[][]>>, stored: number[], tx: number[]) {
+function report(
+  rows: Map<string, Record<Target, number[][]>>,
+  cpu: Map<string, Record<Target, number[]>>,
+  stored: number[],
+  tx: number[],
+) {
   const ms = (rounds: number[][]) =>
     PERCENTILES.map((_, i) => median(rounds.map((r) => r[i] ?? 0)));
   const cells = (values: number[]) => values.map((x) => fixed(x, 0)).join(' / ');
   const lines = [
-    `${ROUNDS} rounds of ${REQUESTS} requests per row and app; medians of each round's percentiles, ms`,
+    `${ROUNDS} rounds of ${REQUESTS} requests per row and app; medians of each round's percentiles, ms; ${PINNED ? "apps on core 0, Slack's side on core 1" : 'not pinned to cores'}`,
     '',
-    '| request | clients | bot p50 / p95 / p99 | bare Bolt p50 / p95 / p99 | p99 ratio |',
-    '|---|---|---|---|---|',
+    '| request | clients | bot p50 / p95 / p99 | bare Bolt p50 / p95 / p99 | p99 ratio | CPU ms per request, bot / bare |',
+    '|---|---|---|---|---|---|',
   ];
   for (const [key, row] of rows) {
     const [name, clients] = key.split('|');
     const bot = ms(row.bot);
     const bare = ms(row.bare);
+    const used = cpu.get(key) ?? { bot: [], bare: [] };
+    const cpuCell = `${fixed(median(used.bot), 2)} / ${fixed(median(used.bare), 2)}`;
     lines.push(
-      `| ${name} | ${clients} | ${cells(bot)} | ${cells(bare)} | ${ratio(bot[2] ?? 0, bare[2])} |`,
+      `| ${name} | ${clients} | ${cells(bot)} | ${cells(bare)} | ${ratio(bot[2] ?? 0, bare[2])} | ${cpuCell} |`,
     );
   }
   lines.push(
