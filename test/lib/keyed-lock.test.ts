@@ -37,15 +37,19 @@ describe('KeyedLock', () => {
     const lock = new KeyedLock();
     let both = false;
     let a = false;
+    let looked!: () => void;
+    const bLooked = new Promise<void>((resolve) => (looked = resolve));
     await Promise.all([
       lock.run('a', async () => {
         a = true;
-        await tick(20);
+        // Held until b has looked: b can only look if it runs while a does.
+        await bLooked;
         a = false;
       }),
       lock.run('b', async () => {
-        await tick(5);
+        await expect.poll(() => a).toBe(true);
         both = a;
+        looked();
       }),
     ]);
     expect(both).toBe(true);
