@@ -51,9 +51,10 @@ type Target = 'bot' | 'bare';
  * call (views.open checks a whole modal, about 2 ms) is not counted as the bot's. Each app
  * is measured alone, so both get the same core. BENCH_PIN=0 turns it off.
  */
-const PINNED = availableParallelism() >= 2 && process.env.BENCH_PIN !== '0' && hasTaskset();
+const PINNED = availableParallelism() >= 2 && process.env.BENCH_PIN !== '0' && pinToSlackCore();
 
-function hasTaskset(): boolean {
+/** Pins this process (and what it starts later) to core 1; false without taskset. */
+function pinToSlackCore(): boolean {
   try {
     execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
     return true;

@@ -56,10 +56,10 @@ const FOLLOW_UP_YIELD_MS = 500;
  */
 export function createSlackApp(config: Config, logger: Logger): SlackBot {
   const clientOptions = config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {};
+  const followUps = new WorkQueue(FOLLOW_UPS_AT_ONCE, { yieldMs: FOLLOW_UP_YIELD_MS });
   // Bolt's SocketModeReceiver serves custom routes on `installerOptions.port` (3000 unless
   // set when the App is made) and ignores the port given to start(); the health route is
   // served on that port by a server of our own instead (healthServer below).
-  const followUps = new WorkQueue(FOLLOW_UPS_AT_ONCE, { yieldMs: FOLLOW_UP_YIELD_MS });
   const app = new App({
     token: config.slack.botToken,
     signingSecret: config.slack.signingSecret,

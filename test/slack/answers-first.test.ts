@@ -1,15 +1,11 @@
 // What a handler does after its answer waits while other requests are being answered
 // (src/lib/work-queue.ts `hold`, taken by the receiver for each request until its response
 // is sent): a real Bolt app behind the guarded receiver, correctly signed requests.
-import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
-import { App, LogLevel } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkQueue } from '../../src/lib/work-queue.ts';
-import { createLogger } from '../../src/log.ts';
-import { EVENTS_PATH, guardedReceiver } from '../../src/slack/receiver.ts';
 import { send, slashCommand } from '../helpers/slack-requests.ts';
-import { PARTNER, SECRET, TOKEN } from './harness.ts';
+import { eventsUrl, guardedBoltApp, PARTNER, SECRET } from './harness.ts';
 
 describe('follow-ups yield to answers being made', () => {
   let app: App;
@@ -19,19 +15,7 @@ describe('follow-ups yield to answers being made', () => {
   let answerSlow!: () => void;
 
   beforeAll(async () => {
-    const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
-    app = new App({
-      token: TOKEN,
-      // Known, so Bolt never calls auth.test (there is no Slack here).
-      botId: 'BBOT000001',
-      botUserId: 'UBOT000001',
-      logLevel: LogLevel.ERROR,
-      receiver: guardedReceiver({
-        signingSecret: SECRET,
-        logger: createLogger('warn', sink),
-        followUps,
-      }),
-    });
+    app = guardedBoltApp({ followUps });
     app.command('/playground', async ({ ack, command }) => {
       if (command.text === 'slow') {
         await new Promise<void>((resolve) => (answerSlow = resolve));
@@ -43,8 +27,7 @@ describe('follow-ups yield to answers being made', () => {
       log.push('fast answered');
       await followUps.run(async () => log.push('follow-up'));
     });
-    const server = (await app.start(0)) as unknown as { address(): AddressInfo };
-    url = `http://127.0.0.1:${server.address().port}${EVENTS_PATH}`;
+    url = await eventsUrl(app);
   });
   afterAll(() => app.stop());
 

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { App, LogLevel } from '@slack/bolt';
 import { afterEach } from 'vitest';
 import { createBot, type Bot as RunningBot, type TrackerTuning } from '../../src/bot.ts';
 import { readConfig } from '../../src/config.ts';
@@ -23,6 +24,11 @@ import {
   type VersionServiceStandIn,
 } from '../../src/local/version-service.ts';
 import { createLogger } from '../../src/log.ts';
+import {
+  EVENTS_PATH,
+  type GuardedReceiverOptions,
+  guardedReceiver,
+} from '../../src/slack/receiver.ts';
 import { CALLBACK_ID } from '../../src/slack/views/ids.ts';
 import type { FirestoreStore } from '../../src/store/firestore-store.ts';
 import { eventually } from '../helpers/eventually.ts';
@@ -41,6 +47,34 @@ export const SECRET = 'test-signing-secret';
 export const TOKEN = 'xoxb-test-bot-token';
 export const PARTNER = 'UPARTNER01';
 export const OTHER_PARTNER = 'UPARTNER02';
+
+/**
+ * A Bolt app with nothing of the bot but the guarded receiver (signed with SECRET, its log
+ * dropped, `options` beside), and no Slack behind it. Handlers are added by the test.
+ */
+export function guardedBoltApp(
+  options: Omit<GuardedReceiverOptions, 'signingSecret' | 'logger'> = {},
+): App {
+  const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+  return new App({
+    token: TOKEN,
+    // Known, so Bolt never calls auth.test (there is no Slack here).
+    botId: 'BBOT000001',
+    botUserId: 'UBOT000001',
+    logLevel: LogLevel.ERROR,
+    receiver: guardedReceiver({
+      signingSecret: SECRET,
+      logger: createLogger('warn', sink),
+      ...options,
+    }),
+  });
+}
+
+/** Starts `app` on a free port; answers its events URL. */
+export async function eventsUrl(app: App): Promise<string> {
+  const server = (await app.start(0)) as unknown as { address(): AddressInfo };
+  return `http://127.0.0.1:${server.address().port}${EVENTS_PATH}`;
+}
 export const APPROVER = 'UAPPROVER1';
 /** A member of the approvers' user group, not listed by id. */
 export const GROUP_APPROVER = 'UAPPROVER2';

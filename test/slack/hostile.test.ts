@@ -4,16 +4,15 @@
  * the bot answers /healthz and a signed `/playground help` right after.
  */
 import type { ChildProcess } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { type App, SocketModeReceiver } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBot } from '../../src/bot.ts';
 import { readConfig } from '../../src/config.ts';
 import { freePort } from '../../src/local/firestore-emulator.ts';
 import { type SlackApiStandIn, startSlackApi } from '../../src/local/slack-api/server.ts';
 import { createLogger } from '../../src/log.ts';
-import { EVENTS_PATH, guardedReceiver, MAX_CLOCK_SKEW_SEC } from '../../src/slack/receiver.ts';
+import { EVENTS_PATH, MAX_CLOCK_SKEW_SEC } from '../../src/slack/receiver.ts';
 import {
   appHomeOpened,
   blockActions,
@@ -27,6 +26,8 @@ import { emulatorHost } from '../setup/firestore-project.ts';
 import {
   type Bot,
   type BotProcess,
+  eventsUrl,
+  guardedBoltApp,
   PARTNER,
   REVIEW_CHANNEL,
   SECRET,
@@ -178,26 +179,13 @@ describe('the guard in a plain Bolt app, on an injected clock', () => {
   const clicks: string[] = [];
 
   beforeAll(async () => {
-    const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
-    app = new App({
-      token: TOKEN,
-      // Known, so Bolt never calls auth.test (there is no Slack here).
-      botId: 'BBOT000001',
-      botUserId: 'UBOT000001',
-      logLevel: LogLevel.ERROR,
-      receiver: guardedReceiver({
-        signingSecret: SECRET,
-        logger: createLogger('warn', sink),
-        now: () => NOW_MS,
-      }),
-    });
+    app = guardedBoltApp({ now: () => NOW_MS });
     app.command('/playground', async ({ ack }) => ack('ok'));
     app.action('approve', async ({ ack, body }) => {
       clicks.push(body.user.id);
       await ack();
     });
-    const server = (await app.start(0)) as unknown as { address(): AddressInfo };
-    url = `http://127.0.0.1:${server.address().port}${EVENTS_PATH}`;
+    url = await eventsUrl(app);
   });
   afterAll(() => app.stop());
 
