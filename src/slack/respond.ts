@@ -110,13 +110,54 @@ export function withTrigger<T>(ctx: HandlerContext, task: () => Promise<T>): Pro
 }
 
 /**
- * Opens a loading modal with the click's trigger before any other call: a trigger_id must
- * be exchanged within 3 seconds of the click (Bolt's guide to opening modals,
- * https://docs.slack.dev/tools/bolt-js/concepts/creating-modals; later, views.open answers
- * `expired_trigger_id`), and what fills the modal (the approver look-up, which may ask
- * usergroups.users.list, and a Firestore read) may take longer.
+ * How long the work behind a click may take for its answer to open as the modal itself,
+ * in one views.open; past it a loading modal opens, and the answer fills it. Well within
+ * the trigger's life, and as long as a person waits without a sign of progress.
  */
-export async function openLoading(
+const DIRECT_OPEN_MS = 500;
+
+/**
+ * Answers a click or command with a modal (`draw` of the use case's outcome), in the
+ * click's turn among the follow-ups. A trigger_id must be exchanged within 3 seconds of
+ * the click (Bolt's guide to opening modals,
+ * https://docs.slack.dev/tools/bolt-js/concepts/creating-modals; later, views.open answers
+ * `expired_trigger_id`), and the work (the approver look-up, which may ask
+ * usergroups.users.list, and a Firestore read) may take longer: quick work opens its
+ * answer directly, slow work a loading modal first, which the answer then fills.
+ */
+export function answerInModal<O>(
+  ctx: HandlerContext,
+  { triggerId, title, logger }: { triggerId: string; title: string; logger: Logger },
+  work: () => Promise<Result<O>>,
+  { draw, unavailable }: { draw: (outcome: O) => ModalView; unavailable: ModalView },
+): Promise<void> {
+  return withTrigger(ctx, async () => {
+    let loading: Promise<OpenedModal> | undefined;
+    const timer = setTimeout(() => {
+      loading = openLoading(ctx, triggerId, title);
+      // Its failure is the answer's, when the answer comes to fill it.
+      loading.catch(() => {});
+    }, DIRECT_OPEN_MS);
+    const reply = async (view: ModalView) => {
+      clearTimeout(timer);
+      if (!loading) await ctx.client.views.open({ trigger_id: triggerId, view });
+      else await fillModal({ client: ctx.client, logger }, await loading)(view);
+    };
+    try {
+      await answerWith({ ...ctx, logger }, work, {
+        draw,
+        reply,
+        fallbacks: { unavailable },
+        patient: true,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+}
+
+/** A loading modal, opened with the click's trigger, for the answer to replace. */
+async function openLoading(
   ctx: HandlerContext,
   triggerId: string,
   title: string,

@@ -273,7 +273,7 @@ describe('the local workspace from a fresh clone, end to end in a browser', () =
     const thread = await openThread('PG-0003');
     const live = thread.locator('[data-testid="message"]').filter({ hasText: 'is live' }).last();
     await live.getByRole('button', { name: 'Roll back' }).click();
-    // The form opens loading at once, then says from which version to which.
+    // The form opens (a loading view first when slow) and says from which version to which.
     await modal().filter({ hasText: 'pg-0001-r1' }).waitFor();
     const text = (await modal().textContent()) ?? '';
     expect(text).toContain('pg-0003-r1');

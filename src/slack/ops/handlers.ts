@@ -14,7 +14,7 @@ import type { ModalView } from '@slack/types';
 import type { AskOutcome } from '../../app/operate.ts';
 import type { Result } from '../../app/outcomes.ts';
 import type { HandlerContext } from '../context.ts';
-import { answerWith, fillModal, MESSAGE_FALLBACKS, openLoading, withTrigger } from '../respond.ts';
+import { answerInModal, answerWith, fillModal, MESSAGE_FALLBACKS } from '../respond.ts';
 import { ACTION_ID, CALLBACK_ID } from '../views/ids.ts';
 import type { Message } from '../views/kit.ts';
 import { noticeModal } from '../views/notice-modal.ts';
@@ -41,8 +41,8 @@ function instead(title: string, message: Message): ViewResponseAction {
 }
 
 /**
- * Opens the loading modal with `triggerId` (it lives 3 seconds), then fills it with the
- * confirmation the use case gives, or its refusal.
+ * The confirmation the use case gives, or its refusal, as a modal opened with `triggerId`
+ * (see answerInModal).
  */
 export async function askInModal(
   ctx: HandlerContext,
@@ -51,17 +51,12 @@ export async function askInModal(
   log: HandlerContext['logger'],
   work: () => Promise<Result<AskOutcome>>,
 ): Promise<void> {
-  await withTrigger(ctx, async () => {
-    const opened = await openLoading(ctx, triggerId, title);
-    await answerWith({ ...ctx, logger: log }, work, {
-      draw: (outcome): ModalView =>
-        outcome.kind === 'done'
-          ? operationModal(outcome.ask)
-          : notice(title, operationRefusal(outcome)),
-      reply: fillModal({ client: ctx.client, logger: log }, opened),
-      fallbacks: { unavailable: notice(title, MESSAGE_FALLBACKS.unavailable) },
-      patient: true,
-    });
+  await answerInModal(ctx, { triggerId, title, logger: log }, work, {
+    draw: (outcome): ModalView =>
+      outcome.kind === 'done'
+        ? operationModal(outcome.ask)
+        : notice(title, operationRefusal(outcome)),
+    unavailable: notice(title, MESSAGE_FALLBACKS.unavailable),
   });
 }
 

@@ -15,14 +15,7 @@ import { currentRevision } from '../../domain/submission.ts';
 import { defaultVersionId } from '../../domain/version-id.ts';
 import { cancelMessage, notDoneMessage } from '../answers.ts';
 import type { HandlerContext } from '../context.ts';
-import {
-  answerWith,
-  fillModal,
-  MESSAGE_FALLBACKS,
-  openLoading,
-  tellClicker,
-  withTrigger,
-} from '../respond.ts';
+import { answerInModal, answerWith, MESSAGE_FALLBACKS, tellClicker } from '../respond.ts';
 import { approveModal, parseApproveMetadata, readApproveForm } from '../views/approve-modal.ts';
 import { ACTION_ID, APPROVE_BLOCK_ID, CALLBACK_ID, REASON_BLOCK_ID } from '../views/ids.ts';
 import type { Message } from '../views/kit.ts';
@@ -95,8 +88,8 @@ function click(body: BlockAction, value: string | undefined) {
 }
 
 /**
- * Approve, Reject, Request changes: an approver gets the decision's form. A loading modal
- * opens first, within the click's trigger life; the form (or why not) then replaces it.
+ * Approve, Reject, Request changes: an approver gets the decision's form, or why not (see
+ * answerInModal for when a loading modal shows first).
  */
 export async function onReviewButton(
   ctx: HandlerContext,
@@ -107,27 +100,23 @@ export async function onReviewButton(
   if (button.type !== 'button') return;
   const request = click(body, button.value);
   const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
-  await withTrigger(ctx, async () => {
-    const opened = await openLoading(ctx, body.trigger_id, titleOf(action, request.id));
-    await answerWith(
-      { ...ctx, logger: log },
-      () => ctx.useCases.openReview({ ...request, action }),
-      {
-        draw: (outcome): ModalView => {
-          if (outcome.kind !== 'done')
-            return refusalView(action, request.id, notDoneMessage(outcome));
-          const { submission } = outcome;
-          const metadata = { id: submission.id, ...(submission.thread ?? {}) };
-          return action === 'approve'
-            ? approveModal({ submission, targetProjects: ctx.targetProjects, metadata })
-            : reasonModal({ submission, action, metadata });
-        },
-        reply: fillModal({ client: ctx.client, logger: log }, opened),
-        fallbacks: { unavailable: refusalView(action, request.id, MESSAGE_FALLBACKS.unavailable) },
-        patient: true,
+  await answerInModal(
+    ctx,
+    { triggerId: body.trigger_id, title: titleOf(action, request.id), logger: log },
+    () => ctx.useCases.openReview({ ...request, action }),
+    {
+      draw: (outcome): ModalView => {
+        if (outcome.kind !== 'done')
+          return refusalView(action, request.id, notDoneMessage(outcome));
+        const { submission } = outcome;
+        const metadata = { id: submission.id, ...(submission.thread ?? {}) };
+        return action === 'approve'
+          ? approveModal({ submission, targetProjects: ctx.targetProjects, metadata })
+          : reasonModal({ submission, action, metadata });
       },
-    );
-  });
+      unavailable: refusalView(action, request.id, MESSAGE_FALLBACKS.unavailable),
+    },
+  );
 }
 
 /** The approve modal: where to deploy; approving starts the pipeline. */

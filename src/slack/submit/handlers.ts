@@ -11,7 +11,7 @@ import type { ResubmitOutcome } from '../../app/resubmit.ts';
 import { revisionOf } from '../../domain/submission.ts';
 import { notDoneMessage } from '../answers.ts';
 import type { HandlerContext } from '../context.ts';
-import { answerWith, fillModal, MESSAGE_FALLBACKS, openLoading } from '../respond.ts';
+import { answerInModal, answerWith, MESSAGE_FALLBACKS } from '../respond.ts';
 import { ACTION_ID, CALLBACK_ID, YAML_BLOCK_ID } from '../views/ids.ts';
 import type { Message } from '../views/kit.ts';
 import { noticeModal } from '../views/notice-modal.ts';
@@ -76,9 +76,8 @@ export async function onSubmitView(
 }
 
 /**
- * The partner's "Edit and resubmit" button: the modal again, filled with the last revision.
- * A loading modal opens first, within the click's trigger life (the look-up that follows
- * may be slow); the form, or why not, replaces it.
+ * The partner's "Edit and resubmit" button: the modal again, filled with the last revision,
+ * or why not (see answerInModal for when a loading modal shows first).
  */
 export async function onResubmitButton(
   ctx: HandlerContext,
@@ -93,25 +92,27 @@ export async function onResubmitButton(
   };
   // The submit modal's own title when resubmitting.
   const title = `Resubmit ${request.id}`;
-  const opened = await openLoading(ctx, body.trigger_id, title);
   const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
   const notice = (message: Message) =>
     noticeModal({ title, headline: 'Nothing to edit here.', message });
-  await answerWith({ ...ctx, logger: log }, () => ctx.useCases.resubmitForm(request), {
-    draw: (outcome): ModalView => {
-      // Someone else's submission (or none) answers as "none of yours": the button was not theirs.
-      if (outcome.kind !== 'done') return notice(notDoneMessage(outcome));
-      const { submission } = outcome;
-      const spec = revisionOf(submission)?.spec;
-      return submitModal({
-        ...(spec ? { initial: spec } : {}),
-        metadata: { id: submission.id, revision: submission.revision },
-      });
+  await answerInModal(
+    ctx,
+    { triggerId: body.trigger_id, title, logger: log },
+    () => ctx.useCases.resubmitForm(request),
+    {
+      draw: (outcome): ModalView => {
+        // Someone else's submission (or none) answers as "none of yours": the button was not theirs.
+        if (outcome.kind !== 'done') return notice(notDoneMessage(outcome));
+        const { submission } = outcome;
+        const spec = revisionOf(submission)?.spec;
+        return submitModal({
+          ...(spec ? { initial: spec } : {}),
+          metadata: { id: submission.id, revision: submission.revision },
+        });
+      },
+      unavailable: notice(MESSAGE_FALLBACKS.unavailable),
     },
-    reply: fillModal({ client: ctx.client, logger: log }, opened),
-    fallbacks: { unavailable: notice(MESSAGE_FALLBACKS.unavailable) },
-    patient: true,
-  });
+  );
 }
 
 /** "Deploy a model" on the Home tab: an empty submit modal. */

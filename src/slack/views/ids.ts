@@ -9,7 +9,7 @@ export const CALLBACK_ID = {
   submit: 'submit',
   approve: 'approve',
   reason: 'reason',
-  /** The loading modal a click opens at once; views.update replaces it (and this id). */
+  /** The loading modal a click opens when its answer is slow; views.update replaces it (and this id). */
   loading: 'loading',
   /** The confirm modal of a promote or rollback (from → to in its private_metadata). */
   operation: 'operation',
