@@ -13,6 +13,14 @@ export function codeOf(error: unknown): unknown {
     : undefined;
 }
 
+function contention(what: string, error: unknown): StoreError {
+  return new StoreError(
+    'conflict',
+    `too many simultaneous changes during ${what}; nothing was saved, try again`,
+    { cause: error },
+  );
+}
+
 /** The StoreError for any failure; `what` names the operation for messages ("create", "PG-0042"). */
 export function toStoreError(error: unknown, what: string): StoreError {
   if (error instanceof StoreError) return error;
@@ -46,11 +54,13 @@ export function toStoreError(error: unknown, what: string): StoreError {
         { cause: error },
       );
     case GRPC.ABORTED:
-      return new StoreError(
-        'conflict',
-        `too many simultaneous changes during ${what}; nothing was saved, try again`,
-        { cause: error },
-      );
+      return contention(what, error);
+    case GRPC.INVALID_ARGUMENT:
+      // A transaction the database closed before its commit (Firestore: "expired or is no
+      // longer valid"; its emulator under contention: "Transaction is invalid or closed",
+      // firebase-tools#4473): nothing of it was saved. Any other INVALID_ARGUMENT is ours.
+      if (!/transaction.*(expired|no longer valid|invalid or closed)/i.test(message)) break;
+      return contention(what, error);
     case GRPC.ALREADY_EXISTS:
       return new StoreError(
         'conflict',

@@ -51,6 +51,20 @@ describe('toStoreError', () => {
     expect(toStoreError(grpcError(6), 'saving')).toMatchObject({ code: 'conflict' });
   });
 
+  it('turns a transaction the database closed before its commit into conflict, and only that', () => {
+    for (const message of [
+      'Transaction is invalid or closed.',
+      'The referenced transaction has expired or is no longer valid.',
+    ]) {
+      expect(toStoreError(grpcError(3, message), 'approving')).toMatchObject({
+        code: 'conflict',
+        message: 'too many simultaneous changes during approving; nothing was saved, try again',
+      });
+    }
+    const ours = toStoreError(grpcError(3, 'Property name is too long'), 'saving');
+    expect(ours).toMatchObject({ code: 'internal', message: expect.stringContaining('too long') });
+  });
+
   it('names a missing index', () => {
     const error = toStoreError(grpcError(9, 'The query requires an index'), 'listing');
     expect(error.code).toBe('internal');

@@ -412,8 +412,14 @@ describe('apply', () => {
       (r) => r.status === 'fulfilled' && (r.value as ChangeResult).applied,
     );
     expect(applied).toHaveLength(1);
+    // A loser sees the approval, or (the emulator locks parallel transactions on one
+    // document until it times them out: firebase-tools#3969, #6758) is told nothing was saved.
     for (const r of settled) {
-      if (r.status === 'rejected') expect((r.reason as StoreError).code).toBe('invalid_transition');
+      if (r.status === 'rejected') {
+        expect(['invalid_transition', 'conflict'], String(r.reason)).toContain(
+          (r.reason as StoreError).code,
+        );
+      }
     }
     expect((await fs.db.collection('submissions/PG-0001/audit').get()).size).toBe(2);
   });
