@@ -1,7 +1,7 @@
 // `playground-deploy doctor` run as an operator runs it (its own Node process), against the
 // stand-ins of every service it asks, set up well and then broken one thing at a time.
 import { createServer } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 import {
   type DoctorWorld,
@@ -34,13 +34,16 @@ function checkOf(stdout: string, area: string, subject: string): string {
   return lines.slice(0, end).join('\n');
 }
 
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
+/**
+ * A loopback port that drops every connection, held until the test ends: a port merely
+ * closed may be taken meanwhile by another test file's server (it was, once, by one that
+ * reached an emulator, and the check passed).
+ */
+async function droppingPort(): Promise<number> {
+  const server = createServer((socket) => socket.destroy());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return (server.address() as { port: number }).port;
 }
 
 describe('playground-deploy doctor', () => {
@@ -180,7 +183,7 @@ describe('playground-deploy doctor', () => {
   });
 
   it('says Firestore cannot be reached, and still checks the rest', async () => {
-    const run = await doctor({ FIRESTORE_EMULATOR_HOST: `127.0.0.1:${await closedPort()}` });
+    const run = await doctor({ FIRESTORE_EMULATOR_HOST: `127.0.0.1:${await droppingPort()}` });
     expect(run.code).toBe(1);
     expect(checkOf(run.stdout, 'firestore', HOST_PROJECT)).toMatch(
       /^PROBLEM {5}firestore pg-host-1: cannot read Firestore: unavailable/,
