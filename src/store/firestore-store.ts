@@ -87,6 +87,7 @@ import {
   type TurnClaim,
   type UndeliveredMessage,
 } from '../ports/store.ts';
+import { CoalescedReads } from './coalesced-reads.ts';
 import {
   auditFromDoc,
   auditToDoc,
@@ -196,6 +197,8 @@ export class FirestoreStore
   readonly #retentionMs: number;
   readonly #lock = new KeyedLock();
   readonly #ids: SubmissionIds;
+  /** Reads outside transactions that may share a request (the submit-time ownership check). */
+  readonly #reads: CoalescedReads;
   /** Calls still running, including those abandoned at their deadline. */
   readonly #pending = new InFlight();
   readonly #enqueued: ((id: string) => void)[] = [];
@@ -208,6 +211,7 @@ export class FirestoreStore
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#maxAttempts = options.maxAttempts ?? 5;
     this.#retentionMs = options.requestRetentionMs ?? 30 * 24 * 3600 * 1000;
+    this.#reads = new CoalescedReads(db);
     this.#ids = new SubmissionIds(db, `${COLLECTIONS.counters}/${COUNTER_ID}`, {
       maxAttempts: this.#maxAttempts,
     });
@@ -682,7 +686,7 @@ export class FirestoreStore
 
   serviceRecords(service: string, projects: readonly string[]): Promise<ServiceRecord[]> {
     return this.#run(`reading the records of ${service}`, undefined, () =>
-      readServiceRecords(this.#db, service, projects),
+      readServiceRecords(this.#db, this.#reads, service, projects),
     );
   }
 

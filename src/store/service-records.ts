@@ -33,6 +33,7 @@ import {
 } from '../domain/submission.ts';
 import type { TransferInput, TransferResult } from '../ports/services.ts';
 import { type RequestContext, StoreError } from '../ports/store.ts';
+import type { CoalescedReads } from './coalesced-reads.ts';
 import { actor, date, invalid, liveVersion, serviceOperation, toFirestoreValue } from './codec.ts';
 import { enqueue, outboxFromDoc } from './outbox.ts';
 
@@ -275,15 +276,18 @@ export async function refusalIn(
   });
 }
 
-/** Records of `service` in `projects` (those that exist), in that order. */
+/**
+ * Records of `service` in `projects` (those that exist), in that order, read with `reads`
+ * (outside any transaction).
+ */
 export async function readServiceRecords(
   db: Firestore,
+  reads: CoalescedReads,
   service: string,
   projects: readonly string[],
 ): Promise<ServiceRecord[]> {
-  if (projects.length === 0) return [];
   const refs = projects.map((project) => serviceRef(db, project, service));
-  const snaps = await db.getAll(...refs);
+  const snaps = await reads.get(refs);
   return snaps.flatMap((snap) =>
     snap.exists ? [serviceFromDoc(snap.ref.path, snap.data()).record] : [],
   );
