@@ -392,7 +392,7 @@ function report(
   lines.push(
     '',
     `one single-document Firestore transaction (emulator, 50 at once): p50 ${fixed(percentile(tx, 0.5), 0)} ms, p99 ${fixed(percentile(tx, 0.99), 0)} ms`,
-    `stored submissions per second (view_submission, 50 clients, median of rounds): ${fixed(median(stored.sustained), 0)} over ${SUSTAINED} requests; ${fixed(median(stored.burst), 0)} over the row's ${REQUESTS}`,
+    `stored submissions per second (view_submission, 50 clients, median of rounds): ${fixed(median(stored.sustained), 0)} over ${SUSTAINED} requests (rounds: ${stored.sustained.map((n) => fixed(n, 0)).join(', ')}); ${fixed(median(stored.burst), 0)} over the row's ${REQUESTS}`,
   );
   return lines.join('\n');
 }
