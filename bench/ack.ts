@@ -236,7 +236,6 @@ function postedId(slack: Slack): Promise<string> {
   }, 'posted no submission for review');
 }
 
-/** Each one's ms: `count` single-document transactions (get, then set), `clients` at once. */
 /**
  * Submissions stored per second by the bot under SUSTAINED view_submissions from 50 clients,
  * every answer checked: the submissions collection grew by exactly that many (an answer given
@@ -256,6 +255,7 @@ async function throughput(
   return (SUSTAINED * 1000) / totalMs;
 }
 
+/** Each one's ms: `count` single-document transactions (get, then set), `clients` at once. */
 async function transactions(projectId: string, count: number, clients: number) {
   const firestore = createFirestore({ projectId });
   const docs = firestore.collection('bench-transactions');
@@ -318,6 +318,7 @@ await withEmulator(async (host) => {
         await load(20, 1, make, servers[target].url, secret);
       }
     }
+    const stores = kinds.find(([name]) => name === STORES);
     await settled(slack);
     const idle = { bot: await idleCpu(servers.bot.child), bare: await idleCpu(servers.bare.child) };
     // Per row, per app: each round's percentiles, and its CPU ms per request.
@@ -351,7 +352,6 @@ await withEmulator(async (host) => {
           }
         }
       }
-      const stores = kinds.find(([name]) => name === STORES);
       if (stores) stored.sustained.push(await throughput(db, stores[1], servers.bot.url, secret));
       await settled(slack);
     }
