@@ -1,10 +1,10 @@
 // The AppEngineAdapter with the real @google-cloud/appengine-admin client (google-gax REST
 // transport) against the Admin API stand-in on loopback.
-import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AppEngineAdapter, AppEngineError, VersionRequestError } from '../../src/gcp/app-engine.ts';
 import { type AppEngineApiStandIn, startAppEngineApi } from '../../src/local/app-engine/server.ts';
 import type { DeployPlan } from '../../src/ports/deploy.ts';
+import { refusedPort } from '../helpers/refused-port.ts';
 import { sampleSpec } from '../helpers/sample-spec.ts';
 
 const DIGEST = `sha256:${'c0ffee'.repeat(10)}abcd`;
@@ -543,7 +543,7 @@ describe('an unavailable or silent API', () => {
   });
 
   it('says unavailable at once when nothing listens', async () => {
-    const port = await freePort();
+    const port = await refusedPort();
     const dead = new AppEngineAdapter({ apiUrl: `http://127.0.0.1:${port}`, retryDelayMs: 10 });
     try {
       const started = Date.now();
@@ -556,12 +556,3 @@ describe('an unavailable or silent API', () => {
     }
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}

@@ -11,6 +11,7 @@ import { DistributionRegistry, registryUrl } from '../../src/gcp/registry.ts';
 import { MEDIA_TYPES } from '../../src/local/registry/manifests.ts';
 import { type RegistryStandIn, startRegistry } from '../../src/local/registry/server.ts';
 import { RegistryError } from '../../src/ports/registry.ts';
+import { refusedPort } from '../helpers/refused-port.ts';
 import { IMAGES, PRIVATE_REPOSITORY } from '../local/registry/fixtures.ts';
 
 const READER = 'ya29.reader';
@@ -245,9 +246,7 @@ describe('refusals', () => {
 
 describe('an unreachable registry is unavailable', () => {
   it('when nothing listens', async () => {
-    const closed = await startRegistry();
-    const url = closed.url;
-    await closed.close();
+    const url = `http://127.0.0.1:${await refusedPort()}`;
     const error = await failure(adapter({ apiUrl: url }).resolve(ref('python:3.12')));
     expect(error.code).toBe('unavailable');
     expect(error.retryable).toBe(true);

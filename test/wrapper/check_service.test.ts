@@ -1,20 +1,10 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { refusedPort } from '../helpers/refused-port.ts';
 import { checkLines, runCheckScript, runPython } from './helpers.ts';
-
-/** A port nobody listens on: bound by us, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('check_service.py on its own', () => {
   it('fails cleanly with a timeout against a closed port', async () => {
-    const port = await closedPort();
+    const port = await refusedPort();
     const run = await runCheckScript([`http://127.0.0.1:${port}`, '--timeout', '2']);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('');
@@ -24,7 +14,7 @@ describe('check_service.py on its own', () => {
   });
 
   it('--json prints one JSON object', async () => {
-    const port = await closedPort();
+    const port = await refusedPort();
     const run = await runCheckScript([`http://127.0.0.1:${port}`, '--timeout', '1', '--json']);
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toEqual({
