@@ -4,6 +4,7 @@ import {
   startVersionService,
   type VersionServiceStandIn,
 } from '../../src/local/version-service.ts';
+import { refusedPort } from '../helpers/refused-port.ts';
 
 let service: VersionServiceStandIn;
 beforeAll(async () => {
@@ -97,9 +98,8 @@ describe('HttpLiveCheck against a real HTTP server', () => {
       detail: 'no FeatureCollection: {"result": []}',
     });
 
-    const closed = await startVersionService();
-    await closed.close();
-    const nobody = await new HttpLiveCheck().check({ ...target(), url: closed.url });
+    const url = `http://127.0.0.1:${await refusedPort()}/`;
+    const nobody = await new HttpLiveCheck().check({ ...target(), url });
     expect(nobody.probes).toEqual([
       expect.objectContaining({ name: 'health', ok: false, detail: 'no answer: ECONNREFUSED' }),
     ]);
