@@ -11,7 +11,7 @@
 // view_submissions from 50 clients (BENCH_SUSTAINED), their stores counted. A measurement:
 // nothing asserts beyond that count.
 //
-//   node bench/ack.ts                 (5 rounds of 300 requests per row and app, ~15 min)
+//   node bench/ack.ts                 (5 rounds of 300 requests per row and app, ~10 min)
 //   BENCH_ROUNDS=3 BENCH_REQUESTS=200 BENCH_ONLY=Approve node bench/ack.ts  (rows naming it)
 //   BENCH_PROFILE=1 node bench/ack.ts       (a CPU profile of the bot in /tmp/ackprof)
 //
