@@ -1,7 +1,7 @@
 // The Slack stand-in of bench/ack.ts, in a process of its own: what it does for the bot's
 // calls (views.open validates a whole modal) must not slow the clients that time the
-// answers. Tells its URL over IPC, then answers bench/ack.ts's questions (a trigger, a
-// response URL, a user's modals, a channel's messages, how many calls it had) the same way.
+// answers. Tells its URL over IPC, then answers bench/ack.ts's questions (triggers,
+// response URLs, a user's modals, a channel's messages, how many calls it had) the same way.
 import { startSlackApi } from '../src/local/slack-api/server.ts';
 import { APPROVER, PARTNER } from './world.ts';
 
@@ -18,12 +18,18 @@ const api = await startSlackApi({
 
 /** What bench/ack.ts may ask, by name. */
 const QUESTIONS = {
-  trigger: (user: string) => api.issueTrigger(user),
-  responseUrl: (user: string, channel: string) =>
-    api.issueResponseUrl({ userId: user, channelId: channel }),
+  triggers: (user: string, count: string) =>
+    Array.from({ length: Number(count) }, () => api.issueTrigger(user)),
+  responseUrls: (user: string, channel: string, count: string) =>
+    Array.from({ length: Number(count) }, () =>
+      api.issueResponseUrl({ userId: user, channelId: channel }),
+    ),
   openViews: (user: string) => api.openViews(user),
   messages: (channel: string) => api.messages(channel),
   calls: () => api.calls.length,
+  /** The calls from `since` on that Slack refused: `method: error`. */
+  refused: (since: string) =>
+    api.calls.slice(Number(since)).flatMap((c) => (c.ok ? [] : [`${c.method}: ${c.error}`])),
 };
 export type Question = keyof typeof QUESTIONS;
 
