@@ -50,13 +50,22 @@ const FOLLOW_UPS_AT_ONCE = 4;
 const FOLLOW_UP_YIELD_MS = 500;
 
 /**
+ * How long follow-ups keep waiting once no request is being answered: under load the next
+ * requests are a moment away (work-queue.ts). What a lone click's modal waits more, unseen.
+ */
+const FOLLOW_UP_QUIET_MS = 20;
+
+/**
  * The Bolt app (HTTP receiver on /slack/events behind the request guard, receiver.ts; Socket
  * Mode with an app token) and its Web API client, which everything that talks to Slack uses.
  * Handlers come with `registerHandlers`.
  */
 export function createSlackApp(config: Config, logger: Logger): SlackBot {
   const clientOptions = config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {};
-  const followUps = new WorkQueue(FOLLOW_UPS_AT_ONCE, { yieldMs: FOLLOW_UP_YIELD_MS });
+  const followUps = new WorkQueue(FOLLOW_UPS_AT_ONCE, {
+    yieldMs: FOLLOW_UP_YIELD_MS,
+    quietMs: FOLLOW_UP_QUIET_MS,
+  });
   // Bolt's SocketModeReceiver serves custom routes on `installerOptions.port` (3000 unless
   // set when the App is made) and ignores the port given to start(); the health route is
   // served on that port by a server of our own instead (healthServer below).
@@ -80,6 +89,9 @@ export function createSlackApp(config: Config, logger: Logger): SlackBot {
           }),
         }),
     clientOptions,
+    // Bolt's default conversation store: unused here, and for each request its look-up of
+    // a conversation nobody stored makes an Error (with its stack) that is thrown away.
+    convoStore: false,
   });
   const inFlight = new InFlight();
   // Every handler, including what it does after acknowledging, counts as in flight.

@@ -92,6 +92,27 @@ describe('WorkQueue', () => {
     expect(log).toEqual(['follow-up', 'next']);
   });
 
+  it('after the last hold ends, a waiting task starts only once quietMs passed without one', async () => {
+    const queue = new WorkQueue(1, { yieldMs: 60_000, quietMs: 40 });
+    const log: string[] = [];
+    const first = queue.hold();
+    const run = queue.run(async () => log.push('follow-up'));
+    first();
+    const released = performance.now();
+    // A request that comes within the quiet time holds it back again.
+    await tick();
+    const second = queue.hold();
+    await tick();
+    second();
+    const secondReleased = performance.now();
+    await tick();
+    expect(log).toEqual([]);
+    await run;
+    expect(log).toEqual(['follow-up']);
+    expect(performance.now() - secondReleased).toBeGreaterThanOrEqual(35);
+    expect(performance.now() - released).toBeGreaterThanOrEqual(45);
+  });
+
   it('a held task starts once it has waited yieldMs, in order, even if the hold stays', async () => {
     const queue = new WorkQueue(1, { yieldMs: 40 });
     const log: string[] = [];
