@@ -262,6 +262,11 @@ function fitBlocks(blocks: KnownBlock[], max: number): KnownBlock[] {
 
 /** `/playground help` (also the answer to an unknown or empty subcommand). */
 export function helpBlocks(options: { approver: boolean }): Required<Message> {
+  return options.approver ? HELP.approver : HELP.partner;
+}
+
+/** The help for one kind of reader. */
+function drawHelp(options: { approver: boolean }): Required<Message> {
   const lines = [
     '`/playground submit` opens a form to deploy a model on the OneAtlas Playground: your Docker image, tile settings, predictor class and package, and optional resources. You can also paste your settings as YAML.',
     '`/playground status PG-0042` shows where a submission is, its last event and a link to its review thread.',
@@ -295,3 +300,9 @@ export function helpBlocks(options: { approver: boolean }): Required<Message> {
     blocks,
   };
 }
+
+/** Both helps, drawn once: they vary with nothing else (and are shared, so never changed). */
+const HELP = {
+  partner: drawHelp({ approver: false }),
+  approver: drawHelp({ approver: true }),
+};
