@@ -150,14 +150,16 @@ const median = (values: number[]) =>
 /** A row's requests, made before its clock starts: `count` of them, as Slack sends them. */
 type Make = (count: number) => Promise<SlackRequest[]>;
 
-/** Slack's side's connections: kept alive between requests, at most one per client. */
-const slackAgent = new Agent({ keepAlive: true, maxSockets: Math.max(...CLIENTS) });
-
 /** Sends `body` (a POST) or nothing (a GET); resolves with the HTTP status once the answer is read. */
-function call(url: string, body?: string, headers: Record<string, string> = {}): Promise<number> {
+function call(
+  agent: Agent,
+  url: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const method = body === undefined ? 'GET' : 'POST';
-    const req = httpRequest(url, { method, agent: slackAgent, headers }, (res) => {
+    const req = httpRequest(url, { method, agent, headers }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
       res.on('error', reject);
@@ -181,32 +183,50 @@ async function load(count: number, clients: number, make: Make, url: string, sec
     body,
     headers: { 'Content-Type': contentType, ...signedHeaders(secret, timestamp, body) },
   }));
-  // The clients' connections, opened before the clock as load tools do (wrk, autocannon):
-  // measured, the first answer on a new connection took 45-143 ms at 50 clients (median),
-  // the rest 22-45 ms at p99, so 50 new ones in a row of 300 were its p95 and p99. A GET
-  // of / is the same 404 from either app's receiver.
-  await Promise.all(Array.from({ length: clients }, () => call(new URL('/', url).href)));
-  return closedLoop(
-    clients,
-    count,
-    (n) => signed[n] as (typeof signed)[number],
-    async ({ body, headers }) => {
-      const status = await call(url, body, headers);
-      if (status !== 200) throw new Error(`HTTP ${status} from ${url}`);
-    },
-  );
+  // The clients' connections, kept alive through the row and opened before its clock, as
+  // load tools do (wrk, autocannon): measured, the first answer on a new connection took
+  // 45-143 ms at 50 clients (median), the rest 22-45 ms at p99, so 50 new ones in a row of
+  // 300 were its p95 and p99. New ones each row: a server ends a connection idle for 5 s,
+  // and one reused as it does so fails. A GET of / is the same 404 from either app.
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+  try {
+    await Promise.all(Array.from({ length: clients }, () => call(agent, new URL('/', url).href)));
+    return await closedLoop(
+      clients,
+      count,
+      (n) => signed[n] as (typeof signed)[number],
+      async ({ body, headers }) => {
+        const status = await call(agent, url, body, headers);
+        if (status !== 200) throw new Error(`HTTP ${status} from ${url}`);
+      },
+    );
+  } finally {
+    agent.destroy();
+  }
 }
 
-/** Resolves once the stand-in has had no call for `quietMs` (the bot's follow-ups are done). */
-async function settled(slack: Slack, quietMs = 1000, maxMs = 120_000) {
+/** CPU an app may use in a quiet second, its timers' (about 5 ms in a second when idle). */
+const QUIET_CPU_MS_PER_S = 30;
+
+/**
+ * Resolves once, for `quietMs`, the stand-in had no call and `apps` used no more CPU than
+ * their timers do: the bot's follow-ups are done, those that only use Firestore (a stored
+ * submission's take about 13 ms of CPU each) as well as those that call Slack. Measured
+ * before: a row that started while the last round's 1,000 submissions were still being
+ * followed up cost the bot twice its CPU per request. Says so when it gives up.
+ */
+async function settled(slack: Slack, apps: ChildProcess[], quietMs = 1000, maxMs = 120_000) {
   const until = performance.now() + maxMs;
-  let last = await slack.ask<number>('calls');
+  const cpuNow = () => Promise.all(apps.map(cpuMs));
+  let [calls, cpu] = [await slack.ask<number>('calls'), await cpuNow()];
   while (performance.now() < until) {
     await sleep(quietMs);
-    const now = await slack.ask<number>('calls');
-    if (now === last) return;
-    last = now;
+    const [nowCalls, nowCpu] = [await slack.ask<number>('calls'), await cpuNow()];
+    const busy = nowCpu.some((ms, i) => ms - (cpu[i] ?? 0) > (QUIET_CPU_MS_PER_S * quietMs) / 1000);
+    if (nowCalls === calls && !busy) return;
+    [calls, cpu] = [nowCalls, nowCpu];
   }
+  console.error(`the apps were still busy after ${maxMs / 1000} s: measuring anyway`);
 }
 
 type SubmitView = Parameters<typeof viewSubmission>[0]['view'];
@@ -348,6 +368,7 @@ await withEmulator(async (host) => {
     return { child, url: `http://127.0.0.1:${told.port}/slack/events` };
   };
   const servers = { bot: await server('bot', profile), bare: await server('bare') };
+  const apps = [servers.bot.child, servers.bare.child];
   const db = createFirestore({ projectId });
   try {
     const view = await submitModal(slack, servers.bot.url, secret);
@@ -363,7 +384,7 @@ await withEmulator(async (host) => {
       }
     }
     const stores = kinds.find(([name]) => name === STORES);
-    await settled(slack);
+    await settled(slack, apps);
     const idle = { bot: await idleCpu(servers.bot.child), bare: await idleCpu(servers.bare.child) };
     // Per row, per app: each round's percentiles, and its CPU ms per request.
     const rows = new Map<string, Record<Target, number[][]>>();
@@ -382,14 +403,14 @@ await withEmulator(async (host) => {
           cpu.set(key, cpuRow);
           const order: Target[] = round % 2 ? ['bare', 'bot'] : ['bot', 'bare'];
           for (const target of order) {
-            await settled(slack);
+            await settled(slack, apps);
             const { child, url } = servers[target];
             const callsBefore = await slack.ask<number>('calls');
             const [cpuBefore, since] = [await cpuMs(child), performance.now()];
             const { times, totalMs } = await load(REQUESTS, clients, make, url, secret);
             row[target].push(PERCENTILES.map((p) => percentile(times, p)));
             // Follow-ups included: once they are done, less what its timers took meanwhile.
-            await settled(slack);
+            await settled(slack, apps);
             const seconds = (performance.now() - since) / 1000;
             const used = (await cpuMs(child)) - cpuBefore - idle[target] * seconds;
             for (const call of await slack.ask<string[]>('refused', String(callsBefore))) {
@@ -403,12 +424,14 @@ await withEmulator(async (host) => {
         }
       }
       if (stores) stored.sustained.push(await throughput(db, stores[1], servers.bot.url, secret));
-      await settled(slack);
+      await settled(slack, apps);
     }
     const tx = await transactions(projectId, 1000, 50);
     console.log(report(rows, cpu, stored, tx, refused));
+    console.log(
+      `idle CPU, ms a second: bot ${fixed(idle.bot, 1)}, bare Bolt ${fixed(idle.bare, 1)}`,
+    );
   } finally {
-    slackAgent.destroy();
     for (const { child } of [servers.bot, servers.bare, slack]) child.kill();
     await Promise.all([world.close(), registry.close(), db.terminate()]);
   }
