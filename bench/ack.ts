@@ -6,13 +6,14 @@
 // (bench/ack-slack.ts), each in a process of its own; correctly signed requests;
 // interleaved rounds (the two take turns going first), medians over the rounds of each
 // round's percentiles. A row's requests are made and signed, and its clients' connections
-// opened, before its clock starts; it starts once the bot's earlier follow-ups are done (no
-// Slack call for 1 s), and the follow-up calls Slack refused are counted. In the same run: one single-document Firestore transaction on the
-// emulator (p99), and stored submissions per second: each round ends with 1,000
-// view_submissions from 50 clients (BENCH_SUSTAINED), their stores counted. A measurement:
-// nothing asserts beyond that count.
+// opened, before its clock starts; it starts once both apps are quiet (no Slack call and
+// no more CPU than their timers for 1 s: the bot's earlier follow-ups are done), and the
+// follow-up calls Slack refused are counted. In the same run: one single-document
+// Firestore transaction on the emulator (p99), and stored submissions per second: each
+// round ends with 1,000 view_submissions from 50 clients (BENCH_SUSTAINED), their stores
+// counted. A measurement: nothing asserts beyond that count.
 //
-//   node bench/ack.ts                 (5 rounds of 300 requests per row and app, ~10 min)
+//   node bench/ack.ts                 (5 rounds of 300 requests per row and app, ~14 min)
 //   BENCH_ROUNDS=3 BENCH_REQUESTS=200 BENCH_ONLY=Approve node bench/ack.ts  (rows naming it)
 //   BENCH_PROFILE=1 node bench/ack.ts       (a CPU profile of the bot in /tmp/ackprof)
 //
