@@ -28,11 +28,11 @@ import {
   blockActions,
   type SlackRequest,
   send,
+  slackHeaders,
   slashCommand,
   viewStateValues,
   viewSubmission,
 } from '../src/local/slack-api/payloads.ts';
-import { signedHeaders } from '../src/local/slack-api/signing.ts';
 import type { MessageWithReplies, StoredView } from '../src/local/slack-api/types.ts';
 import { ACTION_ID, CALLBACK_ID } from '../src/slack/views/ids.ts';
 import { createFirestore } from '../src/store/firestore-client.ts';
@@ -179,10 +179,9 @@ function call(
  * clock waits for nothing of this process's but the other clients' sends and answers.
  */
 async function load(count: number, clients: number, make: Make, url: string, secret: string) {
-  const timestamp = Math.floor(Date.now() / 1000);
-  const signed = (await make(count)).map(({ body, contentType }) => ({
-    body,
-    headers: { 'Content-Type': contentType, ...signedHeaders(secret, timestamp, body) },
+  const signed = (await make(count)).map((request) => ({
+    body: request.body,
+    headers: slackHeaders(request, { secret }),
   }));
   // The clients' connections, kept alive through the row and opened before its clock, as
   // load tools do (wrk, autocannon): measured, the first answer on a new connection took
@@ -212,9 +211,8 @@ const QUIET_CPU_MS_PER_S = 30;
 /**
  * Resolves once, for `quietMs`, the stand-in had no call and `apps` used no more CPU than
  * their timers do: the bot's follow-ups are done, those that only use Firestore (a stored
- * submission's take about 13 ms of CPU each) as well as those that call Slack. Measured
- * before: a row that started while the last round's 1,000 submissions were still being
- * followed up cost the bot twice its CPU per request. Says so when it gives up.
+ * submission's take about 13 ms of CPU each, and no Slack call shows them) as well as those
+ * that call Slack. Says so when it gives up.
  */
 async function settled(slack: Slack, apps: ChildProcess[], quietMs = 1000, maxMs = 120_000) {
   const until = performance.now() + maxMs;

@@ -397,12 +397,11 @@ export interface SlackResponse {
   text: string;
 }
 
-/** Signs and POSTs a request the way Slack does, with optional retry headers. */
-export async function send(
-  url: string,
+/** The headers Slack sends with `request`: its type, user agent, signature and retry. */
+export function slackHeaders(
   request: SlackRequest,
-  options: SendOptions,
-): Promise<SlackResponse> {
+  options: Omit<SendOptions, 'timeoutMs'>,
+): Record<string, string> {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   const signed = signedHeaders(options.secret, timestamp, request.body);
   const headers: Record<string, string> = {
@@ -415,6 +414,16 @@ export async function send(
     headers['X-Slack-Retry-Num'] = String(options.retryNum);
     headers['X-Slack-Retry-Reason'] = options.retryReason ?? 'http_timeout';
   }
+  return headers;
+}
+
+/** Signs and POSTs a request the way Slack does, with optional retry headers. */
+export async function send(
+  url: string,
+  request: SlackRequest,
+  options: SendOptions,
+): Promise<SlackResponse> {
+  const headers = slackHeaders(request, options);
   const response = await fetch(url, {
     method: 'POST',
     headers,
