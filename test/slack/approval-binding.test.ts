@@ -60,6 +60,11 @@ async function resubmitted(): Promise<void> {
   expect((await bot.submit(PARTNER, { image: OTHER_IMAGE }, form)).text).toBe('');
   const stored = await bot.store.get(ID);
   expect(stored?.revisions.at(-1)?.spec.image).toBe(OTHER_IMAGE);
+  // Its digest is asked for after the answer, and a form opened before it came is bound
+  // to the revision without it (refused once it comes): forms opened next wait for it.
+  await eventually(async () =>
+    expect((await bot.store.get(ID))?.revisions.at(-1)?.image?.kind).toBe('resolved'),
+  );
 }
 
 /** The modal that replaced a sent form (`response_action: update`), as text. */
