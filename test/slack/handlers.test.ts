@@ -89,8 +89,10 @@ describe('review buttons', () => {
     const { api, ctx } = await handlers(store);
     const acks: string[] = [];
     await onReviewButton(ctx, 'approve', click(api, APPROVER, id, acks));
+    await ctx.inFlight.drain(); // the modal is a follow-up: the handler returns first
     expect(api.openViews(APPROVER).map((v) => v.callback_id)).toEqual(['approve']);
     await onReviewButton(ctx, 'approve', click(api, PARTNER.userId, id, acks));
+    await ctx.inFlight.drain(); // the modal is a follow-up: the handler returns first
     expect(api.openViews(PARTNER.userId).map(modalText)).toEqual([
       expect.stringMatching(
         /You cannot approve PG-0001\.[^"]*Only Playground approvers can approve/,
@@ -103,6 +105,7 @@ describe('review buttons', () => {
   it('tell the clicker when the database is down, like every other answer', async () => {
     const { api, ctx, logs } = await handlers(DOWN);
     await onReviewButton(ctx, 'reject', click(api, APPROVER, 'PG-0001', []));
+    await ctx.inFlight.drain(); // the modal is a follow-up: the handler returns first
     expect(api.openViews(APPROVER).map(modalText)).toEqual([
       expect.stringContaining('Could not save: the database did not answer'),
     ]);
@@ -114,6 +117,7 @@ describe('Edit and resubmit', () => {
   it('tells the partner when the database is down instead of doing nothing', async () => {
     const { api, ctx } = await handlers(DOWN);
     await onResubmitButton(ctx, click(api, PARTNER.userId, 'PG-0001', []));
+    await ctx.inFlight.drain(); // the modal is a follow-up: the handler returns first
     expect(api.openViews(PARTNER.userId).map(modalText)).toEqual([
       expect.stringContaining('the database did not answer'),
     ]);

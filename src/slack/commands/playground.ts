@@ -43,7 +43,7 @@ export async function onPlaygroundCommand(
 
   if (sub === 'submit') {
     await ack();
-    await withTrigger(ctx, () =>
+    withTrigger(ctx, () =>
       ctx.client.views.open({
         trigger_id: command.trigger_id,
         view: submitModal({ metadata: { channel: command.channel_id } }),
@@ -57,9 +57,8 @@ export async function onPlaygroundCommand(
     await ack();
     const log = ctx.logger.child({ command: sub, userId: actor.userId });
     const request = { actor, requestId: `command:${command.trigger_id}`, ...rollbackArgs(args) };
-    return askInModal(ctx, command.trigger_id, 'Roll back', log, () =>
-      useCases.askRollback(request),
-    );
+    askInModal(ctx, command.trigger_id, 'Roll back', log, () => useCases.askRollback(request));
+    return;
   }
 
   if (sub === 'doctor') {

@@ -14,7 +14,13 @@ import type { ModalView } from '@slack/types';
 import type { AskOutcome } from '../../app/operate.ts';
 import type { Result } from '../../app/outcomes.ts';
 import type { HandlerContext } from '../context.ts';
-import { answerInModal, answerWith, fillModal, MESSAGE_FALLBACKS } from '../respond.ts';
+import {
+  answerInModal,
+  answerWith,
+  fillModal,
+  MESSAGE_FALLBACKS,
+  queueFollowUp,
+} from '../respond.ts';
 import { ACTION_ID, CALLBACK_ID } from '../views/ids.ts';
 import type { Message } from '../views/kit.ts';
 import { noticeModal } from '../views/notice-modal.ts';
@@ -44,14 +50,14 @@ function instead(title: string, message: Message): ViewResponseAction {
  * The confirmation the use case gives, or its refusal, as a modal opened with `triggerId`
  * (see answerInModal).
  */
-export async function askInModal(
+export function askInModal(
   ctx: HandlerContext,
   triggerId: string,
   title: string,
   log: HandlerContext['logger'],
   work: () => Promise<Result<AskOutcome>>,
-): Promise<void> {
-  await answerInModal(ctx, { triggerId, title, logger: log }, work, {
+): void {
+  answerInModal(ctx, { triggerId, title, logger: log }, work, {
     draw: (outcome): ModalView =>
       outcome.kind === 'done'
         ? operationModal(outcome.ask)
@@ -75,7 +81,7 @@ async function onButton(
   };
   const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
   const ask = kind === 'promote' ? ctx.useCases.askPromote : ctx.useCases.askRollback;
-  await askInModal(ctx, body.trigger_id, TITLE[kind], log, () => ask(request));
+  askInModal(ctx, body.trigger_id, TITLE[kind], log, () => ask(request));
 }
 
 /**
@@ -98,8 +104,9 @@ async function onConfirm(ctx: HandlerContext, { ack, body, view }: ViewArgs): Pr
   };
   const log = ctx.logger.child({ service: ask.service, requestId: request.requestId });
   const title = TITLE[ask.kind];
-  await ctx.followUps.run(() =>
-    answerWith({ ...ctx, logger: log }, () => ctx.useCases.confirmOperation(request), {
+  const logged = { ...ctx, logger: log };
+  queueFollowUp(logged, () =>
+    answerWith(logged, () => ctx.useCases.confirmOperation(request), {
       draw: (outcome): ModalView =>
         outcome.kind === 'done'
           ? operationBegunModal(outcome.ask, outcome.submission)

@@ -15,7 +15,13 @@ import { currentRevision } from '../../domain/submission.ts';
 import { defaultVersionId } from '../../domain/version-id.ts';
 import { cancelMessage, notDoneMessage } from '../answers.ts';
 import type { HandlerContext } from '../context.ts';
-import { answerInModal, answerWith, MESSAGE_FALLBACKS, tellClicker } from '../respond.ts';
+import {
+  answerInModal,
+  answerWith,
+  MESSAGE_FALLBACKS,
+  queueFollowUp,
+  tellClicker,
+} from '../respond.ts';
 import { approveModal, parseApproveMetadata, readApproveForm } from '../views/approve-modal.ts';
 import { ACTION_ID, APPROVE_BLOCK_ID, CALLBACK_ID, REASON_BLOCK_ID } from '../views/ids.ts';
 import type { Message } from '../views/kit.ts';
@@ -100,7 +106,7 @@ export async function onReviewButton(
   if (button.type !== 'button') return;
   const request = click(body, button.value);
   const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
-  await answerInModal(
+  answerInModal(
     ctx,
     { triggerId: body.trigger_id, title: titleOf(action, request.id), logger: log },
     () => ctx.useCases.openReview({ ...request, action }),
@@ -187,8 +193,9 @@ async function answerClick<O>(
   if (action.type !== 'button') return;
   const request = click(body, action.value);
   const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
-  await ctx.followUps.run(() =>
-    answerWith({ ...ctx, logger: log }, () => work(request), {
+  const logged = { ...ctx, logger: log };
+  queueFollowUp(logged, () =>
+    answerWith(logged, () => work(request), {
       draw,
       reply: (message) => tellClicker(ctx, body, message),
       fallbacks: MESSAGE_FALLBACKS,

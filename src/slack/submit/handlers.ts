@@ -95,7 +95,7 @@ export async function onResubmitButton(
   const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
   const notice = (message: Message) =>
     noticeModal({ title, headline: 'Nothing to edit here.', message });
-  await answerInModal(
+  answerInModal(
     ctx,
     { triggerId: body.trigger_id, title, logger: log },
     () => ctx.useCases.resubmitForm(request),
