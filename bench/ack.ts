@@ -7,8 +7,9 @@
 // interleaved rounds (the two take turns going first), medians over the rounds of each
 // round's percentiles. A row's requests are made and signed, and its clients' connections
 // opened, before its clock starts; it starts once both apps are quiet (no Slack call and
-// no more CPU than their timers for 1 s: the bot's earlier follow-ups are done), and the
-// follow-up calls Slack refused are counted. In the same run: one single-document
+// no more CPU than their timers for 1 s: the bot's earlier follow-ups are done); the
+// follow-up calls Slack refused are counted, and each app's garbage-collection pauses
+// while the row ran (V8's own figures, from inside the app). In the same run: one single-document
 // Firestore transaction on the emulator (p99), and stored submissions per second: each
 // round ends with 1,000 view_submissions from 50 clients (BENCH_SUSTAINED), their stores
 // counted. A measurement: nothing asserts beyond that count.
@@ -122,18 +123,23 @@ async function startSlack(token: string) {
 }
 type Slack = Awaited<ReturnType<typeof startSlack>>;
 
-/** The CPU time (ms, user + system) `child`, an app's process, has used so far. */
-function cpuMs(child: ChildProcess): Promise<number> {
+/**
+ * The CPU time (ms, user + system) `child`, an app's process, has used so far, and the time
+ * its garbage collections paused it (ms).
+ */
+function usage(child: ChildProcess): Promise<{ cpuMs: number; gcMs: number }> {
   return new Promise((resolve) => {
-    const told = (m: { cpuUs?: number }) => {
+    const told = (m: { cpuUs?: number; gcMs?: number }) => {
       if (m.cpuUs === undefined) return;
       child.off('message', told);
-      resolve(m.cpuUs / 1000);
+      resolve({ cpuMs: m.cpuUs / 1000, gcMs: m.gcMs ?? 0 });
     };
     child.on('message', told);
     child.send('cpu');
   });
 }
+
+const cpuMs = async (child: ChildProcess) => (await usage(child)).cpuMs;
 
 /** An app's CPU ms per second while nothing is asked of it (its timers: heartbeats, polls). */
 async function idleCpu(child: ChildProcess, forMs = 3000): Promise<number> {
@@ -388,6 +394,8 @@ await withEmulator(async (host) => {
     // Per row, per app: each round's percentiles, and its CPU ms per request.
     const rows = new Map<string, Record<Target, number[][]>>();
     const cpu = new Map<string, Record<Target, number[]>>();
+    // Per row, per app: each round's garbage-collection pauses while the row ran, ms.
+    const gc = new Map<string, Record<Target, number[]>>();
     const stored = { burst: [] as number[], sustained: [] as number[] };
     // The bot's follow-up calls Slack refused (an expired trigger, say), by `method: error`.
     const refused = new Map<string, number>();
@@ -400,18 +408,21 @@ await withEmulator(async (host) => {
           rows.set(key, row);
           const cpuRow = cpu.get(key) ?? { bot: [], bare: [] };
           cpu.set(key, cpuRow);
+          const gcRow = gc.get(key) ?? { bot: [], bare: [] };
+          gc.set(key, gcRow);
           const order: Target[] = round % 2 ? ['bare', 'bot'] : ['bot', 'bare'];
           for (const target of order) {
             await settled(slack, apps);
             const { child, url } = servers[target];
             const callsBefore = await slack.ask<number>('calls');
-            const [cpuBefore, since] = [await cpuMs(child), performance.now()];
+            const [before, since] = [await usage(child), performance.now()];
             const { times, totalMs } = await load(REQUESTS, clients, make, url, secret);
             row[target].push(PERCENTILES.map((p) => percentile(times, p)));
+            gcRow[target].push((await usage(child)).gcMs - before.gcMs);
             // Follow-ups included: once they are done, less what its timers took meanwhile.
             await settled(slack, apps);
             const seconds = (performance.now() - since) / 1000;
-            const used = (await cpuMs(child)) - cpuBefore - idle[target] * seconds;
+            const used = (await cpuMs(child)) - before.cpuMs - idle[target] * seconds;
             for (const call of await slack.ask<string[]>('refused', String(callsBefore))) {
               refused.set(call, (refused.get(call) ?? 0) + 1);
             }
@@ -426,7 +437,7 @@ await withEmulator(async (host) => {
       await settled(slack, apps);
     }
     const tx = await transactions(projectId, 1000, 50);
-    console.log(report(rows, cpu, stored, tx, refused));
+    console.log(report(rows, { cpu, gc }, stored, tx, refused));
     console.log(
       `idle CPU, ms a second: bot ${fixed(idle.bot, 1)}, bare Bolt ${fixed(idle.bare, 1)}`,
     );
@@ -439,7 +450,7 @@ await withEmulator(async (host) => {
 /** The markdown table: medians over the rounds of each round's percentiles. */
 function report(
   rows: Map<string, Record<Target, number[][]>>,
-  cpu: Map<string, Record<Target, number[]>>,
+  { cpu, gc }: Record<'cpu' | 'gc', Map<string, Record<Target, number[]>>>,
   stored: { burst: number[]; sustained: number[] },
   tx: number[],
   refused: Map<string, number>,
@@ -450,17 +461,19 @@ function report(
   const lines = [
     `${ROUNDS} rounds of ${REQUESTS} requests per row and app; medians of each round's percentiles, ms; ${PINNED ? "apps on core 0, Slack's side on core 1" : 'not pinned to cores'}`,
     '',
-    '| request | clients | bot p50 / p95 / p99 | bare Bolt p50 / p95 / p99 | p99 ratio | CPU ms per request, bot / bare |',
-    '|---|---|---|---|---|---|',
+    '| request | clients | bot p50 / p95 / p99 | bare Bolt p50 / p95 / p99 | p99 ratio | CPU ms per request, bot / bare | GC pauses in the row, ms, bot / bare |',
+    '|---|---|---|---|---|---|---|',
   ];
   for (const [key, row] of rows) {
     const [name, clients] = key.split('|');
     const bot = ms(row.bot);
     const bare = ms(row.bare);
-    const used = cpu.get(key) ?? { bot: [], bare: [] };
-    const cpuCell = `${fixed(median(used.bot), 2)} / ${fixed(median(used.bare), 2)}`;
+    const both = (per: Map<string, Record<Target, number[]>>, digits: number) => {
+      const { bot, bare } = per.get(key) ?? { bot: [], bare: [] };
+      return `${fixed(median(bot), digits)} / ${fixed(median(bare), digits)}`;
+    };
     lines.push(
-      `| ${name} | ${clients} | ${cells(bot)} | ${cells(bare)} | ${ratio(bot[2] ?? 0, bare[2])} | ${cpuCell} |`,
+      `| ${name} | ${clients} | ${cells(bot)} | ${cells(bare)} | ${ratio(bot[2] ?? 0, bare[2])} | ${both(cpu, 2)} | ${both(gc, 1)} |`,
     );
   }
   lines.push(
