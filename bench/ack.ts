@@ -473,7 +473,7 @@ function report(
       return `${fixed(median(bot), digits)} / ${fixed(median(bare), digits)}`;
     };
     lines.push(
-      `| ${name} | ${clients} | ${cells(bot)} | ${cells(bare)} | ${ratio(bot[2] ?? 0, bare[2])} | ${both(cpu, 2)} | ${both(gc, 1)} |`,
+      `| ${name} | ${clients} | ${cells(bot)} | ${cells(bare)} | ${ratio(bot[2] ?? 0, bare[2], 2)} | ${both(cpu, 2)} | ${both(gc, 1)} |`,
     );
   }
   lines.push(

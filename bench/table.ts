@@ -13,9 +13,9 @@ export function table(headers: string[], rows: string[][]): string {
 
 export const fixed = (value: number, digits = 1) => value.toFixed(digits);
 
-/** `value / base` as `12.3x`, or `-` when there is no base to compare with. */
-export const ratio = (value: number, base: number | undefined) =>
-  base ? `${(value / base).toFixed(1)}x` : '-';
+/** `value / base` as `12.3x` (`digits` decimals), or `-` when there is no base to compare with. */
+export const ratio = (value: number, base: number | undefined, digits = 1) =>
+  base ? `${(value / base).toFixed(digits)}x` : '-';
 
 /** `12.3 (+4.5)`: a value and its growth over a baseline. */
 export const withDelta = (value: number, base: number) =>
