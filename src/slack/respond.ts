@@ -149,7 +149,8 @@ export function answerInModal<O>(
   work: () => Promise<Result<O>>,
   { draw, unavailable }: { draw: (outcome: O) => ModalView; unavailable: ModalView },
 ): void {
-  withTrigger({ ...ctx, logger }, async () => {
+  const logged = { ...ctx, logger };
+  withTrigger(logged, async () => {
     let loading: Promise<OpenedModal> | undefined;
     const timer = setTimeout(() => {
       loading = openLoading(ctx, triggerId, title);
@@ -162,7 +163,7 @@ export function answerInModal<O>(
       else await fillModal({ client: ctx.client, logger }, await loading)(view);
     };
     try {
-      await answerWith({ ...ctx, logger }, work, {
+      await answerWith(logged, work, {
         draw,
         reply,
         fallbacks: { unavailable },
@@ -213,7 +214,11 @@ export function fillModal(
 }
 
 /** An answer only the clicker sees: ephemeral in the channel, or a DM from the Home tab. */
-export async function tellClicker(ctx: HandlerContext, body: BlockAction, message: Message) {
+export async function tellClicker(
+  ctx: HandlerContext,
+  body: Pick<BlockAction, 'channel' | 'user'>,
+  message: Message,
+) {
   const channel = body.channel?.id;
   if (channel) await ctx.client.chat.postEphemeral({ channel, user: body.user.id, ...message });
   else await ctx.client.chat.postMessage({ channel: body.user.id, ...message });

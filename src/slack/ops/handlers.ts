@@ -105,14 +105,16 @@ async function onConfirm(ctx: HandlerContext, { ack, body, view }: ViewArgs): Pr
   const log = ctx.logger.child({ service: ask.service, requestId: request.requestId });
   const title = TITLE[ask.kind];
   const logged = { ...ctx, logger: log };
+  // No hash: the answer above replaced the view, and Slack does not say its new hash. Made
+  // here, so the queued task keeps the view's id and not the whole submitted view.
+  const reply = fillModal({ client: ctx.client, logger: log }, { viewId: view.id });
   queueFollowUp(logged, () =>
     answerWith(logged, () => ctx.useCases.confirmOperation(request), {
       draw: (outcome): ModalView =>
         outcome.kind === 'done'
           ? operationBegunModal(outcome.ask, outcome.submission)
           : notice(title, operationRefusal(outcome)),
-      // No hash: the answer above replaced the view, and Slack does not say its new hash.
-      reply: fillModal({ client: ctx.client, logger: log }, { viewId: view.id }),
+      reply,
       fallbacks: { unavailable: notice(title, MESSAGE_FALLBACKS.unavailable) },
       patient: true,
     }),

@@ -194,10 +194,12 @@ async function answerClick<O>(
   const request = click(body, action.value);
   const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
   const logged = { ...ctx, logger: log };
+  // Where to answer, not the whole payload: the queued task keeps only what it reads.
+  const clicker = { channel: body.channel, user: body.user };
   queueFollowUp(logged, () =>
     answerWith(logged, () => work(request), {
       draw,
-      reply: (message) => tellClicker(ctx, body, message),
+      reply: (message) => tellClicker(ctx, clicker, message),
       fallbacks: MESSAGE_FALLBACKS,
     }),
   );
