@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import { App, type CustomRoute } from '@slack/bolt';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { App } from '@slack/bolt';
 import type { UseCases } from '../app/index.ts';
 import type { Config } from '../config.ts';
 import { InFlight } from '../lib/in-flight.ts';
@@ -14,14 +14,24 @@ import { guardedReceiver } from './receiver.ts';
 import { register as registerReview } from './review/handlers.ts';
 import { register as registerSubmit } from './submit/handlers.ts';
 
-/** `GET /healthz`: 200 once the process serves requests (App Engine's and Cloud Run's probe). */
-const HEALTH_ROUTE: CustomRoute = {
-  path: '/healthz',
-  method: ['GET'],
-  handler: (_req, res) => {
+/**
+ * Every request but Slack's: `GET /healthz`, 200 once the process serves requests (App
+ * Engine's and Cloud Run's probe), and 404 for the rest.
+ */
+const healthOr404: RequestListener = (req, res) => {
+  let path: string | undefined;
+  try {
+    path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  } catch {
+    path = undefined; // A URL nobody can read names no route.
+  }
+  if (path === '/healthz' && req.method === 'GET') {
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end('ok');
-  },
+    return;
+  }
+  res.writeHead(404, { 'content-type': 'text/plain' });
+  res.end('not found');
 };
 
 export interface SlackBot {
@@ -84,7 +94,7 @@ export function createSlackApp(config: Config, logger: Logger): SlackBot {
           receiver: guardedReceiver({
             signingSecret: config.slack.signingSecret,
             logger,
-            customRoutes: [HEALTH_ROUTE],
+            otherRequests: healthOr404,
             followUps,
           }),
         }),
@@ -126,15 +136,7 @@ export function createSlackApp(config: Config, logger: Logger): SlackBot {
 
 /** Socket Mode's HTTP server: `GET /healthz` on `port`, nothing else (404). */
 async function healthServer(port: number): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path === HEALTH_ROUTE.path && req.method === 'GET') {
-      HEALTH_ROUTE.handler(Object.assign(req, { params: {} }), res);
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found');
-  });
+  const server = createServer(healthOr404);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, () => resolve());

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { App, LogLevel } from '@slack/bolt';
+import { App } from '@slack/bolt';
 import { afterEach } from 'vitest';
 import { createBot, type Bot as RunningBot, type TrackerTuning } from '../../src/bot.ts';
 import { readConfig } from '../../src/config.ts';
@@ -24,6 +24,7 @@ import {
   type VersionServiceStandIn,
 } from '../../src/local/version-service.ts';
 import { createLogger } from '../../src/log.ts';
+import { boltLogger } from '../../src/slack/bolt-logger.ts';
 import {
   EVENTS_PATH,
   type GuardedReceiverOptions,
@@ -56,17 +57,14 @@ export function guardedBoltApp(
   options: Omit<GuardedReceiverOptions, 'signingSecret' | 'logger'> = {},
 ): App {
   const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const logger = createLogger('warn', sink);
   return new App({
     token: TOKEN,
     // Known, so Bolt never calls auth.test (there is no Slack here).
     botId: 'BBOT000001',
     botUserId: 'UBOT000001',
-    logLevel: LogLevel.ERROR,
-    receiver: guardedReceiver({
-      signingSecret: SECRET,
-      logger: createLogger('warn', sink),
-      ...options,
-    }),
+    logger: boltLogger(logger),
+    receiver: guardedReceiver({ signingSecret: SECRET, logger, ...options }),
   });
 }
 

@@ -178,12 +178,20 @@ describe('the guard in a plain Bolt app, on an injected clock', () => {
   let url: string;
   const clicks: string[] = [];
 
+  const retries: { retryNum?: number; retryReason?: string }[] = [];
+
   beforeAll(async () => {
     app = guardedBoltApp({ now: () => NOW_MS });
-    app.command('/playground', async ({ ack }) => ack('ok'));
+    app.command('/playground', async ({ ack, context }) => {
+      retries.push({ retryNum: context.retryNum, retryReason: context.retryReason });
+      await ack('ok');
+    });
     app.action('approve', async ({ ack, body }) => {
       clicks.push(body.user.id);
       await ack();
+    });
+    app.action('broken', async () => {
+      throw new Error('a handler that fails before it acks');
     });
     url = await eventsUrl(app);
   });
@@ -202,6 +210,45 @@ describe('the guard in a plain Bolt app, on an injected clock', () => {
 
   it('goes by the injected clock, not the machine clock', async () => {
     expect((await at(Math.floor(Date.now() / 1000))).status).toBe(401);
+  });
+
+  it("hands Slack's retry headers to the handler's context, as Bolt's own receiver does", async () => {
+    retries.length = 0;
+    const retried = { secret: SECRET, timestamp: nowSec, retryNum: 2, retryReason: 'http_timeout' };
+    expect((await send(url, command, retried)).status).toBe(200);
+    expect((await send(url, command, { secret: SECRET, timestamp: nowSec })).status).toBe(200);
+    expect(retries).toEqual([
+      { retryNum: 2, retryReason: 'http_timeout' },
+      { retryNum: undefined, retryReason: undefined },
+    ]);
+  });
+
+  it("answers a signed url_verification with its challenge (Slack's Events API set-up)", async () => {
+    // docs.slack.dev/reference/events/url_verification: answer with the challenge's value.
+    const challenge = json(
+      JSON.stringify({
+        token: 'legacy',
+        challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+        type: 'url_verification',
+      }),
+    );
+    const answer = await send(url, challenge, { secret: SECRET, timestamp: nowSec });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({
+      challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+    });
+  });
+
+  it('answers 500 when a handler fails before it acks, and goes on answering', async () => {
+    const broken = blockActions({
+      userId: PARTNER,
+      actionId: 'broken',
+      blockId: 'actions',
+      value: 'PG-0001',
+      triggerId: 'trigger',
+    });
+    expect((await send(url, broken, { secret: SECRET, timestamp: nowSec })).status).toBe(500);
+    expect((await at(nowSec)).status).toBe(200);
   });
 
   it('answers an unsigned ssl_check itself: the payload it smuggles reaches no handler', async () => {
