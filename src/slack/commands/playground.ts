@@ -2,6 +2,7 @@ import type { App, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { DoctorOutcome } from '../../app/doctor.ts';
 import type { Result } from '../../app/outcomes.ts';
 import type { Actor } from '../../domain/submission.ts';
+import { lazyChild } from '../../log.ts';
 import { cancelMessage, notDoneMessage } from '../answers.ts';
 import type { HandlerContext } from '../context.ts';
 import { askInModal } from '../ops/handlers.ts';
@@ -55,7 +56,7 @@ export async function onPlaygroundCommand(
   if (sub === 'rollback') {
     // A confirmation modal, opened at once with the command's trigger (it lives 3 seconds).
     await ack();
-    const log = ctx.logger.child({ command: sub, userId: actor.userId });
+    const log = lazyChild(ctx.logger, { command: sub, userId: actor.userId });
     const request = { actor, requestId: `command:${command.trigger_id}`, ...rollbackArgs(args) };
     askInModal(ctx, command.trigger_id, 'Roll back', log, () => useCases.askRollback(request));
     return;
@@ -69,7 +70,7 @@ export async function onPlaygroundCommand(
     return work;
   }
 
-  const log = ctx.logger.child({ command: sub, userId: actor.userId });
+  const log = lazyChild(ctx.logger, { command: sub, userId: actor.userId });
   const answer = <O>(work: () => Promise<Result<O>>, draw: (outcome: O) => Message) =>
     answerWith({ ...ctx, logger: log }, work, {
       draw,

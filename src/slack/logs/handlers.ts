@@ -2,6 +2,7 @@
 // last lines, posted in the conversation the button was in.
 import type { App, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { FailedStepLog } from '../../app/show-log.ts';
+import { lazyChild } from '../../log.ts';
 import type { HandlerContext } from '../context.ts';
 import { answerWith, MESSAGE_FALLBACKS, tellClicker } from '../respond.ts';
 import { ACTION_ID } from '../views/ids.ts';
@@ -34,7 +35,7 @@ export async function onShowLog(ctx: HandlerContext, { ack, body, action }: Butt
     actor: { userId: body.user.id, name: body.user.name },
     requestId: `action:${body.trigger_id}`,
   };
-  const log = ctx.logger.child({ submissionId: id, requestId: request.requestId });
+  const log = lazyChild(ctx.logger, { submissionId: id, requestId: request.requestId });
   await answerWith({ ...ctx, logger: log }, () => ctx.useCases.showLog(request), {
     draw: (outcome): Answer => {
       if (outcome.kind === 'done') return { log: outcome };

@@ -13,6 +13,7 @@ import type {
 import type { ModalView } from '@slack/types';
 import type { AskOutcome } from '../../app/operate.ts';
 import type { Result } from '../../app/outcomes.ts';
+import { lazyChild } from '../../log.ts';
 import type { HandlerContext } from '../context.ts';
 import {
   answerInModal,
@@ -79,7 +80,7 @@ async function onButton(
     actor: { userId: body.user.id, name: body.user.name },
     requestId: `action:${body.trigger_id}`,
   };
-  const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
+  const log = lazyChild(ctx.logger, { submissionId: request.id, requestId: request.requestId });
   const ask = kind === 'promote' ? ctx.useCases.askPromote : ctx.useCases.askRollback;
   askInModal(ctx, body.trigger_id, TITLE[kind], log, () => ask(request));
 }
@@ -102,7 +103,7 @@ async function onConfirm(ctx: HandlerContext, { ack, body, view }: ViewArgs): Pr
     requestId: `view:${view.id}`,
     ask,
   };
-  const log = ctx.logger.child({ service: ask.service, requestId: request.requestId });
+  const log = lazyChild(ctx.logger, { service: ask.service, requestId: request.requestId });
   const title = TITLE[ask.kind];
   const logged = { ...ctx, logger: log };
   // No hash: the answer above replaced the view, and Slack does not say its new hash. Made

@@ -13,6 +13,7 @@ import type { RetryOutcome } from '../../app/retry.ts';
 import type { ReviewAction, ReviewOutcome } from '../../app/review.ts';
 import { currentRevision } from '../../domain/submission.ts';
 import { defaultVersionId } from '../../domain/version-id.ts';
+import { lazyChild } from '../../log.ts';
 import { cancelMessage, notDoneMessage } from '../answers.ts';
 import type { HandlerContext } from '../context.ts';
 import {
@@ -105,7 +106,7 @@ export async function onReviewButton(
   await ack();
   if (button.type !== 'button') return;
   const request = click(body, button.value);
-  const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
+  const log = lazyChild(ctx.logger, { submissionId: request.id, requestId: request.requestId });
   answerInModal(
     ctx,
     { triggerId: body.trigger_id, title: titleOf(action, request.id), logger: log },
@@ -138,7 +139,7 @@ export async function onApproveView(ctx: HandlerContext, { ack, body, view }: Vi
     requestId: `view:${view.id}`,
     opened: metadata.opened,
   };
-  const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
+  const log = lazyChild(ctx.logger, { submissionId: request.id, requestId: request.requestId });
   await answerWith(
     { ...ctx, logger: log },
     () =>
@@ -174,7 +175,7 @@ export async function onReasonView(ctx: HandlerContext, { ack, body, view }: Vie
     reason: readReasonForm(view.state.values),
   };
   const decide = metadata.action === 'reject' ? ctx.useCases.reject : ctx.useCases.requestChanges;
-  const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
+  const log = lazyChild(ctx.logger, { submissionId: request.id, requestId: request.requestId });
   await answerWith({ ...ctx, logger: log }, () => decide(request), {
     draw: drawDecision(metadata.action, request.id, REASON_BLOCK_ID),
     reply: (answer) => ack(answer),
@@ -192,7 +193,7 @@ async function answerClick<O>(
   await ack();
   if (action.type !== 'button') return;
   const request = click(body, action.value);
-  const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
+  const log = lazyChild(ctx.logger, { submissionId: request.id, requestId: request.requestId });
   const logged = { ...ctx, logger: log };
   // Where to answer, not the whole payload: the queued task keeps only what it reads.
   const clicker = { channel: body.channel, user: body.user };

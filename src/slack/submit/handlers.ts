@@ -9,6 +9,7 @@ import type {
 import type { ModalView } from '@slack/types';
 import type { ResubmitOutcome } from '../../app/resubmit.ts';
 import { revisionOf } from '../../domain/submission.ts';
+import { lazyChild } from '../../log.ts';
 import { notDoneMessage } from '../answers.ts';
 import type { HandlerContext } from '../context.ts';
 import { answerInModal, answerWith, MESSAGE_FALLBACKS } from '../respond.ts';
@@ -55,7 +56,7 @@ export async function onSubmitView(
   const actor = { userId: body.user.id, name: body.user.name };
   // One stored submission per modal, however often Slack or the partner sends it.
   const request = { actor, requestId: `view:${view.id}`, form: form.input };
-  const log = ctx.logger.child({ requestId: request.requestId, userId: actor.userId });
+  const log = lazyChild(ctx.logger, { requestId: request.requestId, userId: actor.userId });
   const { id } = metadata;
   await answerWith(
     { ...ctx, logger: log },
@@ -92,7 +93,7 @@ export async function onResubmitButton(
   };
   // The submit modal's own title when resubmitting.
   const title = `Resubmit ${request.id}`;
-  const log = ctx.logger.child({ submissionId: request.id, requestId: request.requestId });
+  const log = lazyChild(ctx.logger, { submissionId: request.id, requestId: request.requestId });
   const notice = (message: Message) =>
     noticeModal({ title, headline: 'Nothing to edit here.', message });
   answerInModal(
