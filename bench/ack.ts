@@ -391,11 +391,10 @@ await withEmulator(async (host) => {
     const stores = kinds.find(([name]) => name === STORES);
     await settled(slack, apps);
     const idle = { bot: await idleCpu(servers.bot.child), bare: await idleCpu(servers.bare.child) };
-    // Per row, per app: each round's percentiles, and its CPU ms per request.
+    // Per row, per app: each round's percentiles; its CPU ms per request; how busy the
+    // app's core was while the row ran, %; its garbage-collection pauses meanwhile, ms.
     const rows = new Map<string, Record<Target, number[][]>>();
-    const cpu = new Map<string, Record<Target, number[]>>();
-    // Per row, per app: each round's garbage-collection pauses while the row ran, ms.
-    const gc = new Map<string, Record<Target, number[]>>();
+    const [cpu, busy, gc] = [figures(), figures(), figures()];
     const stored = { burst: [] as number[], sustained: [] as number[] };
     // The bot's follow-up calls Slack refused (an expired trigger, say), by `method: error`.
     const refused = new Map<string, number>();
@@ -406,10 +405,6 @@ await withEmulator(async (host) => {
           const key = `${name}|${clients}`;
           const row = rows.get(key) ?? { bot: [], bare: [] };
           rows.set(key, row);
-          const cpuRow = cpu.get(key) ?? { bot: [], bare: [] };
-          cpu.set(key, cpuRow);
-          const gcRow = gc.get(key) ?? { bot: [], bare: [] };
-          gc.set(key, gcRow);
           const order: Target[] = round % 2 ? ['bare', 'bot'] : ['bot', 'bare'];
           for (const target of order) {
             await settled(slack, apps);
@@ -418,7 +413,11 @@ await withEmulator(async (host) => {
             const [before, since] = [await usage(child), performance.now()];
             const { times, totalMs } = await load(REQUESTS, clients, make, url, secret);
             row[target].push(PERCENTILES.map((p) => percentile(times, p)));
-            gcRow[target].push((await usage(child)).gcMs - before.gcMs);
+            const during = await usage(child);
+            // At 50 clients about 100: the core is the queue, and p99 its length times one answer
+            // (the CPU counts the row's connection-opening GETs too, a few per cent).
+            busy.of(key)[target].push(((during.cpuMs - before.cpuMs) * 100) / totalMs);
+            gc.of(key)[target].push(during.gcMs - before.gcMs);
             // Follow-ups included: once they are done, less what its timers took meanwhile.
             await settled(slack, apps);
             const seconds = (performance.now() - since) / 1000;
@@ -426,7 +425,7 @@ await withEmulator(async (host) => {
             for (const call of await slack.ask<string[]>('refused', String(callsBefore))) {
               refused.set(call, (refused.get(call) ?? 0) + 1);
             }
-            cpuRow[target].push(used / REQUESTS);
+            cpu.of(key)[target].push(used / REQUESTS);
             if (target === 'bot' && name === STORES && clients === 50) {
               stored.burst.push((REQUESTS * 1000) / totalMs);
             }
@@ -437,7 +436,7 @@ await withEmulator(async (host) => {
       await settled(slack, apps);
     }
     const tx = await transactions(projectId, 1000, 50);
-    console.log(report(rows, { cpu, gc }, stored, tx, refused));
+    console.log(report(rows, { cpu: cpu.all, busy: busy.all, gc: gc.all }, stored, tx, refused));
     console.log(
       `idle CPU, ms a second: bot ${fixed(idle.bot, 1)}, bare Bolt ${fixed(idle.bare, 1)}`,
     );
@@ -447,10 +446,21 @@ await withEmulator(async (host) => {
   }
 });
 
+/** One figure per round for each row (by its key) and app. */
+function figures() {
+  const all = new Map<string, Record<Target, number[]>>();
+  const of = (key: string) => {
+    const row = all.get(key) ?? { bot: [], bare: [] };
+    all.set(key, row);
+    return row;
+  };
+  return { all, of };
+}
+
 /** The markdown table: medians over the rounds of each round's percentiles. */
 function report(
   rows: Map<string, Record<Target, number[][]>>,
-  { cpu, gc }: Record<'cpu' | 'gc', Map<string, Record<Target, number[]>>>,
+  { cpu, busy, gc }: Record<'cpu' | 'busy' | 'gc', Map<string, Record<Target, number[]>>>,
   stored: { burst: number[]; sustained: number[] },
   tx: number[],
   refused: Map<string, number>,
@@ -461,8 +471,8 @@ function report(
   const lines = [
     `${ROUNDS} rounds of ${REQUESTS} requests per row and app; medians of each round's percentiles, ms; ${PINNED ? "apps on core 0, Slack's side on core 1" : 'not pinned to cores'}`,
     '',
-    '| request | clients | bot p50 / p95 / p99 | bare Bolt p50 / p95 / p99 | p99 ratio | CPU ms per request, bot / bare | GC pauses in the row, ms, bot / bare |',
-    '|---|---|---|---|---|---|---|',
+    '| request | clients | bot p50 / p95 / p99 | bare Bolt p50 / p95 / p99 | p99 ratio | CPU ms per request, bot / bare | core busy in the row, %, bot / bare | GC pauses in the row, ms, bot / bare |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const [key, row] of rows) {
     const [name, clients] = key.split('|');
@@ -473,7 +483,7 @@ function report(
       return `${fixed(median(bot), digits)} / ${fixed(median(bare), digits)}`;
     };
     lines.push(
-      `| ${name} | ${clients} | ${cells(bot)} | ${cells(bare)} | ${ratio(bot[2] ?? 0, bare[2], 2)} | ${both(cpu, 2)} | ${both(gc, 1)} |`,
+      `| ${name} | ${clients} | ${cells(bot)} | ${cells(bare)} | ${ratio(bot[2] ?? 0, bare[2], 2)} | ${both(cpu, 2)} | ${both(busy, 0)} | ${both(gc, 1)} |`,
     );
   }
   lines.push(
