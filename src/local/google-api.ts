@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listen } from '../lib/listen.ts';
 
 /** Which requests a scripted fault applies to; absent fields match anything. */
 export interface RequestMatch {
@@ -158,10 +159,7 @@ export async function serveOnLoopback(
   // Application Load Balancers", cloud.google.com/load-balancing/docs/https/request-distribution);
   // Node's 5 s default closed pooled connections under a client reusing them (ECONNRESET).
   server.keepAliveTimeout = 610_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port ?? 0, '127.0.0.1', () => resolve());
-  });
+  await listen(server, port ?? 0, '127.0.0.1');
   const address = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${address.port}`,

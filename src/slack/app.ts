@@ -3,6 +3,7 @@ import { App } from '@slack/bolt';
 import type { UseCases } from '../app/index.ts';
 import type { Config } from '../config.ts';
 import { InFlight } from '../lib/in-flight.ts';
+import { listen } from '../lib/listen.ts';
 import { WorkQueue } from '../lib/work-queue.ts';
 import type { Logger } from '../log.ts';
 import { boltLogger } from './bolt-logger.ts';
@@ -10,7 +11,7 @@ import { register as registerCommands } from './commands/playground.ts';
 import { register as registerHome } from './home/handlers.ts';
 import { register as registerLogs } from './logs/handlers.ts';
 import { register as registerOps } from './ops/handlers.ts';
-import { guardedReceiver } from './receiver.ts';
+import { guardedReceiver, pathOf } from './receiver.ts';
 import { register as registerReview } from './review/handlers.ts';
 import { register as registerSubmit } from './submit/handlers.ts';
 
@@ -19,13 +20,7 @@ import { register as registerSubmit } from './submit/handlers.ts';
  * Engine's and Cloud Run's probe), and 404 for the rest.
  */
 const healthOr404: RequestListener = (req, res) => {
-  let path: string | undefined;
-  try {
-    path = new URL(req.url ?? '/', 'http://localhost').pathname;
-  } catch {
-    path = undefined; // A URL nobody can read names no route.
-  }
-  if (path === '/healthz' && req.method === 'GET') {
+  if (req.method === 'GET' && pathOf(req) === '/healthz') {
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end('ok');
     return;
@@ -137,10 +132,7 @@ export function createSlackApp(config: Config, logger: Logger): SlackBot {
 /** Socket Mode's HTTP server: `GET /healthz` on `port`, nothing else (404). */
 async function healthServer(port: number): Promise<Server> {
   const server = createServer(healthOr404);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, () => resolve());
-  });
+  await listen(server, port);
   return server;
 }
 

@@ -34,6 +34,7 @@ import {
   type Receiver,
   verifySlackRequest,
 } from '@slack/bolt';
+import { listen } from '../lib/listen.ts';
 import type { WorkQueue } from '../lib/work-queue.ts';
 import type { Logger } from '../log.ts';
 import { boltLogger } from './bolt-logger.ts';
@@ -144,14 +145,17 @@ function answer(res: ServerResponse, status: number): undefined {
   return undefined;
 }
 
-function isEventsPost(req: IncomingMessage): boolean {
+/** The path a request asks for; undefined when its URL cannot be read (it names no route). */
+export function pathOf(req: IncomingMessage): string | undefined {
   try {
-    return (
-      req.method === 'POST' && new URL(req.url ?? '/', 'http://localhost').pathname === EVENTS_PATH
-    );
+    return new URL(req.url ?? '/', 'http://localhost').pathname;
   } catch {
-    return false; // `otherRequests` answers a URL nobody can read.
+    return undefined;
   }
+}
+
+function isEventsPost(req: IncomingMessage): boolean {
+  return req.method === 'POST' && pathOf(req) === EVENTS_PATH;
 }
 
 /** A request the guard let through: read, and its body parsed once. */
@@ -259,10 +263,7 @@ export function guardedReceiver(options: GuardedReceiverOptions): Receiver {
     },
     async start(port: number) {
       const started = createServer(listener);
-      await new Promise<void>((resolve, reject) => {
-        started.once('error', reject);
-        started.listen(port, () => resolve());
-      });
+      await listen(started, port);
       server = started;
       return started;
     },

@@ -14,6 +14,7 @@
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream';
+import { listen } from '../../lib/listen.ts';
 import { type AppEngineApiStandIn, imageOf, type VersionToCreate } from './server.ts';
 import { shardKey, versionAt } from './split.ts';
 
@@ -89,10 +90,7 @@ export async function startLocalServing(options: ServingOptions): Promise<LocalS
   };
 
   const server = createServer(handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  await listen(server, options.port ?? 0, '127.0.0.1');
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const servicePath = (app: string, service: string) =>
     `${base}/apps/${encodeURIComponent(app)}/services/${encodeURIComponent(service)}`;

@@ -14,6 +14,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listen } from '../../lib/listen.ts';
 import type { ServicePanel } from '../app-engine/panel.ts';
 import type { SlackApiStandIn } from '../slack-api/server.ts';
 import { botRequests } from './bot-requests.ts';
@@ -109,10 +110,7 @@ export async function startSlackPage(options: SlackPageOptions): Promise<SlackPa
       else sendJson(res, 500, { ok: false, error: 'internal_error', detail: String(error) });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  await listen(server, options.port ?? 0, '127.0.0.1');
   const { port } = server.address() as AddressInfo;
 
   return {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listen } from '../../lib/listen.ts';
 import { type FaultSpan, type SlackFault, SlackFaults } from './faults.ts';
 import type { Clock } from './ids.ts';
 import { fail } from './methods/args.ts';
@@ -344,10 +345,7 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiS
         send(res, 500, { ok: false, error: 'internal_error', detail: String(error) });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  await listen(server, options.port ?? 0, '127.0.0.1');
   const { port } = server.address() as AddressInfo;
   origin = `http://127.0.0.1:${port}`;
 
